@@ -1,0 +1,43 @@
+import { checkManifestTarget } from '../manifest/target.js';
+import type { Profile } from '../manifest/types.js';
+import type { CommandContext, CommandResult } from '../cli/types.js';
+
+export interface ValidateResult {
+  path: string;
+  kind: string;
+  id?: string;
+  version?: string;
+  valid: boolean;
+}
+
+export async function run(args: string[], options: Record<string, unknown>, ctx: CommandContext): Promise<CommandResult<ValidateResult>> {
+  const target = args[0]!;
+  const checked = await checkManifestTarget(target, {
+    cwd: ctx.cwd,
+    profile: options.profile as Profile,
+    newestHostVersion: options.newestHostVersion as string | undefined,
+  });
+  const value = (checked.value ?? {}) as Record<string, unknown>;
+  const valid = checked.errors.length === 0;
+  return {
+    ok: valid && !(options.strict && checked.warnings.length > 0),
+    result: {
+      path: checked.path,
+      kind: checked.kind,
+      id: typeof value.id === 'string' ? value.id : undefined,
+      version: typeof value.version === 'string' ? value.version : undefined,
+      valid,
+    },
+    errors: checked.errors,
+    warnings: checked.warnings,
+  };
+}
+
+export function render(outcome: CommandResult<ValidateResult>, ctx: CommandContext): string {
+  const r = outcome.result!;
+  const w = outcome.warnings?.length ?? 0;
+  const e = outcome.errors?.length ?? 0;
+  const what = r.id ? `${r.id}@${r.version ?? '?'}` : r.path;
+  if (e === 0) return `${ctx.colors.green('✓')} ${what} is valid${w ? ` (${w} warning${w === 1 ? '' : 's'})` : ''}`;
+  return `${ctx.colors.red('✗')} ${what}: ${e} error${e === 1 ? '' : 's'}${w ? `, ${w} warning${w === 1 ? '' : 's'}` : ''}`;
+}

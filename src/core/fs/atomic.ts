@@ -1,0 +1,45 @@
+import { randomBytes } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { MiniappError } from '../errors/index.js';
+
+/** Temp files not yet renamed into place; the process boundary removes them if it is interrupted. */
+export const pendingTempFiles = new Set<string>();
+
+export interface AtomicWriteOptions {
+  mode?: number;
+  /** Refuse to replace an existing file. */
+  exclusive?: boolean;
+}
+
+/**
+ * Writes a file so that readers see either the old content or the whole new content, never a part:
+ * the data goes to a temp file in the same directory, is flushed, then renamed over the target.
+ */
+export async function writeFileAtomic(path: string, data: string | Uint8Array, options: AtomicWriteOptions = {}): Promise<void> {
+  const temp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  pendingTempFiles.add(temp);
+  try {
+    const handle = await fs.open(temp, 'wx', options.mode ?? 0o644);
+    try {
+      await handle.writeFile(data);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    if (options.exclusive) {
+      // link() fails if the target exists, so two writers cannot both win.
+      await fs.link(temp, path);
+      await fs.unlink(temp);
+    } else {
+      await fs.rename(temp, path);
+    }
+  } catch (err) {
+    await fs.rm(temp, { force: true });
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') throw new MiniappError('WRITE_FAILED', { path, reason: 'the file already exists' }, { cause: err });
+    throw new MiniappError('WRITE_FAILED', { path, reason: (err as Error).message }, { cause: err });
+  } finally {
+    pendingTempFiles.delete(temp);
+  }
+}

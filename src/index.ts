@@ -1,0 +1,16 @@
+/**
+ * miniapp as a library: the pure core, without the terminal. The CLI (src/cli) is one user of it.
+ */
+export { MiniappError, isMiniappError, diagnostic, errorCatalog, renderErrorCatalogMarkdown } from './core/errors/index.js';
+export type { Diagnostic, ErrorCatalog, ErrorDefinition, Location, Severity } from './core/errors/index.js';
+export { resolveOptions, envName } from './core/options.js';
+export type { OptionSpec, OptionSources } from './core/options.js';
+export { writeFileAtomic } from './core/fs/atomic.js';
+export { checkManifestBytes, checkManifestText, checkAppId, suggestVersion } from './manifest/check.js';
+export { checkManifestTarget } from './manifest/target.js';
+export type { TargetCheckResult, TargetCheckOptions } from './manifest/target.js';
+export { checkAllowedDomain } from './manifest/domains.js';
+export { parseJsonWithPositions } from './manifest/json.js';
+export { NEWEST_HOST_VERSION } from './manifest/host-versions.js';
+export type { Manifest, ManifestCheckOptions, ManifestCheckResult, Profile } from './manifest/types.js';
+export { explainUnsafePackagePath } from './package/paths.js';

@@ -1,0 +1,39 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { diagnostic, errorCatalog, MiniappError, renderErrorCatalogMarkdown } from '../src/core/errors/index.js';
+
+describe('error catalogue', () => {
+  it('docs/errors.md lists every code exactly as the catalogue says (run `npm run docs` to update)', () => {
+    const committed = readFileSync(new URL('../docs/errors.md', import.meta.url), 'utf8');
+    expect(committed).toBe(renderErrorCatalogMarkdown());
+  });
+
+  it('every code is UPPER_SNAKE and has a title, a message and a hint', () => {
+    for (const [code, def] of Object.entries(errorCatalog)) {
+      expect(code).toMatch(/^[A-Z][A-Z0-9]*(_[A-Z0-9]+)+$/);
+      expect(def.title.length).toBeGreaterThan(3);
+      expect(def.message({}).length).toBeGreaterThan(3);
+      expect(def.hint({}).length).toBeGreaterThan(3);
+    }
+  });
+
+  it('MiniappError keeps its code, hint and cause', () => {
+    const cause = new Error('disk on fire');
+    const err = new MiniappError('WRITE_FAILED', { path: 'dist/a.zip', reason: 'ENOSPC' }, { cause });
+    expect(err.code).toBe('WRITE_FAILED');
+    expect(err.message).toContain('dist/a.zip');
+    expect(err.hint).toMatch(/writable/);
+    expect(err.cause).toBe(cause);
+    expect(err.exitCode).toBe(1);
+    expect(err.toDiagnostic()).toMatchObject({ code: 'WRITE_FAILED', severity: 'error' });
+  });
+
+  it('usage and configuration errors exit 2', () => {
+    expect(new MiniappError('USAGE_ERROR').exitCode).toBe(2);
+    expect(new MiniappError('CONFIG_INVALID', { reason: 'x' }).exitCode).toBe(2);
+  });
+
+  it('refuses codes that are not in the catalogue', () => {
+    expect(() => diagnostic('NO_SUCH_CODE')).toThrow(/unknown error code/);
+  });
+});
