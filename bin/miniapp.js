@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Only loads the CLI: everything else lives in dist/cli/main.js (built from src/cli/main.ts).
-import { main } from '../dist/cli/main.js';
+// Only loads the CLI: everything else lives in dist/cli-bundle/main.js (bundled from src/cli/main.ts by scripts/build.mjs).
+import { main } from '../dist/cli-bundle/main.js';
 
 main(process.argv.slice(2));

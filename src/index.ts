@@ -11,6 +11,8 @@ export { checkManifestTarget } from './manifest/target.js';
 export type { TargetCheckResult, TargetCheckOptions } from './manifest/target.js';
 export { checkAllowedDomain } from './manifest/domains.js';
 export { parseJsonWithPositions } from './manifest/json.js';
+export { renderManifestDoc } from './manifest/docs.js';
+export { toolchainRoot, toolchainPath } from './core/toolchain.js';
 export { NEWEST_HOST_VERSION } from './manifest/host-versions.js';
 export type { Manifest, ManifestCheckOptions, ManifestCheckResult, Profile } from './manifest/types.js';
 export { explainUnsafePackagePath } from './package/paths.js';

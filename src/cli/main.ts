@@ -1,17 +1,16 @@
 import { readFileSync, unlinkSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join, resolve } from 'node:path';
 import { diagnostic, isMiniappError, MiniappError, type Diagnostic } from '../core/errors/index.js';
 import { pendingTempFiles } from '../core/fs/atomic.js';
 import { resolveOptions } from '../core/options.js';
+import { toolchainRoot } from '../core/toolchain.js';
 import { commands, findCommand } from './registry.js';
 import type { CommandContext, CommandModule, CommandResult, CommandSpec } from './types.js';
 import { colorEnabled, createColors, createLogger, formatDiagnostic } from './ui.js';
 
-const toolchainRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 function version(): string {
-  return (JSON.parse(readFileSync(join(toolchainRoot, 'package.json'), 'utf8')) as { version: string }).version;
+  return (JSON.parse(readFileSync(join(toolchainRoot(), 'package.json'), 'utf8')) as { version: string }).version;
 }
 
 function topLevelHelp(): string {
@@ -186,7 +185,7 @@ export async function main(argv: string[]): Promise<void> {
       logger: createLogger({ quiet: global.quiet, verbose: global.verbose, colors: stdoutColors, write: (s) => process.stderr.write(s) }),
       colors: stdoutColors,
       signal: controller.signal,
-      toolchainRoot,
+      toolchainRoot: toolchainRoot(),
       stdin: process.stdin,
     };
     const mod: CommandModule = await spec.load();

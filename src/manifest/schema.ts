@@ -1,8 +1,9 @@
-import { createRequire } from 'node:module';
+import { readFileSync } from 'node:fs';
 import type { ErrorObject } from 'ajv';
 // Generated at build time from schema/manifest.schema.json by scripts/build.mjs (ajv standalone code),
 // so validation does not pay ajv's schema compilation at every start-up.
 import validateManifestSchema from './generated/manifest-validator.js';
+import { toolchainPath } from '../core/toolchain.js';
 
 export interface SchemaCheck {
   valid: boolean;
@@ -23,7 +24,7 @@ interface SchemaFile {
 let schemaFile: SchemaFile | undefined;
 /** The schema document itself (schema/manifest.schema.json), for rules that reuse its patterns and lists. */
 export function manifestSchema(): SchemaFile {
-  schemaFile ??= createRequire(import.meta.url)('../../schema/manifest.schema.json') as SchemaFile;
+  schemaFile ??= JSON.parse(readFileSync(toolchainPath('schema', 'manifest.schema.json'), 'utf8')) as SchemaFile;
   return schemaFile;
 }
 
