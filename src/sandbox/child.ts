@@ -1,0 +1,54 @@
+/**
+ * The first code that runs in a sandbox process (started by startSandbox with the permission model on,
+ * code generation from strings off and an empty environment). It closes the network, answers the
+ * host's heartbeats (a guest stuck in a loop stops answering, which is how the host detects it), and
+ * hands the IPC channel to the entry module named by the host.
+ */
+import { Socket } from 'node:net';
+import { pathToFileURL } from 'node:url';
+import { closeNetwork } from './lockdown.js';
+import type { HostToSandbox, SandboxChannel, SandboxToHost } from './protocol.js';
+import { lineChannel } from './wire.js';
+
+// The host's end of the channel is file descriptor 3, a pipe opened before this process started.
+const pipe = new Socket({ fd: 3, readable: true, writable: true });
+closeNetwork();
+
+const listeners: Array<(data: unknown) => void> = [];
+const pending: unknown[] = [];
+let started = false;
+
+const channel: SandboxChannel = {
+  send: (data) => send({ type: 'message', data }),
+  onMessage: (listener) => {
+    listeners.push(listener);
+    for (const data of pending.splice(0)) listener(data);
+  },
+};
+
+const send: (m: SandboxToHost) => void = lineChannel(pipe, (raw) => {
+  const m = raw as HostToSandbox;
+  if (m.type === 'ping') {
+    const u = process.memoryUsage();
+    send({ type: 'pong', seq: m.seq, memory: { rss: u.rss, heapUsed: u.heapUsed, external: u.external, arrayBuffers: u.arrayBuffers } });
+  } else if (m.type === 'message') {
+    if (listeners.length) for (const l of listeners) l(m.data);
+    else pending.push(m.data);
+  } else if (m.type === 'init' && !started) {
+    started = true;
+    import(pathToFileURL(m.entry).href)
+      .then(async (mod: { start(channel: SandboxChannel, init: unknown): unknown }) => {
+        await mod.start(channel, m.init);
+        send({ type: 'ready' });
+      })
+      .catch((err: Error) => {
+        send({ type: 'fatal', code: 'SANDBOX_START_FAILED', message: err?.message ?? String(err) });
+        process.exitCode = 70;
+        pipe.end();
+        pipe.unref();
+      });
+  }
+});
+// The host went away: nothing is left to serve.
+pipe.on('end', () => process.exit());
+pipe.on('error', () => process.exit());

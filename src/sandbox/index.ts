@@ -1,0 +1,227 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import type { Duplex } from 'node:stream';
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { toolchainPath } from '../core/toolchain.js';
+import type { HostToSandbox, MemoryReport, SandboxExitReason, SandboxToHost } from './protocol.js';
+import { lineChannel } from './wire.js';
+
+export type { MemoryReport, SandboxChannel, SandboxExitReason } from './protocol.js';
+
+export interface SandboxLimits {
+  /** Memory the guest may use beyond the sandbox's own baseline, counting heap, external memory and ArrayBuffers. Default 64 MB. */
+  memoryMb?: number;
+  /** How long the guest may keep the event loop busy (a synchronous or microtask loop) before it is stopped. Default 1000 ms. */
+  busyMs?: number;
+  /** Messages per second the guest may send to the host before it is stopped as a flood. Default 20,000. */
+  messagesPerSecond?: number;
+}
+
+export interface SandboxOptions {
+  /** Absolute path of the module the sandbox imports and calls `start(channel, init)` on. */
+  entry: string;
+  /** Data for the entry's start(): plain, structured-cloneable. */
+  init?: unknown;
+  /** Files and directories the sandbox may read besides the toolchain's own code (a directory ends with '/*'). */
+  readPaths?: string[];
+  limits?: SandboxLimits;
+  /** Guest-runtime messages from the sandbox. */
+  onMessage?: (data: unknown) => void;
+  /** How often the host checks the heartbeat and memory, in ms. Default 100. */
+  checkIntervalMs?: number;
+}
+
+export interface SandboxExit {
+  reason: SandboxExitReason;
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  detail?: string;
+}
+
+export interface Sandbox {
+  readonly pid: number;
+  /** Resolves when the entry's start() finished; rejects if the sandbox died first. */
+  readonly ready: Promise<void>;
+  /** Resolves once, when the process is gone, with why. */
+  readonly exited: Promise<SandboxExit>;
+  send(data: unknown): void;
+  /** Freezes the process: nothing of the guest runs until resume(); due timers fire once then. */
+  suspend(): void;
+  resume(): void;
+  readonly suspended: boolean;
+  /** Latest memory report (guest-attributable bytes = used - baseline). */
+  memory(): { report?: MemoryReport; guestBytes: number };
+  /** Stops the sandbox; safe to call twice. */
+  close(reason?: SandboxExitReason): Promise<SandboxExit>;
+}
+
+/** The line of a crash's stderr that says what happened ("Error: ..."), not Node's version banner. */
+function crashLine(stderr: string): string | undefined {
+  const lines = stderr.split('\n').map((l) => l.trim()).filter(Boolean);
+  return lines.find((l) => /^\w*(Error|Exception)\b/.test(l)) ?? lines.filter((l) => !l.startsWith('Node.js v')).pop();
+}
+
+const used = (m: MemoryReport) => m.heapUsed + m.external + m.arrayBuffers;
+
+/** The Node flags that make a process a sandbox: see docs/runtime-security.md for why each is there. */
+export function sandboxExecArgv(readPaths: string[], heapMb: number): string[] {
+  const dist = dirname(dirname(childEntry()));
+  const reads = [`${dist}/*`, ...readPaths];
+  return [
+    '--experimental-permission',
+    ...reads.map((p) => `--allow-fs-read=${p}`),
+    '--disallow-code-generation-from-strings',
+    `--max-old-space-size=${heapMb}`,
+    '--no-warnings',
+  ];
+}
+
+function childEntry(): string {
+  // The bootstrap lives beside this module in dist/; from src/ (tests) use the built copy.
+  const here = fileURLToPath(import.meta.url);
+  return here.endsWith('.ts') ? toolchainPath('dist', 'sandbox', 'child.js') : join(dirname(here), 'child.js');
+}
+
+/**
+ * Starts one mini-program sandbox: a Node process with the permission model on (reads limited to the
+ * toolchain's code and the given paths; no writes, child processes, workers or addons), code
+ * generation from strings off, an empty environment and its network closed. The host watches a
+ * heartbeat and the memory the guest uses and stops it with a coded reason when it breaks a limit.
+ */
+export function startSandbox(options: SandboxOptions): Sandbox {
+  const memoryLimit = (options.limits?.memoryMb ?? 64) * 1024 * 1024;
+  const busyMs = options.limits?.busyMs ?? 1000;
+  const maxRate = options.limits?.messagesPerSecond ?? 20_000;
+  const interval = options.checkIntervalMs ?? 100;
+  // The V8 heap cap is a backstop; the host's own accounting (which also counts buffers) acts first.
+  const heapMb = Math.ceil(memoryLimit / 1024 / 1024) + 96;
+  const child: ChildProcess = spawn(process.execPath, [...sandboxExecArgv(options.readPaths ?? [], heapMb), childEntry()], {
+    env: {},
+    stdio: ['ignore', 'ignore', 'pipe', 'pipe'],
+  });
+  const pipe = child.stdio[3] as Duplex;
+  pipe.on('error', () => undefined);
+  let stderr = '';
+  child.stderr?.on('data', (d: Buffer) => {
+    if (stderr.length < 16_384) stderr += d.toString();
+  });
+
+  let exitReason: SandboxExitReason | undefined;
+  let detail: string | undefined;
+  let suspended = false;
+  let baseline: number | undefined;
+  let lastReport: MemoryReport | undefined;
+  let lastPong = Date.now();
+  let seq = 0;
+  let windowStart = Date.now();
+  let windowCount = 0;
+
+  const post: (m: HostToSandbox) => void = lineChannel(pipe, (raw) => onMessage(raw as SandboxToHost));
+  const kill = (reason: SandboxExitReason, why?: string) => {
+    if (exitReason) return;
+    exitReason = reason;
+    detail = why;
+    child.kill('SIGKILL');
+  };
+
+  let markReady!: () => void;
+  let failReady!: (err: Error) => void;
+  const ready = new Promise<void>((resolve, reject) => {
+    markReady = resolve;
+    failReady = reject;
+  });
+  ready.catch(() => undefined);
+
+  const exited = new Promise<SandboxExit>((resolve) => {
+    child.once('exit', (code, signal) => {
+      clearInterval(timer);
+      let reason = exitReason;
+      if (!reason) {
+        // A V8 heap limit ends the process with "JavaScript heap out of memory".
+        if (/heap out of memory|Allocation failed/i.test(stderr)) reason = 'MEMORY_LIMIT';
+        else reason = code === 0 ? 'EXITED' : 'CRASHED';
+      }
+      const exit: SandboxExit = { reason, code, signal, detail: detail ?? (reason === 'CRASHED' ? crashLine(stderr) : undefined) };
+      failReady(new Error(`sandbox stopped before it was ready: ${reason}${exit.detail ? ` (${exit.detail})` : ''}`));
+      resolve(exit);
+    });
+  });
+
+  function onMessage(m: SandboxToHost): void {
+    if (m.type === 'pong') {
+      lastPong = Date.now();
+      lastReport = m.memory;
+      baseline ??= used(m.memory);
+      const guest = used(m.memory) - baseline;
+      if (guest > memoryLimit) kill('MEMORY_LIMIT', `the guest used ${Math.round(guest / 1048576)} MB, over its ${Math.round(memoryLimit / 1048576)} MB limit`);
+    } else if (m.type === 'message') {
+      const now = Date.now();
+      if (now - windowStart >= 1000) {
+        windowStart = now;
+        windowCount = 0;
+      }
+      if (++windowCount > maxRate) return kill('MESSAGE_FLOOD', `more than ${maxRate} messages in one second`);
+      options.onMessage?.(m.data);
+    } else if (m.type === 'ready') {
+      markReady();
+    } else if (m.type === 'fatal') {
+      detail = `${m.code}: ${m.message}`;
+    }
+  }
+
+  const timer = setInterval(() => {
+    if (suspended || exitReason) return;
+    if (Date.now() - lastPong > busyMs + interval) return kill('CPU_LIMIT', `the guest kept the event loop busy for more than ${busyMs} ms`);
+    post({ type: 'ping', seq: ++seq });
+  }, interval);
+  timer.unref();
+
+  // Take the baseline before any guest code runs: the first heartbeat answers before init.
+  post({ type: 'ping', seq: ++seq });
+  post({ type: 'init', entry: options.entry, init: options.init });
+
+  let closing: Promise<SandboxExit> | undefined;
+  return {
+    pid: child.pid!,
+    ready,
+    exited,
+    send: (data) => post({ type: 'message', data }),
+    suspend() {
+      if (suspended || exitReason) return;
+      suspended = true;
+      child.kill('SIGSTOP');
+    },
+    resume() {
+      if (!suspended || exitReason) return;
+      suspended = false;
+      lastPong = Date.now();
+      child.kill('SIGCONT');
+    },
+    get suspended() {
+      return suspended;
+    },
+    memory: () => ({ report: lastReport, guestBytes: lastReport && baseline !== undefined ? Math.max(0, used(lastReport) - baseline) : 0 }),
+    close(reason: SandboxExitReason = 'STOPPED') {
+      closing ??= (async () => {
+        if (child.exitCode === null && child.signalCode === null) {
+          if (suspended) child.kill('SIGCONT');
+          kill(reason);
+        }
+        return exited;
+      })();
+      return closing;
+    },
+  };
+}
+
+/** Resident set size of a process in bytes from /proc (Linux), for host-wide memory figures. */
+export function processRss(pid: number): number | undefined {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const m = /VmRSS:\s+(\d+) kB/.exec(status);
+    return m ? Number(m[1]) * 1024 : undefined;
+  } catch {
+    return undefined;
+  }
+}

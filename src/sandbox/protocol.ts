@@ -1,0 +1,31 @@
+/**
+ * Messages between the host and a sandbox process (the child's bootstrap). Guest-runtime traffic is
+ * carried opaquely in `message`; the rest is the sandbox's own control plane. Everything is plain
+ * data (structured clone over the IPC channel): no function or host object ever crosses.
+ */
+export interface MemoryReport {
+  rss: number;
+  heapUsed: number;
+  external: number;
+  arrayBuffers: number;
+}
+
+export type HostToSandbox =
+  | { type: 'init'; entry: string; init: unknown }
+  | { type: 'ping'; seq: number }
+  | { type: 'message'; data: unknown };
+
+export type SandboxToHost =
+  | { type: 'ready' }
+  | { type: 'pong'; seq: number; memory: MemoryReport }
+  | { type: 'message'; data: unknown }
+  | { type: 'fatal'; code: string; message: string };
+
+/** The guest-runtime side of a sandbox: what an entry module's `start(channel, init)` receives. */
+export interface SandboxChannel {
+  send(data: unknown): void;
+  onMessage(listener: (data: unknown) => void): void;
+}
+
+/** Why a sandbox stopped. Limit reasons are permanent codes shown in reports and the audit log. */
+export type SandboxExitReason = 'EXITED' | 'STOPPED' | 'CRASHED' | 'CPU_LIMIT' | 'MEMORY_LIMIT' | 'MESSAGE_FLOOD';

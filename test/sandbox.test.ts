@@ -1,0 +1,126 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { startSandbox, type Sandbox } from '../src/sandbox/index.js';
+
+const open: Sandbox[] = [];
+afterEach(async () => {
+  await Promise.all(open.splice(0).map((s) => s.close()));
+});
+
+/** Writes an entry module whose start(channel) body is `body`, and starts a sandbox on it. */
+function sandboxWith(body: string, limits = {}, onMessage?: (d: unknown) => void): Sandbox {
+  const dir = mkdtempSync(join(tmpdir(), 'miniapp-sandbox-'));
+  const entry = join(dir, 'entry.mjs');
+  writeFileSync(entry, `export async function start(channel, init) {\n${body}\n}\n`);
+  const s = startSandbox({ entry, readPaths: [`${dir}/*`], limits, onMessage, checkIntervalMs: 50 });
+  open.push(s);
+  return s;
+}
+
+const nextMessage = (s: Sandbox, messages: unknown[]) =>
+  new Promise<unknown>((resolve) => {
+    const poll = setInterval(() => {
+      if (messages.length) {
+        clearInterval(poll);
+        resolve(messages.shift());
+      }
+    }, 5);
+    s.exited.then(() => clearInterval(poll));
+  });
+
+describe('sandbox process', () => {
+  it('carries plain-data messages both ways', async () => {
+    const got: unknown[] = [];
+    const s = sandboxWith('channel.onMessage((d) => channel.send({ echo: d }));', {}, (d) => got.push(d));
+    await s.ready;
+    s.send({ n: 1, list: [1, 2] });
+    expect(await nextMessage(s, got)).toEqual({ echo: { n: 1, list: [1, 2] } });
+  });
+
+  it('denies files, processes, workers, the network, the environment and host code generation', async () => {
+    const got: unknown[] = [];
+    const s = sandboxWith(
+      `
+      const r = {};
+      const attempt = async (name, fn) => { try { await fn(); r[name] = 'ALLOWED'; } catch (e) { r[name] = e.code || e.name; } };
+      await attempt('readHostFile', async () => (await import('node:fs')).readFileSync('/etc/hostname'));
+      await attempt('writeFile', async () => (await import('node:fs')).writeFileSync('/tmp/miniapp-sandbox-escape', 'x'));
+      await attempt('childProcess', async () => (await import('node:child_process')).execSync('true'));
+      await attempt('worker', async () => new (await import('node:worker_threads')).Worker('1', { eval: true }));
+      await attempt('netConnect', async () => (await import('node:net')).connect(80, '127.0.0.1'));
+      await attempt('httpGet', async () => (await import('node:https')).get('https://example.com'));
+      await attempt('dnsLookup', async () => (await import('node:dns')).lookup('example.com', () => {}));
+      await attempt('fetch', async () => fetch('https://example.com'));
+      await attempt('functionConstructor', async () => Function('return process')());
+      await attempt('binding', async () => process.binding('fs'));
+      r.envKeys = Object.keys(process.env).length;
+      channel.send(r);
+      `,
+      {},
+      (d) => got.push(d),
+    );
+    await s.ready;
+    expect(await nextMessage(s, got)).toEqual({
+      readHostFile: 'ERR_ACCESS_DENIED',
+      writeFile: 'ERR_ACCESS_DENIED',
+      childProcess: 'ERR_ACCESS_DENIED',
+      worker: 'ERR_ACCESS_DENIED',
+      netConnect: 'ERR_SANDBOX_NETWORK',
+      httpGet: 'ERR_SANDBOX_NETWORK',
+      dnsLookup: 'ERR_SANDBOX_NETWORK',
+      fetch: 'ERR_SANDBOX_NETWORK',
+      functionConstructor: 'EvalError',
+      binding: 'ERR_ACCESS_DENIED',
+      envKeys: 0,
+    });
+  });
+
+  it.each([
+    ['a synchronous loop', 'setTimeout(() => { for (;;) {} }, 10);', 'CPU_LIMIT'],
+    ['a microtask loop', 'setTimeout(() => { const spin = () => Promise.resolve().then(spin); spin(); }, 10);', 'CPU_LIMIT'],
+    ['a large ArrayBuffer', 'setTimeout(() => { globalThis.keep = new Uint8Array(200 * 1024 * 1024).fill(1); }, 10);', 'MEMORY_LIMIT'],
+    ['growing heap', 'setTimeout(() => { globalThis.keep = []; const grow = () => { for (let i = 0; i < 1e5; i++) globalThis.keep.push({ i, s: "x".repeat(20) + i }); setImmediate(grow); }; grow(); }, 10);', 'MEMORY_LIMIT'],
+    ['a message flood', 'setTimeout(() => { const flood = () => { for (let i = 0; i < 5000; i++) channel.send(i); setImmediate(flood); }; flood(); }, 10);', 'MESSAGE_FLOOD'],
+  ])('stops %s with %s', async (_name, body, reason) => {
+    const s = sandboxWith(body, { memoryMb: 64, busyMs: 400, messagesPerSecond: 2000 });
+    await s.ready;
+    const exit = await s.exited;
+    expect(exit.reason).toBe(reason);
+    expect(exit.detail).toBeTruthy();
+  });
+
+  it('suspends: nothing runs while suspended, and a due timer fires once on resume', async () => {
+    const got: unknown[] = [];
+    const s = sandboxWith('let n = 0; setInterval(() => channel.send(++n), 20);', {}, (d) => got.push(d));
+    await s.ready;
+    await new Promise((r) => setTimeout(r, 100));
+    s.suspend();
+    await new Promise((r) => setTimeout(r, 50));
+    const before = got.length;
+    await new Promise((r) => setTimeout(r, 300));
+    expect(got.length).toBe(before);
+    s.resume();
+    await new Promise((r) => setTimeout(r, 30));
+    expect(got.length - before).toBeLessThanOrEqual(2);
+    expect(got.length - before).toBeGreaterThanOrEqual(1);
+    expect(s.suspended).toBe(false);
+  });
+
+  it('close() is idempotent and reports STOPPED', async () => {
+    const s = sandboxWith('');
+    await s.ready;
+    const [a, b] = await Promise.all([s.close(), s.close()]);
+    expect(a).toEqual(b);
+    expect(a.reason).toBe('STOPPED');
+  });
+
+  it('a failing entry never becomes ready and is reported', async () => {
+    const s = sandboxWith('throw new Error("boom at load");');
+    await expect(s.ready).rejects.toThrow(/sandbox stopped before it was ready/);
+    const exit = await s.exited;
+    expect(exit.reason).toBe('CRASHED');
+    expect(exit.detail).toContain('boom at load');
+  });
+});
