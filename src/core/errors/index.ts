@@ -1,3 +1,4 @@
+import { buildErrors } from './catalog/build.js';
 import { generalErrors } from './catalog/general.js';
 import { manifestErrors } from './catalog/manifest.js';
 import { packageErrors } from './catalog/package.js';
@@ -15,9 +16,11 @@ export const errorCatalog: ErrorCatalog = {
   ...manifestErrors,
   ...packageErrors,
   ...signingErrors,
+  ...buildErrors,
 };
 
-export type ErrorCode = keyof typeof generalErrors | keyof typeof manifestErrors | keyof typeof packageErrors | keyof typeof signingErrors | (string & {});
+type CatalogCodes = typeof generalErrors & typeof manifestErrors & typeof packageErrors & typeof signingErrors & typeof buildErrors;
+export type ErrorCode = keyof CatalogCodes | (string & {});
 
 function definitionOf(code: string): ErrorDefinition {
   const def = errorCatalog[code];
