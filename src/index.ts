@@ -14,3 +14,29 @@ export { parseJsonWithPositions } from './manifest/json.js';
 export { NEWEST_HOST_VERSION } from './manifest/host-versions.js';
 export type { Manifest, ManifestCheckOptions, ManifestCheckResult, Profile } from './manifest/types.js';
 export { explainUnsafePackagePath } from './package/paths.js';
+export { readPackage, DEFAULT_PACKAGE_LIMITS, checkPackageManifest, readPackageFile, collisionKey, SIGNATURE_BLOCK_SIZE, parseSignatureBlock, buildSignatureBlock } from './package/index.js';
+export type { PackageEntry, ZipPackage, PackageLimits, SignatureBlock } from './package/index.js';
+export {
+  signPackage,
+  verifyPackage,
+  locateSignature,
+  releaseDescriptor,
+  loadPrivateKey,
+  loadPublicKey,
+  keyIdOf,
+  checkKeyPolicy,
+  loadKeyring,
+  trustPublicKey,
+  generateSigningKey,
+  writeSigningKey,
+  encodeSignedHeader,
+  decodeSignedHeader,
+  signedData,
+  SIGNATURE_CONTEXT,
+  SIGNATURE_FORMAT_VERSION,
+  SIGNATURE_ALGORITHM,
+  PSS_SALT_LENGTH,
+} from './signing/index.js';
+export type { SignOptions, SignResult, Trust, VerifyOptions, VerifyOutcome, ReleaseDescriptor, SignedHeader, KeygenOptions, KeygenResult } from './signing/index.js';
+export { inspectPackage, extractSigned } from './signing/inspect.js';
+export type { PackageReport } from './signing/inspect.js';
