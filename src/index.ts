@@ -19,5 +19,31 @@ export { explainUnsafePackagePath } from './package/paths.js';
 export { createBuildContext, buildPackage, lintBundle, rebaseDiagnostics, DEFAULT_TARGET } from './build/index.js';
 export type { BuildContext, BuildContextOptions, BuildOutput, BuildDiagnostic, BuildMode, SourcemapMode, ModuleSize, BuildPackageOptions, BuildPackageResult, BuildSummary } from './build/index.js';
 export { createZip, checkPackageEntries, packageTimestamp, DEFAULT_MTIME } from './package/writer.js';
-export type { PackageEntry, Zip, ZipEntryInfo } from './package/writer.js';
+export type { PackageEntry as PackageWriterEntry, Zip, ZipEntryInfo } from './package/writer.js';
 export { methodPermission } from './bridge/permissions.js';
+export { readPackage, DEFAULT_PACKAGE_LIMITS, checkPackageManifest, readPackageFile, collisionKey, SIGNATURE_BLOCK_SIZE, parseSignatureBlock, buildSignatureBlock } from './package/index.js';
+export type { PackageEntry, ZipPackage, PackageLimits, SignatureBlock } from './package/index.js';
+export {
+  signPackage,
+  verifyPackage,
+  locateSignature,
+  releaseDescriptor,
+  loadPrivateKey,
+  loadPublicKey,
+  keyIdOf,
+  checkKeyPolicy,
+  loadKeyring,
+  trustPublicKey,
+  generateSigningKey,
+  writeSigningKey,
+  encodeSignedHeader,
+  decodeSignedHeader,
+  signedData,
+  SIGNATURE_CONTEXT,
+  SIGNATURE_FORMAT_VERSION,
+  SIGNATURE_ALGORITHM,
+  PSS_SALT_LENGTH,
+} from './signing/index.js';
+export type { SignOptions, SignResult, Trust, VerifyOptions, VerifyOutcome, ReleaseDescriptor, SignedHeader, KeygenOptions, KeygenResult } from './signing/index.js';
+export { inspectPackage, extractSigned } from './signing/inspect.js';
+export type { PackageReport } from './signing/inspect.js';
