@@ -112,6 +112,9 @@ export function createBuildContext(options: BuildContextOptions): BuildContext {
     assetNames: 'assets/[name]-[hash]',
     minify: mode === 'production',
     target,
+    // Safari 13-14.0 WebViews run destructuring natively; esbuild lists it as unsupported there only for a
+    // WebKit edge-case bug, and cannot lower it, so without this every React hook fails the default target.
+    supported: { destructuring: true },
     platform: 'browser',
     sourcemap: sourcemap === 'none' ? false : sourcemap === 'linked' ? 'linked' : sourcemap,
     loader: ASSET_LOADERS,

@@ -1,4 +1,4 @@
-import { buildErrors } from './catalog/build.js';
+import { buildErrors, initErrors } from './catalog/build.js';
 import { generalErrors } from './catalog/general.js';
 import { manifestErrors } from './catalog/manifest.js';
 import type { Diagnostic, ErrorArgs, ErrorCatalog, ErrorDefinition, Location, Severity } from './types.js';
@@ -13,9 +13,10 @@ export const errorCatalog: ErrorCatalog = {
   ...generalErrors,
   ...manifestErrors,
   ...buildErrors,
+  ...initErrors,
 };
 
-export type ErrorCode = keyof typeof generalErrors | keyof typeof manifestErrors | keyof typeof buildErrors | (string & {});
+export type ErrorCode = keyof typeof generalErrors | keyof typeof manifestErrors | keyof typeof buildErrors | keyof typeof initErrors | (string & {});
 
 function definitionOf(code: string): ErrorDefinition {
   const def = errorCatalog[code];
