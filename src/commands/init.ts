@@ -12,10 +12,10 @@ async function prompter(ctx: CommandContext) {
   const { createInterface } = await import('node:readline/promises');
   const rl = createInterface({ input: ctx.stdin, output: process.stderr });
   return {
-    ask: async (question: string, fallback: string, check?: (v: string) => string | undefined): Promise<string> => {
+    ask: async (question: string, fallback: string, check?: (v: string) => string | undefined | Promise<string | undefined>): Promise<string> => {
       for (;;) {
         const answer = (await rl.question(`${question} ${ctx.colors.dim(`(${fallback})`)} `)).trim() || fallback;
-        const problem = check?.(answer);
+        const problem = await check?.(answer);
         if (!problem) return answer;
         process.stderr.write(`${ctx.colors.red(problem)}\n`);
       }
@@ -31,16 +31,16 @@ export async function run(args: string[], options: Record<string, unknown>, ctx:
   let template = options.template as string | undefined;
   let id = options.id as string | undefined;
   let name = options.name as string | undefined;
-  if (id !== undefined) assertAppId(id);
+  if (id !== undefined) await assertAppId(id);
 
   // Prompt only for what is missing, only on a terminal, never with --yes or in CI.
   if (ctx.interactive && !options.yes && (template === undefined || id === undefined || name === undefined)) {
     const p = await prompter(ctx);
     try {
       template ??= await p.ask(`Template (${TEMPLATES.join(', ')})?`, 'vanilla', (v) => ((TEMPLATES as readonly string[]).includes(v) ? undefined : `choose one of ${TEMPLATES.join(', ')}`));
-      id ??= await p.ask('App id?', defaultAppId(dirName), (v) => {
+      id ??= await p.ask('App id?', defaultAppId(dirName), async (v) => {
         try {
-          assertAppId(v);
+          await assertAppId(v);
           return undefined;
         } catch (err) {
           return `${(err as Error).message}`;

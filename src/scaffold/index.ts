@@ -1,8 +1,8 @@
-import { promises as fs } from 'node:fs';
+import { readFileSync, promises as fs } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { basename, dirname, join, relative, sep } from 'node:path';
 import { MiniappError } from '../core/errors/index.js';
 import { writeFileAtomic } from '../core/fs/atomic.js';
-import { checkAppId } from '../manifest/check.js';
 
 export const TEMPLATES = ['vanilla', 'react'] as const;
 export type TemplateName = (typeof TEMPLATES)[number];
@@ -61,8 +61,19 @@ export function packageNameFor(dirName: string): string {
   );
 }
 
-/** Throws INIT_INVALID_ID with the manifest's own rule and hint. */
-export function assertAppId(id: string): void {
+let idPattern: RegExp | undefined;
+/**
+ * Throws INIT_INVALID_ID with the manifest's own rule and hint. A valid id is checked against the
+ * schema's pattern alone; the manifest module (validator, semver) loads only to explain a bad one,
+ * which keeps `init` close to bare Node start-up.
+ */
+export async function assertAppId(id: string): Promise<void> {
+  idPattern ??= new RegExp(
+    (JSON.parse(readFileSync(fileURLToPath(new URL('../../schema/manifest.schema.json', import.meta.url)), 'utf8')) as { properties: { id: { pattern: string } } }).properties.id.pattern,
+    'u',
+  );
+  if (idPattern.test(id)) return;
+  const { checkAppId } = await import('../manifest/check.js');
   const problem = checkAppId(id);
   if (problem) throw new MiniappError('INIT_INVALID_ID', { value: id, reason: problem.reason, fix: problem.hint });
 }
@@ -119,7 +130,7 @@ async function listExisting(dir: string): Promise<string[] | undefined> {
  */
 export async function scaffold(o: ScaffoldOptions): Promise<ScaffoldResult> {
   if (!(TEMPLATES as readonly string[]).includes(o.template)) throw new MiniappError('INIT_TEMPLATE_UNKNOWN', { template: o.template, known: TEMPLATES.join(', ') });
-  assertAppId(o.id);
+  await assertAppId(o.id);
   if (o.name.trim() === '' || o.name.length > 64) throw new MiniappError('INIT_INVALID_NAME', { value: o.name });
   const templateDir = join(o.templatesDir, o.template);
   const existing = await listExisting(o.targetDir);
@@ -130,7 +141,8 @@ export async function scaffold(o: ScaffoldOptions): Promise<ScaffoldResult> {
   for await (const file of walk(templateDir)) sources.push(file);
   const files: string[] = [];
   const overwritten: string[] = [];
-  for (const source of sources) {
+  // Files are written in parallel: each write is atomic (temp file, fsync, rename) and the fsyncs overlap.
+  await Promise.all(sources.map(async (source) => {
     const rel = relative(templateDir, source).split(sep).join('/');
     const out = outputPath(rel);
     const target = join(o.targetDir, out);
@@ -146,6 +158,6 @@ export async function scaffold(o: ScaffoldOptions): Promise<ScaffoldResult> {
     }
     await writeFileAtomic(target, data, { exclusive: !o.force });
     files.push(out);
-  }
+  }));
   return { dir: o.targetDir, template: o.template, id: o.id, name: o.name, files: files.sort(), overwritten: overwritten.sort() };
 }
