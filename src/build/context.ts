@@ -4,6 +4,7 @@ import { dirname, join, posix, relative, resolve, sep } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { diagnostic, type Diagnostic } from '../core/errors/index.js';
 import { checkManifestBytes } from '../manifest/check.js';
+import { parseJsonWithPositions } from '../manifest/json.js';
 import type { Manifest } from '../manifest/types.js';
 import { checkPackageEntries } from '../package/writer.js';
 import { fromEsbuildMessage } from './diagnostics.js';
@@ -299,8 +300,11 @@ export function createBuildContext(options: BuildContextOptions): BuildContext {
       code.set(htmlPath, decoder.decode(rewritten));
       for (const [name, f] of files) if (/\.(?:js|css)$/.test(name)) code.set(name, decoder.decode(f.data));
       const lint = lintBundle({ manifest, projectDir, code, inputs: Object.keys(metafile.inputs) });
-      errors.push(...lint.errors);
-      warnings.push(...lint.warnings);
+      // Findings about manifest.json point at the line of the permission in question.
+      const positions = parseJsonWithPositions(new TextDecoder().decode(manifestBytes)).positions;
+      const place = (d: BuildDiagnostic): BuildDiagnostic => (d.file === 'manifest.json' && d.pointer && positions.has(d.pointer) ? { ...d, ...positions.get(d.pointer) } : d);
+      errors.push(...lint.errors.map(place));
+      warnings.push(...lint.warnings.map(place));
     }
 
     const sorted = entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
