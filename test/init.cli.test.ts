@@ -1,3 +1,4 @@
+import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -59,6 +60,21 @@ describe('miniapp init (CLI)', () => {
     const built = parseJsonOutput(b.stdout);
     expect(built).toMatchObject({ ok: true, errors: [], warnings: [] });
     expect(built.result.largestModules.some((m: any) => m.path.includes('react-dom'))).toBe(true);
+  });
+
+  const hasScript = spawnSync('script', ['--version']).status === 0;
+  it.skipIf(!hasScript)('prompts on a terminal for what is missing, re-asking after an invalid id', () => {
+    const ws = workspace();
+    // `script` gives the CLI a pseudo-terminal; the answers are typed ahead.
+    const out = execFileSync('script', ['-qc', `${JSON.stringify(process.execPath)} ${JSON.stringify(join(repoRoot, 'bin/miniapp.js'))} init tty-app --no-color`, '/dev/null'], {
+      cwd: ws,
+      input: 'react\nBad Id\ncom.acme.shop\nAcme Shop\n',
+      env: { ...process.env, CI: '', NO_COLOR: '1' },
+      timeout: 20_000,
+    }).toString();
+    expect(out).toContain('is not a valid app id');
+    expect(json(join(ws, 'tty-app', 'manifest.json'))).toMatchObject({ id: 'com.acme.shop', name: 'Acme Shop' });
+    expect(existsSync(join(ws, 'tty-app', 'src', 'App.tsx'))).toBe(true);
   });
 
   it('never prompts without a terminal: a missing value takes its default', async () => {

@@ -1,5 +1,6 @@
 import { basename, join, relative, resolve } from 'node:path';
 import type { CommandContext, CommandResult } from '../cli/types.js';
+import { MiniappError } from '../core/errors/index.js';
 import { assertAppId, defaultAppId, scaffold, TEMPLATES, type ScaffoldResult, type TemplateName } from '../scaffold/index.js';
 
 export interface InitResult extends ScaffoldResult {
@@ -7,14 +8,19 @@ export interface InitResult extends ScaffoldResult {
   next: string[];
 }
 
-/** Asks on stderr, reads stdin; only called when the session is interactive. */
+/** Asks on stderr, reads stdin line by line (lines typed ahead are kept); only called when the session is interactive. */
 async function prompter(ctx: CommandContext) {
-  const { createInterface } = await import('node:readline/promises');
-  const rl = createInterface({ input: ctx.stdin, output: process.stderr });
+  const { createInterface } = await import('node:readline');
+  const rl = createInterface({ input: ctx.stdin, terminal: false });
+  const lines = rl[Symbol.asyncIterator]();
   return {
     ask: async (question: string, fallback: string, check?: (v: string) => string | undefined | Promise<string | undefined>): Promise<string> => {
       for (;;) {
-        const answer = (await rl.question(`${question} ${ctx.colors.dim(`(${fallback})`)} `)).trim() || fallback;
+        process.stderr.write(`${question} ${ctx.colors.dim(`(${fallback})`)} `);
+        const next = await lines.next();
+        // End of input (Ctrl+D) cancels: nothing has been written yet.
+        if (next.done) throw new MiniappError('INTERRUPTED', { signal: 'end of input' });
+        const answer = String(next.value).trim() || fallback;
         const problem = await check?.(answer);
         if (!problem) return answer;
         process.stderr.write(`${ctx.colors.red(problem)}\n`);
