@@ -72,6 +72,13 @@ describe('miniapp build (CLI)', () => {
     expect(parseJsonOutput(r.stdout).warnings.map((w: any) => w.code)).toEqual(['PACKAGE_NEAR_BUDGET']);
   });
 
+  it('reports a missing project directory without a stack trace', async () => {
+    const r = await runCli(['build', 'no-such-dir'], { cwd: makeProject() });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('PATH_NOT_FOUND');
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+
   it('rejects a malformed budget as a usage error', async () => {
     const r = await runCli(['build', '--budget', 'lots'], { cwd: makeProject() });
     expect(r.code).toBe(2);

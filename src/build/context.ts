@@ -2,7 +2,7 @@ import type { BuildContext as EsbuildContext, BuildFailure, BuildOptions as Esbu
 import { existsSync, promises as fs, realpathSync } from 'node:fs';
 import { dirname, join, posix, relative, resolve, sep } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { diagnostic, type Diagnostic } from '../core/errors/index.js';
+import { diagnostic, MiniappError, type Diagnostic } from '../core/errors/index.js';
 import { checkManifestBytes } from '../manifest/check.js';
 import { parseJsonWithPositions } from '../manifest/json.js';
 import type { Manifest } from '../manifest/types.js';
@@ -74,6 +74,8 @@ function findEntries(projectDir: string, htmlPath: string, html: string, errors:
       continue;
     }
     if (!existsSync(join(projectDir, input))) {
+      // A file under public/ is copied as is, so a reference to it stays as written.
+      if (a.value.trim().startsWith('/') && existsSync(join(projectDir, 'public', input))) continue;
       errors.push(diagnostic('BUILD_HTML_REFERENCE_MISSING', { url: a.value, path: input }, where));
       continue;
     }
@@ -95,7 +97,12 @@ interface EsbuildRun {
  * adds public/, and runs the manifest-code lint. User errors come back in BuildOutput.errors, never thrown.
  */
 export function createBuildContext(options: BuildContextOptions): BuildContext {
-  const projectDir = realpathSync(resolve(options.projectDir));
+  let projectDir: string;
+  try {
+    projectDir = realpathSync(resolve(options.projectDir));
+  } catch (err) {
+    throw new MiniappError('PATH_NOT_FOUND', { path: options.projectDir }, { cause: err });
+  }
   const mode = options.mode ?? 'production';
   const sourcemap: SourcemapMode = options.sourcemap ?? (mode === 'development' ? 'inline' : 'external');
   const target = [...(options.target ?? DEFAULT_TARGET)];

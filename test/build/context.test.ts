@@ -102,6 +102,13 @@ describe('createBuildContext', () => {
     expect(out.errors).toMatchObject([{ code: 'BUILD_HTML_REFERENCE_MISSING', file: 'index.html', line: 2, column: 28 }]);
   });
 
+  it('leaves a root-relative reference to a public/ file as written', async () => {
+    const out = await buildOnce(makeProject({ 'index.html': '<script src="/vendor/lib.js"></script><script type="module" src="/src/main.ts"></script>', 'public/vendor/lib.js': 'var lib = 1;' }));
+    expect(out.errors).toEqual([]);
+    expect(text(out, 'index.html')).toContain('<script src="/vendor/lib.js"></script>');
+    expect(text(out, 'vendor/lib.js')).toBe('var lib = 1;');
+  });
+
   it('refuses public files the strict reader would refuse, naming them', async () => {
     const dir = makeProject({ 'public/Logo.png': 'a', 'public/logo.png': 'b', 'public/a:b.txt': 'c', 'public/manifest.json': '{}' });
     symlinkSync('/etc/hostname', join(dir, 'public', 'link.txt'));
