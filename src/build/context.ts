@@ -2,8 +2,9 @@ import type { BuildContext as EsbuildContext, BuildFailure, BuildOptions as Esbu
 import { existsSync, promises as fs, realpathSync } from 'node:fs';
 import { dirname, join, posix, relative, resolve, sep } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { diagnostic, type Diagnostic } from '../core/errors/index.js';
+import { diagnostic, MiniappError, type Diagnostic } from '../core/errors/index.js';
 import { checkManifestBytes } from '../manifest/check.js';
+import { parseJsonWithPositions } from '../manifest/json.js';
 import type { Manifest } from '../manifest/types.js';
 import { checkPackageEntries } from '../package/writer.js';
 import { fromEsbuildMessage } from './diagnostics.js';
@@ -73,6 +74,8 @@ function findEntries(projectDir: string, htmlPath: string, html: string, errors:
       continue;
     }
     if (!existsSync(join(projectDir, input))) {
+      // A file under public/ is copied as is, so a reference to it stays as written.
+      if (a.value.trim().startsWith('/') && existsSync(join(projectDir, 'public', input))) continue;
       errors.push(diagnostic('BUILD_HTML_REFERENCE_MISSING', { url: a.value, path: input }, where));
       continue;
     }
@@ -94,7 +97,12 @@ interface EsbuildRun {
  * adds public/, and runs the manifest-code lint. User errors come back in BuildOutput.errors, never thrown.
  */
 export function createBuildContext(options: BuildContextOptions): BuildContext {
-  const projectDir = realpathSync(resolve(options.projectDir));
+  let projectDir: string;
+  try {
+    projectDir = realpathSync(resolve(options.projectDir));
+  } catch (err) {
+    throw new MiniappError('PATH_NOT_FOUND', { path: options.projectDir }, { cause: err });
+  }
   const mode = options.mode ?? 'production';
   const sourcemap: SourcemapMode = options.sourcemap ?? (mode === 'development' ? 'inline' : 'external');
   const target = [...(options.target ?? DEFAULT_TARGET)];
@@ -112,6 +120,9 @@ export function createBuildContext(options: BuildContextOptions): BuildContext {
     assetNames: 'assets/[name]-[hash]',
     minify: mode === 'production',
     target,
+    // Safari 13-14.0 WebViews run destructuring natively; esbuild lists it as unsupported there only for a
+    // WebKit edge-case bug, and cannot lower it, so without this every React hook fails the default target.
+    supported: { destructuring: true },
     platform: 'browser',
     sourcemap: sourcemap === 'none' ? false : sourcemap === 'linked' ? 'linked' : sourcemap,
     loader: ASSET_LOADERS,
@@ -296,8 +307,11 @@ export function createBuildContext(options: BuildContextOptions): BuildContext {
       code.set(htmlPath, decoder.decode(rewritten));
       for (const [name, f] of files) if (/\.(?:js|css)$/.test(name)) code.set(name, decoder.decode(f.data));
       const lint = lintBundle({ manifest, projectDir, code, inputs: Object.keys(metafile.inputs) });
-      errors.push(...lint.errors);
-      warnings.push(...lint.warnings);
+      // Findings about manifest.json point at the line of the permission in question.
+      const positions = parseJsonWithPositions(new TextDecoder().decode(manifestBytes)).positions;
+      const place = (d: BuildDiagnostic): BuildDiagnostic => (d.file === 'manifest.json' && d.pointer && positions.has(d.pointer) ? { ...d, ...positions.get(d.pointer) } : d);
+      errors.push(...lint.errors.map(place));
+      warnings.push(...lint.warnings.map(place));
     }
 
     const sorted = entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));

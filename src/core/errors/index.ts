@@ -1,4 +1,4 @@
-import { buildErrors } from './catalog/build.js';
+import { buildErrors, initErrors } from './catalog/build.js';
 import { generalErrors } from './catalog/general.js';
 import { manifestErrors } from './catalog/manifest.js';
 import { packageErrors } from './catalog/package.js';
@@ -17,9 +17,10 @@ export const errorCatalog: ErrorCatalog = {
   ...packageErrors,
   ...signingErrors,
   ...buildErrors,
+  ...initErrors,
 };
 
-type CatalogCodes = typeof generalErrors & typeof manifestErrors & typeof packageErrors & typeof signingErrors & typeof buildErrors;
+type CatalogCodes = typeof generalErrors & typeof manifestErrors & typeof packageErrors & typeof signingErrors & typeof buildErrors & typeof initErrors;
 export type ErrorCode = keyof CatalogCodes | (string & {});
 
 function definitionOf(code: string): ErrorDefinition {

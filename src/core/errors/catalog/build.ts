@@ -109,3 +109,34 @@ export const buildErrors = {
     hint: (a) => `Add ${q(a.host)} to "allowedDomains" in manifest.json if the app talks to it; the host blocks requests to other domains.`,
   },
 } satisfies ErrorCatalog;
+
+export const initErrors = {
+  INIT_INVALID_ID: {
+    title: 'Invalid app id for a new project',
+    message: (a) => `--id ${String(a.reason)}`,
+    hint: (a) => String(a.fix),
+    exitCode: 2,
+  },
+  INIT_INVALID_NAME: {
+    title: 'Invalid display name',
+    message: (a) => `--name ${JSON.stringify(a.value)} must be 1 to 64 characters and not blank`,
+    hint: () => 'Give the name users see in the host, e.g. --name "Partner Loans".',
+    exitCode: 2,
+  },
+  INIT_TEMPLATE_UNKNOWN: {
+    title: 'Unknown template',
+    message: (a) => `there is no template ${JSON.stringify(a.template)}`,
+    hint: (a) => `Choose one of: ${String(a.known)}.`,
+    exitCode: 2,
+  },
+  INIT_DIR_NOT_EMPTY: {
+    title: 'Target directory is not empty',
+    message: (a) => `${JSON.stringify(a.path)} is not empty (it holds ${String(a.entries)}${a.more ? ', …' : ''})`,
+    hint: () => 'Choose a new or empty directory, or pass --force to write the template into it (files it provides are replaced and listed).',
+  },
+  INIT_TARGET_NOT_DIRECTORY: {
+    title: 'Target is not a directory',
+    message: (a) => `${JSON.stringify(a.path)} exists and is not a directory`,
+    hint: () => 'Choose another path for the new project.',
+  },
+} satisfies ErrorCatalog;
