@@ -1,5 +1,6 @@
 import { generalErrors } from './catalog/general.js';
 import { manifestErrors } from './catalog/manifest.js';
+import { runtimeErrors } from './catalog/runtime.js';
 import type { Diagnostic, ErrorArgs, ErrorCatalog, ErrorDefinition, Location, Severity } from './types.js';
 
 export type { Diagnostic, ErrorArgs, ErrorCatalog, ErrorDefinition, Location, Severity } from './types.js';
@@ -11,9 +12,10 @@ export type { Diagnostic, ErrorArgs, ErrorCatalog, ErrorDefinition, Location, Se
 export const errorCatalog: ErrorCatalog = {
   ...generalErrors,
   ...manifestErrors,
+  ...runtimeErrors,
 };
 
-export type ErrorCode = keyof typeof generalErrors | keyof typeof manifestErrors | (string & {});
+export type ErrorCode = keyof typeof generalErrors | keyof typeof manifestErrors | keyof typeof runtimeErrors | (string & {});
 
 function definitionOf(code: string): ErrorDefinition {
   const def = errorCatalog[code];
