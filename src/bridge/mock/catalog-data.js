@@ -958,8 +958,8 @@ export const CATALOG = {
  },
  "permissions": {
   "auth": {
-   "description": "Short-lived tokens that prove who the user is to the partner backend.",
-   "consent": false
+   "description": "Short-lived tokens that prove who the user is to the partner backend (the user agrees to share the scope).",
+   "consent": true
   },
   "camera": {
    "description": "The camera, to scan codes.",
