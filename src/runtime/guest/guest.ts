@@ -156,7 +156,7 @@ export async function startGuest(channel: GuestEnd, init: GuestInit): Promise<Gu
             },
           };
           bootstrap = factory(port, JSON.stringify({ methods: init.methods, hostVersion: init.hostVersion }));
-          wrapFetch(window as unknown as vm.Context);
+          wrapFetch(window as unknown as vm.Context, (url, api) => send({ type: 'network', id: nextNetworkId++, api, request: { url, method: 'GET', headers: {} } }));
           window.addEventListener('error', (event: unknown) => {
             const e = event as ErrorEvent;
             const d = e.error !== undefined ? describe(e.error) : { message: String(e.message) };
@@ -227,12 +227,29 @@ export async function startGuest(channel: GuestEnd, init: GuestInit): Promise<Gu
   return handle;
 }
 
-/** fetch that rejects (as a browser's does) when the host refused the request; created in the page's realm. */
-function wrapFetch(context: vm.Context): void {
+/**
+ * fetch that rejects (as a browser's does) when the host refused the request, and fetch/XHR that
+ * hand URLs with user:password@ to the host to refuse and report (happy-dom would otherwise throw
+ * before the request reaches the policy). Created in the page's realm.
+ */
+function wrapFetch(context: vm.Context, refuse: (url: string, api: 'fetch' | 'xhr') => void): void {
   vm.runInContext(
-    `(function (nativeFetch) {
+    `(function (nativeFetch, refuse) {
+      function withCredentials(input) {
+        try {
+          var url = new URL(String(input && typeof input === 'object' && 'url' in input ? input.url : input), location.href);
+          return url.username !== '' || url.password !== '' ? url.href : null;
+        } catch (e) { return null; }
+      }
+      function refused(url) {
+        var error = new TypeError('Failed to fetch: DOMAIN_NOT_ALLOWED: ' + url.replace(/\\/\\/[^@/]*@/, '//***@') + ' carries user information');
+        error.code = 'DOMAIN_NOT_ALLOWED';
+        return error;
+      }
       window.fetch = function fetch(input, init) {
         return new Promise(function (resolve, reject) {
+          var credentials = withCredentials(input);
+          if (credentials) { refuse(credentials, 'fetch'); return reject(refused(credentials)); }
           nativeFetch.call(window, input, init).then(function (res) {
             var blocked = res.headers.get('${BLOCKED_HEADER}');
             if (blocked === null) return resolve(res);
@@ -242,11 +259,16 @@ function wrapFetch(context: vm.Context): void {
           }, function (e) { reject(new TypeError(String(e && e.message || e))); });
         });
       };
+      var nativeOpen = XMLHttpRequest.prototype.open;
+      XMLHttpRequest.prototype.open = function open(method, url) {
+        var credentials = withCredentials(url);
+        if (credentials) { refuse(credentials, 'xhr'); throw refused(credentials); }
+        return nativeOpen.apply(this, arguments);
+      };
     })`,
     context,
-  )((context as unknown as { fetch: unknown }).fetch);
+  )((context as unknown as { fetch: unknown }).fetch, refuse);
 }
-
 function domOperation(document: Document, m: MessageOf<HostMessage, 'dom'>): Parameters<GuestEnd['send']>[0] {
   try {
     const el = document.querySelector(m.selector) as HTMLElement | null;
