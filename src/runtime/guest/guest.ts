@@ -121,7 +121,12 @@ export async function startGuest(channel: GuestEnd, init: GuestInit): Promise<Gu
           beforeSyncRequest({ request, window }) {
             const url = new URL(request.url);
             const bytes = ownFile(url);
-            // Synchronous requests leave the package only through the async path: there is no synchronous channel.
+            // Synchronous loads (classic <script src>) are served from the package only: there is no
+            // synchronous channel to the host, so anything else is reported instead of fetched.
+            if (!bytes) {
+              const what = url.origin === init.origin ? `${decodeURIComponent(url.pathname).replace(/^\/+/, '')} is referenced but not in the package` : `${url.href} was not loaded: classic scripts load from the package only (use fetch, or bundle it)`;
+              send({ type: 'guest-error', kind: 'resource', message: what });
+            }
             return {
               status: bytes ? 200 : 403,
               statusText: bytes ? 'OK' : 'Forbidden',
