@@ -20,7 +20,6 @@ export { createBuildContext, buildPackage, lintBundle, rebaseDiagnostics, DEFAUL
 export type { BuildContext, BuildContextOptions, BuildOutput, BuildDiagnostic, BuildMode, SourcemapMode, ModuleSize, BuildPackageOptions, BuildPackageResult, BuildSummary } from './build/index.js';
 export { createZip, checkPackageEntries, packageTimestamp, DEFAULT_MTIME } from './package/writer.js';
 export type { PackageEntry as PackageWriterEntry, Zip, ZipEntryInfo } from './package/writer.js';
-export { methodPermission } from './bridge/permissions.js';
 export { readPackage, DEFAULT_PACKAGE_LIMITS, checkPackageManifest, readPackageFile, collisionKey, SIGNATURE_BLOCK_SIZE, parseSignatureBlock, buildSignatureBlock } from './package/index.js';
 export type { PackageEntry, ZipPackage, PackageLimits, SignatureBlock } from './package/index.js';
 export {
@@ -47,3 +46,15 @@ export {
 export type { SignOptions, SignResult, Trust, VerifyOptions, VerifyOutcome, ReleaseDescriptor, SignedHeader, KeygenOptions, KeygenResult } from './signing/index.js';
 export { inspectPackage, extractSigned } from './signing/inspect.js';
 export type { PackageReport } from './signing/inspect.js';
+export { CATALOG, PERMISSIONS, COMMON_ERROR_CODES, METHOD_ERROR_CODES, getMethod, methodNames, permissionNames } from './bridge/catalog.js';
+export type { MethodSpec, MethodName, Permission, JsonSchema } from './bridge/catalog.js';
+export { methodPermission, methodSince, isBridgeMethod } from './bridge/permissions.js';
+export type { BridgeMethods, BridgeParams, BridgeResult, MiniAppBridge } from './bridge/types.js';
+export { runApp } from './runtime/run.js';
+export type { RunOptions, RunReport, RunOutcome } from './runtime/run.js';
+export { launchApp } from './runtime/launch.js';
+export type { LaunchOptions, RunningApp } from './runtime/launch.js';
+export { createInProcessChannel } from './runtime/channel.js';
+export type { Channel, GuestMessage, HostMessage, HostEnd, GuestEnd } from './runtime/channel.js';
+export { checkUrl } from './runtime/host/network-policy.js';
+export { verifyToken, tokenSigningKey, issueToken, FakeClock, TOKEN_LIFETIME_MS } from './runtime/host/services/tokens.js';

@@ -2,6 +2,7 @@ import { buildErrors, initErrors } from './catalog/build.js';
 import { generalErrors } from './catalog/general.js';
 import { manifestErrors } from './catalog/manifest.js';
 import { packageErrors } from './catalog/package.js';
+import { runtimeErrors } from './catalog/runtime.js';
 import { signingErrors } from './catalog/signing.js';
 import type { Diagnostic, ErrorArgs, ErrorCatalog, ErrorDefinition, Location, Severity } from './types.js';
 
@@ -18,9 +19,16 @@ export const errorCatalog: ErrorCatalog = {
   ...signingErrors,
   ...buildErrors,
   ...initErrors,
+  ...runtimeErrors,
 };
 
-type CatalogCodes = typeof generalErrors & typeof manifestErrors & typeof packageErrors & typeof signingErrors & typeof buildErrors & typeof initErrors;
+type CatalogCodes = typeof generalErrors &
+  typeof manifestErrors &
+  typeof packageErrors &
+  typeof signingErrors &
+  typeof buildErrors &
+  typeof initErrors &
+  typeof runtimeErrors;
 export type ErrorCode = keyof CatalogCodes | (string & {});
 
 function definitionOf(code: string): ErrorDefinition {
