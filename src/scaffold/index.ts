@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { basename, dirname, join, relative, sep } from 'node:path';
 import { MiniappError } from '../core/errors/index.js';
 import { writeFileAtomic } from '../core/fs/atomic.js';
+import { toolchainPath } from '../core/toolchain.js';
 
 export const TEMPLATES = ['vanilla', 'react'] as const;
 export type TemplateName = (typeof TEMPLATES)[number];
@@ -69,7 +70,7 @@ let idPattern: RegExp | undefined;
  */
 export async function assertAppId(id: string): Promise<void> {
   idPattern ??= new RegExp(
-    (JSON.parse(readFileSync(fileURLToPath(new URL('../../schema/manifest.schema.json', import.meta.url)), 'utf8')) as { properties: { id: { pattern: string } } }).properties.id.pattern,
+    (JSON.parse(readFileSync(toolchainPath('schema', 'manifest.schema.json'), 'utf8')) as { properties: { id: { pattern: string } } }).properties.id.pattern,
     'u',
   );
   if (idPattern.test(id)) return;
