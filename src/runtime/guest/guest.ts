@@ -1,8 +1,16 @@
+import { existsSync } from 'node:fs';
 import { inspect } from 'node:util';
 import vm from 'node:vm';
 import type { ConsoleLevel, GuestEnd, HostMessage, MessageOf, WireError } from '../channel.js';
 import { BOOTSTRAP_SOURCE } from './bootstrap.js';
 import { watchRejections } from './rejections.js';
+
+/** The bundled copy made by scripts/build.mjs when present (it loads ~3x faster), else the package. */
+async function loadHappyDom(): Promise<typeof import('happy-dom')> {
+  const bundled = new URL('./vendor/happy-dom.js', import.meta.url);
+  if (existsSync(bundled)) return (await import(bundled.href)) as typeof import('happy-dom');
+  return import('happy-dom');
+}
 
 /** Everything the guest needs to start, as plain data (so it can be posted to a worker unchanged). */
 export interface GuestInit {
@@ -52,7 +60,7 @@ const describe = (reason: unknown): { message: string; stack?: string } => {
  * page's realm) before any script runs. All contact with the host goes through `channel`.
  */
 export async function startGuest(channel: GuestEnd, init: GuestInit): Promise<GuestHandle> {
-  const { Browser } = await import('happy-dom');
+  const { Browser } = await loadHappyDom();
   const started = performance.now();
   let bootstrap: Bootstrap | undefined;
   let nextNetworkId = 1;
