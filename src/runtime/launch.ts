@@ -44,13 +44,20 @@ export async function launchApp(target: string | AppSource, options: LaunchOptio
     readAppFile: async (path) => (Object.prototype.hasOwnProperty.call(source.files, path) ? source.files[path] : undefined),
     onCloseRequest: () => requestClose(),
   });
-  const guest = await startGuest(channel.guest, {
-    origin,
-    entryPoint: manifest.entryPoint,
-    files: source.files,
-    hostVersion: options.hostVersion ?? NEWEST_HOST_VERSION,
-    methods: host.availableMethods(),
-  });
+  let guest: GuestHandle;
+  try {
+    guest = await startGuest(channel.guest, {
+      origin,
+      entryPoint: manifest.entryPoint,
+      files: source.files,
+      hostVersion: options.hostVersion ?? NEWEST_HOST_VERSION,
+      methods: host.availableMethods(),
+    });
+  } catch (err) {
+    channel.host.close();
+    await host.close();
+    throw err;
+  }
   host.lifecycle('launched');
   host.lifecycle('shown');
   let closing: Promise<void> | undefined;
