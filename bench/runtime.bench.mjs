@@ -85,6 +85,32 @@ await Promise.all(Array.from({ length: N }, () => bridge.call('device.info')));
 const burstMs = performance.now() - t0;
 await rt.close();
 
+// The same round trip measured inside the page, with the guest in this thread and in a worker thread
+// (the channel the host-grade runtime isolates along).
+function makeLoopApp() {
+  const dir = mkdtempSync(join(tmpdir(), 'miniapp-bench-loop-'));
+  writeFileSync(join(dir, 'manifest.json'), JSON.stringify({ id: 'com.bench.loop', version: '1.0.0', minHostVersion: '1.0.0', entryPoint: 'index.html', permissions: ['device'], allowedDomains: [] }));
+  writeFileSync(join(dir, 'index.html'), `<!doctype html><html><body><script>
+    (async () => {
+      for (let i = 0; i < 200; i++) await MiniAppBridge.call('device.info');
+      const t = performance.now();
+      for (let i = 0; i < ${N}; i++) await MiniAppBridge.call('device.info');
+      console.log(String((performance.now() - t) * 1000 / ${N}));
+    })();
+  </script></body></html>`);
+  return dir;
+}
+const loopDir = makeLoopApp();
+async function pageRoundTripUs(isolation) {
+  const app = await launchApp(loopDir, { isolation });
+  await app.host.waitForIdle();
+  const us = Number(app.host.snapshot().console.at(-1)?.text);
+  await app.close();
+  return us;
+}
+const pageInProcessUs = await pageRoundTripUs('none');
+const pageWorkerUs = await pageRoundTripUs('worker');
+
 const plain = async () => ({ platform: 'headless' });
 for (let i = 0; i < 10_000; i++) await plain();
 t0 = performance.now();
@@ -101,6 +127,8 @@ const lines = [
   `  in-process launch→first call, warm         ${fmt(median(warm))} ms   ${(median(warm) / nodeBaseline).toFixed(2)}x node -e 0`,
   `  bridge round trip, sequential              ${fmt(seqUs)} µs   ${fmt(1e6 / seqUs)} calls/s`,
   `  bridge round trips, burst of ${N}         ${fmt((burstMs * 1000) / N)} µs each   ${fmt((N / burstMs) * 1000)} calls/s`,
+  `  round trip from the page, same thread      ${fmt(pageInProcessUs)} µs   ${fmt(1e6 / pageInProcessUs)} calls/s`,
+  `  round trip from the page, worker thread    ${fmt(pageWorkerUs)} µs   ${fmt(1e6 / pageWorkerUs)} calls/s`,
   `  plain async function call                  ${fmt(plainPerCallUs)} µs   ${(seqUs / plainPerCallUs).toFixed(0)}x faster than a round trip`,
 ];
 process.stdout.write(`${lines.join('\n')}\n`);

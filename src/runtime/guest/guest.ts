@@ -59,7 +59,7 @@ const describe = (reason: unknown): { message: string; stack?: string } => {
  * Starts the guest side: a happy-dom page for the entry HTML, with MiniAppBridge installed (in the
  * page's realm) before any script runs. All contact with the host goes through `channel`.
  */
-export async function startGuest(channel: GuestEnd, init: GuestInit): Promise<GuestHandle> {
+export async function startGuest(channel: GuestEnd, init: GuestInit, hooks: { onClosed?: () => void } = {}): Promise<GuestHandle> {
   const { Browser } = await loadHappyDom();
   const started = performance.now();
   let bootstrap: Bootstrap | undefined;
@@ -215,10 +215,6 @@ export async function startGuest(channel: GuestEnd, init: GuestInit): Promise<Gu
     }
   });
 
-  send({ type: 'ready', url: `${init.origin}/${init.entryPoint}` });
-  await page.goto(`${init.origin}/${init.entryPoint}`);
-  send({ type: 'loaded', durationMs: performance.now() - started });
-
   const handle: GuestHandle = {
     get window() {
       return page.mainFrame.window as unknown as Window & typeof globalThis;
@@ -233,10 +229,15 @@ export async function startGuest(channel: GuestEnd, init: GuestInit): Promise<Gu
         networkWaiters.clear();
         await browser.close().catch(() => undefined);
         send({ type: 'closed' });
+        hooks.onClosed?.();
       })();
       return closing;
     },
   };
+
+  send({ type: 'ready', url: `${init.origin}/${init.entryPoint}` });
+  await page.goto(`${init.origin}/${init.entryPoint}`);
+  send({ type: 'loaded', durationMs: performance.now() - started });
   return handle;
 }
 
