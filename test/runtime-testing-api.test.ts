@@ -91,6 +91,36 @@ describe('miniapp/testing launch()', () => {
     await replayed.close();
   });
 
+  it('copies params once before validation: a getter cannot change them after the check', async () => {
+    const app = await launch(SHOP);
+    let reads = 0;
+    const params = {
+      get key() {
+        reads++;
+        return reads === 1 ? 'checked' : 'x'.repeat(10_000);
+      },
+      value: 'v',
+    };
+    const bridge = (app.window as unknown as { MiniAppBridge: { call(m: string, p: object): Promise<unknown> } }).MiniAppBridge;
+    await bridge.call('storage.set', params);
+    expect(reads).toBe(1);
+    expect(app.storage.keys()).toContain('checked');
+    await app.close();
+  });
+
+  it('reports storage written with another host key as RUN_STORAGE_UNREADABLE', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'miniapp-launch-'));
+    const hostKey = randomBytes(32);
+    const first = await launch(SHOP, { dataDir, hostKey });
+    await first.close();
+    const { readdirSync, writeFileSync, readFileSync } = await import('node:fs');
+    const file = join(dataDir, 'storage', readdirSync(join(dataDir, 'storage'))[0]!);
+    const bytes = readFileSync(file);
+    bytes[bytes.length - 1]! ^= 1;
+    writeFileSync(file, bytes);
+    await expect(launch(SHOP, { dataDir, hostKey })).rejects.toMatchObject({ code: 'RUN_STORAGE_UNREADABLE' });
+  });
+
   it('builds a project whose entry HTML references TypeScript, in memory', async () => {
     const app = await launch(fixture('project'));
     expect(app.text('#out')).toBe('hello project 0');
