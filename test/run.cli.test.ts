@@ -89,11 +89,4 @@ describe('miniapp run', () => {
     expect(parseJsonOutput(bad.stdout).errors[0].code).toBe('RUN_FILE_INVALID');
   });
 
-  it('says plainly that .zip packages are not runnable in this build', async () => {
-    const { dir, flags } = sandbox();
-    writeFileSync(join(dir, 'app.zip'), 'PK');
-    const r = await runCli(['run', join(dir, 'app.zip'), '--json', ...flags]);
-    expect(r.code).toBe(1);
-    expect(parseJsonOutput(r.stdout).errors[0].code).toBe('RUN_ZIP_UNSUPPORTED');
-  });
 });

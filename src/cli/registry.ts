@@ -137,6 +137,7 @@ export const commands: CommandSpec[] = [
       { name: 'fixtures', flags: '--fixtures <file>', description: 'JSON file of canned network responses and bridge answers', type: 'string' },
       { name: 'ca', flags: '--ca <file>', description: 'extra CA certificate (PEM) trusted by --network live', type: 'string' },
       { name: 'payment', flags: '--payment <outcome>', description: 'how payment.pay ends: success, cancel or fail (default: success)', type: 'string', choices: ['success', 'cancel', 'fail'], default: 'success' },
+      { name: 'pubkey', flags: '--pubkey <pub.pem>', description: 'for a .zip: the public key it must be signed with (default: unsigned packages run, for local work)', type: 'string' },
       { name: 'record', flags: '--record <file>', description: 'save every bridge call to this file', type: 'string', configurable: false },
       { name: 'replay', flags: '--replay <file>', description: 'answer bridge calls from a recording, in order, per method', type: 'string', configurable: false },
     ],

@@ -91,6 +91,7 @@ export async function run(args: string[], options: Record<string, unknown>, ctx:
     replay,
     ca,
     paymentOutcome: options.payment as PaymentOutcome,
+    pubkey: options.pubkey as string | undefined,
     onLaunched: (app) => {
       const stop = () => void app.close();
       ctx.signal.addEventListener('abort', stop, { once: true });

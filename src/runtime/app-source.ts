@@ -9,7 +9,7 @@ import { explainUnsafePackagePath } from '../package/paths.js';
 export interface AppSource {
   manifest: Manifest;
   files: Record<string, Uint8Array>;
-  kind: 'directory' | 'project';
+  kind: 'directory' | 'project' | 'package';
   root: string;
   warnings: import('../core/errors/index.js').Diagnostic[];
 }
@@ -84,8 +84,41 @@ async function buildInMemory(root: string, manifest: Manifest, files: Record<str
   files[manifest.entryPoint] = Buffer.from(rewritten);
 }
 
-/** Reads what `miniapp run` and `launch` point at: a package directory or a project. */
-export async function loadAppSource(target: string, cwd: string): Promise<AppSource> {
+export interface AppSourceOptions {
+  /** Public key file a .zip must be signed with; without it an unsigned (or any signed) package runs, for local work. */
+  pubkey?: string;
+  /** Host version for the install decision of a signed package (HOST_UPDATE_REQUIRED when too old). */
+  hostVersion?: string;
+}
+
+/**
+ * A .zip package goes the host's way: signature first when a key is given (over bytes nothing has
+ * parsed), then the strict reader (structure, names, limits, every CRC), then the manifest rules. The
+ * files are held in memory: nothing is written to disk, so no path inside the archive can land anywhere.
+ */
+async function loadPackageSource(root: string, target: string, cwd: string, options: AppSourceOptions): Promise<AppSource> {
+  const [{ readPackage }, { checkPackageManifest }] = await Promise.all([import('../package/reader.js'), import('../package/manifest.js')]);
+  const bytes = await fs.readFile(root).catch((err: Error) => {
+    throw new MiniappError('FILE_UNREADABLE', { path: target, reason: err.message }, { cause: err });
+  });
+  if (options.pubkey) {
+    const [{ trustPublicKey }, { verifyPackage }] = await Promise.all([import('../signing/keyring.js'), import('../signing/verify.js')]);
+    const outcome = await verifyPackage(bytes, { trust: await trustPublicKey(options.pubkey, cwd), hostVersion: options.hostVersion, label: target });
+    if (!outcome.ok) throw new MiniappError('RUN_PACKAGE_REFUSED', { path: target, code: outcome.code, reason: outcome.message, hint: outcome.hint }, { diagnostics: outcome.diagnostics });
+  }
+  const pkg = readPackage(bytes);
+  const checked = checkPackageManifest(pkg, target, { profile: 'dev' });
+  if (!checked.manifest) throw new MiniappError('RUN_MANIFEST_INVALID', { path: target, count: checked.errors.length }, { diagnostics: checked.errors });
+  const files: Record<string, Uint8Array> = {};
+  for (const entry of pkg.entries) if (!entry.name.endsWith('/')) files[entry.name] = await pkg.readAsync(entry);
+  if (!Object.prototype.hasOwnProperty.call(files, checked.manifest.entryPoint)) {
+    throw new MiniappError('RUN_ENTRY_POINT_MISSING', { entryPoint: checked.manifest.entryPoint, where: target }, { location: { file: 'manifest.json', pointer: '/entryPoint' } });
+  }
+  return { manifest: checked.manifest, files, kind: 'package', root, warnings: checked.warnings };
+}
+
+/** Reads what `miniapp run` and `launch` point at: a .zip package, a package directory or a project. */
+export async function loadAppSource(target: string, cwd: string, options: AppSourceOptions = {}): Promise<AppSource> {
   const root = resolve(cwd, target);
   let stat;
   try {
@@ -94,8 +127,8 @@ export async function loadAppSource(target: string, cwd: string): Promise<AppSou
     throw new MiniappError('PATH_NOT_FOUND', { path: target }, { cause: err });
   }
   if (!stat.isDirectory()) {
-    if (target.toLowerCase().endsWith('.zip')) throw new MiniappError('RUN_ZIP_UNSUPPORTED', { path: target });
-    throw new MiniappError('RUN_OPTION_INVALID', { option: target, reason: 'is not a directory', fix: 'Point miniapp run at a project or package directory.' });
+    if (target.toLowerCase().endsWith('.zip')) return loadPackageSource(root, target, cwd, options);
+    throw new MiniappError('RUN_OPTION_INVALID', { option: target, reason: 'is not a directory or a .zip package', fix: 'Point miniapp run at a .zip package, a project or a package directory.' });
   }
   const manifestBytes = await fs.readFile(join(root, 'manifest.json')).catch((err: NodeJS.ErrnoException) => {
     if (err.code === 'ENOENT') throw new MiniappError('MANIFEST_NOT_FOUND', { path: target }, { cause: err });

@@ -17,6 +17,8 @@ export interface LaunchOptions extends Partial<Omit<HostOptions, 'manifest' | 'o
    * host-grade runtime isolates along).
    */
   isolation?: 'none' | 'worker';
+  /** For a .zip: the public key file it must be signed with (checked before anything is parsed). */
+  pubkey?: string;
 }
 
 /** A mini-program running in the reference runtime: host and guest joined by one channel. */
@@ -40,7 +42,7 @@ export const methodsOf = (hostVersion: string) => methodNames().filter((m) => co
 /** Loads an app (directory or project) and launches it; the guest has loaded its entry HTML when this resolves. */
 export async function launchApp(target: string | AppSource, options: LaunchOptions = {}): Promise<RunningApp> {
   const t0 = performance.now();
-  const source = typeof target === 'string' ? await loadAppSource(target, options.cwd ?? process.cwd()) : target;
+  const source = typeof target === 'string' ? await loadAppSource(target, options.cwd ?? process.cwd(), { pubkey: options.pubkey, hostVersion: options.hostVersion }) : target;
   const { manifest } = source;
   const hostVersion = options.hostVersion ?? NEWEST_HOST_VERSION;
   const origin = appOrigin(manifest.id);

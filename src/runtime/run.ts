@@ -19,7 +19,7 @@ export interface RunOptions extends LaunchOptions {
 const MAX_REPORTED_CALLS = 500;
 
 export interface RunReport {
-  app: { id: string; version: string; entryPoint: string; kind: 'directory' | 'project' };
+  app: { id: string; version: string; entryPoint: string; kind: 'directory' | 'project' | 'package' };
   hostVersion: string;
   network: string;
   stoppedBy: 'idle' | 'timeout' | 'close';

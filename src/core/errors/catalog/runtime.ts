@@ -14,10 +14,10 @@ export const runtimeErrors = {
     message: (a) => `${String(a.path)} has an invalid manifest (${String(a.count)} error${a.count === 1 ? '' : 's'})`,
     hint: () => 'Fix the errors listed (`miniapp validate` shows the same ones), then run again.',
   },
-  RUN_ZIP_UNSUPPORTED: {
-    title: 'Running a .zip is not available yet',
-    message: (a) => `${q(a.path)} is a package; this build runs directories only (the strict package reader is not part of it)`,
-    hint: () => 'Run the unpacked directory or the project directory instead.',
+  RUN_PACKAGE_REFUSED: {
+    title: 'Package refused before running',
+    message: (a) => `${q(a.path)} was refused (${String(a.code)}): ${String(a.reason)}`,
+    hint: (a) => String(a.hint ?? 'Run `miniapp verify` on the package to see the full decision.'),
   },
   RUN_BUILD_FAILED: {
     title: 'In-memory build failed',
