@@ -1,5 +1,5 @@
 import { promises as fs } from 'node:fs';
-import { extname, join, posix, relative, resolve, sep } from 'node:path';
+import { extname, join, relative, resolve, sep } from 'node:path';
 import { MiniappError } from '../core/errors/index.js';
 import { checkManifestBytes } from '../manifest/check.js';
 import type { Manifest } from '../manifest/types.js';
@@ -48,40 +48,26 @@ function sourceScripts(html: string): string[] {
 }
 
 /**
- * Builds the TypeScript/JSX scripts the entry HTML references, in memory, and points the HTML at the
- * output. (The build command's createBuildContext will take over this step once it lands.)
+ * A project (its entry HTML references TypeScript/JSX sources) is built in memory by the same build
+ * core as `miniapp build` (development mode: readable names, inline source maps), so what runs is
+ * exactly what the package would contain.
  */
-async function buildInMemory(root: string, manifest: Manifest, files: Record<string, Uint8Array>, html: string, scripts: string[]): Promise<void> {
-  const esbuild = await import('esbuild');
-  const entryDir = posix.dirname(manifest.entryPoint);
-  let rewritten = html;
-  for (const [i, src] of scripts.entries()) {
-    const rel = posix.normalize(posix.join(entryDir, src.startsWith('/') ? src.slice(1) : src));
-    let result;
-    try {
-      result = await esbuild.build({
-        entryPoints: [join(root, rel)],
-        bundle: true,
-        write: false,
-        format: 'esm',
-        platform: 'browser',
-        target: 'es2022',
-        logLevel: 'silent',
-        absWorkingDir: root,
-      });
-    } catch (err) {
-      const first = (err as { errors?: Array<{ text: string; location?: { file: string; line: number; column: number } }> }).errors?.[0];
-      throw new MiniappError('RUN_BUILD_FAILED', { file: rel, reason: first ? first.text : (err as Error).message }, {
-        cause: err,
-        location: first?.location ? { file: first.location.file, line: first.location.line, column: first.location.column + 1 } : { file: rel },
+async function buildInMemory(root: string, target: string): Promise<{ manifest: Manifest; files: Record<string, Uint8Array>; warnings: AppSource['warnings'] }> {
+  const { createBuildContext } = await import('../build/context.js');
+  const ctx = createBuildContext({ projectDir: root, mode: 'development', lint: false });
+  try {
+    const out = await ctx.rebuild();
+    const first = out.errors[0];
+    if (!out.ok || !out.manifest || first) {
+      throw new MiniappError('RUN_BUILD_FAILED', { file: first?.file ?? target, reason: first?.message ?? 'the build failed' }, {
+        diagnostics: out.errors,
+        location: first ? { file: first.file, line: first.line, column: first.column } : { file: target },
       });
     }
-    const out = `__miniapp_build/${i}-${posix.basename(rel).replace(/\.[^.]+$/, '')}.js`;
-    files[out] = result.outputFiles[0]!.contents;
-    const outRel = posix.relative(entryDir, out);
-    rewritten = rewritten.replace(new RegExp(`(<script\\b[^>]*\\bsrc\\s*=\\s*["'])${src.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(["'])`), `$1${outRel}$2`);
+    return { manifest: out.manifest, files: Object.fromEntries(out.files), warnings: out.warnings };
+  } finally {
+    await ctx.dispose();
   }
-  files[manifest.entryPoint] = Buffer.from(rewritten);
 }
 
 export interface AppSourceOptions {
@@ -144,7 +130,6 @@ export async function loadAppSource(target: string, cwd: string, options: AppSou
     throw new MiniappError('RUN_ENTRY_POINT_MISSING', { entryPoint: manifest.entryPoint, where: target }, { location: { file: 'manifest.json', pointer: '/entryPoint' } });
   }
   const html = Buffer.from(files[manifest.entryPoint]!).toString('utf8');
-  const scripts = sourceScripts(html);
-  if (scripts.length > 0) await buildInMemory(root, manifest, files, html, scripts);
-  return { manifest, files, kind: scripts.length > 0 ? 'project' : 'directory', root, warnings: checked.warnings };
+  if (sourceScripts(html).length > 0) return { ...(await buildInMemory(root, target)), kind: 'project', root };
+  return { manifest, files, kind: 'directory', root, warnings: checked.warnings };
 }
