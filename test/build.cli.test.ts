@@ -79,6 +79,12 @@ describe('miniapp build (CLI)', () => {
     expect(r.stderr).not.toMatch(/\n\s+at /);
   });
 
+  it('rejects an unknown --target as a usage error', async () => {
+    const r = await runCli(['build', '--target', 'netscape4'], { cwd: makeProject() });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/BUILD_INVALID_OPTION .*netscape4/);
+  });
+
   it('rejects a malformed budget as a usage error', async () => {
     const r = await runCli(['build', '--budget', 'lots'], { cwd: makeProject() });
     expect(r.code).toBe(2);

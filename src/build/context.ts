@@ -88,8 +88,15 @@ export function createBuildContext(options: BuildContextOptions): BuildContext {
     await disposeContexts();
     const esbuild = loadEsbuild();
     const next: NonNullable<typeof contexts> = { key };
-    if (esmInputs.length) next.esm = await esbuild.context({ ...esbuildOptions(), entryPoints: esmInputs, format: 'esm', splitting: true });
-    if (classicInputs.length) next.classic = await esbuild.context({ ...esbuildOptions(), entryPoints: classicInputs, format: 'iife' });
+    try {
+      if (esmInputs.length) next.esm = await esbuild.context({ ...esbuildOptions(), entryPoints: esmInputs, format: 'esm', splitting: true });
+      if (classicInputs.length) next.classic = await esbuild.context({ ...esbuildOptions(), entryPoints: classicInputs, format: 'iife' });
+    } catch (err) {
+      await Promise.all([next.esm?.dispose(), next.classic?.dispose()]);
+      // esbuild rejects bad options (an unknown --target) before building anything.
+      const reason = (err as Partial<BuildFailure>).errors?.[0]?.text ?? (err as Error).message;
+      throw new MiniappError('BUILD_INVALID_OPTION', { reason }, { cause: err });
+    }
     contexts = next;
     return next;
   }
@@ -261,9 +268,16 @@ export function createBuildContext(options: BuildContextOptions): BuildContext {
     };
   }
 
+  // Rebuilds run one at a time: a dev server may ask again while a build is still running.
+  let queue: Promise<unknown> = Promise.resolve();
   return {
-    rebuild,
+    rebuild() {
+      const next = queue.then(rebuild, rebuild);
+      queue = next.catch(() => undefined);
+      return next;
+    },
     async dispose() {
+      await queue;
       if (disposed) return;
       disposed = true;
       await disposeContexts();
