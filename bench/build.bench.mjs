@@ -157,15 +157,17 @@ try {
   }
   const p = median(plain);
   const o = median(ours);
+  const pMin = Math.min(...plain);
+  const oMin = Math.min(...ours);
   const pack = await packagingSideBySide(dir);
   const kb = (n) => `${(n / 1024).toFixed(0)} KB`;
   console.log(`build.bench: synthetic app of ${MODULES} TS modules, CSS, ${ASSETS} binary assets; ${RUNS} runs each, medians`);
   console.log(`  package: ${summary.fileCount} files, ${kb(summary.rawBytes)} raw, ${kb(summary.compressedBytes)} compressed`);
   console.log(`  plain esbuild (node process, JS API, same options)   ${p.toFixed(0)} ms`);
   console.log(`  miniapp build (whole process)                         ${o.toFixed(0)} ms`);
-  console.log(`  ratio ${(o / p).toFixed(2)}x (goal <= 1.25x) ${o / p <= 1.25 ? 'PASS' : 'FAIL'}`);
+  console.log(`  ratio of medians ${(o / p).toFixed(2)}x (goal <= 1.25x) ${o / p <= 1.25 ? 'PASS' : 'FAIL'}; ratio of best runs ${(oMin / pMin).toFixed(2)}x (${oMin.toFixed(0)} / ${pMin.toFixed(0)} ms, less sensitive to a busy machine)`);
   console.log(`  packaging alone (${pack.files} files, ${kb(pack.raw)}): own writer ${pack.own.toFixed(1)} ms (${kb(pack.ownSize)}), archiver ${pack.archiver.toFixed(1)} ms (${kb(pack.archSize)}, ${pack.archDeterministic ? 'deterministic' : 'NOT deterministic'} across runs)`);
-  console.log(JSON.stringify({ bench: 'build', plainEsbuildMs: p, miniappBuildMs: o, ratio: o / p, goal: 1.25, ownWriterMs: pack.own, archiverMs: pack.archiver }));
+  console.log(JSON.stringify({ bench: 'build', plainEsbuildMs: p, miniappBuildMs: o, ratio: o / p, bestRatio: oMin / pMin, goal: 1.25, ownWriterMs: pack.own, archiverMs: pack.archiver }));
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }

@@ -79,6 +79,18 @@ describe('miniapp build (CLI)', () => {
     expect(r.stderr).not.toMatch(/\n\s+at /);
   });
 
+  it('rejects an unknown --target as a usage error', async () => {
+    const r = await runCli(['build', '--target', 'netscape4'], { cwd: makeProject() });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/BUILD_INVALID_OPTION .*netscape4/);
+  });
+
+  it('rejects a SOURCE_DATE_EPOCH that is not a number of seconds', async () => {
+    const r = await runCli(['build'], { cwd: makeProject(), env: { SOURCE_DATE_EPOCH: 'yesterday' } });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('SOURCE_DATE_EPOCH_INVALID');
+  });
+
   it('rejects a malformed budget as a usage error', async () => {
     const r = await runCli(['build', '--budget', 'lots'], { cwd: makeProject() });
     expect(r.code).toBe(2);

@@ -1,6 +1,7 @@
 import type { BuildContext as EsbuildContext, BuildFailure, BuildOptions as EsbuildOptions, Metafile, OutputFile } from 'esbuild';
 import { existsSync, promises as fs, realpathSync } from 'node:fs';
-import { dirname, join, posix, relative, resolve, sep } from 'node:path';
+import { createRequire } from 'node:module';
+import { join, relative, resolve, sep } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { diagnostic, MiniappError, type Diagnostic } from '../core/errors/index.js';
 import { checkManifestBytes } from '../manifest/check.js';
@@ -8,10 +9,22 @@ import { parseJsonWithPositions } from '../manifest/json.js';
 import type { Manifest } from '../manifest/types.js';
 import { checkPackageEntries } from '../package/writer.js';
 import { fromEsbuildMessage } from './diagnostics.js';
-import { applyEdits, attr, escapeAttribute, isExternalUrl, isStylesheetLink, lineColumn, scanTags, scriptKind, type HtmlEdit, type HtmlTag } from './html.js';
+import { entryKey, findEntries, rewriteHtml, type EntryOutputs, type EntryRef } from './entries.js';
 import { lintBundle } from './lint.js';
 import { listPublicFiles } from './public.js';
 import { DEFAULT_TARGET, type BuildContext, type BuildContextOptions, type BuildDiagnostic, type BuildOutput, type ModuleSize, type SourcemapMode } from './types.js';
+
+const toPosix = (p: string) => p.split(sep).join('/');
+
+let esbuildModule: typeof import('esbuild') | undefined;
+/**
+ * esbuild is loaded on first use, with require(): it is a CommonJS package, and importing it as ESM
+ * makes Node scan its ~200 KB entry for named exports first (about 20 ms per build).
+ */
+function loadEsbuild(): typeof import('esbuild') {
+  esbuildModule ??= createRequire(import.meta.url)('esbuild') as typeof import('esbuild');
+  return esbuildModule;
+}
 
 /** A directory name esbuild resolves output paths against; nothing is ever written there (write: false). */
 const OUT = '.miniapp-out';
@@ -20,69 +33,6 @@ const OUT = '.miniapp-out';
 const ASSET_LOADERS: EsbuildOptions['loader'] = Object.fromEntries(
   ['png', 'jpg', 'jpeg', 'gif', 'webp', 'avif', 'svg', 'ico', 'bmp', 'woff', 'woff2', 'ttf', 'otf', 'eot', 'mp3', 'mp4', 'webm', 'wav', 'ogg'].map((ext) => [`.${ext}`, 'file' as const]),
 );
-
-interface EntryRef {
-  tag: HtmlTag;
-  /** The attribute holding the URL (src or href). */
-  attribute: 'src' | 'href';
-  kind: 'module' | 'classic' | 'style';
-  /** Project-relative source path, forward slashes. */
-  input: string;
-}
-
-const toPosix = (p: string) => p.split(sep).join('/');
-
-/** Resolves a URL from the HTML to a project file: "/x" from the project root, "x" from the HTML's folder. */
-function resolveReference(projectDir: string, htmlPath: string, url: string): string | undefined {
-  const clean = decodeURIComponentSafe(url.trim().replace(/[?#].*$/, ''));
-  if (!clean) return undefined;
-  const abs = clean.startsWith('/') ? join(projectDir, clean) : resolve(dirname(join(projectDir, htmlPath)), clean);
-  const rel = relative(projectDir, abs);
-  if (rel.startsWith('..') || resolve(projectDir, rel) !== abs) return undefined;
-  return toPosix(rel);
-}
-
-function decodeURIComponentSafe(s: string): string {
-  try {
-    return decodeURIComponent(s);
-  } catch {
-    return s;
-  }
-}
-
-/** Finds the scripts and stylesheets the entry HTML references; reports missing or outside files at their tag. */
-function findEntries(projectDir: string, htmlPath: string, html: string, errors: Diagnostic[]): EntryRef[] {
-  const refs: EntryRef[] = [];
-  for (const tag of scanTags(html)) {
-    let attribute: 'src' | 'href';
-    let kind: EntryRef['kind'];
-    if (tag.name === 'script') {
-      const k = scriptKind(tag);
-      if (k === 'other' || !attr(tag, 'src')) continue;
-      attribute = 'src';
-      kind = k;
-    } else if (tag.name === 'link' && isStylesheetLink(tag) && attr(tag, 'href')) {
-      attribute = 'href';
-      kind = 'style';
-    } else continue;
-    const a = attr(tag, attribute)!;
-    if (isExternalUrl(a.value)) continue;
-    const where = { file: htmlPath, ...lineColumn(html, a.valueStart ?? tag.start) };
-    const input = resolveReference(projectDir, htmlPath, a.value);
-    if (!input) {
-      errors.push(diagnostic('BUILD_HTML_REFERENCE_OUTSIDE', { url: a.value }, where));
-      continue;
-    }
-    if (!existsSync(join(projectDir, input))) {
-      // A file under public/ is copied as is, so a reference to it stays as written.
-      if (a.value.trim().startsWith('/') && existsSync(join(projectDir, 'public', input))) continue;
-      errors.push(diagnostic('BUILD_HTML_REFERENCE_MISSING', { url: a.value, path: input }, where));
-      continue;
-    }
-    refs.push({ tag, attribute, kind, input });
-  }
-  return refs;
-}
 
 interface EsbuildRun {
   outputFiles: OutputFile[];
@@ -136,10 +86,17 @@ export function createBuildContext(options: BuildContextOptions): BuildContext {
     const key = JSON.stringify([esmInputs, classicInputs]);
     if (contexts?.key === key) return contexts;
     await disposeContexts();
-    const esbuild = await import('esbuild');
+    const esbuild = loadEsbuild();
     const next: NonNullable<typeof contexts> = { key };
-    if (esmInputs.length) next.esm = await esbuild.context({ ...esbuildOptions(), entryPoints: esmInputs, format: 'esm', splitting: true });
-    if (classicInputs.length) next.classic = await esbuild.context({ ...esbuildOptions(), entryPoints: classicInputs, format: 'iife' });
+    try {
+      if (esmInputs.length) next.esm = await esbuild.context({ ...esbuildOptions(), entryPoints: esmInputs, format: 'esm', splitting: true });
+      if (classicInputs.length) next.classic = await esbuild.context({ ...esbuildOptions(), entryPoints: classicInputs, format: 'iife' });
+    } catch (err) {
+      await Promise.all([next.esm?.dispose(), next.classic?.dispose()]);
+      // esbuild rejects bad options (an unknown --target) before building anything.
+      const reason = (err as Partial<BuildFailure>).errors?.[0]?.text ?? (err as Error).message;
+      throw new MiniappError('BUILD_INVALID_OPTION', { reason }, { cause: err });
+    }
     contexts = next;
     return next;
   }
@@ -231,7 +188,7 @@ export function createBuildContext(options: BuildContextOptions): BuildContext {
     const sourcemaps = new Map<string, Uint8Array>();
     const outPrefix = `${OUT}/`;
     const metafile: NonNullable<BuildOutput['metafile']> = { inputs: {}, outputs: {} };
-    const entryOutput = new Map<string, { js?: string; css?: string }>(); // key: kind + input
+    const entryOutput: EntryOutputs = new Map();
     const sizes = new Map<string, number>();
     for (const [run, kind] of [[esm, 'esm'], [classic, 'classic']] as const) {
       if (!run) continue;
@@ -248,7 +205,7 @@ export function createBuildContext(options: BuildContextOptions): BuildContext {
         for (const [input, info] of Object.entries(out.inputs)) sizes.set(input, (sizes.get(input) ?? 0) + info.bytesInOutput);
         if (out.entryPoint) {
           const strip = (p?: string) => (p?.startsWith(outPrefix) ? p.slice(outPrefix.length) : p);
-          const slot = `${kind === 'classic' ? 'classic' : 'esm'}:${out.entryPoint}`;
+          const slot = entryKey(kind === 'classic' ? 'classic' : 'module', out.entryPoint);
           const prev = entryOutput.get(slot) ?? {};
           if (name.endsWith('.css')) prev.css = name;
           else {
@@ -261,25 +218,7 @@ export function createBuildContext(options: BuildContextOptions): BuildContext {
     }
 
     // 5. Rewrite the HTML: each reference points at its hashed bundle, relative to the HTML's folder.
-    const htmlDir = posix.dirname(htmlPath);
-    const href = (pkgPath: string) => (htmlDir === '.' ? pkgPath : posix.relative(htmlDir, pkgPath));
-    const edits: HtmlEdit[] = [];
-    for (const ref of refs) {
-      const out = entryOutput.get(`${ref.kind === 'classic' ? 'classic' : 'esm'}:${ref.input}`);
-      const a = attr(ref.tag, ref.attribute)!;
-      const built = ref.kind === 'style' ? out?.css : out?.js;
-      if (!built) {
-        // An entry that bundles to nothing (an empty stylesheet): drop the tag rather than point at a missing file.
-        edits.push({ start: ref.tag.start, end: ref.tag.end, text: '' });
-        continue;
-      }
-      edits.push({ start: a.valueStart!, end: a.valueEnd!, text: escapeAttribute(href(built)) });
-      if (ref.kind !== 'style' && out?.css) {
-        // CSS imported from a script becomes its own file: link it before the script.
-        edits.push({ start: ref.tag.start, end: ref.tag.start, text: `<link rel="stylesheet" href="${escapeAttribute(href(out.css))}">` });
-      }
-    }
-    const rewritten = new TextEncoder().encode(applyEdits(html, edits));
+    const rewritten = new TextEncoder().encode(rewriteHtml(html, htmlPath, refs, entryOutput));
 
     // 6. public/ as is, then the HTML and manifest.json; one name rule for everything.
     const publicFiles = await listPublicFiles(projectDir, errors);
@@ -329,9 +268,16 @@ export function createBuildContext(options: BuildContextOptions): BuildContext {
     };
   }
 
+  // Rebuilds run one at a time: a dev server may ask again while a build is still running.
+  let queue: Promise<unknown> = Promise.resolve();
   return {
-    rebuild,
+    rebuild() {
+      const next = queue.then(rebuild, rebuild);
+      queue = next.catch(() => undefined);
+      return next;
+    },
     async dispose() {
+      await queue;
       if (disposed) return;
       disposed = true;
       await disposeContexts();

@@ -159,6 +159,17 @@ describe('createBuildContext', () => {
     expect(out.errors).toEqual([]);
   });
 
+  it('runs overlapping rebuild calls one after the other', async () => {
+    const ctx = createBuildContext({ projectDir: makeProject() });
+    try {
+      const [a, b] = await Promise.all([ctx.rebuild(), ctx.rebuild()]);
+      expect(a.ok && b.ok).toBe(true);
+      expect([...a.files.keys()]).toEqual([...b.files.keys()]);
+    } finally {
+      await ctx.dispose();
+    }
+  });
+
   it('rebuilds incrementally and picks up changes to sources, HTML and manifest', async () => {
     const dir = makeProject();
     const ctx = createBuildContext({ projectDir: dir });

@@ -18,6 +18,12 @@ export const buildErrors = {
     message: (a) => String(a.reason) + (a.note ? ` (${String(a.note)})` : ''),
     hint: () => 'The build succeeded, but the code at the line shown probably does not do what you meant.',
   },
+  BUILD_INVALID_OPTION: {
+    title: 'Invalid build option',
+    message: (a) => `the bundler refused an option: ${String(a.reason)}`,
+    hint: () => 'Check --target (e.g. es2019,chrome80,safari13) and the other build options.',
+    exitCode: 2,
+  },
   BUILD_HTML_REFERENCE_MISSING: {
     title: 'Entry HTML references a missing file',
     message: (a) => `${q(a.url)} is referenced by the entry HTML but ${q(a.path)} does not exist`,
