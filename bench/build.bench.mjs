@@ -115,7 +115,8 @@ async function packagingSideBySide(dir) {
       archive.on('data', (c) => chunks.push(c));
       archive.on('end', () => resolve(Buffer.concat(chunks)));
       archive.on('error', reject);
-      for (const e of [...entries].sort((a, b) => (a.name < b.name ? -1 : 1))) archive.append(Buffer.from(e.data), { name: e.name, date: new Date(Date.UTC(1980, 0, 1)), mode: 0o644 });
+      // Same policy as the own writer: already-compressed formats (the PNGs here) are stored.
+      for (const e of [...entries].sort((a, b) => (a.name < b.name ? -1 : 1))) archive.append(Buffer.from(e.data), { name: e.name, date: new Date(Date.UTC(1980, 0, 1)), mode: 0o644, store: /\.png$/.test(e.name) });
       archive.finalize();
     });
   const own = [];
@@ -139,7 +140,11 @@ async function packagingSideBySide(dir) {
 }
 
 const dir = generateApp();
-if (process.env.BENCH_KEEP) { console.log(dir); process.exit(0); }
+// BENCH_KEEP=1: only generate the app, print its path and keep it (for profiling by hand).
+if (process.env.BENCH_KEEP) {
+  console.log(dir);
+  process.exit(0);
+}
 const out = join(dir, 'esbuild-out');
 try {
   // Warm the file cache and esbuild's binary once for each side.

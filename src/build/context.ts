@@ -4,14 +4,14 @@ import { createRequire } from 'node:module';
 import { join, relative, resolve, sep } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { diagnostic, MiniappError, type Diagnostic } from '../core/errors/index.js';
-import { checkManifestBytes } from '../manifest/check.js';
 import { parseJsonWithPositions } from '../manifest/json.js';
 import type { Manifest } from '../manifest/types.js';
+import { explainUnsafePackagePath } from '../package/paths.js';
 import { checkPackageEntries } from '../package/writer.js';
 import { fromEsbuildMessage } from './diagnostics.js';
 import { entryKey, findEntries, rewriteHtml, type EntryOutputs, type EntryRef } from './entries.js';
 import { lintBundle } from './lint.js';
-import { listPublicFiles } from './public.js';
+import { readPublicFiles } from './public.js';
 import { DEFAULT_TARGET, type BuildContext, type BuildContextOptions, type BuildDiagnostic, type BuildOutput, type ModuleSize, type SourcemapMode } from './types.js';
 
 const toPosix = (p: string) => p.split(sep).join('/');
@@ -33,6 +33,16 @@ const OUT = '.miniapp-out';
 const ASSET_LOADERS: EsbuildOptions['loader'] = Object.fromEntries(
   ['png', 'jpg', 'jpeg', 'gif', 'webp', 'avif', 'svg', 'ico', 'bmp', 'woff', 'woff2', 'ttf', 'otf', 'eot', 'mp3', 'mp4', 'webm', 'wav', 'ogg'].map((ext) => [`.${ext}`, 'file' as const]),
 );
+
+/** The entryPoint of a manifest by a plain parse, when it is a safe package path; the full check comes separately. */
+function peekEntryPoint(bytes: Uint8Array): string | undefined {
+  try {
+    const value = (JSON.parse(new TextDecoder().decode(bytes)) as { entryPoint?: unknown }).entryPoint;
+    return typeof value === 'string' && !explainUnsafePackagePath(value) ? value : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 interface EsbuildRun {
   outputFiles: OutputFile[];
@@ -148,40 +158,70 @@ export function createBuildContext(options: BuildContextOptions): BuildContext {
       errors.push(diagnostic(code, { path: projectDir, reason: (err as Error).message }, { file: 'manifest.json' }));
       return fail();
     }
-    const checked = checkManifestBytes(manifestBytes, {
-      file: 'manifest.json',
-      profile: options.profile ?? 'dev',
-      newestHostVersion: options.newestHostVersion,
-      fileExists: (rel) => existsSync(join(projectDir, rel)) || existsSync(join(projectDir, 'public', rel)),
-      where: 'the project',
-    });
+    // The full check (and loading the manifest module) runs while esbuild bundles: bundling starts from
+    // the entry point a plain parse finds, and its result is dropped if the check fails.
+    const checking = import('../manifest/check.js').then(({ checkManifestBytes }) =>
+      checkManifestBytes(manifestBytes, {
+        file: 'manifest.json',
+        profile: options.profile ?? 'dev',
+        newestHostVersion: options.newestHostVersion,
+        fileExists: (rel) => existsSync(join(projectDir, rel)) || existsSync(join(projectDir, 'public', rel)),
+        where: 'the project',
+      }),
+    );
+    checking.catch(() => undefined);
+
+    // 2. The entry HTML and what it references; then bundling starts (module scripts and stylesheets as
+    // ESM with code splitting, classic scripts as IIFE).
+    const htmlPath = peekEntryPoint(manifestBytes);
+    let html: string | undefined;
+    let htmlError: unknown;
+    const htmlErrors: BuildDiagnostic[] = [];
+    const esbuildErrors: BuildDiagnostic[] = [];
+    let refs: EntryRef[] = [];
+    let bundling: Promise<[EsbuildRun | undefined, EsbuildRun | undefined]> | undefined;
+    if (htmlPath) {
+      watchFiles.add(join(projectDir, htmlPath));
+      html = await fs.readFile(join(projectDir, htmlPath), 'utf8').catch((err: unknown) => {
+        htmlError = err;
+        return undefined;
+      });
+      if (html !== undefined) refs = findEntries(projectDir, htmlPath, html, htmlErrors);
+      if (html !== undefined && htmlErrors.length === 0) {
+        bundling = ensureContexts(refs).then((ctxs) => Promise.all([runEsbuild(ctxs.esm, esbuildErrors), runEsbuild(ctxs.classic, esbuildErrors)]));
+        bundling.catch(() => undefined);
+      }
+    }
+    const publicErrors: Diagnostic[] = [];
+    const publicEntries = readPublicFiles(projectDir, publicErrors);
+
+    const checked = await checking;
     errors.push(...checked.errors);
     warnings.push(...checked.warnings);
     const manifest = checked.manifest;
-    if (!manifest) return fail();
-
-    // 2. The entry HTML and what it references.
-    const htmlPath = manifest.entryPoint;
-    watchFiles.add(join(projectDir, htmlPath));
-    let html: string;
-    try {
-      html = await fs.readFile(join(projectDir, htmlPath), 'utf8');
-    } catch (err) {
-      errors.push(diagnostic('FILE_UNREADABLE', { path: htmlPath, reason: (err as Error).message }, { file: htmlPath }));
+    if (!manifest || manifest.entryPoint !== htmlPath || html === undefined || htmlErrors.length) {
+      if (bundling) {
+        await contexts?.esm?.cancel();
+        await contexts?.classic?.cancel();
+        await bundling.catch(() => undefined);
+      }
+      await publicEntries;
+      if (manifest && !htmlPath) errors.push(diagnostic('MANIFEST_INVALID_ENTRY_POINT', { value: manifest.entryPoint, reason: explainUnsafePackagePath(manifest.entryPoint) ?? 'is not a package path' }, { file: 'manifest.json', pointer: '/entryPoint' }));
+      else if (manifest && html === undefined) errors.push(diagnostic('FILE_UNREADABLE', { path: manifest.entryPoint, reason: (htmlError as Error)?.message ?? 'unreadable' }, { file: manifest.entryPoint }));
+      errors.push(...htmlErrors);
       return fail(manifest);
     }
-    const refs = findEntries(projectDir, htmlPath, html, errors);
-    if (errors.length) return fail(manifest);
-
-    // 3. Bundle (module scripts and stylesheets as ESM with code splitting; classic scripts as IIFE).
-    const ctxs = await ensureContexts(refs);
-    const [esm, classic] = await Promise.all([runEsbuild(ctxs.esm, errors), runEsbuild(ctxs.classic, errors)]);
+    const [esm, classic] = await bundling!;
+    errors.push(...esbuildErrors);
     for (const run of [esm, classic]) {
       if (!run) continue;
       warnings.push(...run.warnings);
       for (const input of Object.keys(run.metafile.inputs)) if (!input.includes(':')) watchFiles.add(join(projectDir, input));
     }
-    if (errors.length) return fail(manifest);
+    if (errors.length) {
+      await publicEntries;
+      return fail(manifest);
+    }
 
     // 4. Outputs by package path; external source maps set aside.
     const files = new Map<string, { data: Uint8Array; source: string }>();
@@ -221,17 +261,15 @@ export function createBuildContext(options: BuildContextOptions): BuildContext {
     const rewritten = new TextEncoder().encode(rewriteHtml(html, htmlPath, refs, entryOutput));
 
     // 6. public/ as is, then the HTML and manifest.json; one name rule for everything.
-    const publicFiles = await listPublicFiles(projectDir, errors);
     const entries: { name: string; data: Uint8Array; source: string }[] = [];
     entries.push({ name: 'manifest.json', data: manifestBytes, source: 'manifest.json' });
     entries.push({ name: htmlPath, data: rewritten, source: htmlPath });
     for (const [name, f] of files) entries.push({ name, data: f.data, source: `${name} (bundle output)` });
-    await Promise.all(
-      publicFiles.map(async (p) => {
-        watchFiles.add(p.absolute);
-        entries.push({ name: p.name, data: await fs.readFile(p.absolute), source: p.source });
-      }),
-    );
+    for (const p of await publicEntries) {
+      watchFiles.add(p.absolute);
+      entries.push({ name: p.name, data: p.data, source: p.source });
+    }
+    errors.push(...publicErrors);
     errors.push(...checkPackageEntries(entries));
     if (manifest.icon && !entries.some((e) => e.name === manifest.icon)) {
       errors.push(diagnostic('BUILD_ICON_NOT_PACKAGED', { icon: manifest.icon }, { file: 'manifest.json', pointer: '/icon' }));

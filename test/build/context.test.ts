@@ -120,10 +120,12 @@ describe('createBuildContext', () => {
     expect(byCode('BUILD_PATH_COLLISION').sort()).toEqual(['public/logo.png', 'public/manifest.json'].sort());
   });
 
-  it('does not build when manifest.json has errors', async () => {
-    const out = await buildOnce(makeProject({}, { id: 'Not Valid' }));
+  it('does not build when manifest.json has errors, and reports those first and alone', async () => {
+    const out = await buildOnce(makeProject({ 'src/greet.ts': 'export const greet = (;\n' }, { id: 'Not Valid' }));
     expect(out.ok).toBe(false);
-    expect(codes(out.errors)).toContain('MANIFEST_INVALID_ID');
+    expect(codes(out.errors)).toEqual(['MANIFEST_INVALID_ID']);
+    const missing = await buildOnce(makeProject({}, { entryPoint: 'app.html' }));
+    expect(codes(missing.errors)).toEqual(['MANIFEST_ENTRY_POINT_MISSING']);
   });
 
   it('lint: an undeclared permission is an error, an unused one a warning, a foreign URL a warning', async () => {

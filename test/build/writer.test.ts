@@ -49,6 +49,9 @@ describe('deterministic package writer', () => {
     const zip = await createZip([{ name: 'r.bin', data: random }]);
     expect(zip.entries[0]!.method).toBe('store');
     expect(readZip(zip.bytes)[0]!.data.equals(Buffer.from(random))).toBe(true);
+    // Already-compressed formats are stored without trying.
+    const png = await createZip([{ name: 'img/logo.png', data: new Uint8Array(4096) }]);
+    expect(png.entries[0]!.method).toBe('store');
   });
 
   it.each([
