@@ -3,7 +3,7 @@ import { callBridge, type BridgeError } from './bridge';
 
 /** Counts visits in the host's per-app storage (permission "storage"). */
 async function countVisit(): Promise<number> {
-  const stored = await callBridge<{ value: string | null }>('storage.get', { key: 'visits' });
+  const stored = await callBridge('storage.get', { key: 'visits' });
   const count = Number(stored?.value ?? 0) + 1;
   await callBridge('storage.set', { key: 'visits', value: String(count) });
   return count;
@@ -29,11 +29,11 @@ export function App() {
     setPaying(true);
     setStatus('Waiting for confirmation…');
     try {
-      const result = await callBridge<{ transactionId?: string }>('payment.pay', { amount: 100, currency: 'USD', description: 'Sample order' });
-      setStatus(`Paid (transaction ${result?.transactionId ?? 'n/a'})`);
+      const result = await callBridge('payment.pay', { amount: 1, currency: 'USD', orderId: `order-${Date.now()}`, description: 'Sample order' });
+      setStatus(`Paid (transaction ${result.transactionId})`);
     } catch (err) {
-      const e = err as BridgeError;
-      setStatus(e.code === 'USER_CANCELLED' ? 'Payment cancelled' : `Payment failed: ${e.message}`);
+      const e = err as BridgeError<'payment.pay'>;
+      setStatus(e.code === 'PAYMENT_CANCELLED' ? 'Payment cancelled' : `Payment failed: ${e.message}`);
     } finally {
       setPaying(false);
     }

@@ -6,7 +6,7 @@ const pay = document.querySelector<HTMLButtonElement>('#pay')!;
 
 /** Counts visits in the host's per-app storage (permission "storage"). */
 async function countVisit(): Promise<void> {
-  const stored = await callBridge<{ value: string | null }>('storage.get', { key: 'visits' });
+  const stored = await callBridge('storage.get', { key: 'visits' });
   const count = Number(stored?.value ?? 0) + 1;
   await callBridge('storage.set', { key: 'visits', value: String(count) });
   visits.textContent = String(count);
@@ -17,11 +17,11 @@ async function payOne(): Promise<void> {
   pay.disabled = true;
   status.textContent = 'Waiting for confirmation…';
   try {
-    const result = await callBridge<{ transactionId?: string }>('payment.pay', { amount: 100, currency: 'USD', description: 'Sample order' });
-    status.textContent = `Paid (transaction ${result?.transactionId ?? 'n/a'})`;
+    const result = await callBridge('payment.pay', { amount: 1, currency: 'USD', orderId: `order-${Date.now()}`, description: 'Sample order' });
+    status.textContent = `Paid (transaction ${result.transactionId})`;
   } catch (err) {
-    const e = err as BridgeError;
-    status.textContent = e.code === 'USER_CANCELLED' ? 'Payment cancelled' : `Payment failed: ${e.message}`;
+    const e = err as BridgeError<'payment.pay'>;
+    status.textContent = e.code === 'PAYMENT_CANCELLED' ? 'Payment cancelled' : `Payment failed: ${e.message}`;
   } finally {
     pay.disabled = false;
   }
