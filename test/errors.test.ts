@@ -37,3 +37,22 @@ describe('error catalogue', () => {
     expect(() => diagnostic('NO_SUCH_CODE')).toThrow(/unknown error code/);
   });
 });
+
+describe('error catalogue files', () => {
+  it('define each code once: a second definition would silently replace the first', async () => {
+    const { readdirSync } = await import('node:fs');
+    const dir = new URL('../src/core/errors/catalog/', import.meta.url);
+    const seen = new Map<string, string>();
+    const dupes: string[] = [];
+    for (const file of readdirSync(dir).filter((f) => f.endsWith('.ts'))) {
+      const mod = (await import(new URL(file, dir).href)) as Record<string, Record<string, unknown>>;
+      for (const catalog of Object.values(mod)) {
+        for (const code of Object.keys(catalog)) {
+          if (seen.has(code)) dupes.push(`${code} (${seen.get(code)} and ${file})`);
+          seen.set(code, file);
+        }
+      }
+    }
+    expect(dupes).toEqual([]);
+  });
+});

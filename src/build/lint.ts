@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { methodPermission } from '../bridge/permissions.js';
+import { isBridgeMethod, methodPermission, methodSince } from '../bridge/permissions.js';
+import { compareHostVersions } from '../bridge/version.js';
 import { diagnostic, type Diagnostic } from '../core/errors/index.js';
 import type { Manifest } from '../manifest/types.js';
 import { lineColumn } from './html.js';
@@ -29,6 +30,14 @@ const HTTPS_URL = /https:\/\/([a-z0-9](?:[a-z0-9.-]*[a-z0-9])?)(?=[:/?#"'`\s)\\]
 /** True when allowedDomains admits the host: an exact entry, or "*.parent" for a subdomain of parent. */
 export function hostAllowed(host: string, allowedDomains: readonly string[]): boolean {
   return allowedDomains.some((d) => (d.startsWith('*.') ? host.endsWith(d.slice(1)) && host.length > d.length - 1 : host === d));
+}
+
+/** True when the shipped code asks canIUse about this method (minifiers keep the property and the literal). */
+function guarded(method: string, code: ReadonlyMap<string, string>): boolean {
+  const escaped = method.replace(/\./g, '\\.');
+  const pattern = new RegExp(`canIUse\\(\\s*["'\`]${escaped}["'\`]\\s*\\)`);
+  for (const text of code.values()) if (pattern.test(text)) return true;
+  return false;
 }
 
 /** Finds where a literal first appears in the bundled inputs, the app's own files before its dependencies. */
@@ -64,7 +73,7 @@ export function lintBundle(input: LintInput): LintResult {
   for (const [path, text] of input.code) {
     for (const m of text.matchAll(METHOD_LITERAL)) {
       const method = m[1]!;
-      if (!methods.has(method) && methodPermission(method) !== undefined) methods.set(method, path);
+      if (!methods.has(method) && isBridgeMethod(method)) methods.set(method, path);
     }
     for (const m of text.matchAll(HTTPS_URL)) {
       const host = m[1]!.toLowerCase();
@@ -75,11 +84,16 @@ export function lintBundle(input: LintInput): LintResult {
   const declared = new Set(input.manifest.permissions);
   const used = new Set<string>();
   for (const [method, path] of [...methods].sort(([a], [b]) => (a < b ? -1 : 1))) {
-    const permission = methodPermission(method)!;
+    const where = () => locate(method, input, true, path.endsWith('.html') ? path : undefined) ?? { file: path };
+    const since = methodSince(method)!;
+    if (compareHostVersions(since, input.manifest.minHostVersion) > 0 && !guarded(method, input.code)) {
+      warnings.push(diagnostic('BRIDGE_METHOD_UNGUARDED', { method, since, minHostVersion: input.manifest.minHostVersion }, where(), 'warning'));
+    }
+    const permission = methodPermission(method);
+    if (permission === undefined) continue;
     used.add(permission);
     if (declared.has(permission)) continue;
-    const where = locate(method, input, true, path.endsWith('.html') ? path : undefined) ?? { file: path };
-    errors.push(diagnostic('BRIDGE_PERMISSION_UNDECLARED', { method, permission }, where));
+    errors.push(diagnostic('BRIDGE_PERMISSION_UNDECLARED', { method, permission }, where()));
   }
   input.manifest.permissions.forEach((permission, index) => {
     if (!used.has(permission)) warnings.push(diagnostic('PERMISSION_UNUSED', { permission }, { file: 'manifest.json', pointer: `/permissions/${index}` }, 'warning'));
@@ -89,7 +103,7 @@ export function lintBundle(input: LintInput): LintResult {
     const needle = `https://${host}`;
     const where = locate(needle, input, false, path.endsWith('.html') ? path : undefined) ?? (path.endsWith('.html') ? { file: path } : undefined);
     if (!where) continue; // only in dependencies
-    warnings.push(diagnostic('DOMAIN_NOT_ALLOWED', { host, url: needle }, where, 'warning'));
+    warnings.push(diagnostic('BUILD_URL_NOT_ALLOWED', { host, url: needle }, where, 'warning'));
   }
   return { errors, warnings, methods: [...methods.keys()].sort() };
 }

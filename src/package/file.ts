@@ -18,7 +18,7 @@ export async function readPackageFile(path: string, options: { cwd?: string; max
   try {
     const stat = await handle.stat();
     if (!stat.isFile()) throw new MiniappError('FILE_UNREADABLE', { path, reason: 'it is not a regular file' });
-    if (stat.size > limit) throw new MiniappError('PACKAGE_TOO_LARGE', { path, size: stat.size, limit }, { location: { file: path } });
+    if (stat.size > limit) throw new MiniappError('PACKAGE_FILE_TOO_LARGE', { path, size: stat.size, limit }, { location: { file: path } });
     return await handle.readFile();
   } catch (err) {
     if (err instanceof MiniappError) throw err;

@@ -147,9 +147,9 @@ describe('createBuildContext', () => {
     expect(out.ok).toBe(false);
     expect(out.errors).toMatchObject([{ code: 'BRIDGE_PERMISSION_UNDECLARED', file: 'src/main.ts', line: 3 }]);
     expect(out.errors[0]!.message).toContain('"payment.pay"');
-    expect(codes(out.warnings).sort()).toEqual(['DOMAIN_NOT_ALLOWED', 'DOMAIN_NOT_ALLOWED', 'PERMISSION_UNUSED']);
+    expect(codes(out.warnings).sort()).toEqual(['BUILD_URL_NOT_ALLOWED', 'BUILD_URL_NOT_ALLOWED', 'PERMISSION_UNUSED']);
     expect(out.warnings.find((w) => w.code === 'PERMISSION_UNUSED')).toMatchObject({ file: 'manifest.json', pointer: '/permissions/1', line: expect.any(Number) });
-    expect(out.warnings.filter((w) => w.code === 'DOMAIN_NOT_ALLOWED').map((w) => w.message).join()).toMatch(/tracker\.example\.net.*cdn\.api\.example\.com|cdn\.api\.example\.com.*tracker\.example\.net/);
+    expect(out.warnings.filter((w) => w.code === 'BUILD_URL_NOT_ALLOWED').map((w) => w.message).join()).toMatch(/tracker\.example\.net.*cdn\.api\.example\.com|cdn\.api\.example\.com.*tracker\.example\.net/);
   });
 
   it('lint reads the shipped code: a call removed by tree shaking does not count', async () => {

@@ -104,12 +104,17 @@ export const buildErrors = {
     message: (a) => `the code calls ${q(a.method)}, which needs the ${q(a.permission)} permission, but manifest.json does not declare it`,
     hint: (a) => `Add ${q(a.permission)} to "permissions" in manifest.json, or remove the call: the host refuses it with PERMISSION_DENIED.`,
   },
+  BRIDGE_METHOD_UNGUARDED: {
+    title: 'Bridge method newer than minHostVersion, without canIUse',
+    message: (a) => `${q(a.method)} appeared in host ${String(a.since)}, after minHostVersion ${String(a.minHostVersion)}, and the code does not check MiniAppBridge.canIUse(${q(a.method)})`,
+    hint: (a) => `On hosts older than ${String(a.since)} the call fails with METHOD_NOT_FOUND: guard it with \`if (MiniAppBridge.canIUse(${q(a.method)}))\`, or raise minHostVersion to ${String(a.since)}.`,
+  },
   PERMISSION_UNUSED: {
     title: 'Declared permission is never used',
     message: (a) => `permission ${q(a.permission)} is declared but no bridge call in the built code needs it`,
     hint: () => 'Remove it from "permissions": apps ask only for what they use, and reviewers check.',
   },
-  DOMAIN_NOT_ALLOWED: {
+  BUILD_URL_NOT_ALLOWED: {
     title: 'URL host not in allowedDomains',
     message: (a) => `the code contains ${String(a.url)}, but ${q(a.host)} is not in allowedDomains`,
     hint: (a) => `Add ${q(a.host)} to "allowedDomains" in manifest.json if the app talks to it; the host blocks requests to other domains.`,

@@ -6,7 +6,7 @@ const rebuild = 'Rebuild the package with `miniapp build`; never edit a package 
 
 /** Defects the strict package reader refuses. Hosts refuse the same packages, so these are permanent. */
 export const packageErrors = {
-  PACKAGE_TOO_LARGE: {
+  PACKAGE_FILE_TOO_LARGE: {
     title: 'Package file is too large',
     message: (a) => `${q(a.path)} is ${String(a.size)} bytes, over the ${String(a.limit)}-byte package limit`,
     hint: () => 'Mini-program packages are small; remove unused assets or raise the limit only if your host accepts it.',
