@@ -16,3 +16,8 @@ export { toolchainRoot, toolchainPath } from './core/toolchain.js';
 export { NEWEST_HOST_VERSION } from './manifest/host-versions.js';
 export type { Manifest, ManifestCheckOptions, ManifestCheckResult, Profile } from './manifest/types.js';
 export { explainUnsafePackagePath } from './package/paths.js';
+export { createBuildContext, buildPackage, lintBundle, rebaseDiagnostics, DEFAULT_TARGET } from './build/index.js';
+export type { BuildContext, BuildContextOptions, BuildOutput, BuildDiagnostic, BuildMode, SourcemapMode, ModuleSize, BuildPackageOptions, BuildPackageResult, BuildSummary } from './build/index.js';
+export { createZip, checkPackageEntries, packageTimestamp, DEFAULT_MTIME } from './package/writer.js';
+export type { PackageEntry, Zip, ZipEntryInfo } from './package/writer.js';
+export { methodPermission } from './bridge/permissions.js';

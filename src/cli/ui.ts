@@ -45,5 +45,6 @@ export function formatDiagnostic(d: Diagnostic, colors: Colors): string {
   const where = d.file ? `${d.file}${d.line ? `:${d.line}${d.column ? `:${d.column}` : ''}` : ''} ` : '';
   const sev = d.severity === 'error' ? colors.red('error') : colors.yellow('warning');
   const hint = d.hint ? colors.dim(` (hint: ${d.hint})`) : '';
-  return `${where}${sev} ${colors.bold(d.code)} ${d.message}${hint}`;
+  const frame = d.frame ? `\n${colors.dim(d.frame)}` : '';
+  return `${where}${sev} ${colors.bold(d.code)} ${d.message}${hint}${frame}`;
 }

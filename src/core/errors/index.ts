@@ -1,3 +1,4 @@
+import { buildErrors } from './catalog/build.js';
 import { generalErrors } from './catalog/general.js';
 import { manifestErrors } from './catalog/manifest.js';
 import type { Diagnostic, ErrorArgs, ErrorCatalog, ErrorDefinition, Location, Severity } from './types.js';
@@ -11,9 +12,10 @@ export type { Diagnostic, ErrorArgs, ErrorCatalog, ErrorDefinition, Location, Se
 export const errorCatalog: ErrorCatalog = {
   ...generalErrors,
   ...manifestErrors,
+  ...buildErrors,
 };
 
-export type ErrorCode = keyof typeof generalErrors | keyof typeof manifestErrors | (string & {});
+export type ErrorCode = keyof typeof generalErrors | keyof typeof manifestErrors | keyof typeof buildErrors | (string & {});
 
 function definitionOf(code: string): ErrorDefinition {
   const def = errorCatalog[code];

@@ -31,4 +31,6 @@ export interface Diagnostic extends Location {
   severity: Severity;
   message: string;
   hint?: string;
+  /** The offending source line with a caret under the column (build errors), printed under the diagnostic. */
+  frame?: string;
 }

@@ -1,0 +1,173 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { diagnostic, MiniappError } from '../core/errors/index.js';
+import { writeFileAtomic } from '../core/fs/atomic.js';
+import { createZip, DEFAULT_MTIME, type Zip } from '../package/writer.js';
+import { createBuildContext } from './context.js';
+import type { BuildContextOptions, BuildDiagnostic, BuildOutput, ModuleSize } from './types.js';
+
+/** The common platform limit for a main package. */
+export const DEFAULT_BUDGET = 2 * 1024 * 1024;
+/** Share of the budget above which a build warns. */
+export const BUDGET_WARNING_RATIO = 0.8;
+
+export interface BuildPackageOptions extends BuildContextOptions {
+  /** Where the zip goes (default <projectDir>/dist). */
+  outDir?: string;
+  /** Compressed package size limit in bytes (default 2 MB). */
+  budget?: number;
+  /** Timestamp of every zip entry (default 1980-01-01; the CLI passes SOURCE_DATE_EPOCH). */
+  mtime?: Date;
+  /** Build twice from scratch and fail unless the two zips are byte-identical. */
+  checkReproducible?: boolean;
+  /** Progress messages for long work ("bundling", "packaging"). */
+  onProgress?: (message: string) => void;
+  signal?: AbortSignal;
+}
+
+export interface SummaryFile {
+  name: string;
+  size: number;
+  compressedSize: number;
+}
+
+export interface BuildSummary {
+  id?: string;
+  version?: string;
+  mode: string;
+  files: SummaryFile[];
+  fileCount: number;
+  rawBytes: number;
+  /** Size of the zip file. */
+  compressedBytes: number;
+  budget: { limit: number; used: number; ratio: number };
+  /** The largest input modules in the bundles (metafile), largest first. */
+  largestModules: ModuleSize[];
+  sha256?: string;
+  reproducible?: boolean;
+  durationMs: number;
+}
+
+export interface BuildPackageResult {
+  ok: boolean;
+  /** The written package, absent when the build failed. */
+  zipPath?: string;
+  /** Folder of source maps written beside the zip (sourcemap "external"). */
+  sourcemapDir?: string;
+  summary?: BuildSummary;
+  errors: BuildDiagnostic[];
+  warnings: BuildDiagnostic[];
+}
+
+const LARGEST_MODULES = 10;
+const kb = (n: number) => `${(n / 1024).toFixed(1)} KB`;
+
+async function buildOnce(options: BuildPackageOptions): Promise<{ output: BuildOutput; zip?: Zip }> {
+  const ctx = createBuildContext(options);
+  try {
+    options.onProgress?.('bundling…');
+    const output = await ctx.rebuild();
+    if (!output.ok) return { output };
+    options.onProgress?.('packaging…');
+    const zip = await createZip([...output.files].map(([name, data]) => ({ name, data })), { mtime: options.mtime ?? DEFAULT_MTIME });
+    return { output, zip };
+  } finally {
+    await ctx.dispose();
+  }
+}
+
+const sha256 = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
+
+/** Checks the compressed size against the budget: over is an error naming the biggest contributors, over 80% a warning. */
+function checkBudget(zip: Zip, modules: ModuleSize[], budget: number): { errors: BuildDiagnostic[]; warnings: BuildDiagnostic[] } {
+  const size = zip.bytes.length;
+  const biggest = [...zip.entries].sort((a, b) => b.compressedSize - a.compressedSize).slice(0, 3);
+  const contributors = [
+    ...biggest.map((e) => `${e.name} (${kb(e.compressedSize)} compressed)`),
+    ...modules.slice(0, 3).map((m) => `module ${m.path} (${kb(m.bytes)} in the bundle)`),
+  ].join(', ');
+  const args = { size, limit: budget, sizeText: kb(size), limitText: kb(budget), percent: Math.round((size / budget) * 100), contributors };
+  if (size > budget) return { errors: [diagnostic('PACKAGE_TOO_LARGE', args)], warnings: [] };
+  if (size > budget * BUDGET_WARNING_RATIO) return { errors: [], warnings: [diagnostic('PACKAGE_NEAR_BUDGET', args, {}, 'warning')] };
+  return { errors: [], warnings: [] };
+}
+
+/** Writes the external source maps into a folder beside the zip, replacing the previous folder whole. */
+async function writeSourcemaps(dir: string, maps: Map<string, Uint8Array>): Promise<void> {
+  const temp = `${dir}.tmp-${randomBytes(4).toString('hex')}`;
+  try {
+    for (const [name, data] of maps) {
+      await fs.mkdir(dirname(join(temp, name)), { recursive: true });
+      await fs.writeFile(join(temp, name), data);
+    }
+    await fs.rm(dir, { recursive: true, force: true });
+    await fs.rename(temp, dir);
+  } catch (err) {
+    await fs.rm(temp, { recursive: true, force: true });
+    throw new MiniappError('WRITE_FAILED', { path: dir, reason: (err as Error).message }, { cause: err });
+  }
+}
+
+/**
+ * Builds a project into its unsigned package: dist/<id>-<version>.zip, written atomically, deterministic,
+ * checked against the size budget, with a summary. Problems in the sources come back as errors.
+ */
+export async function buildPackage(options: BuildPackageOptions): Promise<BuildPackageResult> {
+  const started = performance.now();
+  const budget = options.budget ?? DEFAULT_BUDGET;
+  const { output, zip } = await buildOnce(options);
+  const errors = [...output.errors];
+  const warnings = [...output.warnings];
+  if (!zip || !output.manifest) return { ok: false, errors, warnings };
+  const { id, version } = output.manifest;
+
+  const budgetCheck = checkBudget(zip, output.modules, budget);
+  errors.push(...budgetCheck.errors);
+  warnings.push(...budgetCheck.warnings);
+
+  const summary: BuildSummary = {
+    id,
+    version,
+    mode: options.mode ?? 'production',
+    files: zip.entries.map((e) => ({ name: e.name, size: e.size, compressedSize: e.compressedSize })),
+    fileCount: zip.entries.length,
+    rawBytes: zip.entries.reduce((n, e) => n + e.size, 0),
+    compressedBytes: zip.bytes.length,
+    budget: { limit: budget, used: zip.bytes.length, ratio: zip.bytes.length / budget },
+    largestModules: output.modules.slice(0, LARGEST_MODULES),
+    sha256: sha256(zip.bytes),
+    durationMs: 0,
+  };
+
+  if (options.checkReproducible && errors.length === 0) {
+    options.onProgress?.('building again to check reproducibility…');
+    const second = await buildOnce(options);
+    const again = second.zip ? sha256(second.zip.bytes) : undefined;
+    summary.reproducible = again === summary.sha256;
+    if (!summary.reproducible) {
+      const before = new Map(zip.entries.map((e) => [e.name, e.crc32]));
+      const after = new Map((second.zip?.entries ?? []).map((e) => [e.name, e.crc32]));
+      const differing = [...new Set([...before.keys(), ...after.keys()])].filter((n) => before.get(n) !== after.get(n)).sort();
+      errors.push(diagnostic('BUILD_NOT_REPRODUCIBLE', { files: differing.length ? differing.join(', ') : 'zip metadata' }));
+    }
+  }
+
+  if (errors.length) {
+    summary.durationMs = performance.now() - started;
+    return { ok: false, summary, errors, warnings };
+  }
+  const outDir = resolve(options.projectDir, options.outDir ?? 'dist');
+  await fs.mkdir(outDir, { recursive: true }).catch((err: Error) => {
+    throw new MiniappError('WRITE_FAILED', { path: outDir, reason: err.message }, { cause: err });
+  });
+  const zipPath = join(outDir, `${id}-${version}.zip`);
+  await writeFileAtomic(zipPath, zip.bytes);
+  let sourcemapDir: string | undefined;
+  if (output.sourcemaps.size > 0) {
+    sourcemapDir = join(outDir, `${id}-${version}.sourcemaps`);
+    await writeSourcemaps(sourcemapDir, output.sourcemaps);
+  }
+  summary.durationMs = performance.now() - started;
+  return { ok: true, zipPath, sourcemapDir, summary, errors, warnings };
+}

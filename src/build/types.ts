@@ -1,0 +1,76 @@
+import type { Diagnostic } from '../core/errors/index.js';
+import type { Manifest } from '../manifest/types.js';
+
+export type BuildMode = 'production' | 'development';
+
+/**
+ * Where source maps go. "external": beside the package, not in it (production default, for crash
+ * symbolication); "inline": inside each bundle (development default); "linked": .map files inside the
+ * package with a sourceMappingURL comment; "none": no maps.
+ */
+export type SourcemapMode = 'external' | 'inline' | 'linked' | 'none';
+
+export const DEFAULT_TARGET = ['es2019', 'chrome80', 'safari13'] as const;
+
+export interface BuildContextOptions {
+  /** The mini-program project: manifest.json, the entry HTML, src/, public/. */
+  projectDir: string;
+  /** "production" (default) minifies; "development" keeps names readable and inlines source maps. */
+  mode?: BuildMode;
+  /** esbuild targets (default es2019, chrome80, safari13: the WebViews the host supports). */
+  target?: readonly string[];
+  /** Default: "external" in production, "inline" in development. */
+  sourcemap?: SourcemapMode;
+  /** Manifest rule set used to check manifest.json before bundling (default "dev"). */
+  profile?: 'dev' | 'release';
+  newestHostVersion?: string;
+  /** Run the manifest-code consistency lint (default true). */
+  lint?: boolean;
+  /** Extra esbuild `define` entries (the dev server may inject flags). */
+  define?: Record<string, string>;
+}
+
+/** A problem found while building: a diagnostic with, for source errors, the code frame to print. */
+export interface BuildDiagnostic extends Diagnostic {
+  /** The offending source line with a caret under the column, ready to print. */
+  frame?: string;
+}
+
+/** One input module's weight in the bundles (from esbuild's metafile). */
+export interface ModuleSize {
+  /** Project-relative path of the input module. */
+  path: string;
+  /** Bytes it contributes to the output, after minification. */
+  bytes: number;
+}
+
+export interface BuildOutput {
+  ok: boolean;
+  /** The checked manifest (undefined when manifest.json itself has errors). */
+  manifest?: Manifest;
+  /**
+   * Exactly the files the package will contain, keyed by package path (forward slashes), manifest.json
+   * included. Empty when ok is false.
+   */
+  files: Map<string, Uint8Array>;
+  /** Source maps that do not go into the package (sourcemap "external"), keyed by the bundle's package path + ".map". */
+  sourcemaps: Map<string, Uint8Array>;
+  errors: BuildDiagnostic[];
+  warnings: BuildDiagnostic[];
+  /** esbuild's metafile(s) merged: inputs and outputs of this build (outputs keyed by package path). */
+  metafile?: { inputs: Record<string, unknown>; outputs: Record<string, unknown> };
+  /** Input modules by their weight in the output, largest first. */
+  modules: ModuleSize[];
+  /** Absolute paths of every file this build read (sources, HTML, manifest, public/): what a watcher should watch. */
+  watchFiles: string[];
+  /** Wall time of this rebuild in milliseconds. */
+  durationMs: number;
+}
+
+/** An incremental build of one project: the dev server, tests and `buildPackage` all drive it. */
+export interface BuildContext {
+  /** Builds again from the files on disk; only changed modules are re-parsed. Never throws for user errors. */
+  rebuild(): Promise<BuildOutput>;
+  /** Releases esbuild's service. Safe to call twice. */
+  dispose(): Promise<void>;
+}

@@ -1,0 +1,111 @@
+import type { ErrorCatalog } from '../types.js';
+
+const q = (v: unknown) => JSON.stringify(v);
+
+export const buildErrors = {
+  BUILD_ERROR: {
+    title: 'Build error',
+    message: (a) => String(a.reason) + (a.note ? ` (${String(a.note)})` : ''),
+    hint: () => 'Fix the source at the line shown, then build again.',
+  },
+  BUILD_UNRESOLVED_IMPORT: {
+    title: 'Import cannot be resolved',
+    message: (a) => String(a.reason),
+    hint: () => 'Check the path (relative imports start with ./ or ../) and that the package is installed (`npm install`).',
+  },
+  BUILD_WARNING: {
+    title: 'Bundler warning',
+    message: (a) => String(a.reason) + (a.note ? ` (${String(a.note)})` : ''),
+    hint: () => 'The build succeeded, but the code at the line shown probably does not do what you meant.',
+  },
+  BUILD_HTML_REFERENCE_MISSING: {
+    title: 'Entry HTML references a missing file',
+    message: (a) => `${q(a.url)} is referenced by the entry HTML but ${q(a.path)} does not exist`,
+    hint: () => 'Fix the src/href, or create the file. "/x" is resolved from the project root, "x" from the HTML file\'s folder.',
+  },
+  BUILD_HTML_REFERENCE_OUTSIDE: {
+    title: 'Entry HTML references a file outside the project',
+    message: (a) => `${q(a.url)} points outside the project directory`,
+    hint: () => 'Move the file into the project; a package only holds files from the project.',
+  },
+  BUILD_UNSAFE_PATH: {
+    title: 'File name not allowed in a package',
+    message: (a) => `${q(a.name)} cannot go into a package: it ${String(a.reason)}`,
+    hint: () => 'Rename the file: package names are relative, use forward slashes, and have no "..", ":", backslash or control character.',
+  },
+  BUILD_PATH_COLLISION: {
+    title: 'File names collide',
+    message: (a) =>
+      a.folder
+        ? `${q(a.name)} is a file, but ${q(a.other)} needs a folder of the same name`
+        : `${q(a.name)} and ${q(a.other)} are the same name on case-insensitive or Unicode-normalising file systems`,
+    hint: () => 'Rename one of them: phones extract packages on file systems where these names clash.',
+  },
+  BUILD_SYMLINK: {
+    title: 'Symbolic link in public/',
+    message: (a) => `${q(a.name)} is a symbolic link`,
+    hint: () => 'Replace the link with the file itself: a package holds regular files only.',
+  },
+  BUILD_SPECIAL_FILE: {
+    title: 'Special file in public/',
+    message: (a) => `${q(a.name)} is not a regular file`,
+    hint: () => 'Remove it from public/: a package holds regular files only.',
+  },
+  BUILD_FILES_REFUSED: {
+    title: 'Files refused by the package writer',
+    message: (a) => `${String(a.count)} file name(s) cannot go into a package: ${String(a.first)}`,
+    hint: () => 'Rename the files listed: the strict reader on the phone would refuse the package.',
+  },
+  BUILD_ZIP_LIMIT: {
+    title: 'Package exceeds the zip format limits',
+    message: (a) => `the package cannot be written as a zip: ${String(a.reason)}`,
+    hint: () => 'Packages hold fewer than 65,535 files and less than 4 GB; a mini-program should be far smaller.',
+  },
+  BUILD_ICON_NOT_PACKAGED: {
+    title: 'Icon is not in the package',
+    message: (a) => `icon ${q(a.icon)} exists but would not be in the package`,
+    hint: () => 'Put the icon under public/ (copied into the package as is), keeping the path manifest.json gives.',
+  },
+  BUILD_NOT_REPRODUCIBLE: {
+    title: 'Build is not reproducible',
+    message: (a) => `two builds of the same sources produced different packages (differing: ${String(a.files)})`,
+    hint: () => 'Look for build-time values in the code (dates, random numbers, absolute paths) or a plugin that adds them.',
+  },
+  SOURCE_DATE_EPOCH_INVALID: {
+    title: 'SOURCE_DATE_EPOCH is not a number',
+    message: (a) => `SOURCE_DATE_EPOCH ${q(a.value)} is not a whole number of seconds since 1970`,
+    hint: () => 'Set it to a Unix timestamp, e.g. `SOURCE_DATE_EPOCH=$(git log -1 --format=%ct)`, or unset it.',
+    exitCode: 2,
+  },
+  BUDGET_INVALID: {
+    title: 'Invalid size budget',
+    message: (a) => `budget ${q(a.value)} is not a size`,
+    hint: () => 'Give bytes or a size with a unit: 2097152, 2MB, 1.5MB, 800KB.',
+    exitCode: 2,
+  },
+  PACKAGE_TOO_LARGE: {
+    title: 'Package is over its size budget',
+    message: (a) => `the package is ${String(a.sizeText)} compressed, over its ${String(a.limitText)} budget (${String(a.percent)}%); biggest contributors: ${String(a.contributors)}`,
+    hint: () => 'Shrink the biggest contributors (compress images, drop unused dependencies, lazy-load), or raise --budget if your platform allows it.',
+  },
+  PACKAGE_NEAR_BUDGET: {
+    title: 'Package is close to its size budget',
+    message: (a) => `the package is ${String(a.sizeText)} compressed, ${String(a.percent)}% of its ${String(a.limitText)} budget; biggest contributors: ${String(a.contributors)}`,
+    hint: () => 'Keep an eye on it: over the budget the build fails.',
+  },
+  BRIDGE_PERMISSION_UNDECLARED: {
+    title: 'Bridge call needs an undeclared permission',
+    message: (a) => `the code calls ${q(a.method)}, which needs the ${q(a.permission)} permission, but manifest.json does not declare it`,
+    hint: (a) => `Add ${q(a.permission)} to "permissions" in manifest.json, or remove the call: the host refuses it with PERMISSION_DENIED.`,
+  },
+  PERMISSION_UNUSED: {
+    title: 'Declared permission is never used',
+    message: (a) => `permission ${q(a.permission)} is declared but no bridge call in the built code needs it`,
+    hint: () => 'Remove it from "permissions": apps ask only for what they use, and reviewers check.',
+  },
+  DOMAIN_NOT_ALLOWED: {
+    title: 'URL host not in allowedDomains',
+    message: (a) => `the code contains ${String(a.url)}, but ${q(a.host)} is not in allowedDomains`,
+    hint: (a) => `Add ${q(a.host)} to "allowedDomains" in manifest.json if the app talks to it; the host blocks requests to other domains.`,
+  },
+} satisfies ErrorCatalog;
