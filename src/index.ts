@@ -21,3 +21,5 @@ export type { BuildContext, BuildContextOptions, BuildOutput, BuildDiagnostic, B
 export { createZip, checkPackageEntries, packageTimestamp, DEFAULT_MTIME } from './package/writer.js';
 export type { PackageEntry, Zip, ZipEntryInfo } from './package/writer.js';
 export { methodPermission } from './bridge/permissions.js';
+export { createDevServer, createMemoryChannel, PROTOCOL_VERSION, WS_PATH } from './server/index.js';
+export type { DevServer, DevServerEvent, DevServerOptions, DevChannel, DevClient, MemoryChannel, MemoryClient, DevServerMessage, DevClientMessage, ErrorPayload, BridgeCallRecord, ReleaseDescriptor } from './server/index.js';

@@ -1,6 +1,7 @@
 import { buildErrors } from './catalog/build.js';
 import { generalErrors } from './catalog/general.js';
 import { manifestErrors } from './catalog/manifest.js';
+import { serverErrors } from './catalog/server.js';
 import type { Diagnostic, ErrorArgs, ErrorCatalog, ErrorDefinition, Location, Severity } from './types.js';
 
 export type { Diagnostic, ErrorArgs, ErrorCatalog, ErrorDefinition, Location, Severity } from './types.js';
@@ -13,9 +14,10 @@ export const errorCatalog: ErrorCatalog = {
   ...generalErrors,
   ...manifestErrors,
   ...buildErrors,
+  ...serverErrors,
 };
 
-export type ErrorCode = keyof typeof generalErrors | keyof typeof manifestErrors | keyof typeof buildErrors | (string & {});
+export type ErrorCode = keyof typeof generalErrors | keyof typeof manifestErrors | keyof typeof buildErrors | keyof typeof serverErrors | (string & {});
 
 function definitionOf(code: string): ErrorDefinition {
   const def = errorCatalog[code];
