@@ -43,9 +43,9 @@ export async function watchProject(projectDir: string, onChange: (path: string) 
   for (const event of ['add', 'change', 'unlink', 'addDir', 'unlinkDir'] as const) watcher.on(event, emit);
   // chokidar drops a second "change" of the same file within 50 ms (a throttle with no trailing event),
   // so a quick second save would leave a stale build. The raw fs events carry every write.
-  watcher.on('raw', (event: string, name: string, details: { watchedPath?: string }) => {
-    if (event !== 'change' || !name || !details?.watchedPath) return;
-    const watchedPath = details.watchedPath;
+  watcher.on('raw', (event: string, name: string, details: unknown) => {
+    const watchedPath = (details as { watchedPath?: unknown } | undefined)?.watchedPath;
+    if (event !== 'change' || !name || typeof watchedPath !== 'string') return;
     const path = basename(watchedPath) === name ? watchedPath : join(watchedPath, name);
     if (!isIgnoredPath(projectDir, path)) emit(path);
   });
