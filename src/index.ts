@@ -20,6 +20,17 @@ export { createBuildContext, buildPackage, lintBundle, rebaseDiagnostics, DEFAUL
 export type { BuildContext, BuildContextOptions, BuildOutput, BuildDiagnostic, BuildMode, SourcemapMode, ModuleSize, BuildPackageOptions, BuildPackageResult, BuildSummary } from './build/index.js';
 export { createZip, checkPackageEntries, packageTimestamp, DEFAULT_MTIME } from './package/writer.js';
 export type { PackageEntry, Zip, ZipEntryInfo } from './package/writer.js';
-export { methodPermission } from './bridge/permissions.js';
 export { createDevServer, createMemoryChannel, PROTOCOL_VERSION, WS_PATH } from './server/index.js';
 export type { DevServer, DevServerEvent, DevServerOptions, DevChannel, DevClient, MemoryChannel, MemoryClient, DevServerMessage, DevClientMessage, ErrorPayload, BridgeCallRecord, ReleaseDescriptor } from './server/index.js';
+export { CATALOG, PERMISSIONS, COMMON_ERROR_CODES, METHOD_ERROR_CODES, getMethod, methodNames, permissionNames } from './bridge/catalog.js';
+export type { MethodSpec, MethodName, Permission, JsonSchema } from './bridge/catalog.js';
+export { methodPermission, methodSince, isBridgeMethod } from './bridge/permissions.js';
+export type { BridgeMethods, BridgeParams, BridgeResult, MiniAppBridge } from './bridge/types.js';
+export { runApp } from './runtime/run.js';
+export type { RunOptions, RunReport, RunOutcome } from './runtime/run.js';
+export { launchApp } from './runtime/launch.js';
+export type { LaunchOptions, RunningApp } from './runtime/launch.js';
+export { createInProcessChannel } from './runtime/channel.js';
+export type { Channel, GuestMessage, HostMessage, HostEnd, GuestEnd } from './runtime/channel.js';
+export { checkUrl } from './runtime/host/network-policy.js';
+export { verifyToken, tokenSigningKey, issueToken, FakeClock, TOKEN_LIFETIME_MS } from './runtime/host/services/tokens.js';

@@ -2,6 +2,7 @@ import { buildErrors } from './catalog/build.js';
 import { generalErrors } from './catalog/general.js';
 import { manifestErrors } from './catalog/manifest.js';
 import { serverErrors } from './catalog/server.js';
+import { runtimeErrors } from './catalog/runtime.js';
 import type { Diagnostic, ErrorArgs, ErrorCatalog, ErrorDefinition, Location, Severity } from './types.js';
 
 export type { Diagnostic, ErrorArgs, ErrorCatalog, ErrorDefinition, Location, Severity } from './types.js';
@@ -15,9 +16,10 @@ export const errorCatalog: ErrorCatalog = {
   ...manifestErrors,
   ...buildErrors,
   ...serverErrors,
+  ...runtimeErrors,
 };
 
-export type ErrorCode = keyof typeof generalErrors | keyof typeof manifestErrors | keyof typeof buildErrors | keyof typeof serverErrors | (string & {});
+export type ErrorCode = keyof typeof generalErrors | keyof typeof manifestErrors | keyof typeof buildErrors | keyof typeof serverErrors | keyof typeof runtimeErrors | (string & {});
 
 function definitionOf(code: string): ErrorDefinition {
   const def = errorCatalog[code];
