@@ -9,20 +9,25 @@ export const CLIENT_ASSETS: Record<string, string> = {
   'simulator.html': 'text/html; charset=utf-8',
   'simulator.js': 'text/javascript; charset=utf-8',
   'simulator.css': 'text/css; charset=utf-8',
+  // The browser mock bridge generated from the bridge catalogue (src/bridge/mock, also `miniapp/bridge-mock`).
   'bridge-mock.js': 'text/javascript; charset=utf-8',
+  'catalog-data.js': 'text/javascript; charset=utf-8',
 };
+const FROM_BRIDGE = new Set(['bridge-mock.js', 'catalog-data.js']);
 
-let assetDir: string | undefined;
+const dirs = new Map<string, string>();
 
 /**
- * Where the client assets are: beside this module when it runs from src/ or dist/, and under
- * dist/server/client when the code runs from the bundled CLI (dist/cli-bundle/).
+ * Where a folder of browser files is: beside this module when it runs from src/ or dist/, and under
+ * dist/ when the code runs from the bundled CLI (dist/cli-bundle/).
  */
-function clientDir(): string {
-  if (assetDir) return assetDir;
-  const candidates = [fileURLToPath(new URL('./client/', import.meta.url)), toolchainPath('dist', 'server', 'client'), toolchainPath('src', 'server', 'client')];
-  assetDir = candidates.find((d) => existsSync(join(d, 'client.js'))) ?? candidates[0]!;
-  return assetDir;
+function assetDir(relativeToServer: string, fromRoot: string[], probe: string): string {
+  let dir = dirs.get(probe);
+  if (dir) return dir;
+  const candidates = [fileURLToPath(new URL(relativeToServer, import.meta.url)), toolchainPath('dist', ...fromRoot), toolchainPath('src', ...fromRoot)];
+  dir = candidates.find((d) => existsSync(join(d, probe))) ?? candidates[0]!;
+  dirs.set(probe, dir);
+  return dir;
 }
 
 const cache = new Map<string, Buffer>();
@@ -32,7 +37,8 @@ export async function readClientAsset(name: string): Promise<Buffer | undefined>
   if (!Object.hasOwn(CLIENT_ASSETS, name)) return undefined;
   let data = cache.get(name);
   if (!data) {
-    data = await fs.readFile(join(clientDir(), name));
+    const dir = FROM_BRIDGE.has(name) ? assetDir('../bridge/mock/', ['bridge', 'mock'], 'bridge-mock.js') : assetDir('./client/', ['server', 'client'], 'client.js');
+    data = await fs.readFile(join(dir, name));
     cache.set(name, data);
   }
   return data;

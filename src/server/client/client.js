@@ -86,7 +86,7 @@
     // A plain browser tab: the standalone browser mock, with the manifest being served.
     var mock = null;
     var loading = Promise.all([import('/__miniapp/bridge-mock.js'), fetch('/manifest.json').then(function (r) { return r.json(); })]).then(function (loaded) {
-      mock = loaded[0].createMockBridge({ manifest: loaded[1] });
+      mock = loaded[0].createMockBridge({ permissions: loaded[1].permissions || [] });
       return mock;
     });
     window.MiniAppBridge = {

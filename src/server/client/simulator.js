@@ -1,7 +1,11 @@
 // The browser simulator at /__miniapp/: the app in a device frame, answered by the browser mock bridge
-// (loaded from /__miniapp/bridge-mock.js), with host controls and the bridge inspector. The app's frame
-// gets its MiniAppBridge from `window.__miniappSimulator.bridgeFor(window)` (see client.js).
+// generated from the bridge catalogue (src/bridge/mock, served at /__miniapp/bridge-mock.js: the same
+// permissions, params validation and error codes as the headless runtime), with host controls and the
+// bridge inspector. The app's frame gets its MiniAppBridge from `window.__miniappSimulator.bridgeFor()`
+// (see client.js). The controls script the mock through its `respond(method, handler)` hook, which
+// answers after the mock's own checks (method, permission, params), exactly where a host's service would.
 import { createMockBridge } from '/__miniapp/bridge-mock.js';
+import { CATALOG } from '/__miniapp/catalog-data.js';
 
 const config = window.__MINIAPP_SIMULATOR__ || {};
 const $ = (sel) => document.querySelector(sel);
@@ -14,13 +18,15 @@ const DEVICES = [
   { name: 'iPad mini', width: 768, height: 1024 },
 ];
 /** Permissions a host asks the user about (the rest are granted by declaring them in the manifest). */
-const CONSENT = ['camera', 'clipboard', 'contacts', 'geolocation'];
+const CONSENT = Object.keys(CATALOG.permissions).filter((p) => CATALOG.permissions[p].consent);
+const TOKEN_LIFETIME_MS = 15 * 60 * 1000;
 
 let manifest = null;
 let mock = null;
 const consent = new Map();
 let paymentOutcome = 'success';
 let clockOffset = 0;
+const tokens = []; // expiresAt of each token issued, to show which have expired on the simulated clock
 const calls = [];
 let socket = null;
 let seq = 0;
@@ -32,12 +38,39 @@ async function loadManifest() {
   return res.json();
 }
 
+const hostNow = () => Date.now() + clockOffset;
+const bridgeError = (code, message) => Object.assign(new Error(message), { code });
+
+/** Applies the controls to the mock: consent refusals, the payment outcome, the token clock. */
+function applyControls(bridge) {
+  for (const [method, spec] of Object.entries(CATALOG.methods)) {
+    if (!spec.permission || !CONSENT.includes(spec.permission)) continue;
+    const p = spec.permission;
+    if (method === 'auth.getToken') continue; // answered below, with the clock
+    bridge.respond(method, consent.get(p) === false ? () => { throw bridgeError('USER_DENIED', `the user denied the "${p}" permission`); } : undefined);
+  }
+  bridge.respond('payment.pay', paymentOutcome === 'cancel' ? () => { throw bridgeError('PAYMENT_CANCELLED', 'the user closed the payment sheet without paying'); }
+    : paymentOutcome === 'failure' ? () => { throw bridgeError('PAYMENT_FAILED', 'the payment was declined; nothing was charged'); }
+    : undefined);
+  bridge.respond('auth.getToken', (params) => {
+    if (consent.get('auth') === false) throw bridgeError('USER_DENIED', 'the user denied the "auth" permission');
+    const expiresAt = hostNow() + TOKEN_LIFETIME_MS;
+    tokens.push(expiresAt);
+    renderClock();
+    return { token: `mock.${params.scope}.${tokens.length}`, expiresAt, scope: params.scope };
+  });
+}
+
 function createMock(m) {
-  const bridge = createMockBridge({ manifest: m });
-  for (const [p, granted] of consent) bridge.setConsent(p, granted);
-  bridge.scriptOutcome('payment.pay', paymentOutcome);
-  if (clockOffset) bridge.advanceClock(clockOffset);
+  const bridge = createMockBridge({ permissions: m.permissions || [] });
+  applyControls(bridge);
   return bridge;
+}
+
+function renderClock() {
+  const now = hostNow();
+  const expired = tokens.filter((t) => t <= now).length;
+  $('#clock').textContent = `+${Math.round(clockOffset / 60000)} min` + (tokens.length ? ` (tokens: ${tokens.length} issued, ${expired} expired)` : '');
 }
 
 function renderPermissions() {
@@ -57,18 +90,17 @@ $('#permissions').addEventListener('change', (e) => {
   const p = e.target.getAttribute('data-permission');
   if (!p) return;
   consent.set(p, e.target.checked);
-  if (mock) mock.setConsent(p, e.target.checked);
+  if (mock) applyControls(mock);
 });
 $('#payment-outcome').addEventListener('change', (e) => {
   paymentOutcome = e.target.value;
-  if (mock) mock.scriptOutcome('payment.pay', paymentOutcome);
+  if (mock) applyControls(mock);
 });
 document.querySelectorAll('[data-advance]').forEach((b) =>
   b.addEventListener('click', () => {
     const ms = Number(b.getAttribute('data-advance'));
     clockOffset += ms;
-    if (mock) mock.advanceClock(ms);
-    $('#clock').textContent = `+${Math.round(clockOffset / 60000)} min`;
+    renderClock();
   }),
 );
 
@@ -112,21 +144,13 @@ $('#clear').addEventListener('click', () => {
   $('#call-count').textContent = '0';
 });
 
-/** The recording format the runtime replays (docs/dev-server-protocol.md, "Recordings"). */
+/** A recording in the runtime's format (`miniapp run --replay <file>` answers calls from it). */
 function recording() {
   return {
-    format: 'miniapp-bridge-recording',
+    format: 'miniapp-recording',
     version: 1,
-    app: manifest ? { id: manifest.id, version: manifest.version } : undefined,
-    recordedAt: new Date().toISOString(),
-    calls: calls.map((c) => ({
-      method: c.method,
-      params: c.params,
-      outcome: c.outcome,
-      ...(c.outcome === 'ok' ? { result: c.result } : { error: c.error }),
-      latencyMs: c.latencyMs,
-      startedAt: c.startedAt,
-    })),
+    appId: manifest ? manifest.id : 'unknown',
+    calls: calls.map((c) => (c.outcome === 'ok' ? { method: c.method, params: c.params, ok: true, result: c.result } : { method: c.method, params: c.params, ok: false, error: c.error })),
   };
 }
 $('#save').addEventListener('click', () => {
