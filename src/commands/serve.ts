@@ -21,10 +21,14 @@ const short = (value: unknown, max = 120) => {
 
 /** The LAN address as a QR code for a device's debug host to scan (qrcode-terminal draws it with block characters). */
 async function qrCode(text: string): Promise<string> {
-  const qr = await import('qrcode-terminal');
-  // CommonJS: Node exposes module.exports as the default export.
-  const generate = qr.default?.generate ?? qr.generate;
-  return new Promise((done) => generate(text, { small: true }, (code) => done(code)));
+  const mod = await import('qrcode-terminal');
+  // CommonJS: Node exposes module.exports as the default export; generate() needs it as `this`.
+  const qr = mod.default ?? mod;
+  try {
+    return await new Promise((done) => qr.generate(text, { small: true }, (code) => done(code)));
+  } catch {
+    return ''; // the QR code is a convenience: the address is printed above it
+  }
 }
 
 /** The `r` (reload) and `q` keys while stdin is a terminal; raw mode turns Ctrl-C into a byte, so it is forwarded as SIGINT. */
