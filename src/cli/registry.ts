@@ -123,6 +123,19 @@ export const commands: CommandSpec[] = [
     load: () => import('../commands/inspect.js'),
   },
   {
+    name: 'serve',
+    summary: 'dev server: build, watch and live-reload the app, with a browser simulator and the bridge inspector',
+    args: '[dir]',
+    options: [
+      { name: 'port', flags: '--port <number>', description: 'port to listen on; 0 picks a free one (default: 8080)', type: 'number', default: 8080 },
+      { name: 'host', flags: '--host <address>', description: 'interface to bind; 0.0.0.0 serves devices on the LAN and prints a QR code (default: 127.0.0.1)', type: 'string', default: '127.0.0.1' },
+      { name: 'inspect', flags: '--inspect', description: 'stream every bridge call to the terminal', type: 'boolean', default: false },
+      profile,
+      newestHostVersion,
+    ],
+    load: () => import('../commands/serve.js'),
+  },
+  {
     name: 'run',
     summary: 'run a mini-program headless against a mock host and report console, bridge calls and policy violations',
     args: '<path>',

@@ -2,6 +2,7 @@ import { buildErrors, initErrors } from './catalog/build.js';
 import { generalErrors } from './catalog/general.js';
 import { manifestErrors } from './catalog/manifest.js';
 import { packageErrors } from './catalog/package.js';
+import { serverErrors } from './catalog/server.js';
 import { runtimeErrors } from './catalog/runtime.js';
 import { signingErrors } from './catalog/signing.js';
 import type { Diagnostic, ErrorArgs, ErrorCatalog, ErrorDefinition, Location, Severity } from './types.js';
@@ -20,6 +21,7 @@ export const errorCatalog: ErrorCatalog = {
   ...buildErrors,
   ...initErrors,
   ...runtimeErrors,
+  ...serverErrors,
 };
 
 type CatalogCodes = typeof generalErrors &
@@ -28,7 +30,8 @@ type CatalogCodes = typeof generalErrors &
   typeof signingErrors &
   typeof buildErrors &
   typeof initErrors &
-  typeof runtimeErrors;
+  typeof runtimeErrors &
+  typeof serverErrors;
 export type ErrorCode = keyof CatalogCodes | (string & {});
 
 function definitionOf(code: string): ErrorDefinition {
