@@ -93,6 +93,8 @@ describe('miniapp serve', () => {
     const s = await serve(['--host', '0.0.0.0'], project);
     const lan = /Network:\s+(http:\/\/\S+)/.exec(s.err());
     if (lan) {
+      // The QR code is printed after the address; on a loaded machine it can arrive a moment later.
+      for (let i = 0; i < 100 && !/[▀▄█]{10,}/.test(s.err()); i++) await new Promise((r) => setTimeout(r, 50));
       expect(s.err()).toMatch(/[▀▄█]{10,}/);
       expect((await fetch(lan[1]!)).status).toBe(200);
     } else {
