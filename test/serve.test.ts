@@ -67,10 +67,11 @@ describe('serving the package', () => {
     const res = await fetch(`${server.url}mini-programs/${MANIFEST.id}/version`);
     expect(res.status).toBe(200);
     const d = await res.json();
-    expect(d).toMatchObject({ id: MANIFEST.id, version: '1.0.0', minHostVersion: '3.0.0', entryPoint: 'index.html', permissions: MANIFEST.permissions, signature: null, dev: true });
-    const zip = new Uint8Array(await (await fetch(d.packageUrl)).arrayBuffer());
-    expect(zip.length).toBe(d.size);
-    expect(createHash('sha256').update(zip).digest('hex')).toBe(d.sha256);
+    // The same descriptor shape `miniapp sign` writes, so a host's update flow reads it unchanged.
+    expect(d).toMatchObject({ descriptorVersion: 1, id: MANIFEST.id, version: '1.0.0', minHostVersion: '3.0.0', entryPoint: 'index.html', permissions: MANIFEST.permissions, signature: null, dev: { buildHash: expect.any(String) } });
+    const zip = new Uint8Array(await (await fetch(new URL(d.package.file, res.url))).arrayBuffer());
+    expect(zip.length).toBe(d.package.size);
+    expect(createHash('sha256').update(zip).digest('hex')).toBe(d.package.sha256);
     expect((await fetch(`${server.url}mini-programs/com.other.app/version`)).status).toBe(404);
   });
 

@@ -46,9 +46,9 @@ const scriptJson = (value: unknown) => JSON.stringify(value).replace(/</g, '\\u0
  * the disk for a package path (files come from the build in memory).
  */
 export function createRequestHandler(options: RequestHandlerOptions): (req: IncomingMessage, res: ServerResponse) => void {
-  let devPackage: { hash: string; origin: string; value: Promise<DevPackage> } | undefined;
-  const packageFor = (build: ServedBuild, origin: string) => {
-    if (devPackage?.hash !== build.hash || devPackage.origin !== origin) devPackage = { hash: build.hash, origin, value: describeDevPackage(build.manifest, build.files, build.hash, origin) };
+  let devPackage: { hash: string; value: Promise<DevPackage> } | undefined;
+  const packageFor = (build: ServedBuild) => {
+    if (devPackage?.hash !== build.hash) devPackage = { hash: build.hash, value: describeDevPackage(build.manifest, build.files, build.hash) };
     return devPackage.value;
   };
 
@@ -103,7 +103,7 @@ export function createRequestHandler(options: RequestHandlerOptions): (req: Inco
     // The update feed: the release descriptor of the build being served, and its package.
     const feed = /^mini-programs\/([^/]+)\/(version|package\.zip)$/.exec(path);
     if (feed && build && feed[1] === build.manifest.id && !build.files.has(path)) {
-      const pkg = await packageFor(build, `http://${req.headers.host}`);
+      const pkg = await packageFor(build);
       if (feed[2] === 'version') return json(res, 200, pkg.descriptor, head);
       return send(res, 200, pkg.zip, 'application/zip', head, { 'Content-Disposition': `attachment; filename="${build.manifest.id}-${build.manifest.version}.zip"` });
     }

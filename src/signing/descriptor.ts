@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { SIGNATURE_ALGORITHM } from './format.js';
+import type { Manifest } from '../manifest/types.js';
 import type { SignResult } from './sign.js';
 
 /**
@@ -16,27 +17,36 @@ export interface ReleaseDescriptor {
   entryPoint: string;
   permissions: string[];
   allowedDomains: string[];
+  /** The package: `file` is resolved against the descriptor's URL (`.../mini-programs/{id}/version`). */
   package: { file: string; size: number; sha256: string };
-  signature: { algorithm: string; keyId: string; signedHeader: string; value: string };
+  /** null only for the dev server's unsigned development builds, which hosts accept in debug mode only. */
+  signature: { algorithm: string; keyId: string; signedHeader: string; value: string } | null;
+  /** Present only on the dev server's feed: changes whenever the served files change. */
+  dev?: { buildHash: string };
+}
+
+/** The one place a release descriptor is put together: by `sign` for a release, by the dev server for a dev build. */
+export function describeRelease(manifest: Manifest, bytes: Uint8Array, file: string, signature: ReleaseDescriptor['signature'], dev?: ReleaseDescriptor['dev']): ReleaseDescriptor {
+  return {
+    descriptorVersion: 1,
+    id: manifest.id,
+    version: manifest.version,
+    minHostVersion: manifest.minHostVersion,
+    ...(manifest.name === undefined ? {} : { name: manifest.name }),
+    entryPoint: manifest.entryPoint,
+    permissions: [...manifest.permissions],
+    allowedDomains: [...manifest.allowedDomains],
+    package: { file, size: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') },
+    signature,
+    ...(dev ? { dev } : {}),
+  };
 }
 
 export function releaseDescriptor(signed: SignResult, file: string): ReleaseDescriptor {
-  const m = signed.manifest;
-  return {
-    descriptorVersion: 1,
-    id: m.id,
-    version: m.version,
-    minHostVersion: m.minHostVersion,
-    ...(m.name === undefined ? {} : { name: m.name }),
-    entryPoint: m.entryPoint,
-    permissions: m.permissions,
-    allowedDomains: m.allowedDomains,
-    package: { file, size: signed.bytes.length, sha256: createHash('sha256').update(signed.bytes).digest('hex') },
-    signature: {
-      algorithm: SIGNATURE_ALGORITHM,
-      keyId: signed.keyId,
-      signedHeader: JSON.stringify(signed.header),
-      value: signed.signature.toString('base64'),
-    },
-  };
+  return describeRelease(signed.manifest, signed.bytes, file, {
+    algorithm: SIGNATURE_ALGORITHM,
+    keyId: signed.keyId,
+    signedHeader: JSON.stringify(signed.header),
+    value: signed.signature.toString('base64'),
+  });
 }
