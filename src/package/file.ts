@@ -19,7 +19,15 @@ export async function readPackageFile(path: string, options: { cwd?: string; max
     const stat = await handle.stat();
     if (!stat.isFile()) throw new MiniappError('FILE_UNREADABLE', { path, reason: 'it is not a regular file' });
     if (stat.size > limit) throw new MiniappError('PACKAGE_TOO_LARGE', { path, size: stat.size, limit }, { location: { file: path } });
-    return await handle.readFile();
+    // One buffer of the known size, filled by as few reads as the kernel allows (no chunk concatenation).
+    const buffer = Buffer.allocUnsafe(stat.size);
+    let filled = 0;
+    while (filled < stat.size) {
+      const { bytesRead } = await handle.read(buffer, filled, stat.size - filled, filled);
+      if (bytesRead === 0) break;
+      filled += bytesRead;
+    }
+    return filled === stat.size ? buffer : buffer.subarray(0, filled);
   } catch (err) {
     if (err instanceof MiniappError) throw err;
     throw new MiniappError('FILE_UNREADABLE', { path, reason: (err as Error).message }, { cause: err });
