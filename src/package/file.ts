@@ -3,8 +3,16 @@ import { resolve } from 'node:path';
 import { MiniappError } from '../core/errors/index.js';
 import { DEFAULT_PACKAGE_LIMITS } from './limits.js';
 
-/** Reads a package file, refusing one over the size limit before reading a byte of it. */
-export async function readPackageFile(path: string, options: { cwd?: string; maxPackageBytes?: number } = {}): Promise<Buffer> {
+/** A buffer a sequential reader may reuse from one package to the next (no fresh pages, no GC churn). */
+export interface ReadScratch {
+  buffer?: Buffer;
+}
+
+/**
+ * Reads a package file, refusing one over the size limit before reading a byte of it. With `scratch`,
+ * the bytes land in a reused buffer: the caller must be done with them before the next read.
+ */
+export async function readPackageFile(path: string, options: { cwd?: string; maxPackageBytes?: number; scratch?: ReadScratch } = {}): Promise<Buffer> {
   const full = resolve(options.cwd ?? process.cwd(), path);
   const limit = options.maxPackageBytes ?? DEFAULT_PACKAGE_LIMITS.maxPackageBytes;
   let handle;
@@ -20,7 +28,13 @@ export async function readPackageFile(path: string, options: { cwd?: string; max
     if (!stat.isFile()) throw new MiniappError('FILE_UNREADABLE', { path, reason: 'it is not a regular file' });
     if (stat.size > limit) throw new MiniappError('PACKAGE_TOO_LARGE', { path, size: stat.size, limit }, { location: { file: path } });
     // One buffer of the known size, filled by as few reads as the kernel allows (no chunk concatenation).
-    const buffer = Buffer.allocUnsafe(stat.size);
+    let buffer: Buffer;
+    if (options.scratch) {
+      if (!options.scratch.buffer || options.scratch.buffer.length < stat.size) options.scratch.buffer = Buffer.allocUnsafeSlow(stat.size);
+      buffer = options.scratch.buffer.subarray(0, stat.size);
+    } else {
+      buffer = Buffer.allocUnsafe(stat.size);
+    }
     let filled = 0;
     while (filled < stat.size) {
       const { bytesRead } = await handle.read(buffer, filled, stat.size - filled, filled);

@@ -2,7 +2,7 @@ import type { KeyObject } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { isMiniappError } from '../core/errors/index.js';
 import type { Profile } from '../manifest/types.js';
-import { readPackageFile } from '../package/file.js';
+import { readPackageFile, type ReadScratch } from '../package/file.js';
 import { verifyPackage, type Trust, type VerifyOutcome } from './verify.js';
 
 export interface PackageVerdict extends VerifyOutcome {
@@ -17,7 +17,7 @@ export interface VerifyFilesOptions {
   newestHostVersion?: string;
   signal?: AbortSignal;
   onVerified?: (done: number, total: number) => void;
-  /** Worker threads to use; default: one per core when there are enough packages to pay for them. */
+  /** Threads checking packages (main thread included); default: one per core when there are enough packages to pay for the workers. 0 or 1: in-process only. */
   workers?: number;
 }
 
@@ -32,9 +32,9 @@ export interface WorkerSettings {
 }
 
 /** Reads and verifies one package file; a refusal (or an unreadable file) is a verdict, not a throw. */
-export async function verifyFile(path: string, options: Omit<VerifyFilesOptions, 'signal' | 'onVerified' | 'workers'>): Promise<PackageVerdict> {
+export async function verifyFile(path: string, options: Omit<VerifyFilesOptions, 'signal' | 'onVerified' | 'workers'>, scratch?: ReadScratch): Promise<PackageVerdict> {
   try {
-    const bytes = await readPackageFile(path, { cwd: options.cwd });
+    const bytes = await readPackageFile(path, { cwd: options.cwd, scratch });
     return { path, ...(await verifyPackage(bytes, { trust: options.trust, hostVersion: options.hostVersion, profile: options.profile, newestHostVersion: options.newestHostVersion, label: path })) };
   } catch (err) {
     if (!isMiniappError(err)) throw err;
@@ -48,13 +48,13 @@ const PACKAGES_PER_WORKER = 4;
 /**
  * Verifies many package files using every core. Hashing a package is a few milliseconds of CPU on
  * whichever thread calls crypto (Node copies the input and hashes it before handing the RSA step to its
- * thread pool), so one thread tops out at one core: the work is spread over worker threads instead,
- * each reading and checking whole packages. Results keep the order of `paths`.
+ * thread pool), so one thread tops out at one core: the work is spread over `lanes` threads instead (the
+ * main thread plus lanes - 1 workers), each reading and checking whole packages. Results keep the order of `paths`.
  */
 export async function verifyFiles(paths: readonly string[], options: VerifyFilesOptions): Promise<PackageVerdict[]> {
   const cores = availableParallelism();
   const workers = options.workers ?? (paths.length >= PACKAGES_PER_WORKER * 2 && cores > 1 ? Math.min(cores, Math.floor(paths.length / PACKAGES_PER_WORKER)) : 0);
-  if (workers > 0) return verifyInWorkers(paths, workers, options);
+  if (workers > 1) return verifyInWorkers(paths, workers, options);
   const verdicts: PackageVerdict[] = new Array(paths.length);
   let next = 0;
   let done = 0;
@@ -83,12 +83,18 @@ async function verifyInWorkers(paths: readonly string[], count: number, options:
   const verdicts: PackageVerdict[] = new Array(paths.length);
   let next = 0;
   let done = 0;
-  const pool = Array.from({ length: count }, () => new Worker(new URL('./verify-worker.js', import.meta.url), { workerData: settings }));
+  // The main thread is one of the lanes: it would otherwise idle while the workers work.
+  const pool = Array.from({ length: count - 1 }, () => new Worker(new URL('./verify-worker.js', import.meta.url), { workerData: settings }));
   const stop = () => pool.forEach((w) => void w.terminate());
   try {
     await new Promise<void>((resolve, reject) => {
       if (options.signal?.aborted) return reject(options.signal.reason);
       options.signal?.addEventListener('abort', () => reject(options.signal!.reason), { once: true });
+      const record = (index: number, verdict: PackageVerdict) => {
+        verdicts[index] = verdict;
+        options.onVerified?.(++done, paths.length);
+        if (done === paths.length) resolve();
+      };
       const feed = (worker: InstanceType<typeof Worker>) => {
         if (next < paths.length) {
           const index = next++;
@@ -97,16 +103,22 @@ async function verifyInWorkers(paths: readonly string[], count: number, options:
       };
       for (const worker of pool) {
         worker.on('message', (m: { index: number; verdict: PackageVerdict }) => {
-          verdicts[m.index] = m.verdict;
-          options.onVerified?.(++done, paths.length);
-          if (done === paths.length) resolve();
-          else feed(worker);
+          record(m.index, m.verdict);
+          feed(worker);
         });
         worker.on('error', reject);
-        // Two jobs in flight per worker: one file is read while the other is checked.
+        // Two jobs in flight per worker, so it never waits for the next one.
         feed(worker);
         feed(worker);
       }
+      const mainLane = async () => {
+        const scratch: ReadScratch = {};
+        while (next < paths.length && !options.signal?.aborted) {
+          const index = next++;
+          record(index, await verifyFile(paths[index]!, options, scratch));
+        }
+      };
+      mainLane().catch(reject);
     });
   } finally {
     stop();
