@@ -1,8 +1,8 @@
 // Verify throughput: 100 signed packages of about 3 MB each, checked by ONE `miniapp verify` call (signature,
 // strict structure, every entry's CRC, manifest rules), against a shell loop of 100 `openssl dgst -verify`
 // calls over the same signed bytes (signature only), in the same run. Goal (issue 4): miniapp <= 0.7x.
-// Also: `miniapp sign` whole-process time against `node -e 0`, and how much Node's thread pool parallelises
-// the library's verifyPackage (sequential vs concurrent), which is why verify needs no worker_threads.
+// Also: `miniapp sign` whole-process time against `node -e 0`, and the library's verifyFiles on one lane vs
+// one lane per core (main thread + worker threads).
 // Generated data lives in a temp dir that is removed at the end. Run: npm run build && node bench/verify.bench.mjs
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -99,26 +99,21 @@ try {
   console.log(`  openssl dgst -verify loop (baseline)   ${fmt(openssl)}  1.00x`);
   console.log(`  miniapp verify, one call               ${fmt(miniapp)}  ${(miniapp / openssl).toFixed(2)}x  goal <= 0.70x ${miniapp / openssl <= 0.7 ? 'met' : 'MISSED'}`);
 
-  // Library level: the same work sequentially vs with several packages in flight on the thread pool.
+  // Library level, files on disk: one lane (in-process) vs one lane per core (main thread + workers).
   const trust = await lib.trustPublicKey('bench.pub.pem', dir);
-  const packages = names.map((n) => readFileSync(join(dir, `${n}.zip`)));
-  const timeLib = async (inFlight) => {
+  const paths = names.map((n) => `${n}.zip`);
+  const timeLanes = async (workers) => {
     const t = process.hrtime.bigint();
-    let next = 0;
-    await Promise.all(Array.from({ length: inFlight }, async () => {
-      while (next < packages.length) {
-        const outcome = await lib.verifyPackage(packages[next++], { trust });
-        if (!outcome.ok) throw new Error(outcome.message);
-      }
-    }));
+    const verdicts = await lib.verifyFiles(paths, { cwd: dir, trust, workers });
+    if (verdicts.some((v) => !v.ok)) throw new Error('a bench package failed to verify');
     return Number(process.hrtime.bigint() - t) / 1e6;
   };
-  const inFlight = availableParallelism() * 2;
-  await timeLib(inFlight);
-  const sequential = median([await timeLib(1), await timeLib(1), await timeLib(1)]);
-  const concurrent = median([await timeLib(inFlight), await timeLib(inFlight), await timeLib(inFlight)]);
-  console.log(`  library verifyPackage, one at a time   ${fmt(sequential)}`);
-  console.log(`  library verifyPackage, ${inFlight} in flight      ${fmt(concurrent)}  ${(sequential / concurrent).toFixed(2)}x speed-up from libuv's thread pool`);
+  const lanes = availableParallelism();
+  await timeLanes(lanes);
+  const oneLane = median([await timeLanes(1), await timeLanes(1), await timeLanes(1)]);
+  const allLanes = median([await timeLanes(lanes), await timeLanes(lanes), await timeLanes(lanes)]);
+  console.log(`  library verifyFiles, 1 lane            ${fmt(oneLane)}`);
+  console.log(`  library verifyFiles, ${lanes} lanes           ${fmt(allLanes)}  ${(oneLane / allLanes).toFixed(2)}x speed-up (main thread + ${lanes - 1} worker${lanes > 2 ? 's' : ''})`);
 
   const [nodeStart, sign] = measure([
     { cmd: node, args: ['-e', '0'] },

@@ -2,7 +2,7 @@ import type { KeyObject } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { isMiniappError } from '../core/errors/index.js';
 import type { Profile } from '../manifest/types.js';
-import { readPackageFile, type ReadScratch } from '../package/file.js';
+import { readPackageFile, readPackageFileSync, type ReadScratch } from '../package/file.js';
 import { verifyPackage, type Trust, type VerifyOutcome } from './verify.js';
 
 export interface PackageVerdict extends VerifyOutcome {
@@ -34,7 +34,8 @@ export interface WorkerSettings {
 /** Reads and verifies one package file; a refusal (or an unreadable file) is a verdict, not a throw. */
 export async function verifyFile(path: string, options: Omit<VerifyFilesOptions, 'signal' | 'onVerified' | 'workers'>, scratch?: ReadScratch): Promise<PackageVerdict> {
   try {
-    const bytes = await readPackageFile(path, { cwd: options.cwd, scratch });
+    // A lane with a scratch buffer checks packages one after another: a blocking read is cheapest there.
+    const bytes = scratch ? readPackageFileSync(path, { cwd: options.cwd, scratch }) : await readPackageFile(path, { cwd: options.cwd });
     return { path, ...(await verifyPackage(bytes, { trust: options.trust, hostVersion: options.hostVersion, profile: options.profile, newestHostVersion: options.newestHostVersion, label: path })) };
   } catch (err) {
     if (!isMiniappError(err)) throw err;
