@@ -45,6 +45,8 @@ export {
 } from './signing/index.js';
 export type { SignOptions, SignResult, Trust, VerifyOptions, VerifyOutcome, ReleaseDescriptor, SignedHeader, KeygenOptions, KeygenResult } from './signing/index.js';
 export { inspectPackage, extractSigned } from './signing/inspect.js';
+export { verifyFiles, verifyFile } from './signing/verify-files.js';
+export type { PackageVerdict, VerifyFilesOptions } from './signing/verify-files.js';
 export type { PackageReport } from './signing/inspect.js';
 export { createDevServer, createMemoryChannel, PROTOCOL_VERSION, WS_PATH } from './server/index.js';
 export type { DevServer, DevServerEvent, DevServerOptions, DevChannel, DevClient, MemoryChannel, MemoryClient, DevServerMessage, DevClientMessage, ErrorPayload, BridgeCallRecord, ReleaseDescriptor as DevReleaseDescriptor } from './server/index.js';
