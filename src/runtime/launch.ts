@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { toolchainPath } from '../core/toolchain.js';
 import { getMethod, methodNames } from '../bridge/catalog.js';
 import { compareHostVersions } from '../bridge/version.js';
 import { NEWEST_HOST_VERSION } from '../manifest/host-versions.js';
@@ -54,7 +55,7 @@ export async function launchApp(target: string | AppSource, options: LaunchOptio
   if (options.isolation === 'worker') {
     const { Worker } = await import('node:worker_threads');
     const { workerHostEnd } = await import('./worker-channel.js');
-    worker = new Worker(new URL('./guest/worker-entry.js', import.meta.url), { workerData: init });
+    worker = new Worker(toolchainPath('dist', 'runtime', 'guest', 'worker-entry.js'), { workerData: init });
     hostEnd = workerHostEnd(worker);
   } else {
     const channel = createInProcessChannel();

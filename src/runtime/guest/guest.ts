@@ -1,14 +1,17 @@
 import { existsSync } from 'node:fs';
 import { inspect } from 'node:util';
+import { pathToFileURL } from 'node:url';
 import vm from 'node:vm';
+import { toolchainPath } from '../../core/toolchain.js';
 import type { ConsoleLevel, GuestEnd, HostMessage, MessageOf, WireError } from '../channel.js';
 import { BOOTSTRAP_SOURCE } from './bootstrap.js';
 import { watchRejections } from './rejections.js';
 
 /** The bundled copy made by scripts/build.mjs when present (it loads ~3x faster), else the package. */
 async function loadHappyDom(): Promise<typeof import('happy-dom')> {
-  const bundled = new URL('./vendor/happy-dom.js', import.meta.url);
-  if (existsSync(bundled)) return (await import(bundled.href)) as typeof import('happy-dom');
+  // Found through the toolchain root: this module also runs from src/ (tests) and inside the CLI bundle.
+  const bundled = toolchainPath('dist', 'runtime', 'guest', 'vendor', 'happy-dom.js');
+  if (existsSync(bundled)) return (await import(pathToFileURL(bundled).href)) as typeof import('happy-dom');
   return import('happy-dom');
 }
 
