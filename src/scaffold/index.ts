@@ -142,7 +142,7 @@ export async function scaffold(o: ScaffoldOptions): Promise<ScaffoldResult> {
   for await (const file of walk(templateDir)) sources.push(file);
   const files: string[] = [];
   const overwritten: string[] = [];
-  // Files are written in parallel: each write is atomic (temp file, fsync, rename) and the fsyncs overlap.
+  // Files are written in parallel, each atomically (temp file, rename); no fsync, since a scaffold can be redone.
   await Promise.all(sources.map(async (source) => {
     const rel = relative(templateDir, source).split(sep).join('/');
     const out = outputPath(rel);
@@ -157,7 +157,7 @@ export async function scaffold(o: ScaffoldOptions): Promise<ScaffoldResult> {
       );
       if (existed) overwritten.push(out);
     }
-    await writeFileAtomic(target, data, { exclusive: !o.force });
+    await writeFileAtomic(target, data, { exclusive: !o.force, durable: false });
     files.push(out);
   }));
   return { dir: o.targetDir, template: o.template, id: o.id, name: o.name, files: files.sort(), overwritten: overwritten.sort() };

@@ -10,6 +10,12 @@ export interface AtomicWriteOptions {
   mode?: number;
   /** Refuse to replace an existing file. */
   exclusive?: boolean;
+  /**
+   * fsync before the rename (default true), so the new content survives a power loss. Atomicity does not
+   * depend on it: readers see the old or the whole new file either way. Files that can be regenerated
+   * (a scaffolded project) skip it.
+   */
+  durable?: boolean;
 }
 
 /**
@@ -23,7 +29,7 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array, o
     const handle = await fs.open(temp, 'wx', options.mode ?? 0o644);
     try {
       await handle.writeFile(data);
-      await handle.sync();
+      if (options.durable !== false) await handle.sync();
     } finally {
       await handle.close();
     }
