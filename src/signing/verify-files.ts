@@ -64,7 +64,8 @@ export async function verifyFiles(paths: readonly string[], options: VerifyFiles
     while (next < paths.length && !options.signal?.aborted) {
       const index = next++;
       verdicts[index] = await verifyFile(paths[index]!, options);
-      options.onVerified?.(++done, paths.length);
+      done++;
+      options.onVerified?.(done, paths.length);
     }
   };
   await Promise.all(Array.from({ length: Math.min(paths.length, 2) }, lane));
@@ -94,7 +95,8 @@ async function verifyInWorkers(paths: readonly string[], count: number, options:
       options.signal?.addEventListener('abort', () => reject(options.signal!.reason), { once: true });
       const record = (index: number, verdict: PackageVerdict) => {
         verdicts[index] = verdict;
-        options.onVerified?.(++done, paths.length);
+        done++;
+        options.onVerified?.(done, paths.length);
         if (done === paths.length) resolve();
       };
       const feed = (worker: InstanceType<typeof Worker>) => {
