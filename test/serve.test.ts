@@ -252,3 +252,31 @@ describe('rebuild and reload', () => {
     await again.close();
   });
 });
+
+describe('WebSocket upgrade guard', () => {
+  it('accepts the token from a same-origin page or a native client, refuses everything else', async () => {
+    const { server, events } = await start({}, { watch: false });
+    const { WebSocket } = await import('ws');
+    const origin = server.url.replace(/\/$/, '');
+    const attempt = (url: string, headers: Record<string, string> = {}) =>
+      new Promise<string>((resolve) => {
+        const ws = new WebSocket(url, { headers });
+        ws.once('open', () => {
+          ws.close();
+          resolve('open');
+        });
+        ws.once('unexpected-response', (_req, res) => resolve(String(res.statusCode)));
+        ws.once('error', () => resolve('error'));
+      });
+    expect(await attempt(server.wsUrl, { Origin: origin })).toBe('open');
+    expect(await attempt(server.wsUrl)).toBe('open'); // no Origin: a native debug host
+    expect(await attempt(server.wsUrl, { Origin: 'http://evil.example.com' })).toBe('403');
+    expect(await attempt(server.wsUrl, { Origin: 'null' })).toBe('403');
+    expect(await attempt(server.wsUrl, { Origin: origin.replace('http:', 'https:') })).toBe('403');
+    expect(await attempt(server.wsUrl.replace(/token=\w+/, 'token=nope'), { Origin: origin })).toBe('403');
+    expect(await attempt(server.wsUrl.replace(/\?token=\w+/, ''), { Origin: origin })).toBe('403');
+    expect(await attempt(server.wsUrl, { Origin: 'http://evil.example.com', Host: 'evil.example.com' })).toBe('403');
+    expect(await attempt(server.wsUrl.replace('/__miniapp/ws', '/other'), { Origin: origin })).toBe('404');
+    expect(events.filter((e) => e.type === 'refused').length).toBe(7);
+  });
+});
