@@ -18,7 +18,7 @@ async function serve(args: string[], project: Project): Promise<{ child: ChildPr
   child.stderr.on('data', (d) => (err += d));
   const exit = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
   cleanups.push(() => child.exitCode === null && child.kill('SIGKILL'));
-  const url = await until(() => /Local:\s+(http:\/\/\S+)/.exec(stripAnsi(err))?.[1], 15_000, 'the URL');
+  const url = await until(() => /Ctrl-C to stop/.test(err) && /Local:\s+(http:\/\/\S+)/.exec(stripAnsi(err))?.[1], 15_000, 'the URL');
   return { child, url, out: () => stripAnsi(out), err: () => stripAnsi(err), exit };
 }
 
@@ -91,6 +91,7 @@ describe('miniapp serve', () => {
     const project = makeProject();
     cleanups.push(project.cleanup);
     const s = await serve(['--host', '0.0.0.0'], project);
+    await until(() => /Ctrl-C to stop/.test(s.err()), 10_000, 'the banner');
     const lan = /Network:\s+(http:\/\/\S+)/.exec(s.err());
     if (lan) {
       expect(s.err()).toMatch(/[▀▄█]{10,}/);
