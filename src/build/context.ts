@@ -1,16 +1,30 @@
 import type { BuildContext as EsbuildContext, BuildFailure, BuildOptions as EsbuildOptions, Metafile, OutputFile } from 'esbuild';
 import { existsSync, promises as fs, realpathSync } from 'node:fs';
-import { dirname, join, posix, relative, resolve, sep } from 'node:path';
+import { createRequire } from 'node:module';
+import { join, relative, resolve, sep } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { diagnostic, type Diagnostic } from '../core/errors/index.js';
-import { checkManifestBytes } from '../manifest/check.js';
+import { diagnostic, MiniappError, type Diagnostic } from '../core/errors/index.js';
+import { parseJsonWithPositions } from '../manifest/json.js';
 import type { Manifest } from '../manifest/types.js';
+import { explainUnsafePackagePath } from '../package/paths.js';
 import { checkPackageEntries } from '../package/writer.js';
 import { fromEsbuildMessage } from './diagnostics.js';
-import { applyEdits, attr, escapeAttribute, isExternalUrl, isStylesheetLink, lineColumn, scanTags, scriptKind, type HtmlEdit, type HtmlTag } from './html.js';
+import { entryKey, findEntries, rewriteHtml, type EntryOutputs, type EntryRef } from './entries.js';
 import { lintBundle } from './lint.js';
-import { listPublicFiles } from './public.js';
+import { readPublicFiles } from './public.js';
 import { DEFAULT_TARGET, type BuildContext, type BuildContextOptions, type BuildDiagnostic, type BuildOutput, type ModuleSize, type SourcemapMode } from './types.js';
+
+const toPosix = (p: string) => p.split(sep).join('/');
+
+let esbuildModule: typeof import('esbuild') | undefined;
+/**
+ * esbuild is loaded on first use, with require(): it is a CommonJS package, and importing it as ESM
+ * makes Node scan its ~200 KB entry for named exports first (about 20 ms per build).
+ */
+function loadEsbuild(): typeof import('esbuild') {
+  esbuildModule ??= createRequire(import.meta.url)('esbuild') as typeof import('esbuild');
+  return esbuildModule;
+}
 
 /** A directory name esbuild resolves output paths against; nothing is ever written there (write: false). */
 const OUT = '.miniapp-out';
@@ -20,65 +34,14 @@ const ASSET_LOADERS: EsbuildOptions['loader'] = Object.fromEntries(
   ['png', 'jpg', 'jpeg', 'gif', 'webp', 'avif', 'svg', 'ico', 'bmp', 'woff', 'woff2', 'ttf', 'otf', 'eot', 'mp3', 'mp4', 'webm', 'wav', 'ogg'].map((ext) => [`.${ext}`, 'file' as const]),
 );
 
-interface EntryRef {
-  tag: HtmlTag;
-  /** The attribute holding the URL (src or href). */
-  attribute: 'src' | 'href';
-  kind: 'module' | 'classic' | 'style';
-  /** Project-relative source path, forward slashes. */
-  input: string;
-}
-
-const toPosix = (p: string) => p.split(sep).join('/');
-
-/** Resolves a URL from the HTML to a project file: "/x" from the project root, "x" from the HTML's folder. */
-function resolveReference(projectDir: string, htmlPath: string, url: string): string | undefined {
-  const clean = decodeURIComponentSafe(url.trim().replace(/[?#].*$/, ''));
-  if (!clean) return undefined;
-  const abs = clean.startsWith('/') ? join(projectDir, clean) : resolve(dirname(join(projectDir, htmlPath)), clean);
-  const rel = relative(projectDir, abs);
-  if (rel.startsWith('..') || resolve(projectDir, rel) !== abs) return undefined;
-  return toPosix(rel);
-}
-
-function decodeURIComponentSafe(s: string): string {
+/** The entryPoint of a manifest by a plain parse, when it is a safe package path; the full check comes separately. */
+function peekEntryPoint(bytes: Uint8Array): string | undefined {
   try {
-    return decodeURIComponent(s);
+    const value = (JSON.parse(new TextDecoder().decode(bytes)) as { entryPoint?: unknown }).entryPoint;
+    return typeof value === 'string' && !explainUnsafePackagePath(value) ? value : undefined;
   } catch {
-    return s;
+    return undefined;
   }
-}
-
-/** Finds the scripts and stylesheets the entry HTML references; reports missing or outside files at their tag. */
-function findEntries(projectDir: string, htmlPath: string, html: string, errors: Diagnostic[]): EntryRef[] {
-  const refs: EntryRef[] = [];
-  for (const tag of scanTags(html)) {
-    let attribute: 'src' | 'href';
-    let kind: EntryRef['kind'];
-    if (tag.name === 'script') {
-      const k = scriptKind(tag);
-      if (k === 'other' || !attr(tag, 'src')) continue;
-      attribute = 'src';
-      kind = k;
-    } else if (tag.name === 'link' && isStylesheetLink(tag) && attr(tag, 'href')) {
-      attribute = 'href';
-      kind = 'style';
-    } else continue;
-    const a = attr(tag, attribute)!;
-    if (isExternalUrl(a.value)) continue;
-    const where = { file: htmlPath, ...lineColumn(html, a.valueStart ?? tag.start) };
-    const input = resolveReference(projectDir, htmlPath, a.value);
-    if (!input) {
-      errors.push(diagnostic('BUILD_HTML_REFERENCE_OUTSIDE', { url: a.value }, where));
-      continue;
-    }
-    if (!existsSync(join(projectDir, input))) {
-      errors.push(diagnostic('BUILD_HTML_REFERENCE_MISSING', { url: a.value, path: input }, where));
-      continue;
-    }
-    refs.push({ tag, attribute, kind, input });
-  }
-  return refs;
 }
 
 interface EsbuildRun {
@@ -94,7 +57,12 @@ interface EsbuildRun {
  * adds public/, and runs the manifest-code lint. User errors come back in BuildOutput.errors, never thrown.
  */
 export function createBuildContext(options: BuildContextOptions): BuildContext {
-  const projectDir = realpathSync(resolve(options.projectDir));
+  let projectDir: string;
+  try {
+    projectDir = realpathSync(resolve(options.projectDir));
+  } catch (err) {
+    throw new MiniappError('PATH_NOT_FOUND', { path: options.projectDir }, { cause: err });
+  }
   const mode = options.mode ?? 'production';
   const sourcemap: SourcemapMode = options.sourcemap ?? (mode === 'development' ? 'inline' : 'external');
   const target = [...(options.target ?? DEFAULT_TARGET)];
@@ -112,6 +80,9 @@ export function createBuildContext(options: BuildContextOptions): BuildContext {
     assetNames: 'assets/[name]-[hash]',
     minify: mode === 'production',
     target,
+    // Safari 13-14.0 WebViews run destructuring natively; esbuild lists it as unsupported there only for a
+    // WebKit edge-case bug, and cannot lower it, so without this every React hook fails the default target.
+    supported: { destructuring: true },
     platform: 'browser',
     sourcemap: sourcemap === 'none' ? false : sourcemap === 'linked' ? 'linked' : sourcemap,
     loader: ASSET_LOADERS,
@@ -125,10 +96,17 @@ export function createBuildContext(options: BuildContextOptions): BuildContext {
     const key = JSON.stringify([esmInputs, classicInputs]);
     if (contexts?.key === key) return contexts;
     await disposeContexts();
-    const esbuild = await import('esbuild');
+    const esbuild = loadEsbuild();
     const next: NonNullable<typeof contexts> = { key };
-    if (esmInputs.length) next.esm = await esbuild.context({ ...esbuildOptions(), entryPoints: esmInputs, format: 'esm', splitting: true });
-    if (classicInputs.length) next.classic = await esbuild.context({ ...esbuildOptions(), entryPoints: classicInputs, format: 'iife' });
+    try {
+      if (esmInputs.length) next.esm = await esbuild.context({ ...esbuildOptions(), entryPoints: esmInputs, format: 'esm', splitting: true });
+      if (classicInputs.length) next.classic = await esbuild.context({ ...esbuildOptions(), entryPoints: classicInputs, format: 'iife' });
+    } catch (err) {
+      await Promise.all([next.esm?.dispose(), next.classic?.dispose()]);
+      // esbuild rejects bad options (an unknown --target) before building anything.
+      const reason = (err as Partial<BuildFailure>).errors?.[0]?.text ?? (err as Error).message;
+      throw new MiniappError('BUILD_INVALID_OPTION', { reason }, { cause: err });
+    }
     contexts = next;
     return next;
   }
@@ -180,47 +158,77 @@ export function createBuildContext(options: BuildContextOptions): BuildContext {
       errors.push(diagnostic(code, { path: projectDir, reason: (err as Error).message }, { file: 'manifest.json' }));
       return fail();
     }
-    const checked = checkManifestBytes(manifestBytes, {
-      file: 'manifest.json',
-      profile: options.profile ?? 'dev',
-      newestHostVersion: options.newestHostVersion,
-      fileExists: (rel) => existsSync(join(projectDir, rel)) || existsSync(join(projectDir, 'public', rel)),
-      where: 'the project',
-    });
+    // The full check (and loading the manifest module) runs while esbuild bundles: bundling starts from
+    // the entry point a plain parse finds, and its result is dropped if the check fails.
+    const checking = import('../manifest/check.js').then(({ checkManifestBytes }) =>
+      checkManifestBytes(manifestBytes, {
+        file: 'manifest.json',
+        profile: options.profile ?? 'dev',
+        newestHostVersion: options.newestHostVersion,
+        fileExists: (rel) => existsSync(join(projectDir, rel)) || existsSync(join(projectDir, 'public', rel)),
+        where: 'the project',
+      }),
+    );
+    checking.catch(() => undefined);
+
+    // 2. The entry HTML and what it references; then bundling starts (module scripts and stylesheets as
+    // ESM with code splitting, classic scripts as IIFE).
+    const htmlPath = peekEntryPoint(manifestBytes);
+    let html: string | undefined;
+    let htmlError: unknown;
+    const htmlErrors: BuildDiagnostic[] = [];
+    const esbuildErrors: BuildDiagnostic[] = [];
+    let refs: EntryRef[] = [];
+    let bundling: Promise<[EsbuildRun | undefined, EsbuildRun | undefined]> | undefined;
+    if (htmlPath) {
+      watchFiles.add(join(projectDir, htmlPath));
+      html = await fs.readFile(join(projectDir, htmlPath), 'utf8').catch((err: unknown) => {
+        htmlError = err;
+        return undefined;
+      });
+      if (html !== undefined) refs = findEntries(projectDir, htmlPath, html, htmlErrors);
+      if (html !== undefined && htmlErrors.length === 0) {
+        bundling = ensureContexts(refs).then((ctxs) => Promise.all([runEsbuild(ctxs.esm, esbuildErrors), runEsbuild(ctxs.classic, esbuildErrors)]));
+        bundling.catch(() => undefined);
+      }
+    }
+    const publicErrors: Diagnostic[] = [];
+    const publicEntries = readPublicFiles(projectDir, publicErrors);
+
+    const checked = await checking;
     errors.push(...checked.errors);
     warnings.push(...checked.warnings);
     const manifest = checked.manifest;
-    if (!manifest) return fail();
-
-    // 2. The entry HTML and what it references.
-    const htmlPath = manifest.entryPoint;
-    watchFiles.add(join(projectDir, htmlPath));
-    let html: string;
-    try {
-      html = await fs.readFile(join(projectDir, htmlPath), 'utf8');
-    } catch (err) {
-      errors.push(diagnostic('FILE_UNREADABLE', { path: htmlPath, reason: (err as Error).message }, { file: htmlPath }));
+    if (!manifest || manifest.entryPoint !== htmlPath || html === undefined || htmlErrors.length) {
+      if (bundling) {
+        await contexts?.esm?.cancel();
+        await contexts?.classic?.cancel();
+        await bundling.catch(() => undefined);
+      }
+      await publicEntries;
+      if (manifest && !htmlPath) errors.push(diagnostic('MANIFEST_INVALID_ENTRY_POINT', { value: manifest.entryPoint, reason: explainUnsafePackagePath(manifest.entryPoint) ?? 'is not a package path' }, { file: 'manifest.json', pointer: '/entryPoint' }));
+      else if (manifest && html === undefined) errors.push(diagnostic('FILE_UNREADABLE', { path: manifest.entryPoint, reason: (htmlError as Error)?.message ?? 'unreadable' }, { file: manifest.entryPoint }));
+      errors.push(...htmlErrors);
       return fail(manifest);
     }
-    const refs = findEntries(projectDir, htmlPath, html, errors);
-    if (errors.length) return fail(manifest);
-
-    // 3. Bundle (module scripts and stylesheets as ESM with code splitting; classic scripts as IIFE).
-    const ctxs = await ensureContexts(refs);
-    const [esm, classic] = await Promise.all([runEsbuild(ctxs.esm, errors), runEsbuild(ctxs.classic, errors)]);
+    const [esm, classic] = await bundling!;
+    errors.push(...esbuildErrors);
     for (const run of [esm, classic]) {
       if (!run) continue;
       warnings.push(...run.warnings);
       for (const input of Object.keys(run.metafile.inputs)) if (!input.includes(':')) watchFiles.add(join(projectDir, input));
     }
-    if (errors.length) return fail(manifest);
+    if (errors.length) {
+      await publicEntries;
+      return fail(manifest);
+    }
 
     // 4. Outputs by package path; external source maps set aside.
     const files = new Map<string, { data: Uint8Array; source: string }>();
     const sourcemaps = new Map<string, Uint8Array>();
     const outPrefix = `${OUT}/`;
     const metafile: NonNullable<BuildOutput['metafile']> = { inputs: {}, outputs: {} };
-    const entryOutput = new Map<string, { js?: string; css?: string }>(); // key: kind + input
+    const entryOutput: EntryOutputs = new Map();
     const sizes = new Map<string, number>();
     for (const [run, kind] of [[esm, 'esm'], [classic, 'classic']] as const) {
       if (!run) continue;
@@ -237,7 +245,7 @@ export function createBuildContext(options: BuildContextOptions): BuildContext {
         for (const [input, info] of Object.entries(out.inputs)) sizes.set(input, (sizes.get(input) ?? 0) + info.bytesInOutput);
         if (out.entryPoint) {
           const strip = (p?: string) => (p?.startsWith(outPrefix) ? p.slice(outPrefix.length) : p);
-          const slot = `${kind === 'classic' ? 'classic' : 'esm'}:${out.entryPoint}`;
+          const slot = entryKey(kind === 'classic' ? 'classic' : 'module', out.entryPoint);
           const prev = entryOutput.get(slot) ?? {};
           if (name.endsWith('.css')) prev.css = name;
           else {
@@ -250,38 +258,18 @@ export function createBuildContext(options: BuildContextOptions): BuildContext {
     }
 
     // 5. Rewrite the HTML: each reference points at its hashed bundle, relative to the HTML's folder.
-    const htmlDir = posix.dirname(htmlPath);
-    const href = (pkgPath: string) => (htmlDir === '.' ? pkgPath : posix.relative(htmlDir, pkgPath));
-    const edits: HtmlEdit[] = [];
-    for (const ref of refs) {
-      const out = entryOutput.get(`${ref.kind === 'classic' ? 'classic' : 'esm'}:${ref.input}`);
-      const a = attr(ref.tag, ref.attribute)!;
-      const built = ref.kind === 'style' ? out?.css : out?.js;
-      if (!built) {
-        // An entry that bundles to nothing (an empty stylesheet): drop the tag rather than point at a missing file.
-        edits.push({ start: ref.tag.start, end: ref.tag.end, text: '' });
-        continue;
-      }
-      edits.push({ start: a.valueStart!, end: a.valueEnd!, text: escapeAttribute(href(built)) });
-      if (ref.kind !== 'style' && out?.css) {
-        // CSS imported from a script becomes its own file: link it before the script.
-        edits.push({ start: ref.tag.start, end: ref.tag.start, text: `<link rel="stylesheet" href="${escapeAttribute(href(out.css))}">` });
-      }
-    }
-    const rewritten = new TextEncoder().encode(applyEdits(html, edits));
+    const rewritten = new TextEncoder().encode(rewriteHtml(html, htmlPath, refs, entryOutput));
 
     // 6. public/ as is, then the HTML and manifest.json; one name rule for everything.
-    const publicFiles = await listPublicFiles(projectDir, errors);
     const entries: { name: string; data: Uint8Array; source: string }[] = [];
     entries.push({ name: 'manifest.json', data: manifestBytes, source: 'manifest.json' });
     entries.push({ name: htmlPath, data: rewritten, source: htmlPath });
     for (const [name, f] of files) entries.push({ name, data: f.data, source: `${name} (bundle output)` });
-    await Promise.all(
-      publicFiles.map(async (p) => {
-        watchFiles.add(p.absolute);
-        entries.push({ name: p.name, data: await fs.readFile(p.absolute), source: p.source });
-      }),
-    );
+    for (const p of await publicEntries) {
+      watchFiles.add(p.absolute);
+      entries.push({ name: p.name, data: p.data, source: p.source });
+    }
+    errors.push(...publicErrors);
     errors.push(...checkPackageEntries(entries));
     if (manifest.icon && !entries.some((e) => e.name === manifest.icon)) {
       errors.push(diagnostic('BUILD_ICON_NOT_PACKAGED', { icon: manifest.icon }, { file: 'manifest.json', pointer: '/icon' }));
@@ -296,8 +284,11 @@ export function createBuildContext(options: BuildContextOptions): BuildContext {
       code.set(htmlPath, decoder.decode(rewritten));
       for (const [name, f] of files) if (/\.(?:js|css)$/.test(name)) code.set(name, decoder.decode(f.data));
       const lint = lintBundle({ manifest, projectDir, code, inputs: Object.keys(metafile.inputs) });
-      errors.push(...lint.errors);
-      warnings.push(...lint.warnings);
+      // Findings about manifest.json point at the line of the permission in question.
+      const positions = parseJsonWithPositions(new TextDecoder().decode(manifestBytes)).positions;
+      const place = (d: BuildDiagnostic): BuildDiagnostic => (d.file === 'manifest.json' && d.pointer && positions.has(d.pointer) ? { ...d, ...positions.get(d.pointer) } : d);
+      errors.push(...lint.errors.map(place));
+      warnings.push(...lint.warnings.map(place));
     }
 
     const sorted = entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
@@ -315,9 +306,16 @@ export function createBuildContext(options: BuildContextOptions): BuildContext {
     };
   }
 
+  // Rebuilds run one at a time: a dev server may ask again while a build is still running.
+  let queue: Promise<unknown> = Promise.resolve();
   return {
-    rebuild,
+    rebuild() {
+      const next = queue.then(rebuild, rebuild);
+      queue = next.catch(() => undefined);
+      return next;
+    },
     async dispose() {
+      await queue;
       if (disposed) return;
       disposed = true;
       await disposeContexts();

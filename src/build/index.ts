@@ -9,3 +9,4 @@ export { lintBundle, hostAllowed } from './lint.js';
 export { rebaseDiagnostics, codeFrame } from './diagnostics.js';
 export { scanTags } from './html.js';
 export * from './types.js';
+export { lintProject } from './lint-project.js';

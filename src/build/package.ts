@@ -97,10 +97,9 @@ function checkBudget(zip: Zip, modules: ModuleSize[], budget: number): { errors:
 async function writeSourcemaps(dir: string, maps: Map<string, Uint8Array>): Promise<void> {
   const temp = `${dir}.tmp-${randomBytes(4).toString('hex')}`;
   try {
-    for (const [name, data] of maps) {
-      await fs.mkdir(dirname(join(temp, name)), { recursive: true });
-      await fs.writeFile(join(temp, name), data);
-    }
+    const folders = new Set([...maps.keys()].map((name) => dirname(join(temp, name))));
+    await Promise.all([...folders].map((f) => fs.mkdir(f, { recursive: true })));
+    await Promise.all([...maps].map(([name, data]) => fs.writeFile(join(temp, name), data)));
     await fs.rm(dir, { recursive: true, force: true });
     await fs.rename(temp, dir);
   } catch (err) {
@@ -117,6 +116,7 @@ export async function buildPackage(options: BuildPackageOptions): Promise<BuildP
   const started = performance.now();
   const budget = options.budget ?? DEFAULT_BUDGET;
   const { output, zip } = await buildOnce(options);
+  if (options.signal?.aborted) throw new MiniappError('INTERRUPTED', { signal: 'a signal' });
   const errors = [...output.errors];
   const warnings = [...output.warnings];
   if (!zip || !output.manifest) return { ok: false, errors, warnings };
@@ -143,6 +143,7 @@ export async function buildPackage(options: BuildPackageOptions): Promise<BuildP
   if (options.checkReproducible && errors.length === 0) {
     options.onProgress?.('building again to check reproducibility…');
     const second = await buildOnce(options);
+    if (options.signal?.aborted) throw new MiniappError('INTERRUPTED', { signal: 'a signal' });
     const again = second.zip ? sha256(second.zip.bytes) : undefined;
     summary.reproducible = again === summary.sha256;
     if (!summary.reproducible) {
@@ -162,12 +163,8 @@ export async function buildPackage(options: BuildPackageOptions): Promise<BuildP
     throw new MiniappError('WRITE_FAILED', { path: outDir, reason: err.message }, { cause: err });
   });
   const zipPath = join(outDir, `${id}-${version}.zip`);
-  await writeFileAtomic(zipPath, zip.bytes);
-  let sourcemapDir: string | undefined;
-  if (output.sourcemaps.size > 0) {
-    sourcemapDir = join(outDir, `${id}-${version}.sourcemaps`);
-    await writeSourcemaps(sourcemapDir, output.sourcemaps);
-  }
+  const sourcemapDir = output.sourcemaps.size > 0 ? join(outDir, `${id}-${version}.sourcemaps`) : undefined;
+  await Promise.all([writeFileAtomic(zipPath, zip.bytes), sourcemapDir && writeSourcemaps(sourcemapDir, output.sourcemaps)]);
   summary.durationMs = performance.now() - started;
   return { ok: true, zipPath, sourcemapDir, summary, errors, warnings };
 }

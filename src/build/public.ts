@@ -43,3 +43,19 @@ export async function listPublicFiles(projectDir: string, errors: Diagnostic[]):
   await walk(root, '');
   return out;
 }
+
+/** Lists public/ and reads every file, in listing order. */
+export async function readPublicFiles(projectDir: string, errors: Diagnostic[]): Promise<(PublicFile & { data: Uint8Array })[]> {
+  const files = await listPublicFiles(projectDir, errors);
+  const read = await Promise.all(
+    files.map(async (f): Promise<(PublicFile & { data: Uint8Array }) | undefined> => {
+      try {
+        return { ...f, data: await fs.readFile(f.absolute) };
+      } catch (err) {
+        errors.push(diagnostic('FILE_UNREADABLE', { path: f.source, reason: (err as Error).message }, { file: f.source }));
+        return undefined;
+      }
+    }),
+  );
+  return read.filter((f): f is PublicFile & { data: Uint8Array } => f !== undefined);
+}

@@ -69,7 +69,11 @@ export interface BuildOutput {
 
 /** An incremental build of one project: the dev server, tests and `buildPackage` all drive it. */
 export interface BuildContext {
-  /** Builds again from the files on disk; only changed modules are re-parsed. Never throws for user errors. */
+  /**
+   * Builds again from the files on disk; only changed modules are re-parsed. Problems in the project come
+   * back in BuildOutput.errors; only invalid options (an unknown target) throw, as MiniappError.
+   * Overlapping calls run one after the other.
+   */
   rebuild(): Promise<BuildOutput>;
   /** Releases esbuild's service. Safe to call twice. */
   dispose(): Promise<void>;

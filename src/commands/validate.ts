@@ -17,6 +17,13 @@ export async function run(args: string[], options: Record<string, unknown>, ctx:
     profile: options.profile as Profile,
     newestHostVersion: options.newestHostVersion as string | undefined,
   });
+  if (checked.kind === 'directory' && checked.errors.length === 0) {
+    // A project directory also gets the manifest-code consistency lint (bundled in memory, nothing written).
+    const { lintProject, rebaseDiagnostics } = await import('../build/index.js');
+    const lint = await lintProject({ projectDir: checked.path, profile: options.profile as Profile, newestHostVersion: options.newestHostVersion as string | undefined });
+    checked.errors.push(...rebaseDiagnostics(lint.errors, checked.path, ctx.cwd));
+    checked.warnings.push(...rebaseDiagnostics(lint.warnings, checked.path, ctx.cwd));
+  }
   const value = (checked.value ?? {}) as Record<string, unknown>;
   const valid = checked.errors.length === 0;
   return {

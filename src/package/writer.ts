@@ -94,6 +94,8 @@ function dosDateTime(date: Date): { time: number; date: number } {
 }
 
 const UTF8_NAMES = 0x0800;
+/** Formats that are compressed already: deflating them again costs time and saves nothing. */
+const ALREADY_COMPRESSED = /\.(?:png|jpe?g|gif|webp|avif|woff2?|mp3|mp4|m4a|webm|ogg|zip|gz|br)$/i;
 const UNIX_FILE_0644 = (0o100644 << 16) >>> 0;
 const MAX_ZIP32 = 0xffffffff;
 
@@ -112,7 +114,7 @@ export async function createZip(input: readonly PackageEntry[], options: ZipOpti
   const level = options.level ?? 6;
   const compressed = await Promise.all(
     entries.map(async (e) => {
-      if (e.data.length < 64) return undefined;
+      if (e.data.length < 64 || ALREADY_COMPRESSED.test(e.name)) return undefined;
       const out = await deflateRaw(e.data, { level });
       return out.length < e.data.length ? out : undefined;
     }),

@@ -1,4 +1,4 @@
-import { buildErrors } from './catalog/build.js';
+import { buildErrors, initErrors } from './catalog/build.js';
 import { generalErrors } from './catalog/general.js';
 import { manifestErrors } from './catalog/manifest.js';
 import { serverErrors } from './catalog/server.js';
@@ -15,11 +15,12 @@ export const errorCatalog: ErrorCatalog = {
   ...generalErrors,
   ...manifestErrors,
   ...buildErrors,
+  ...initErrors,
   ...serverErrors,
   ...runtimeErrors,
 };
 
-export type ErrorCode = keyof typeof generalErrors | keyof typeof manifestErrors | keyof typeof buildErrors | keyof typeof serverErrors | keyof typeof runtimeErrors | (string & {});
+export type ErrorCode = keyof typeof generalErrors | keyof typeof manifestErrors | keyof typeof buildErrors | keyof typeof initErrors | keyof typeof serverErrors | keyof typeof runtimeErrors | (string & {});
 
 function definitionOf(code: string): ErrorDefinition {
   const def = errorCatalog[code];

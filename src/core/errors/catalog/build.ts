@@ -18,6 +18,12 @@ export const buildErrors = {
     message: (a) => String(a.reason) + (a.note ? ` (${String(a.note)})` : ''),
     hint: () => 'The build succeeded, but the code at the line shown probably does not do what you meant.',
   },
+  BUILD_INVALID_OPTION: {
+    title: 'Invalid build option',
+    message: (a) => `the bundler refused an option: ${String(a.reason)}`,
+    hint: () => 'Check --target (e.g. es2019,chrome80,safari13) and the other build options.',
+    exitCode: 2,
+  },
   BUILD_HTML_REFERENCE_MISSING: {
     title: 'Entry HTML references a missing file',
     message: (a) => `${q(a.url)} is referenced by the entry HTML but ${q(a.path)} does not exist`,
@@ -107,5 +113,36 @@ export const buildErrors = {
     title: 'URL host not in allowedDomains',
     message: (a) => `the code contains ${String(a.url)}, but ${q(a.host)} is not in allowedDomains`,
     hint: (a) => `Add ${q(a.host)} to "allowedDomains" in manifest.json if the app talks to it; the host blocks requests to other domains.`,
+  },
+} satisfies ErrorCatalog;
+
+export const initErrors = {
+  INIT_INVALID_ID: {
+    title: 'Invalid app id for a new project',
+    message: (a) => `--id ${String(a.reason)}`,
+    hint: (a) => String(a.fix),
+    exitCode: 2,
+  },
+  INIT_INVALID_NAME: {
+    title: 'Invalid display name',
+    message: (a) => `--name ${JSON.stringify(a.value)} must be 1 to 64 characters and not blank`,
+    hint: () => 'Give the name users see in the host, e.g. --name "Partner Loans".',
+    exitCode: 2,
+  },
+  INIT_TEMPLATE_UNKNOWN: {
+    title: 'Unknown template',
+    message: (a) => `there is no template ${JSON.stringify(a.template)}`,
+    hint: (a) => `Choose one of: ${String(a.known)}.`,
+    exitCode: 2,
+  },
+  INIT_DIR_NOT_EMPTY: {
+    title: 'Target directory is not empty',
+    message: (a) => `${JSON.stringify(a.path)} is not empty (it holds ${String(a.entries)}${a.more ? ', …' : ''})`,
+    hint: () => 'Choose a new or empty directory, or pass --force to write the template into it (files it provides are replaced and listed).',
+  },
+  INIT_TARGET_NOT_DIRECTORY: {
+    title: 'Target is not a directory',
+    message: (a) => `${JSON.stringify(a.path)} exists and is not a directory`,
+    hint: () => 'Choose another path for the new project.',
   },
 } satisfies ErrorCatalog;

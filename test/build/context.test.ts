@@ -1,0 +1,200 @@
+import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { createBuildContext } from '../../src/build/index.js';
+import type { BuildOutput } from '../../src/build/types.js';
+import { makeProject } from '../helpers/project.js';
+
+const text = (out: BuildOutput, name: string) => new TextDecoder().decode(out.files.get(name));
+const codes = (list: { code: string }[]) => list.map((d) => d.code);
+
+async function buildOnce(dir: string, options: Parameters<typeof createBuildContext>[0] extends infer O ? Partial<O> : never = {}) {
+  const ctx = createBuildContext({ projectDir: dir, ...options });
+  try {
+    return await ctx.rebuild();
+  } finally {
+    await ctx.dispose();
+  }
+}
+
+describe('createBuildContext', () => {
+  it('bundles what the entry HTML references into hashed files and rewrites the HTML to them', async () => {
+    const dir = makeProject({
+      'index.html': `<!doctype html>\n<html><head>\n<link rel="stylesheet" href="./src/style.css">\n<link rel="icon" href="icon.png">\n</head>\n<body>\n<!-- <script src="./src/missing.ts"></script> -->\n<script type="module" src="/src/main.ts"></script>\n<script src='src/legacy.js' defer></script>\n<script src="https://cdn.example.com/x.js"></script>\n</body></html>\n`,
+      'src/legacy.js': 'window.legacyLoaded = true;\n',
+      'src/main.ts': "import './extra.css';\nimport { greet } from './greet';\n(window as any).MiniAppBridge.call('storage.get', { key: greet('a') });\n",
+      'src/extra.css': 'h1 { margin: 0 }\n',
+      'public/icon.png': new Uint8Array([137, 80, 78, 71]),
+      'public/data/info.txt': 'static\n',
+    });
+    const out = await buildOnce(dir);
+    expect(out.errors).toEqual([]);
+    expect(out.ok).toBe(true);
+    const names = [...out.files.keys()];
+    expect(names).toEqual([...names].sort());
+    expect(names).toContain('manifest.json');
+    expect(names).toContain('index.html');
+    expect(names).toContain('icon.png');
+    expect(names).toContain('data/info.txt');
+    const js = names.filter((n) => /^assets\/main-[A-Z0-9]{8}\.js$/.test(n));
+    const legacy = names.filter((n) => /^assets\/legacy-[A-Z0-9]{8}\.js$/.test(n));
+    const css = names.filter((n) => n.endsWith('.css'));
+    expect(js).toHaveLength(1);
+    expect(legacy).toHaveLength(1);
+    expect(css).toHaveLength(2); // style.css, and extra.css imported by main.ts
+    const html = text(out, 'index.html');
+    expect(html).toContain(`<script type="module" src="${js[0]}"></script>`);
+    expect(html).toContain(`<script src='${legacy[0]}' defer></script>`);
+    for (const c of css) expect(html).toContain(`href="${c}"`);
+    expect(html).toContain('<!-- <script src="./src/missing.ts"></script> -->');
+    expect(html).toContain('https://cdn.example.com/x.js');
+    expect(html).toContain('href="icon.png"');
+    // Production: minified, no source maps in the package, maps set aside.
+    expect(names.some((n) => n.endsWith('.map'))).toBe(false);
+    expect([...out.sourcemaps.keys()].some((n) => n === `${js[0]}.map`)).toBe(true);
+    expect(text(out, js[0]!)).not.toContain('longDescriptiveName');
+    expect(text(out, js[0]!)).not.toContain('sourceMappingURL');
+    expect(text(out, legacy[0]!)).toMatch(/^\(\(\)=>\{|^\(function/);
+    expect(out.modules.map((m) => m.path)).toContain('src/greet.ts');
+    expect(out.watchFiles).toContain(join(out.watchFiles[0]!, '..', 'src', 'greet.ts'));
+  });
+
+  it('development mode keeps names readable and inlines source maps', async () => {
+    const out = await buildOnce(makeProject(), { mode: 'development' });
+    const js = [...out.files.keys()].find((n) => n.endsWith('.js'))!;
+    expect(text(out, js)).toContain('longDescriptiveName');
+    expect(text(out, js)).toContain('sourceMappingURL=data:application/json');
+    expect(out.sourcemaps.size).toBe(0);
+  });
+
+  it('--sourcemap linked puts maps in the package; none drops them', async () => {
+    const dir = makeProject();
+    const linked = await buildOnce(dir, { sourcemap: 'linked' });
+    expect([...linked.files.keys()].some((n) => n.endsWith('.js.map'))).toBe(true);
+    const none = await buildOnce(dir, { sourcemap: 'none' });
+    expect([...none.files.keys()].some((n) => n.endsWith('.map'))).toBe(false);
+    expect(none.sourcemaps.size).toBe(0);
+  });
+
+  it('rewrites paths relative to an entry HTML in a subfolder', async () => {
+    const dir = makeProject({ 'pages/index.html': '<script type="module" src="../src/main.ts"></script>' }, { entryPoint: 'pages/index.html' });
+    const out = await buildOnce(dir);
+    expect(out.errors).toEqual([]);
+    expect(text(out, 'pages/index.html')).toMatch(/src="\.\.\/assets\/main-[A-Z0-9]+\.js"/);
+  });
+
+  it('reports a syntax error at file:line:column with a code frame', async () => {
+    const dir = makeProject({ 'src/greet.ts': 'export function greet(name: string) {\n  return name +;\n}\n' });
+    const out = await buildOnce(dir);
+    expect(out.ok).toBe(false);
+    expect(out.files.size).toBe(0);
+    expect(out.errors[0]).toMatchObject({ code: 'BUILD_ERROR', file: 'src/greet.ts', line: 2, column: 16 });
+    expect(out.errors[0]!.frame).toBe('  2 |   return name +;\n    |                ^');
+  });
+
+  it('reports an unresolved import with its location', async () => {
+    const out = await buildOnce(makeProject({ 'src/main.ts': "import { x } from './nope';\nconsole.log(x);\n" }));
+    expect(out.errors[0]).toMatchObject({ code: 'BUILD_UNRESOLVED_IMPORT', file: 'src/main.ts', line: 1, column: 19 });
+  });
+
+  it('reports a script the HTML references but that does not exist, at the tag', async () => {
+    const out = await buildOnce(makeProject({ 'index.html': '<html>\n<script type="module" src="./src/mian.ts"></script>\n</html>' }));
+    expect(out.errors).toMatchObject([{ code: 'BUILD_HTML_REFERENCE_MISSING', file: 'index.html', line: 2, column: 28 }]);
+  });
+
+  it('leaves a root-relative reference to a public/ file as written', async () => {
+    const out = await buildOnce(makeProject({ 'index.html': '<script src="/vendor/lib.js"></script><script type="module" src="/src/main.ts"></script>', 'public/vendor/lib.js': 'var lib = 1;' }));
+    expect(out.errors).toEqual([]);
+    expect(text(out, 'index.html')).toContain('<script src="/vendor/lib.js"></script>');
+    expect(text(out, 'vendor/lib.js')).toBe('var lib = 1;');
+  });
+
+  it('refuses public files the strict reader would refuse, naming them', async () => {
+    const dir = makeProject({ 'public/Logo.png': 'a', 'public/logo.png': 'b', 'public/a:b.txt': 'c', 'public/manifest.json': '{}' });
+    symlinkSync('/etc/hostname', join(dir, 'public', 'link.txt'));
+    const out = await buildOnce(dir);
+    expect(out.ok).toBe(false);
+    const byCode = (code: string) => out.errors.filter((e) => e.code === code).map((e) => e.file);
+    expect(byCode('BUILD_SYMLINK')).toEqual(['public/link.txt']);
+    expect(byCode('BUILD_UNSAFE_PATH')).toEqual(['public/a:b.txt']);
+    expect(byCode('BUILD_PATH_COLLISION').sort()).toEqual(['public/logo.png', 'public/manifest.json'].sort());
+  });
+
+  it('does not build when manifest.json has errors, and reports those first and alone', async () => {
+    const out = await buildOnce(makeProject({ 'src/greet.ts': 'export const greet = (;\n' }, { id: 'Not Valid' }));
+    expect(out.ok).toBe(false);
+    expect(codes(out.errors)).toEqual(['MANIFEST_INVALID_ID']);
+    const missing = await buildOnce(makeProject({}, { entryPoint: 'app.html' }));
+    expect(codes(missing.errors)).toEqual(['MANIFEST_ENTRY_POINT_MISSING']);
+  });
+
+  it('lint: an undeclared permission is an error, an unused one a warning, a foreign URL a warning', async () => {
+    const dir = makeProject(
+      {
+        'src/main.ts': [
+          "const call = (m: string, p?: unknown) => (window as any).MiniAppBridge.call(m, p);",
+          "call('storage.set', { key: 'a', value: 'b' });",
+          "call('payment.pay', { amount: 1 });",
+          "fetch('https://api.example.com/ok');",
+          "fetch('https://tracker.example.net/collect');",
+          "fetch('https://cdn.api.example.com/x');",
+          '',
+        ].join('\n'),
+      },
+      { permissions: ['storage', 'camera'], allowedDomains: ['api.example.com'] },
+    );
+    const out = await buildOnce(dir);
+    expect(out.ok).toBe(false);
+    expect(out.errors).toMatchObject([{ code: 'BRIDGE_PERMISSION_UNDECLARED', file: 'src/main.ts', line: 3 }]);
+    expect(out.errors[0]!.message).toContain('"payment.pay"');
+    expect(codes(out.warnings).sort()).toEqual(['DOMAIN_NOT_ALLOWED', 'DOMAIN_NOT_ALLOWED', 'PERMISSION_UNUSED']);
+    expect(out.warnings.find((w) => w.code === 'PERMISSION_UNUSED')).toMatchObject({ file: 'manifest.json', pointer: '/permissions/1', line: expect.any(Number) });
+    expect(out.warnings.filter((w) => w.code === 'DOMAIN_NOT_ALLOWED').map((w) => w.message).join()).toMatch(/tracker\.example\.net.*cdn\.api\.example\.com|cdn\.api\.example\.com.*tracker\.example\.net/);
+  });
+
+  it('lint reads the shipped code: a call removed by tree shaking does not count', async () => {
+    const dir = makeProject({
+      'src/unused.ts': "export const never = () => (window as any).MiniAppBridge.call('camera.scanCode');\n",
+      'src/main.ts': "import './unused';\n(window as any).MiniAppBridge.call('storage.get', { key: 'a' });\n",
+    });
+    const out = await buildOnce(dir);
+    expect(out.errors).toEqual([]);
+  });
+
+  it('runs overlapping rebuild calls one after the other', async () => {
+    const ctx = createBuildContext({ projectDir: makeProject() });
+    try {
+      const [a, b] = await Promise.all([ctx.rebuild(), ctx.rebuild()]);
+      expect(a.ok && b.ok).toBe(true);
+      expect([...a.files.keys()]).toEqual([...b.files.keys()]);
+    } finally {
+      await ctx.dispose();
+    }
+  });
+
+  it('rebuilds incrementally and picks up changes to sources, HTML and manifest', async () => {
+    const dir = makeProject();
+    const ctx = createBuildContext({ projectDir: dir });
+    try {
+      const first = await ctx.rebuild();
+      expect(first.ok).toBe(true);
+      writeFileSync(join(dir, 'src/greet.ts'), 'export const greet = (n: string) => `bye ${n}`;\n');
+      const second = await ctx.rebuild();
+      const js = [...second.files.keys()].find((n) => n.endsWith('.js'))!;
+      expect(new TextDecoder().decode(second.files.get(js))).toContain('bye');
+      expect([...first.files.keys()]).not.toContain(js);
+      mkdirSync(join(dir, 'src/more'), { recursive: true });
+      writeFileSync(join(dir, 'src/more/b.ts'), "console.log('second entry');\n");
+      writeFileSync(join(dir, 'index.html'), '<script type="module" src="src/main.ts"></script><script type="module" src="src/more/b.ts"></script>');
+      const third = await ctx.rebuild();
+      expect([...third.files.keys()].filter((n) => n.endsWith('.js')).length).toBeGreaterThanOrEqual(2);
+      writeFileSync(join(dir, 'manifest.json'), '{ broken');
+      const fourth = await ctx.rebuild();
+      expect(fourth.ok).toBe(false);
+      expect(codes(fourth.errors)).toContain('MANIFEST_SYNTAX');
+    } finally {
+      await ctx.dispose();
+      await ctx.dispose();
+    }
+  });
+});

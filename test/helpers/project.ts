@@ -1,0 +1,30 @@
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+
+export const baseManifest = {
+  id: 'com.example.shop',
+  version: '1.2.3',
+  minHostVersion: '3.0.0',
+  entryPoint: 'index.html',
+  permissions: ['storage'],
+  allowedDomains: ['api.example.com'],
+};
+
+/** Writes a small mini-program project into a fresh temp dir and returns its path. */
+export function makeProject(files: Record<string, string | Uint8Array> = {}, manifest: Record<string, unknown> = {}): string {
+  const dir = mkdtempSync(join(tmpdir(), 'miniapp-build-'));
+  const all: Record<string, string | Uint8Array> = {
+    'manifest.json': `${JSON.stringify({ ...baseManifest, ...manifest }, null, 2)}\n`,
+    'index.html': '<!doctype html>\n<html><head><link rel="stylesheet" href="./src/style.css"></head>\n<body><script type="module" src="./src/main.ts"></script></body></html>\n',
+    'src/main.ts': "import { greet } from './greet';\nconst bridge = (window as any).MiniAppBridge;\nbridge.call('storage.set', { key: 'k', value: greet('x') });\n",
+    'src/greet.ts': 'export function greet(name: string): string {\n  const longDescriptiveName = `hello ${name}`;\n  return longDescriptiveName;\n}\n',
+    'src/style.css': 'body { color: rebeccapurple; }\n',
+    ...files,
+  };
+  for (const [name, content] of Object.entries(all)) {
+    mkdirSync(dirname(join(dir, name)), { recursive: true });
+    writeFileSync(join(dir, name), content);
+  }
+  return dir;
+}
