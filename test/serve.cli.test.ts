@@ -1,4 +1,4 @@
-import { execFileSync, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { execFileSync, spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
 import { binPath, runCli, stripAnsi } from './helpers/cli.js';
 import { makeProject, until } from './helpers/serve-fixture.js';
@@ -102,5 +102,25 @@ describe('miniapp serve', () => {
     }
     s.child.kill('SIGINT');
     expect(await s.exit).toBe(130);
+  });
+});
+
+describe('miniapp serve on a terminal', () => {
+  const hasScript = spawnSync('script', ['--version']).status === 0;
+  it.runIf(hasScript)('reloads on r and stops on q (exit 130)', async () => {
+    const project = makeProject();
+    cleanups.push(project.cleanup);
+    // `script` gives the CLI a pseudo-terminal, so stdin is a TTY and the keys are read raw.
+    const command = `${JSON.stringify(process.execPath)} ${JSON.stringify(binPath)} serve ${JSON.stringify(project.dir)} --port 0 --no-color`;
+    const child = spawn('script', ['-qefc', command, '/dev/null'], { env: { ...process.env, CI: '', NO_COLOR: '1' }, stdio: ['pipe', 'pipe', 'pipe'] });
+    cleanups.push(() => child.exitCode === null && child.kill('SIGKILL'));
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    const exit = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+    await until(() => /press r to reload/.test(out), 15_000, 'the key help');
+    child.stdin.write('r');
+    await until(() => (stripAnsi(out).match(/built in/g) ?? []).length >= 2, 10_000, 'the rebuild after r');
+    child.stdin.write('q');
+    expect(await exit).toBe(130);
   });
 });
