@@ -196,6 +196,23 @@ describe('rebuild and reload', () => {
     await until(() => server.state().served!.files.has('img/a.txt'), 10_000, 'new public folder');
   });
 
+  it('starts with a failing build: pages get the errors and the client, then the app once fixed', async () => {
+    const { server, project, channel } = await start({ 'src/message.js': "export const message = 'never closed;\n" });
+    const page = await fetch(server.url);
+    expect(page.status).toBe(503);
+    const html = await page.text();
+    expect(html).toContain('BUILD_ERROR');
+    expect(html).toContain('src/message.js:1');
+    expect(html).toContain('/__miniapp/client.js');
+    expect((await fetch(`${server.url}mini-programs/${MANIFEST.id}/version`)).status).toBe(503);
+    const client = channel.connect();
+    expect((await client.next('hello')).build.ok).toBe(false);
+    await client.next('error');
+    project.write('src/message.js', "export const message = 'fixed';\n");
+    await client.next('reload');
+    expect((await fetch(server.url)).status).toBe(200);
+  });
+
   it('coalesces a burst of saves into few rebuilds and reports only the last', async () => {
     const { server, project, channel, events } = await start();
     const client = channel.connect();
