@@ -68,18 +68,20 @@ const edit = (dir, n) => writeFileSync(join(dir, 'src', 'label.js'), `export con
 const editModule = (dir, n) => writeFileSync(join(dir, 'src', 'm150.js'), moduleSource(150, n));
 
 const step = (m) => process.stderr.write(`… ${m}\n`);
-const dir = makeApp();
+// Three copies of the app, so the three measurements can be interleaved edit by edit (load on a shared
+// machine then hits each alike) without one's writes waking another's watcher.
+const dirs = { bare: makeApp(), core: makeApp(), server: makeApp() };
 const results = {};
 try {
-  step('bare esbuild');
+  step('setting up');
   // 1. Bare esbuild, same options as the dev build (ESM, splitting, inline source maps, no write).
   const bare = await esbuild.context({
-    absWorkingDir: dir,
+    absWorkingDir: dirs.bare,
     entryPoints: ['src/main.js'],
     bundle: true,
     write: false,
     metafile: true,
-    outdir: join(dir, '.out'),
+    outdir: join(dirs.bare, '.out'),
     entryNames: 'assets/[name]-[hash]',
     format: 'esm',
     splitting: true,
@@ -88,36 +90,13 @@ try {
     logLevel: 'silent',
   });
   await bare.rebuild();
-  const bareSamples = [];
-  for (let i = 1; i <= EDITS; i++) {
-    await sleep(PAUSE_MS); // the same pause before each edit as the server gets
-    const t = now();
-    editModule(dir, 1000 + i);
-    await bare.rebuild();
-    bareSamples.push(now() - t);
-  }
-  await bare.dispose();
-
-  step('build core');
   // 2. The build core alone.
-  const core = createBuildContext({ projectDir: dir, mode: 'development' });
+  const core = createBuildContext({ projectDir: dirs.core, mode: 'development' });
   await core.rebuild();
-  const coreSamples = [];
-  for (let i = 1; i <= EDITS; i++) {
-    await sleep(PAUSE_MS);
-    const t = now();
-    editModule(dir, 2000 + i);
-    const out = await core.rebuild();
-    if (!out.ok) throw new Error(JSON.stringify(out.errors));
-    coreSamples.push(now() - t);
-  }
-  await core.dispose();
-
-  step('dev server');
   // 3. The dev server: write → `reload` on a WebSocket.
   const serverBuilds = [];
   const server = await createDevServer({
-    projectDir: dir,
+    projectDir: dirs.server,
     port: 0,
     onEvent: (e) => {
       if (e.type === 'build') serverBuilds.push(e.durationMs);
@@ -141,18 +120,41 @@ try {
       wake = check;
       check();
     });
+
+  step(`${EDITS} edits, interleaved`);
+  const bareSamples = [];
+  const coreSamples = [];
   const serverSamples = [];
-  serverBuilds.length = 0;
+  const serverOverhead = [];
   for (let i = 1; i <= EDITS; i++) {
+    await sleep(PAUSE_MS);
+    let t = now();
+    editModule(dirs.bare, i);
+    await bare.rebuild();
+    bareSamples.push(now() - t);
+
+    await sleep(PAUSE_MS);
+    t = now();
+    editModule(dirs.core, i);
+    const out = await core.rebuild();
+    if (!out.ok) throw new Error(JSON.stringify(out.errors));
+    coreSamples.push(now() - t);
+
     await server.idle();
     await sleep(PAUSE_MS);
     const since = messages.length;
-    const t = now();
-    editModule(dir, 3000 + i);
+    const builds = serverBuilds.length;
+    t = now();
+    editModule(dirs.server, i);
     await nextReload(since);
-    serverSamples.push(now() - t);
+    const total = now() - t;
+    serverSamples.push(total);
+    // What the server adds around its own rebuild(s) for this edit: watcher, coalescing, hash, broadcast.
+    serverOverhead.push(total - serverBuilds.slice(builds).reduce((a, b) => a + b, 0));
   }
   ws.close();
+  await bare.dispose();
+  await core.dispose();
   const serverPhaseBuilds = serverBuilds.slice();
 
   step('chromium');
@@ -170,7 +172,7 @@ try {
       await server.idle();
       await sleep(PAUSE_MS * 2);
       const t = now();
-      edit(dir, 4000 + i);
+      edit(dirs.server, 4000 + i);
       await page.waitForFunction((n) => document.getElementById('title')?.textContent?.startsWith(`edit-${n} `), 4000 + i, { polling: 5, timeout: 10_000 });
       browserSamples.push(now() - t);
     }
@@ -182,20 +184,21 @@ try {
   results.bare = median(bareSamples);
   results.core = median(coreSamples);
   results.server = median(serverSamples);
-  results.serverBuild = median(serverPhaseBuilds);
-  results.serverBuildCount = serverPhaseBuilds.length;
+  results.serverBuild = median(serverPhaseBuilds.slice(1));
+  results.serverBuildCount = serverPhaseBuilds.length - 1;
+  results.overhead = median(serverOverhead);
   results.browser = browserSamples.length ? median(browserSamples) : undefined;
-  console.log(`\nsave → reload on a ${MODULES}-module app, median of ${EDITS} edits (same run, same edit)`);
+  console.log(`\nsave → reload on a ${MODULES}-module app, median of ${EDITS} edits (same run, same edit, interleaved)`);
   console.log(`  bare esbuild ctx.rebuild()          ${fmt(results.bare)}   (baseline)`);
   console.log(`  build core rebuild (createBuildContext) ${fmt(results.core)}   (${(results.core / results.bare).toFixed(2)}x)`);
   console.log(`  dev server: write → WS "reload"     ${fmt(results.server)}   (${(results.server / results.bare).toFixed(2)}x)`);
   console.log(`  server adds over bare esbuild       ${fmt(results.server - results.bare)}   goal <= 10 ms: ${results.server - results.bare <= 10 ? 'met' : 'NOT met'}`);
   console.log(`  server adds over the build core     ${fmt(results.server - results.core)}`);
-  console.log(`  inside the server: rebuild ${fmt(results.serverBuild)} (median, ${results.serverBuildCount} rebuilds for ${EDITS} edits); watcher + coalescing + hash + broadcast ${fmt(results.server - results.serverBuild)}`);
+  console.log(`  inside the server: rebuild ${fmt(results.serverBuild)} (median; ${results.serverBuildCount} rebuilds for ${EDITS} edits); around it (watcher, coalescing, hash, broadcast) ${fmt(results.overhead)} (median per edit)`);
   if (results.browser !== undefined) console.log(`  Chromium: write → page shows new content ${fmt(results.browser)} (median of ${browserSamples.length})`);
   else console.log('  Chromium: skipped (no /usr/bin/chromium)');
 } finally {
-  rmSync(dir, { recursive: true, force: true });
+  for (const d of Object.values(dirs)) rmSync(d, { recursive: true, force: true });
 }
 
 // 5. Memory: 1,000 consecutive rebuilds through the server (small app, no watcher), heap after GC.
