@@ -1,4 +1,4 @@
-import { execFileSync, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { execFileSync, spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
 import { binPath, runCli, stripAnsi } from './helpers/cli.js';
 import { makeProject, until } from './helpers/serve-fixture.js';
@@ -18,7 +18,7 @@ async function serve(args: string[], project: Project): Promise<{ child: ChildPr
   child.stderr.on('data', (d) => (err += d));
   const exit = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
   cleanups.push(() => child.exitCode === null && child.kill('SIGKILL'));
-  const url = await until(() => /Local:\s+(http:\/\/\S+)/.exec(stripAnsi(err))?.[1], 15_000, 'the URL');
+  const url = await until(() => /Ctrl-C to stop/.test(err) && /Local:\s+(http:\/\/\S+)/.exec(stripAnsi(err))?.[1], 15_000, 'the URL');
   return { child, url, out: () => stripAnsi(out), err: () => stripAnsi(err), exit };
 }
 
@@ -91,6 +91,7 @@ describe('miniapp serve', () => {
     const project = makeProject();
     cleanups.push(project.cleanup);
     const s = await serve(['--host', '0.0.0.0'], project);
+    await until(() => /Ctrl-C to stop/.test(s.err()), 10_000, 'the banner');
     const lan = /Network:\s+(http:\/\/\S+)/.exec(s.err());
     if (lan) {
       // The QR code is printed after the address; on a loaded machine it can arrive a moment later.
@@ -103,5 +104,25 @@ describe('miniapp serve', () => {
     }
     s.child.kill('SIGINT');
     expect(await s.exit).toBe(130);
+  });
+});
+
+describe('miniapp serve on a terminal', () => {
+  const hasScript = spawnSync('script', ['--version']).status === 0;
+  it.runIf(hasScript)('reloads on r and stops on q (exit 130)', async () => {
+    const project = makeProject();
+    cleanups.push(project.cleanup);
+    // `script` gives the CLI a pseudo-terminal, so stdin is a TTY and the keys are read raw.
+    const command = `${JSON.stringify(process.execPath)} ${JSON.stringify(binPath)} serve ${JSON.stringify(project.dir)} --port 0 --no-color`;
+    const child = spawn('script', ['-qefc', command, '/dev/null'], { env: { ...process.env, CI: '', NO_COLOR: '1' }, stdio: ['pipe', 'pipe', 'pipe'] });
+    cleanups.push(() => child.exitCode === null && child.kill('SIGKILL'));
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    const exit = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+    await until(() => /press r to reload/.test(out), 15_000, 'the key help');
+    child.stdin.write('r');
+    await until(() => (stripAnsi(out).match(/built in/g) ?? []).length >= 2, 10_000, 'the rebuild after r');
+    child.stdin.write('q');
+    expect(await exit).toBe(130);
   });
 });

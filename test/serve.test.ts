@@ -197,6 +197,23 @@ describe('rebuild and reload', () => {
     await until(() => server.state().served!.files.has('img/a.txt'), 10_000, 'new public folder');
   });
 
+  it('starts with a failing build: pages get the errors and the client, then the app once fixed', async () => {
+    const { server, project, channel } = await start({ 'src/message.js': "export const message = 'never closed;\n" });
+    const page = await fetch(server.url);
+    expect(page.status).toBe(503);
+    const html = await page.text();
+    expect(html).toContain('BUILD_ERROR');
+    expect(html).toContain('src/message.js:1');
+    expect(html).toContain('/__miniapp/client.js');
+    expect((await fetch(`${server.url}mini-programs/${MANIFEST.id}/version`)).status).toBe(503);
+    const client = channel.connect();
+    expect((await client.next('hello')).build.ok).toBe(false);
+    await client.next('error');
+    project.write('src/message.js', "export const message = 'fixed';\n");
+    await client.next('reload');
+    expect((await fetch(server.url)).status).toBe(200);
+  });
+
   it('coalesces a burst of saves into few rebuilds and reports only the last', async () => {
     const { server, project, channel, events } = await start();
     const client = channel.connect();
@@ -251,5 +268,33 @@ describe('rebuild and reload', () => {
     await server.close();
     const again = await createDevServer({ projectDir: project.dir, port, watch: false });
     await again.close();
+  });
+});
+
+describe('WebSocket upgrade guard', () => {
+  it('accepts the token from a same-origin page or a native client, refuses everything else', async () => {
+    const { server, events } = await start({}, { watch: false });
+    const { WebSocket } = await import('ws');
+    const origin = server.url.replace(/\/$/, '');
+    const attempt = (url: string, headers: Record<string, string> = {}) =>
+      new Promise<string>((resolve) => {
+        const ws = new WebSocket(url, { headers });
+        ws.once('open', () => {
+          ws.close();
+          resolve('open');
+        });
+        ws.once('unexpected-response', (_req, res) => resolve(String(res.statusCode)));
+        ws.once('error', () => resolve('error'));
+      });
+    expect(await attempt(server.wsUrl, { Origin: origin })).toBe('open');
+    expect(await attempt(server.wsUrl)).toBe('open'); // no Origin: a native debug host
+    expect(await attempt(server.wsUrl, { Origin: 'http://evil.example.com' })).toBe('403');
+    expect(await attempt(server.wsUrl, { Origin: 'null' })).toBe('403');
+    expect(await attempt(server.wsUrl, { Origin: origin.replace('http:', 'https:') })).toBe('403');
+    expect(await attempt(server.wsUrl.replace(/token=\w+/, 'token=nope'), { Origin: origin })).toBe('403');
+    expect(await attempt(server.wsUrl.replace(/\?token=\w+/, ''), { Origin: origin })).toBe('403');
+    expect(await attempt(server.wsUrl, { Origin: 'http://evil.example.com', Host: 'evil.example.com' })).toBe('403');
+    expect(await attempt(server.wsUrl.replace('/__miniapp/ws', '/other'), { Origin: origin })).toBe('404');
+    expect(events.filter((e) => e.type === 'refused').length).toBe(7);
   });
 });

@@ -25,7 +25,7 @@ export interface DevServerOptions {
   port?: number;
   /** Watch the project and rebuild on change (default true). */
   watch?: boolean;
-  /** Changes closer together than this start one rebuild (default 5 ms). */
+  /** Changes closer together than this start one rebuild (default 2 ms: a save's events arrive within one tick; longer bursts are coalesced by the rebuild loop). */
   debounceMs?: number;
   /** How long to wait for reloaded pages to acknowledge before reporting the count (default 3000 ms). */
   ackTimeoutMs?: number;
@@ -186,7 +186,7 @@ export async function createDevServer(options: DevServerOptions): Promise<DevSer
   };
 
   const rebuilder = createRebuilder<BuildOutput>({
-    debounceMs: options.debounceMs ?? 5,
+    debounceMs: options.debounceMs ?? 2,
     build: () => build.rebuild(),
     onStart: (request) => broadcast({ type: 'building', changed: request.changed }),
     onDone: onBuilt,

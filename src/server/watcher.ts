@@ -40,9 +40,10 @@ export async function watchProject(projectDir: string, onChange: (path: string) 
   });
   const watched = new Set<string>();
   const emit = (path: string) => onChange(relative(projectDir, path).split(sep).join('/') || '.');
-  for (const event of ['add', 'change', 'unlink', 'addDir', 'unlinkDir'] as const) watcher.on(event, emit);
-  // chokidar drops a second "change" of the same file within 50 ms (a throttle with no trailing event),
-  // so a quick second save would leave a stale build. The raw fs events carry every write.
+  for (const event of ['add', 'unlink', 'addDir', 'unlinkDir'] as const) watcher.on(event, emit);
+  // Changes come from the raw fs events, not chokidar's "change": chokidar drops a second change of the
+  // same file within 50 ms (a throttle with no trailing event), so a quick second save would leave a
+  // stale build, and it reports a change only after a stat, late enough to start a second rebuild.
   watcher.on('raw', (event: string, name: string, details: unknown) => {
     const watchedPath = (details as { watchedPath?: unknown } | undefined)?.watchedPath;
     if (event !== 'change' || !name || typeof watchedPath !== 'string') return;
