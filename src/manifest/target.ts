@@ -1,6 +1,9 @@
 import { existsSync, promises as fs } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { MiniappError } from '../core/errors/index.js';
+import { checkPackageManifest, locatePackageError } from '../package/manifest.js';
+import { readPackageFile } from '../package/file.js';
+import { readPackage } from '../package/reader.js';
 import { checkManifestBytes } from './check.js';
 import type { ManifestCheckOptions, ManifestCheckResult } from './types.js';
 
@@ -42,9 +45,25 @@ export async function checkManifestTarget(target: string, options: TargetCheckOp
     });
     return { kind: 'directory', path, ...result };
   }
-  const bytes = await fs.readFile(path).catch((err: Error) => {
-    throw new MiniappError('FILE_UNREADABLE', { path: target, reason: err.message }, { cause: err });
-  });
-  // TODO(signing issue): .zip packages go through the strict package reader here.
+  const bytes = /\.zip$/i.test(path)
+    ? await readPackageFile(path)
+    : await fs.readFile(path).catch((err: Error) => {
+        throw new MiniappError('FILE_UNREADABLE', { path: target, reason: err.message }, { cause: err });
+      });
+  if (isZip(path, bytes)) return { kind: 'package', path, ...(await checkPackageTarget(bytes, target, options)) };
   return { kind: 'manifest', path, ...checkManifestBytes(bytes, { ...options, file: target }) };
+}
+
+const isZip = (path: string, bytes: Uint8Array) => /\.zip$/i.test(path) || (bytes[0] === 0x50 && bytes[1] === 0x4b);
+
+/** A package goes through the strict reader: structure, every entry's CRC, then its manifest. */
+async function checkPackageTarget(bytes: Uint8Array, target: string, options: TargetCheckOptions): Promise<ManifestCheckResult> {
+  try {
+    const pkg = readPackage(bytes);
+    await pkg.checkEntries();
+    const { cwd: _cwd, ...manifestOptions } = options;
+    return checkPackageManifest(pkg, target, manifestOptions);
+  } catch (err) {
+    throw locatePackageError(err, target);
+  }
 }

@@ -1,5 +1,7 @@
 import { generalErrors } from './catalog/general.js';
 import { manifestErrors } from './catalog/manifest.js';
+import { packageErrors } from './catalog/package.js';
+import { signingErrors } from './catalog/signing.js';
 import type { Diagnostic, ErrorArgs, ErrorCatalog, ErrorDefinition, Location, Severity } from './types.js';
 
 export type { Diagnostic, ErrorArgs, ErrorCatalog, ErrorDefinition, Location, Severity } from './types.js';
@@ -11,9 +13,11 @@ export type { Diagnostic, ErrorArgs, ErrorCatalog, ErrorDefinition, Location, Se
 export const errorCatalog: ErrorCatalog = {
   ...generalErrors,
   ...manifestErrors,
+  ...packageErrors,
+  ...signingErrors,
 };
 
-export type ErrorCode = keyof typeof generalErrors | keyof typeof manifestErrors | (string & {});
+export type ErrorCode = keyof typeof generalErrors | keyof typeof manifestErrors | keyof typeof packageErrors | keyof typeof signingErrors | (string & {});
 
 function definitionOf(code: string): ErrorDefinition {
   const def = errorCatalog[code];
