@@ -21,6 +21,17 @@ const newestHostVersion: OptionSpec = {
   type: 'string',
 };
 
+const releaseProfile: OptionSpec = { ...profile, description: 'manifest rules the package must pass (default: release)', default: 'release' };
+const passphraseEnv: OptionSpec = {
+  name: 'passphraseEnv',
+  flags: '--passphrase-env <var>',
+  description: 'name of the environment variable holding the private key passphrase',
+  type: 'string',
+  configurable: false,
+};
+const pubkey: OptionSpec = { name: 'pubkey', flags: '--pubkey <pub.pem>', description: 'public key the packages must be signed with', type: 'string' };
+const keyring: OptionSpec = { name: 'keyring', flags: '--keyring <dir>', description: 'directory of trusted *.pub.pem keys; the signed key id picks one', type: 'string' };
+
 export const commands: CommandSpec[] = [
   {
     name: 'validate',
@@ -32,6 +43,54 @@ export const commands: CommandSpec[] = [
       { name: 'strict', flags: '--strict', description: 'fail on warnings too', type: 'boolean', default: false },
     ],
     load: () => import('../commands/validate.js'),
+  },
+  {
+    name: 'keygen',
+    summary: 'create an RSA signing key pair and print its key id',
+    options: [
+      { name: 'out', flags: '--out <prefix>', description: 'write <prefix>.key.pem (mode 0600) and <prefix>.pub.pem', type: 'string', configurable: false },
+      { name: 'bits', flags: '--bits <n>', description: 'RSA modulus size, 2048 to 4096 (default: 3072)', type: 'number', default: 3072 },
+      passphraseEnv,
+    ],
+    load: () => import('../commands/keygen.js'),
+  },
+  {
+    name: 'sign',
+    summary: 'sign a package and write its release descriptor',
+    args: '<package>',
+    options: [
+      { name: 'key', flags: '--key <key.pem>', description: 'private key (PKCS#8 or PKCS#1 PEM); default: the PEM text in MINIAPP_SIGNING_KEY', type: 'string', configurable: false },
+      passphraseEnv,
+      { name: 'out', flags: '--out <file>', description: 'write the signed package here instead of replacing the input', type: 'string', configurable: false },
+      { name: 'resign', flags: '--resign', description: 'replace an existing signature', type: 'boolean', default: false, configurable: false },
+      releaseProfile,
+      newestHostVersion,
+    ],
+    load: () => import('../commands/sign.js'),
+  },
+  {
+    name: 'verify',
+    summary: "check packages' signatures, structure and manifests as a host would before installing",
+    args: '<packages...>',
+    options: [
+      pubkey,
+      keyring,
+      { name: 'hostVersion', flags: '--host-version <version>', description: 'host app version to decide for (too old: HOST_UPDATE_REQUIRED)', type: 'string' },
+      releaseProfile,
+      newestHostVersion,
+    ],
+    load: () => import('../commands/verify.js'),
+  },
+  {
+    name: 'inspect',
+    summary: 'show a package: manifest summary, permissions, domains, files, signer and signature status',
+    args: '<package>',
+    options: [
+      { name: 'extractSigned', flags: '--extract-signed <dir>', description: 'write the signed bytes and the raw signature to <dir> for checking with openssl', type: 'string', configurable: false },
+      pubkey,
+      keyring,
+    ],
+    load: () => import('../commands/inspect.js'),
   },
 ];
 

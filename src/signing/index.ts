@@ -1,0 +1,12 @@
+export { signPackage } from './sign.js';
+export type { SignOptions, SignResult } from './sign.js';
+export { verifyPackage, locateSignature } from './verify.js';
+export type { Trust, VerifyOptions, VerifyOutcome } from './verify.js';
+export { releaseDescriptor } from './descriptor.js';
+export type { ReleaseDescriptor } from './descriptor.js';
+export { loadPrivateKey, loadPublicKey, keyIdOf, checkKeyPolicy, MIN_KEY_BITS, MAX_KEY_BITS } from './keys.js';
+export { loadKeyring, trustPublicKey, loadPrivateKeyFile, loadPublicKeyFile } from './keyring.js';
+export { generateSigningKey, writeSigningKey, DEFAULT_KEY_BITS } from './keygen.js';
+export type { KeygenOptions, KeygenResult } from './keygen.js';
+export { SIGNATURE_CONTEXT, SIGNATURE_FORMAT_VERSION, SIGNATURE_ALGORITHM, PSS_SALT_LENGTH, encodeSignedHeader, decodeSignedHeader, signedData } from './format.js';
+export type { SignedHeader } from './format.js';

@@ -1,0 +1,59 @@
+import { generateKeyPair as generateKeyPairCallback, type KeyObject } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import { promisify } from 'node:util';
+import { MiniappError } from '../core/errors/index.js';
+import { writeFileAtomic } from '../core/fs/atomic.js';
+import { keyIdOf, MAX_KEY_BITS, MIN_KEY_BITS } from './keys.js';
+
+const generateKeyPair = promisify(generateKeyPairCallback);
+
+export interface KeygenOptions {
+  bits?: number;
+  /** Encrypts the private key (PKCS#8, AES-256-CBC, PBKDF2) when given. */
+  passphrase?: string;
+}
+
+export interface KeygenResult {
+  keyId: string;
+  privateKeyPath: string;
+  publicKeyPath: string;
+  bits: number;
+  encrypted: boolean;
+}
+
+export const DEFAULT_KEY_BITS = 3072;
+
+export async function generateSigningKey(options: KeygenOptions = {}): Promise<{ privateKeyPem: string; publicKeyPem: string; keyId: string; bits: number }> {
+  const bits = options.bits ?? DEFAULT_KEY_BITS;
+  if (!Number.isInteger(bits) || bits < MIN_KEY_BITS || bits > MAX_KEY_BITS || bits % 8 !== 0) throw new MiniappError('KEY_BITS_INVALID', { bits });
+  const { privateKey, publicKey } = (await generateKeyPair('rsa', { modulusLength: bits, publicExponent: 0x10001 })) as { privateKey: KeyObject; publicKey: KeyObject };
+  const privateKeyPem = privateKey.export(
+    options.passphrase ? { type: 'pkcs8', format: 'pem', cipher: 'aes-256-cbc', passphrase: options.passphrase } : { type: 'pkcs8', format: 'pem' },
+  ) as string;
+  return { privateKeyPem, publicKeyPem: publicKey.export({ type: 'spki', format: 'pem' }) as string, keyId: keyIdOf(publicKey), bits };
+}
+
+/** Writes <prefix>.key.pem (0600) and <prefix>.pub.pem; never replaces an existing file. */
+export async function writeSigningKey(prefix: string, options: KeygenOptions = {}): Promise<KeygenResult> {
+  const privateKeyPath = `${prefix}.key.pem`;
+  const publicKeyPath = `${prefix}.pub.pem`;
+  for (const path of [privateKeyPath, publicKeyPath]) {
+    const exists = await fs.lstat(path).then(() => true, () => false);
+    if (exists) throw new MiniappError('KEY_EXISTS', { path });
+  }
+  const key = await generateSigningKey(options);
+  try {
+    await writeFileAtomic(privateKeyPath, key.privateKeyPem, { mode: 0o600, exclusive: true });
+  } catch (err) {
+    if (err instanceof MiniappError && /already exists/.test(err.message)) throw new MiniappError('KEY_EXISTS', { path: privateKeyPath }, { cause: err });
+    throw err;
+  }
+  try {
+    await writeFileAtomic(publicKeyPath, key.publicKeyPem, { mode: 0o644, exclusive: true });
+  } catch (err) {
+    await fs.rm(privateKeyPath, { force: true });
+    if (err instanceof MiniappError && /already exists/.test(err.message)) throw new MiniappError('KEY_EXISTS', { path: publicKeyPath }, { cause: err });
+    throw err;
+  }
+  return { keyId: key.keyId, privateKeyPath, publicKeyPath, bits: key.bits, encrypted: !!options.passphrase };
+}
