@@ -32,6 +32,20 @@ const passphraseEnv: OptionSpec = {
 const pubkey: OptionSpec = { name: 'pubkey', flags: '--pubkey <pub.pem>', description: 'public key the packages must be signed with', type: 'string' };
 const keyring: OptionSpec = { name: 'keyring', flags: '--keyring <dir>', description: 'directory of trusted *.pub.pem keys; the signed key id picks one', type: 'string' };
 
+const hostVersion: OptionSpec = {
+  name: 'hostVersion',
+  flags: '--host-version <version>',
+  description: 'version of the host app to install for (default: the newest this toolchain knows)',
+  type: 'string',
+};
+const audit: OptionSpec = {
+  name: 'audit',
+  flags: '--audit <file>',
+  description: 'append every security-relevant event as a JSON line to this file (a directory gets one file per run)',
+  type: 'string',
+  configurable: false,
+};
+
 export const commands: CommandSpec[] = [
   {
     name: 'validate',
@@ -91,6 +105,19 @@ export const commands: CommandSpec[] = [
       keyring,
     ],
     load: () => import('../commands/inspect.js'),
+  },
+  {
+    name: 'install',
+    summary: 'install a package as a host does: fetch, verify against a partner registry, check, extract',
+    args: '<package>',
+    options: [
+      { name: 'trustStore', flags: '--trust-store <file>', description: 'partner registry JSON: partners, their public keys, app ids and permissions', type: 'string' },
+      { name: 'appsDir', flags: '--apps-dir <dir>', description: 'where installed apps live (default: .miniapp/apps)', type: 'string', default: '.miniapp/apps' },
+      hostVersion,
+      { name: 'allowUnsigned', flags: '--allow-unsigned', description: 'work in progress: accept an unsigned package, skipping the signature steps', type: 'boolean', default: false, configurable: false },
+      audit,
+    ],
+    load: () => import('../commands/install.js'),
   },
 ];
 

@@ -1,4 +1,5 @@
 import { generalErrors } from './catalog/general.js';
+import { hostErrors } from './catalog/host.js';
 import { manifestErrors } from './catalog/manifest.js';
 import { packageErrors } from './catalog/package.js';
 import { signingErrors } from './catalog/signing.js';
@@ -15,9 +16,10 @@ export const errorCatalog: ErrorCatalog = {
   ...manifestErrors,
   ...packageErrors,
   ...signingErrors,
+  ...hostErrors,
 };
 
-export type ErrorCode = keyof typeof generalErrors | keyof typeof manifestErrors | keyof typeof packageErrors | keyof typeof signingErrors | (string & {});
+export type ErrorCode = keyof typeof generalErrors | keyof typeof manifestErrors | keyof typeof packageErrors | keyof typeof signingErrors | keyof typeof hostErrors | (string & {});
 
 function definitionOf(code: string): ErrorDefinition {
   const def = errorCatalog[code];
