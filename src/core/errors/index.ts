@@ -3,6 +3,7 @@ import { hostErrors } from './catalog/host.js';
 import { manifestErrors } from './catalog/manifest.js';
 import { packageErrors } from './catalog/package.js';
 import { signingErrors } from './catalog/signing.js';
+import { runtimeErrors } from './catalog/runtime.js';
 import type { Diagnostic, ErrorArgs, ErrorCatalog, ErrorDefinition, Location, Severity } from './types.js';
 
 export type { Diagnostic, ErrorArgs, ErrorCatalog, ErrorDefinition, Location, Severity } from './types.js';
@@ -17,9 +18,10 @@ export const errorCatalog: ErrorCatalog = {
   ...packageErrors,
   ...signingErrors,
   ...hostErrors,
+  ...runtimeErrors,
 };
 
-export type ErrorCode = keyof typeof generalErrors | keyof typeof manifestErrors | keyof typeof packageErrors | keyof typeof signingErrors | keyof typeof hostErrors | (string & {});
+export type ErrorCode = keyof typeof generalErrors | keyof typeof manifestErrors | keyof typeof packageErrors | keyof typeof signingErrors | keyof typeof hostErrors | keyof typeof runtimeErrors | (string & {});
 
 function definitionOf(code: string): ErrorDefinition {
   const def = errorCatalog[code];

@@ -1,0 +1,265 @@
+import { inspect } from 'node:util';
+import vm from 'node:vm';
+import type { ConsoleLevel, GuestEnd, HostMessage, MessageOf, WireError } from '../channel.js';
+import { BOOTSTRAP_SOURCE } from './bootstrap.js';
+import { watchRejections } from './rejections.js';
+
+/** Everything the guest needs to start, as plain data (so it can be posted to a worker unchanged). */
+export interface GuestInit {
+  /** The page origin, e.g. "https://com.partner.loans.miniapp.localhost". */
+  origin: string;
+  /** Entry HTML path inside the package. */
+  entryPoint: string;
+  /** The package's files (path → bytes): the guest serves its own files, read-only. */
+  files: Record<string, Uint8Array>;
+  hostVersion: string;
+  /** Methods this host version has: canIUse answers from this list, synchronously. */
+  methods: string[];
+}
+
+/** The in-process view of a running guest (a worker-based guest exposes only the channel). */
+export interface GuestHandle {
+  readonly window: Window & typeof globalThis;
+  readonly document: Document;
+  close(): Promise<void>;
+}
+
+interface Bootstrap {
+  deliver(json: string): void;
+  pendingCalls(): number;
+}
+
+const BLOCKED_HEADER = 'x-miniapp-blocked';
+
+function formatArgs(args: unknown[]): string {
+  return args.map((a) => (typeof a === 'string' ? a : inspect(a, { depth: 3, breakLength: Infinity, maxStringLength: 2000 }))).join(' ').slice(0, 10_000);
+}
+
+const describe = (reason: unknown): { message: string; stack?: string } => {
+  try {
+    if (reason && typeof reason === 'object' && 'message' in reason) {
+      const r = reason as { message: unknown; stack?: unknown; name?: unknown };
+      return { message: `${typeof r.name === 'string' ? `${r.name}: ` : ''}${String(r.message)}`, stack: typeof r.stack === 'string' ? r.stack : undefined };
+    }
+    return { message: formatArgs([reason]) };
+  } catch {
+    return { message: 'an unprintable value' };
+  }
+};
+
+/**
+ * Starts the guest side: a happy-dom page for the entry HTML, with MiniAppBridge installed (in the
+ * page's realm) before any script runs. All contact with the host goes through `channel`.
+ */
+export async function startGuest(channel: GuestEnd, init: GuestInit): Promise<GuestHandle> {
+  const { Browser } = await import('happy-dom');
+  const started = performance.now();
+  let bootstrap: Bootstrap | undefined;
+  let nextNetworkId = 1;
+  const networkWaiters = new Map<number, (m: MessageOf<HostMessage, 'network-result'>) => void>();
+  let stopRejections: (() => void) | undefined;
+  let closing: Promise<void> | undefined;
+
+  const send = (m: Parameters<GuestEnd['send']>[0]) => {
+    if (!channel.closed) channel.send(m);
+  };
+  const consoleTo = (level: ConsoleLevel) => (...args: unknown[]) => send({ type: 'console', level, text: formatArgs(args) });
+  const guestConsole = {
+    log: consoleTo('log'), info: consoleTo('info'), warn: consoleTo('warn'), error: consoleTo('error'), debug: consoleTo('debug'),
+    trace: consoleTo('debug'), dir: consoleTo('log'), table: consoleTo('log'), group: consoleTo('log'), groupCollapsed: consoleTo('log'),
+    groupEnd: () => undefined, time: () => undefined, timeEnd: () => undefined, timeLog: () => undefined, count: () => undefined,
+    countReset: () => undefined, assert: (ok: unknown, ...args: unknown[]) => (ok ? undefined : consoleTo('error')('Assertion failed:', ...args)),
+    clear: () => undefined,
+  };
+
+  const ownFile = (url: URL): Uint8Array | undefined => {
+    if (url.origin !== init.origin) return undefined;
+    const path = decodeURIComponent(url.pathname).replace(/^\/+/, '');
+    return Object.prototype.hasOwnProperty.call(init.files, path) ? init.files[path] : undefined;
+  };
+  const contentType = (path: string) => (/\.m?js$/.test(path) ? 'text/javascript' : path.endsWith('.html') ? 'text/html' : path.endsWith('.css') ? 'text/css' : path.endsWith('.json') ? 'application/json' : 'application/octet-stream');
+
+  const askHost = (request: { url: string; method: string; headers: Record<string, string>; body?: string }) =>
+    new Promise<MessageOf<HostMessage, 'network-result'>>((resolve) => {
+      const id = nextNetworkId++;
+      networkWaiters.set(id, resolve);
+      send({ type: 'network', id, api: 'fetch', request });
+    });
+
+  const browser = new Browser({
+    console: guestConsole as unknown as Console,
+    settings: {
+      enableJavaScriptEvaluation: true,
+      suppressInsecureJavaScriptEnvironmentWarning: true,
+      disableCSSFileLoading: false,
+      debug: { traceWaitUntilComplete: Number(process.env.MINIAPP_TRACE_IDLE ?? 0) },
+      fetch: {
+        // The host's allowlist is the policy; a WebView host does not apply CORS to allowlisted APIs.
+        disableSameOriginPolicy: true,
+        interceptor: {
+          async beforeAsyncRequest({ request, window }) {
+            const url = new URL(request.url);
+            if (url.origin === init.origin) {
+              const bytes = ownFile(url);
+              if (!bytes) {
+                send({ type: 'guest-error', kind: 'resource', message: `${decodeURIComponent(url.pathname).replace(/^\/+/, '')} is referenced but not in the package` });
+                return new window.Response('', { status: 404, statusText: 'Not Found' });
+              }
+              return new window.Response(Buffer.from(bytes), { status: 200, headers: { 'content-type': contentType(url.pathname) } });
+            }
+            const headers: Record<string, string> = {};
+            request.headers.forEach((v: string, k: string) => (headers[k] = v));
+            const body = request.body ? await request.text() : undefined;
+            const answer = await askHost({ url: request.url, method: request.method, headers, body });
+            if (!answer.ok) {
+              return new window.Response('', { status: 403, headers: { [BLOCKED_HEADER]: `${answer.error.code}: ${answer.error.message}`.slice(0, 500) } });
+            }
+            const r = answer.response;
+            const nullBody = r.status === 204 || r.status === 304;
+            return new window.Response(nullBody ? null : r.body, { status: r.status, statusText: r.statusText, headers: r.headers });
+          },
+          beforeSyncRequest({ request, window }) {
+            const url = new URL(request.url);
+            const bytes = ownFile(url);
+            // Synchronous requests leave the package only through the async path: there is no synchronous channel.
+            return {
+              status: bytes ? 200 : 403,
+              statusText: bytes ? 'OK' : 'Forbidden',
+              ok: !!bytes,
+              url: request.url,
+              redirected: false,
+              headers: new window.Headers(bytes ? { 'content-type': contentType(url.pathname) } : { [BLOCKED_HEADER]: 'SYNC_REQUEST_REFUSED' }),
+              body: bytes ? Buffer.from(bytes) : Buffer.from(''),
+            };
+          },
+        },
+      },
+      navigation: {
+        beforeContentCallback: (window) => {
+          const factory = vm.runInContext(BOOTSTRAP_SOURCE, window as unknown as vm.Context) as (port: unknown, init: string) => Bootstrap;
+          const port = {
+            call(id: number, method: string | null, params: unknown): string | undefined {
+              try {
+                send({ type: 'call', id, method: method as string, params });
+                return undefined;
+              } catch (err) {
+                return JSON.stringify({ code: 'INVALID_PARAMS', message: `params cannot be copied to the host (functions, symbols, DOM nodes and proxies are not allowed): ${(err as Error).message}`, path: '' } satisfies WireError);
+              }
+            },
+            network(id: number, url: string) {
+              const netId = nextNetworkId++;
+              networkWaiters.set(netId, (m) => {
+                const error: WireError = m.ok ? { code: 'NETWORK_ERROR', message: 'closed' } : m.error;
+                bootstrap?.deliver(JSON.stringify({ type: 'socket', id, error }));
+              });
+              send({ type: 'network', id: netId, api: 'websocket', request: { url, method: 'GET', headers: {} } });
+            },
+          };
+          bootstrap = factory(port, JSON.stringify({ methods: init.methods, hostVersion: init.hostVersion }));
+          wrapFetch(window as unknown as vm.Context);
+          window.addEventListener('error', (event: unknown) => {
+            const e = event as ErrorEvent;
+            const d = e.error !== undefined ? describe(e.error) : { message: String(e.message) };
+            send({ type: 'guest-error', kind: 'error', ...d });
+          });
+          stopRejections = watchRejections((window as unknown as { Promise: unknown }).Promise, (reason) => send({ type: 'guest-error', kind: 'unhandledrejection', ...describe(reason) }));
+        },
+      },
+    },
+  });
+
+  const page = browser.newPage();
+
+  channel.onMessage((m) => {
+    switch (m.type) {
+      case 'result':
+        bootstrap?.deliver(JSON.stringify(m));
+        break;
+      case 'network-result': {
+        const waiter = networkWaiters.get(m.id);
+        networkWaiters.delete(m.id);
+        waiter?.(m);
+        break;
+      }
+      case 'lifecycle':
+        bootstrap?.deliver(JSON.stringify(m));
+        break;
+      case 'wait-idle':
+        page.waitUntilComplete().then(
+          () => send({ type: 'idle', id: m.id, idle: (bootstrap?.pendingCalls() ?? 0) === 0 }),
+          (err: Error) => {
+            if (process.env.MINIAPP_TRACE_IDLE) send({ type: 'console', level: 'debug', text: err.message });
+            send({ type: 'idle', id: m.id, idle: false });
+          },
+        );
+        break;
+      case 'dom':
+        send(domOperation(page.mainFrame.document as unknown as Document, m));
+        break;
+      case 'close':
+        void handle.close();
+        break;
+    }
+  });
+
+  send({ type: 'ready', url: `${init.origin}/${init.entryPoint}` });
+  await page.goto(`${init.origin}/${init.entryPoint}`);
+  send({ type: 'loaded', durationMs: performance.now() - started });
+
+  const handle: GuestHandle = {
+    get window() {
+      return page.mainFrame.window as unknown as Window & typeof globalThis;
+    },
+    get document() {
+      return page.mainFrame.document as unknown as Document;
+    },
+    close() {
+      closing ??= (async () => {
+        stopRejections?.();
+        for (const waiter of networkWaiters.values()) waiter({ type: 'network-result', id: 0, ok: false, error: { code: 'NETWORK_ERROR', message: 'the app was closed' } });
+        networkWaiters.clear();
+        await browser.close().catch(() => undefined);
+        send({ type: 'closed' });
+      })();
+      return closing;
+    },
+  };
+  return handle;
+}
+
+/** fetch that rejects (as a browser's does) when the host refused the request; created in the page's realm. */
+function wrapFetch(context: vm.Context): void {
+  vm.runInContext(
+    `(function (nativeFetch) {
+      window.fetch = function fetch(input, init) {
+        return new Promise(function (resolve, reject) {
+          nativeFetch.call(window, input, init).then(function (res) {
+            var blocked = res.headers.get('${BLOCKED_HEADER}');
+            if (blocked === null) return resolve(res);
+            var error = new TypeError('Failed to fetch: ' + blocked);
+            error.code = blocked.split(':')[0];
+            reject(error);
+          }, function (e) { reject(new TypeError(String(e && e.message || e))); });
+        });
+      };
+    })`,
+    context,
+  )((context as unknown as { fetch: unknown }).fetch);
+}
+
+function domOperation(document: Document, m: MessageOf<HostMessage, 'dom'>): Parameters<GuestEnd['send']>[0] {
+  try {
+    const el = document.querySelector(m.selector) as HTMLElement | null;
+    if (m.op === 'query') return { type: 'dom-result', id: m.id, ok: true, value: el ? { exists: true, text: el.textContent ?? '', html: el.outerHTML.slice(0, 10_000) } : { exists: false } };
+    if (!el) return { type: 'dom-result', id: m.id, ok: false, error: { code: 'ELEMENT_NOT_FOUND', message: `no element matches ${JSON.stringify(m.selector)}` } };
+    if (m.op === 'click') el.click();
+    if (m.op === 'input') {
+      (el as HTMLInputElement).value = m.value ?? '';
+      el.dispatchEvent(new (document.defaultView as unknown as typeof globalThis).Event('input', { bubbles: true }));
+      el.dispatchEvent(new (document.defaultView as unknown as typeof globalThis).Event('change', { bubbles: true }));
+    }
+    return { type: 'dom-result', id: m.id, ok: true, value: el.textContent ?? '' };
+  } catch (err) {
+    return { type: 'dom-result', id: m.id, ok: false, error: { code: 'INVALID_SELECTOR', message: (err as Error).message } };
+  }
+}

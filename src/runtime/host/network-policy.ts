@@ -1,0 +1,49 @@
+/**
+ * The network allowlist, applied to every request and every redirect hop. The URL is parsed once
+ * (WHATWG, as browsers do) and the parsed URL is the one requested, so the check and the request can
+ * never disagree about the host.
+ */
+
+export type PolicyVerdict = { allowed: true; url: URL } | { allowed: false; reason: string; url?: URL };
+
+const IPV4 = /^\d{1,3}(?:\.\d{1,3}){3}$/;
+
+/** True when `host` (already lowercase ASCII from the URL parser) is allowed by one of the entries. */
+export function hostMatches(host: string, allowedDomains: readonly string[]): boolean {
+  for (const entry of allowedDomains) {
+    if (entry.startsWith('*.')) {
+      // A suffix on a label boundary: "*.partner.com" allows "a.partner.com", not "evilpartner.com"
+      // nor "partner.com" itself.
+      const suffix = entry.slice(1);
+      if (host.length > suffix.length && host.endsWith(suffix)) return true;
+    } else if (host === entry) {
+      return true;
+    }
+  }
+  return false;
+}
+
+/**
+ * Decides whether the guest may reach `input`. `base` resolves relative URLs (the page URL);
+ * `secureScheme` is "https:" for fetch and XHR, "wss:" for WebSocket.
+ */
+export function checkUrl(input: string, allowedDomains: readonly string[], options: { base?: string; secureScheme?: 'https:' | 'wss:' } = {}): PolicyVerdict {
+  let url: URL;
+  try {
+    url = new URL(input, options.base);
+  } catch {
+    return { allowed: false, reason: 'is not a valid URL' };
+  }
+  const scheme = options.secureScheme ?? 'https:';
+  if (url.protocol !== scheme) return { allowed: false, reason: `uses ${url.protocol.replace(/:$/, '')}; only ${scheme.replace(/:$/, '')} is allowed`, url };
+  if (url.username !== '' || url.password !== '') return { allowed: false, reason: 'carries user information (user:password@)', url };
+  if (url.port !== '') return { allowed: false, reason: `uses port ${url.port}; only the default port is allowed`, url };
+  const host = url.hostname;
+  if (host.startsWith('[') || IPV4.test(host)) return { allowed: false, reason: `addresses the IP literal ${host}; use a host name`, url };
+  if (host.endsWith('.')) return { allowed: false, reason: 'has a host ending with a dot', url };
+  if (!hostMatches(host, allowedDomains)) {
+    const lookalike = host.split('.').some((label) => label.startsWith('xn--')) ? ' (an internationalised look-alike)' : '';
+    return { allowed: false, reason: `host ${host}${lookalike} is not in allowedDomains`, url };
+  }
+  return { allowed: true, url };
+}

@@ -1,0 +1,105 @@
+import { getMethod } from '../bridge/catalog.js';
+import { compareHostVersions } from '../bridge/version.js';
+import { diagnostic, type Diagnostic } from '../core/errors/index.js';
+import { NEWEST_HOST_VERSION } from '../manifest/host-versions.js';
+import type { ConsoleEntry, GuestErrorEntry } from './host/host.js';
+import type { NetworkViolation } from './host/network.js';
+import type { CallRecord } from './host/recorder.js';
+import type { UiEffect } from './host/services/handlers.js';
+import { launchApp, type LaunchOptions, type RunningApp } from './launch.js';
+
+export interface RunOptions extends LaunchOptions {
+  /** Stop the app if it is not idle after this long (default 10 s). */
+  timeoutMs?: number;
+  /** Called with the running app before waiting (for --record, inspectors, tests). */
+  onLaunched?: (app: RunningApp) => void;
+}
+
+/** Reports list at most this many calls; the rest are counted (a recording keeps them all). */
+const MAX_REPORTED_CALLS = 500;
+
+export interface RunReport {
+  app: { id: string; version: string; entryPoint: string; kind: 'directory' | 'project' };
+  hostVersion: string;
+  network: string;
+  stoppedBy: 'idle' | 'timeout' | 'close';
+  timings: { launchMs: number; loadedMs?: number; firstCallMs?: number; totalMs: number };
+  console: ConsoleEntry[];
+  calls: CallRecord[];
+  callCount: number;
+  violations: NetworkViolation[];
+  guestErrors: GuestErrorEntry[];
+  ui: UiEffect[];
+  storage: { usedBytes: number; quotaBytes: number; keys: number };
+}
+
+export interface RunOutcome {
+  report: RunReport;
+  errors: Diagnostic[];
+  warnings: Diagnostic[];
+  /** The full call list, for --record. */
+  app: RunningApp;
+}
+
+const round = (n: number | undefined) => (n === undefined ? undefined : Math.round(n * 10) / 10);
+
+/** Launches an app, lets it run until idle, closed or the timeout, and reports what happened. */
+export async function runApp(target: string, options: RunOptions = {}): Promise<RunOutcome> {
+  const t0 = performance.now();
+  const app = await launchApp(target, options);
+  options.onLaunched?.(app);
+  const timeoutMs = options.timeoutMs ?? 10_000;
+  let timer: NodeJS.Timeout | undefined;
+  const stoppedBy = await Promise.race([
+    app.host.waitForIdle().then(() => 'idle' as const),
+    app.closeRequested.then(() => 'close' as const),
+    new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), timeoutMs))),
+  ]);
+  clearTimeout(timer);
+  const snapshot = app.host.snapshot();
+  await app.close();
+  const { manifest } = app.source;
+  const hostVersion = options.hostVersion ?? NEWEST_HOST_VERSION;
+
+  const errors: Diagnostic[] = [];
+  const warnings: Diagnostic[] = [...app.source.warnings];
+  for (const e of snapshot.errors) {
+    if (e.kind === 'resource') errors.push(diagnostic('RUN_RESOURCE_MISSING', { message: e.message }));
+    else errors.push(diagnostic(e.kind === 'error' ? 'RUN_SCRIPT_ERROR' : 'RUN_UNHANDLED_REJECTION', { message: e.message }));
+  }
+  for (const v of snapshot.violations) errors.push(diagnostic('DOMAIN_NOT_ALLOWED', { ...v }));
+  const refused = new Map<string, { code: string; count: number }>();
+  for (const c of snapshot.calls) {
+    if (!c.ok && (c.error!.code === 'PERMISSION_DENIED' || c.error!.code === 'METHOD_NOT_FOUND')) {
+      const key = `${c.error!.code}\u0000${c.method}`;
+      refused.set(key, { code: c.error!.code, count: (refused.get(key)?.count ?? 0) + 1 });
+    }
+  }
+  for (const [key, { code, count }] of refused) {
+    const method = key.split('\u0000')[1]!;
+    if (code === 'PERMISSION_DENIED') warnings.push(diagnostic('RUN_UNDECLARED_PERMISSION', { method, count, permission: getMethod(method)?.permission }, {}, 'warning'));
+    else warnings.push(diagnostic('RUN_UNKNOWN_METHOD', { method, count }, {}, 'warning'));
+  }
+  if (stoppedBy === 'timeout') {
+    warnings.push(diagnostic('RUN_TIMEOUT', { timeoutMs, busy: 'timers, requests or bridge calls still pending' }, {}, 'warning'));
+  }
+  if (compareHostVersions(manifest.minHostVersion, String(hostVersion)) > 0) {
+    warnings.push(diagnostic('RUN_HOST_TOO_OLD', { minHostVersion: manifest.minHostVersion, hostVersion }, { file: 'manifest.json', pointer: '/minHostVersion' }, 'warning'));
+  }
+
+  const report: RunReport = {
+    app: { id: manifest.id, version: manifest.version, entryPoint: manifest.entryPoint, kind: app.source.kind },
+    hostVersion: String(hostVersion),
+    network: options.network ?? 'fixtures',
+    stoppedBy,
+    timings: { launchMs: round(app.launchMs)!, loadedMs: round(snapshot.timings.loadedMs), firstCallMs: round(snapshot.timings.firstCallMs), totalMs: round(performance.now() - t0)! },
+    console: snapshot.console,
+    calls: snapshot.calls.slice(0, MAX_REPORTED_CALLS),
+    callCount: snapshot.calls.length,
+    violations: snapshot.violations,
+    guestErrors: snapshot.errors,
+    ui: snapshot.ui,
+    storage: { usedBytes: app.host.storage.usedBytes, quotaBytes: app.host.storage.quotaBytes, keys: app.host.storage.keys().length },
+  };
+  return { report, errors, warnings, app };
+}
