@@ -78,9 +78,8 @@ export function sandboxExecArgv(readPaths: string[], heapMb: number): string[] {
 }
 
 function childEntry(): string {
-  // The bootstrap lives beside this module in dist/; from src/ (tests) use the built copy.
-  const here = fileURLToPath(import.meta.url);
-  return here.endsWith('.ts') ? toolchainPath('dist', 'sandbox', 'child.js') : join(dirname(here), 'child.js');
+  // Always the built copy: this module also runs from src/ (tests) and from CLI bundle chunks.
+  return toolchainPath('dist', 'sandbox', 'child.js');
 }
 
 /**

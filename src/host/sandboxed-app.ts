@@ -1,0 +1,148 @@
+import { randomBytes } from 'node:crypto';
+import type { Manifest } from '../manifest/types.js';
+import type { GuestMessage, HostEnd, HostMessage } from '../runtime/channel.js';
+import { createHost, type Host, type HostOptions } from '../runtime/host/host.js';
+import { appOrigin } from '../runtime/launch.js';
+import { startSandbox, type Sandbox, type SandboxExit, type SandboxLimits } from '../sandbox/index.js';
+import { toolchainPath } from '../core/toolchain.js';
+import type { AuditLog } from './audit.js';
+import { policyChannel, type NetworkGate } from './policy-channel.js';
+import type { SandboxGuestInit } from '../sandbox/guest-entry.js';
+
+export interface SandboxedAppOptions extends Partial<Omit<HostOptions, 'manifest' | 'origin' | 'readAppFile' | 'onCloseRequest'>> {
+  /** The installed (extracted) package directory. */
+  dir: string;
+  manifest: Manifest;
+  hostVersion: string;
+  limits?: SandboxLimits;
+  audit?: AuditLog;
+  gate?: NetworkGate;
+  /** Called once when the app's sandbox is gone, with why (a limit, a crash, or a normal stop). */
+  onExit?: (exit: SandboxExit) => void;
+  checkIntervalMs?: number;
+  /** Called on every message from the guest (the host manager's idle clock). */
+  onActivity?: () => void;
+}
+
+export interface SandboxedApp {
+  readonly id: string;
+  readonly manifest: Manifest;
+  readonly host: Host;
+  readonly sandbox: Sandbox;
+  /** Milliseconds from the start of the launch to the entry page having loaded. */
+  readonly launchMs: number;
+  readonly exited: Promise<SandboxExit>;
+  suspend(): void;
+  resume(): void;
+  readonly suspended: boolean;
+  close(): Promise<SandboxExit>;
+}
+
+/** The guest side's bundle (see scripts/build.mjs): the guest environment and happy-dom in one file. */
+export const sandboxGuestEntry = () => toolchainPath('dist', 'sandbox', 'guest.js');
+
+/**
+ * Launches an installed mini-program in its own sandbox process: the guest environment (DOM, bridge,
+ * the app's scripts) runs there; the host side (dispatcher, services, storage, tokens, network policy,
+ * audit) runs here, joined by plain JSON messages. The sandbox may read only the toolchain's dist/ and
+ * this app's directory. Resolves once the entry page loaded; rejects if the sandbox stopped first.
+ */
+export async function launchSandboxedApp(options: SandboxedAppOptions): Promise<SandboxedApp> {
+  const t0 = performance.now();
+  const { manifest, audit } = options;
+  const origin = appOrigin(manifest.id);
+  let hostListener: ((m: GuestMessage) => void) | undefined;
+  let closed = false;
+  let sandbox!: Sandbox;
+  const raw: HostEnd = {
+    send(m: HostMessage) {
+      if (!closed) sandbox.send(m);
+    },
+    onMessage(l) {
+      hostListener = l;
+    },
+    close() {
+      closed = true;
+    },
+    get closed() {
+      return closed;
+    },
+  };
+  let appRef: SandboxedApp | undefined;
+  const channel = policyChannel(raw, { app: manifest.id, audit, gate: options.gate });
+  const host = createHost(channel, {
+    ...options,
+    manifest,
+    hostKey: options.hostKey ?? randomBytes(32),
+    origin,
+    // navigation.close: the app asked to be closed (possibly while still loading).
+    onCloseRequest: () => void (appRef ? appRef.close() : sandbox.close()),
+  });
+  const init: SandboxGuestInit = { dir: options.dir, origin, entryPoint: manifest.entryPoint, hostVersion: options.hostVersion, methods: host.availableMethods() };
+  sandbox = startSandbox({
+    entry: sandboxGuestEntry(),
+    init,
+    // Only the wildcard form: Node 20 aborts at start-up when given both "dir" and "dir/*".
+    readPaths: [`${options.dir}/*`],
+    limits: options.limits,
+    checkIntervalMs: options.checkIntervalMs,
+    onMessage: (data) => {
+      options.onActivity?.();
+      hostListener?.(data as GuestMessage);
+    },
+  });
+  audit?.record({ type: 'app.launch', app: manifest.id, version: manifest.version, pid: sandbox.pid });
+  const exited = sandbox.exited.then((exit) => {
+    closed = true;
+    channel.releaseAll();
+    // Let host-side waiters (idle, DOM helpers) finish: the guest is gone.
+    hostListener?.({ type: 'closed' });
+    const limit = exit.reason === 'CPU_LIMIT' || exit.reason === 'MEMORY_LIMIT' || exit.reason === 'MESSAGE_FLOOD';
+    audit?.record({ type: limit ? 'limit.violation' : 'app.stop', app: manifest.id, reason: exit.reason, detail: exit.detail });
+    options.onExit?.(exit);
+    void host.close();
+    return exit;
+  });
+  await Promise.race([host.loaded, sandbox.exited.then((exit) => Promise.reject(Object.assign(new Error(`the app stopped while loading: ${exit.reason}${exit.detail ? ` (${exit.detail})` : ''}`), { exit })))]);
+  const launchMs = performance.now() - t0;
+  host.lifecycle('launched');
+  host.lifecycle('shown');
+  let closing: Promise<SandboxExit> | undefined;
+  const app: SandboxedApp = {
+    id: manifest.id,
+    manifest,
+    host,
+    sandbox,
+    launchMs,
+    exited,
+    suspend() {
+      if (sandbox.suspended) return;
+      host.lifecycle('hidden');
+      sandbox.suspend();
+      audit?.record({ type: 'app.suspend', app: manifest.id });
+    },
+    resume() {
+      if (!sandbox.suspended) return;
+      sandbox.resume();
+      host.lifecycle('shown');
+      audit?.record({ type: 'app.resume', app: manifest.id });
+    },
+    get suspended() {
+      return sandbox.suspended;
+    },
+    close() {
+      closing ??= (async () => {
+        if (!closed && !sandbox.suspended) {
+          host.lifecycle('hidden');
+          host.lifecycle('unloaded');
+          await new Promise((r) => setTimeout(r, 5));
+        }
+        await sandbox.close();
+        return exited;
+      })();
+      return closing;
+    },
+  };
+  appRef = app;
+  return app;
+}
