@@ -4,6 +4,7 @@ import type { GuestMessage, HostEnd, HostMessage } from '../runtime/channel.js';
 import { createHost, type Host, type HostOptions } from '../runtime/host/host.js';
 import { appOrigin } from '../runtime/launch.js';
 import { startSandbox, type Sandbox, type SandboxExit, type SandboxLimits } from '../sandbox/index.js';
+import { MiniappError } from '../core/errors/index.js';
 import { toolchainPath } from '../core/toolchain.js';
 import type { AuditLog } from './audit.js';
 import { policyChannel, type NetworkGate } from './policy-channel.js';
@@ -97,13 +98,13 @@ export async function launchSandboxedApp(options: SandboxedAppOptions): Promise<
     channel.releaseAll();
     // Let host-side waiters (idle, DOM helpers) finish: the guest is gone.
     hostListener?.({ type: 'closed' });
-    const limit = exit.reason === 'CPU_LIMIT' || exit.reason === 'MEMORY_LIMIT' || exit.reason === 'MESSAGE_FLOOD';
+    const limit = isLimitExit(exit);
     audit?.record({ type: limit ? 'limit.violation' : 'app.stop', app: manifest.id, reason: exit.reason, detail: exit.detail });
     options.onExit?.(exit);
     void host.close();
     return exit;
   });
-  await Promise.race([host.loaded, sandbox.exited.then((exit) => Promise.reject(Object.assign(new Error(`the app stopped while loading: ${exit.reason}${exit.detail ? ` (${exit.detail})` : ''}`), { exit })))]);
+  await Promise.race([host.loaded, sandbox.exited.then((exit) => Promise.reject(exitError(manifest.id, exit)))]);
   const launchMs = performance.now() - t0;
   host.lifecycle('launched');
   host.lifecycle('shown');
@@ -145,4 +146,13 @@ export async function launchSandboxedApp(options: SandboxedAppOptions): Promise<
   };
   appRef = app;
   return app;
+}
+
+const LIMIT_REASONS = new Set(['CPU_LIMIT', 'MEMORY_LIMIT', 'MESSAGE_FLOOD']);
+export const isLimitExit = (exit: SandboxExit) => LIMIT_REASONS.has(exit.reason);
+
+/** The coded error for an app whose sandbox stopped: a limit it broke, or a crash. */
+export function exitError(id: string, exit: SandboxExit): MiniappError {
+  if (isLimitExit(exit)) return new MiniappError('APP_LIMIT_EXCEEDED', { id, reason: exit.reason, detail: exit.detail });
+  return new MiniappError('APP_CRASHED', { id, reason: exit.reason, detail: exit.detail });
 }

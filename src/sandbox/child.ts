@@ -38,6 +38,8 @@ const send: (m: SandboxToHost) => void = lineChannel(pipe, (raw) => {
     started = true;
     import(pathToFileURL(m.entry).href)
       .then(async (mod: { start(channel: SandboxChannel, init: unknown): unknown }) => {
+        // The runtime's own code is loaded: from here on the busy-loop limit applies in full.
+        send({ type: 'booted' });
         await mod.start(channel, m.init);
         send({ type: 'ready' });
       })

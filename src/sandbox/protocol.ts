@@ -16,6 +16,7 @@ export type HostToSandbox =
   | { type: 'message'; data: unknown };
 
 export type SandboxToHost =
+  | { type: 'booted' }
   | { type: 'ready' }
   | { type: 'pong'; seq: number; memory: MemoryReport }
   | { type: 'message'; data: unknown }

@@ -72,6 +72,11 @@ export const hostErrors = {
     message: (a) => `${q(a.id)} was stopped: ${String(a.reason)}${a.detail ? ` (${String(a.detail)})` : ''}`,
     hint: () => 'Per-app limits: memory (64 MB by default, buffers included), CPU (a busy event loop), message rate. Fix the runaway code.',
   },
+  APP_CRASHED: {
+    title: 'Mini-program stopped unexpectedly',
+    message: (a) => `${q(a.id)} stopped (${String(a.reason)})${a.detail ? `: ${String(a.detail)}` : ''}`,
+    hint: () => 'The app\'s sandbox ended before the app was closed; the host and other apps are unaffected. Check the app\'s errors.',
+  },
   CONFORMANCE_FAILED: {
     title: 'Conformance check failed',
     message: (a) => `${String(a.count)} conformance check(s) failed for ${q(a.target)}`,
