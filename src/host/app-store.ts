@@ -16,6 +16,8 @@ export interface AppState {
   staged?: string;
   /** True until the active version has launched once without crashing (a crash then rolls back). */
   firstLaunchPending?: boolean;
+  /** A version that failed its first launch and was rolled back: never staged again. */
+  failed?: string;
 }
 
 export const appDir = (appsDir: string, id: string) => join(appsDir, id);

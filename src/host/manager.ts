@@ -10,6 +10,8 @@ import { processPss } from './memory.js';
 import { readAppState, versionDir, writeAppState } from './app-store.js';
 import type { AuditLog } from './audit.js';
 import { NetworkGate } from './policy-channel.js';
+import type { TrustStore } from './trust-store.js';
+import { activateStaged, checkForUpdate, rollBack, type UpdateOutcome } from './updates.js';
 import { launchSandboxedApp, type SandboxedApp, type SandboxedAppOptions } from './sandboxed-app.js';
 
 export interface HostManagerOptions {
@@ -33,6 +35,10 @@ export interface HostManagerOptions {
   appOptions?: Partial<SandboxedAppOptions>;
   checkIntervalMs?: number;
   now?: () => number;
+  /** Update feed: checked in the background on each launch and every intervalMs (0: only on launch). */
+  updates?: { feedUrl: string; trustStore: TrustStore; intervalMs?: number; checkOnLaunch?: boolean };
+  /** A new version that crashes within this long of its first launch is rolled back. Default 5000 ms. */
+  probationMs?: number;
 }
 
 export interface ManagedApp {
@@ -104,39 +110,80 @@ export function createHostManager(options: HostManagerOptions) {
       resume(id);
       return existing.app;
     }
-    const state = await readAppState(options.appsDir, id);
+    const state = await activateStaged(options.appsDir, id, audit);
     if (!state?.active) throw new MiniappError('APP_NOT_INSTALLED', { id, dir: options.appsDir });
     const dir = versionDir(options.appsDir, id, state.active);
     const manifest = JSON.parse(await fs.readFile(join(dir, 'manifest.json'), 'utf8')) as Manifest;
     const entry: Partial<ManagedApp> = { version: state.active, lastActive: now() };
-    const app = await launchSandboxedApp({
-      ...options.appOptions,
-      ...extra,
-      dir,
-      manifest,
-      hostVersion: options.hostVersion,
-      hostKey,
-      dataDir: options.dataDir,
-      limits: { ...options.limits, ...extra.limits },
-      audit,
-      gate,
-      checkIntervalMs: options.checkIntervalMs,
-      onActivity: () => {
-        entry.lastActive = now();
-      },
-      onExit: (exit) => {
-        entry.exit = exit;
-      },
-    });
+    const onFirstLaunch = state.firstLaunchPending === true;
+    let app: SandboxedApp;
+    try {
+      app = await launchSandboxedApp({
+        ...options.appOptions,
+        ...extra,
+        dir,
+        manifest,
+        hostVersion: options.hostVersion,
+        hostKey,
+        dataDir: options.dataDir,
+        limits: { ...options.limits, ...extra.limits },
+        audit,
+        gate,
+        checkIntervalMs: options.checkIntervalMs,
+        onActivity: () => {
+          entry.lastActive = now();
+        },
+        onExit: (exit) => {
+          entry.exit = exit;
+        },
+      });
+    } catch (err) {
+      // A new version that cannot even load is rolled back, and the previous one launched instead.
+      if (onFirstLaunch && state.previous && (await rollBack(options.appsDir, id, (err as Error).message, audit))) return launch(id, extra);
+      throw err;
+    }
     entry.app = app;
     running.set(id, entry as ManagedApp);
-    if (state.firstLaunchPending) {
-      // The first launch of a new version succeeded (its page loaded): it no longer needs a rollback.
-      state.firstLaunchPending = false;
-      await writeAppState(options.appsDir, state);
+    if (onFirstLaunch) {
+      const probation = setTimeout(() => void confirmFirstLaunch(id), options.probationMs ?? 5000);
+      probation.unref();
+      void app.exited.then(async (exit) => {
+        if (exit.reason === 'STOPPED' || exit.reason === 'EXITED') return;
+        clearTimeout(probation);
+        const current = await readAppState(options.appsDir, id);
+        if (current?.firstLaunchPending && current.active === entry.version) await rollBack(options.appsDir, id, `${exit.reason}${exit.detail ? `: ${exit.detail}` : ''}`, audit);
+      });
     }
+    if (options.updates && options.updates.checkOnLaunch !== false) void checkUpdate(id).catch(() => undefined);
     return app;
   }
+
+  async function confirmFirstLaunch(id: string): Promise<void> {
+    const state = await readAppState(options.appsDir, id);
+    const m = running.get(id);
+    if (!state?.firstLaunchPending || !m || m.exit) return;
+    state.firstLaunchPending = false;
+    await writeAppState(options.appsDir, state);
+  }
+
+  const checking = new Map<string, Promise<UpdateOutcome>>();
+  /** Checks the feed for one app (in the background on launch and on the schedule); one check at a time per app. */
+  function checkUpdate(id: string): Promise<UpdateOutcome> {
+    if (!options.updates) return Promise.reject(new Error('no update feed configured'));
+    const { feedUrl, trustStore } = options.updates;
+    let p = checking.get(id);
+    if (!p) {
+      p = checkForUpdate({ feedUrl, trustStore, id, appsDir: options.appsDir, hostVersion: options.hostVersion, audit }).finally(() => checking.delete(id));
+      checking.set(id, p);
+    }
+    return p;
+  }
+  const schedule = options.updates?.intervalMs
+    ? setInterval(() => {
+        for (const id of running.keys()) void checkUpdate(id).catch(() => undefined);
+      }, options.updates.intervalMs)
+    : undefined;
+  schedule?.unref();
 
   function resume(id: string): void {
     const m = running.get(id);
@@ -177,6 +224,7 @@ export function createHostManager(options: HostManagerOptions) {
     totalMemory,
     canMessage,
     checkToken,
+    checkUpdate,
     async stop(id: string) {
       const m = running.get(id);
       running.delete(id);
@@ -186,6 +234,8 @@ export function createHostManager(options: HostManagerOptions) {
       if (closed) return;
       closed = true;
       clearInterval(sweep);
+      if (schedule) clearInterval(schedule);
+      await Promise.allSettled([...checking.values()]);
       await Promise.all([...running.values()].map((m) => m.app.close()));
       running.clear();
     },
