@@ -108,9 +108,26 @@ async function bundleSandboxGuest() {
   });
 }
 
+// happy-dom is ~1,000 ES modules: loading them one by one costs ~400 ms of every headless run. One
+// bundled file loads in ~120 ms; the runtime uses it when present and falls back to the package.
+async function bundleHappyDom() {
+  await esbuild.build({
+    entryPoints: [join(root, 'node_modules/happy-dom/lib/index.js')],
+    outfile: join(dist, 'runtime/guest/vendor/happy-dom.js'),
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    legalComments: 'eof',
+    logLevel: 'error',
+    banner: { js: "import { createRequire as __miniappCreateRequire } from 'node:module';\nconst require = __miniappCreateRequire(import.meta.url);" },
+  });
+}
+
 generateManifestValidator();
 await transpile();
 await bundleCli();
+await bundleHappyDom();
 await bundleSandboxGuest();
 if (process.argv.includes('--types')) {
   execFileSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', join(root, 'tsconfig.json')], { stdio: 'inherit' });

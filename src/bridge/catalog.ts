@@ -46,7 +46,7 @@ export interface PermissionSpec {
 
 /** Every permission a manifest may declare (schema/manifest.schema.json's enum must equal these keys). */
 export const PERMISSIONS = {
-  auth: { description: 'Short-lived tokens that prove who the user is to the partner backend.', consent: false },
+  auth: { description: 'Short-lived tokens that prove who the user is to the partner backend (the user agrees to share the scope).', consent: true },
   camera: { description: 'The camera, to scan codes.', consent: true },
   clipboard: { description: 'Read and write the clipboard.', consent: true },
   contacts: { description: 'Pick contacts from the address book.', consent: true },

@@ -119,6 +119,26 @@ export const commands: CommandSpec[] = [
     ],
     load: () => import('../commands/install.js'),
   },
+  {
+    name: 'run',
+    summary: 'run a mini-program headless against a mock host and report console, bridge calls and policy violations',
+    args: '<path>',
+    options: [
+      { name: 'timeout', flags: '--timeout <ms>', description: 'stop the app if it is not idle after this long (default: 10000)', type: 'number', default: 10_000 },
+      { name: 'grant', flags: '--grant <permissions>', description: 'consent permissions the user grants (comma-separated; default: all granted)', type: 'list', configurable: false },
+      { name: 'deny', flags: '--deny <permissions>', description: 'consent permissions the user denies: their methods fail with USER_DENIED', type: 'list', configurable: false },
+      { name: 'hostVersion', flags: '--host-version <version>', description: 'host version to emulate (default: the newest known); newer methods fail with METHOD_NOT_FOUND', type: 'string' },
+      { name: 'dataDir', flags: '--data-dir <dir>', description: 'where app storage is kept, encrypted (default: .miniapp/data)', type: 'string', default: '.miniapp/data' },
+      { name: 'hostKeyFile', flags: '--host-key-file <file>', description: 'the host key storage and tokens derive from (default: ~/.config/miniapp/host.key, created if missing)', type: 'string' },
+      { name: 'network', flags: '--network <mode>', description: 'fixtures: answer from --fixtures; live: the real network; off: no network (default: fixtures)', type: 'string', choices: ['fixtures', 'live', 'off'], default: 'fixtures' },
+      { name: 'fixtures', flags: '--fixtures <file>', description: 'JSON file of canned network responses and bridge answers', type: 'string' },
+      { name: 'ca', flags: '--ca <file>', description: 'extra CA certificate (PEM) trusted by --network live', type: 'string' },
+      { name: 'payment', flags: '--payment <outcome>', description: 'how payment.pay ends: success, cancel or fail (default: success)', type: 'string', choices: ['success', 'cancel', 'fail'], default: 'success' },
+      { name: 'record', flags: '--record <file>', description: 'save every bridge call to this file', type: 'string', configurable: false },
+      { name: 'replay', flags: '--replay <file>', description: 'answer bridge calls from a recording, in order, per method', type: 'string', configurable: false },
+    ],
+    load: () => import('../commands/run.js'),
+  },
 ];
 
 export const findCommand = (name: string) => commands.find((c) => c.name === name);

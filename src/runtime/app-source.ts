@@ -65,7 +65,7 @@ async function buildInMemory(root: string, manifest: Manifest, files: Record<str
         write: false,
         format: 'esm',
         platform: 'browser',
-        target: 'es2020',
+        target: 'es2022',
         logLevel: 'silent',
         absWorkingDir: root,
       });

@@ -1,21 +1,29 @@
 import { randomBytes } from 'node:crypto';
+import { getMethod, methodNames } from '../bridge/catalog.js';
+import { compareHostVersions } from '../bridge/version.js';
 import { NEWEST_HOST_VERSION } from '../manifest/host-versions.js';
 import { loadAppSource, type AppSource } from './app-source.js';
-import { createInProcessChannel } from './channel.js';
-import { startGuest, type GuestHandle } from './guest/guest.js';
+import { createInProcessChannel, type HostEnd } from './channel.js';
+import { startGuest, type GuestHandle, type GuestInit } from './guest/guest.js';
 import { createHost, type Host, type HostOptions } from './host/host.js';
 
 export interface LaunchOptions extends Partial<Omit<HostOptions, 'manifest' | 'origin' | 'readAppFile' | 'onCloseRequest' | 'hostKey'>> {
   cwd?: string;
   /** 32 bytes; storage encryption and token signing keys derive from it. Default: random for this launch. */
   hostKey?: Uint8Array;
+  /**
+   * Where the guest runs: "none" (default) in this thread, with `window` and `document` reachable for
+   * tests; "worker" in its own worker thread, reachable only through the channel (the seam the
+   * host-grade runtime isolates along).
+   */
+  isolation?: 'none' | 'worker';
 }
 
 /** A mini-program running in the reference runtime: host and guest joined by one channel. */
 export interface RunningApp {
   source: AppSource;
   host: Host;
-  /** In-process only: the guest page. A sandboxed runtime offers the host's dom() helpers instead. */
+  /** The guest page. With isolation "worker", window and document throw: use host.dom() instead. */
   guest: GuestHandle;
   launchMs: number;
   /** Resolves when the app asked to close (navigation.close) or was closed. */
@@ -26,31 +34,61 @@ export interface RunningApp {
 /** The page origin of an app: its id under a reserved name, so apps never share localStorage or cookies. */
 export const appOrigin = (appId: string) => `https://${appId}.miniapp.localhost`;
 
+/** The methods a host version has (what canIUse answers from). */
+export const methodsOf = (hostVersion: string) => methodNames().filter((m) => compareHostVersions(getMethod(m)!.since, hostVersion) <= 0);
+
 /** Loads an app (directory or project) and launches it; the guest has loaded its entry HTML when this resolves. */
 export async function launchApp(target: string | AppSource, options: LaunchOptions = {}): Promise<RunningApp> {
   const t0 = performance.now();
   const source = typeof target === 'string' ? await loadAppSource(target, options.cwd ?? process.cwd()) : target;
   const { manifest } = source;
+  const hostVersion = options.hostVersion ?? NEWEST_HOST_VERSION;
   const origin = appOrigin(manifest.id);
-  const channel = createInProcessChannel();
+  const init: GuestInit = { origin, entryPoint: manifest.entryPoint, files: source.files, hostVersion, methods: methodsOf(hostVersion) };
+
+  let hostEnd: HostEnd;
+  let startInProcess: (() => Promise<GuestHandle>) | undefined;
+  let worker: import('node:worker_threads').Worker | undefined;
+  if (options.isolation === 'worker') {
+    const { Worker } = await import('node:worker_threads');
+    const { workerHostEnd } = await import('./worker-channel.js');
+    worker = new Worker(new URL('./guest/worker-entry.js', import.meta.url), { workerData: init });
+    hostEnd = workerHostEnd(worker);
+  } else {
+    const channel = createInProcessChannel();
+    hostEnd = channel.host;
+    startInProcess = () => startGuest(channel.guest, init);
+  }
+
   let requestClose: () => void = () => undefined;
   const closeRequested = new Promise<void>((resolve) => (requestClose = resolve));
-  const host = createHost(channel.host, {
+  const host = createHost(hostEnd, {
     ...options,
     manifest,
-    hostVersion: options.hostVersion ?? NEWEST_HOST_VERSION,
+    hostVersion,
     hostKey: options.hostKey ?? randomBytes(32),
     origin,
     readAppFile: async (path) => (Object.prototype.hasOwnProperty.call(source.files, path) ? source.files[path] : undefined),
     onCloseRequest: () => requestClose(),
   });
-  const guest = await startGuest(channel.guest, {
-    origin,
-    entryPoint: manifest.entryPoint,
-    files: source.files,
-    hostVersion: options.hostVersion ?? NEWEST_HOST_VERSION,
-    methods: host.availableMethods(),
-  });
+
+  let guest: GuestHandle;
+  try {
+    if (startInProcess) {
+      guest = await startInProcess();
+    } else {
+      await new Promise<void>((resolve, reject) => {
+        worker!.once('error', reject);
+        worker!.once('exit', (code) => reject(new Error(`the guest worker exited with code ${code} before loading`)));
+        void host.loaded.then(resolve);
+      });
+      guest = isolatedGuest(hostEnd, host);
+    }
+  } catch (err) {
+    hostEnd.close();
+    await host.close();
+    throw err;
+  }
   host.lifecycle('launched');
   host.lifecycle('shown');
   let closing: Promise<void> | undefined;
@@ -63,17 +101,39 @@ export async function launchApp(target: string | AppSource, options: LaunchOptio
     close() {
       closing ??= (async () => {
         requestClose();
-        if (!channel.host.closed) {
+        if (!hostEnd.closed) {
           host.lifecycle('hidden');
           host.lifecycle('unloaded');
           // Let the guest see the unload events before its page goes away.
           await new Promise((r) => setTimeout(r, 5));
         }
         await guest.close();
-        channel.host.close();
+        hostEnd.close();
         await host.close();
       })();
       return closing;
+    },
+  };
+}
+
+/** The handle of a guest in a worker: nothing of it is reachable but its messages. */
+function isolatedGuest(hostEnd: HostEnd, host: Host): GuestHandle {
+  const unreachable = (): never => {
+    throw new Error('the guest runs isolated in a worker: use the dom helpers (query, click, text) instead of window/document');
+  };
+  return {
+    get window() {
+      return unreachable();
+    },
+    get document() {
+      return unreachable();
+    },
+    async close() {
+      if (hostEnd.closed) return;
+      hostEnd.send({ type: 'close' });
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([host.guestClosed, new Promise((r) => (timer = setTimeout(r, 2000)))]);
+      clearTimeout(timer);
     },
   };
 }

@@ -1,8 +1,16 @@
+import { existsSync } from 'node:fs';
 import { inspect } from 'node:util';
 import vm from 'node:vm';
 import type { ConsoleLevel, GuestEnd, HostMessage, MessageOf, WireError } from '../channel.js';
 import { BOOTSTRAP_SOURCE } from './bootstrap.js';
 import { watchRejections } from './rejections.js';
+
+/** The bundled copy made by scripts/build.mjs when present (it loads ~3x faster), else the package. */
+async function loadHappyDom(): Promise<typeof import('happy-dom')> {
+  const bundled = new URL('./vendor/happy-dom.js', import.meta.url);
+  if (existsSync(bundled)) return (await import(bundled.href)) as typeof import('happy-dom');
+  return import('happy-dom');
+}
 
 /** Everything the guest needs to start, as plain data (so it can be posted to a worker unchanged). */
 export interface GuestInit {
@@ -51,8 +59,8 @@ const describe = (reason: unknown): { message: string; stack?: string } => {
  * Starts the guest side: a happy-dom page for the entry HTML, with MiniAppBridge installed (in the
  * page's realm) before any script runs. All contact with the host goes through `channel`.
  */
-export async function startGuest(channel: GuestEnd, init: GuestInit): Promise<GuestHandle> {
-  const { Browser } = await import('happy-dom');
+export async function startGuest(channel: GuestEnd, init: GuestInit, hooks: { onClosed?: () => void } = {}): Promise<GuestHandle> {
+  const { Browser } = await loadHappyDom();
   const started = performance.now();
   let bootstrap: Bootstrap | undefined;
   let nextNetworkId = 1;
@@ -121,7 +129,12 @@ export async function startGuest(channel: GuestEnd, init: GuestInit): Promise<Gu
           beforeSyncRequest({ request, window }) {
             const url = new URL(request.url);
             const bytes = ownFile(url);
-            // Synchronous requests leave the package only through the async path: there is no synchronous channel.
+            // Synchronous loads (classic <script src>) are served from the package only: there is no
+            // synchronous channel to the host, so anything else is reported instead of fetched.
+            if (!bytes) {
+              const what = url.origin === init.origin ? `${decodeURIComponent(url.pathname).replace(/^\/+/, '')} is referenced but not in the package` : `${url.href} was not loaded: classic scripts load from the package only (use fetch, or bundle it)`;
+              send({ type: 'guest-error', kind: 'resource', message: what });
+            }
             return {
               status: bytes ? 200 : 403,
               statusText: bytes ? 'OK' : 'Forbidden',
@@ -156,7 +169,7 @@ export async function startGuest(channel: GuestEnd, init: GuestInit): Promise<Gu
             },
           };
           bootstrap = factory(port, JSON.stringify({ methods: init.methods, hostVersion: init.hostVersion }));
-          wrapFetch(window as unknown as vm.Context);
+          wrapFetch(window as unknown as vm.Context, (url, api) => send({ type: 'network', id: nextNetworkId++, api, request: { url, method: 'GET', headers: {} } }));
           window.addEventListener('error', (event: unknown) => {
             const e = event as ErrorEvent;
             const d = e.error !== undefined ? describe(e.error) : { message: String(e.message) };
@@ -202,10 +215,6 @@ export async function startGuest(channel: GuestEnd, init: GuestInit): Promise<Gu
     }
   });
 
-  send({ type: 'ready', url: `${init.origin}/${init.entryPoint}` });
-  await page.goto(`${init.origin}/${init.entryPoint}`);
-  send({ type: 'loaded', durationMs: performance.now() - started });
-
   const handle: GuestHandle = {
     get window() {
       return page.mainFrame.window as unknown as Window & typeof globalThis;
@@ -220,19 +229,41 @@ export async function startGuest(channel: GuestEnd, init: GuestInit): Promise<Gu
         networkWaiters.clear();
         await browser.close().catch(() => undefined);
         send({ type: 'closed' });
+        hooks.onClosed?.();
       })();
       return closing;
     },
   };
+
+  send({ type: 'ready', url: `${init.origin}/${init.entryPoint}` });
+  await page.goto(`${init.origin}/${init.entryPoint}`);
+  send({ type: 'loaded', durationMs: performance.now() - started });
   return handle;
 }
 
-/** fetch that rejects (as a browser's does) when the host refused the request; created in the page's realm. */
-function wrapFetch(context: vm.Context): void {
+/**
+ * fetch that rejects (as a browser's does) when the host refused the request, and fetch/XHR that
+ * hand URLs with user:password@ to the host to refuse and report (happy-dom would otherwise throw
+ * before the request reaches the policy). Created in the page's realm.
+ */
+function wrapFetch(context: vm.Context, refuse: (url: string, api: 'fetch' | 'xhr') => void): void {
   vm.runInContext(
-    `(function (nativeFetch) {
+    `(function (nativeFetch, refuse) {
+      function withCredentials(input) {
+        try {
+          var url = new URL(String(input && typeof input === 'object' && 'url' in input ? input.url : input), location.href);
+          return url.username !== '' || url.password !== '' ? url.href : null;
+        } catch (e) { return null; }
+      }
+      function refused(url) {
+        var error = new TypeError('Failed to fetch: DOMAIN_NOT_ALLOWED: ' + url.replace(/\\/\\/[^@/]*@/, '//***@') + ' carries user information');
+        error.code = 'DOMAIN_NOT_ALLOWED';
+        return error;
+      }
       window.fetch = function fetch(input, init) {
         return new Promise(function (resolve, reject) {
+          var credentials = withCredentials(input);
+          if (credentials) { refuse(credentials, 'fetch'); return reject(refused(credentials)); }
           nativeFetch.call(window, input, init).then(function (res) {
             var blocked = res.headers.get('${BLOCKED_HEADER}');
             if (blocked === null) return resolve(res);
@@ -242,11 +273,16 @@ function wrapFetch(context: vm.Context): void {
           }, function (e) { reject(new TypeError(String(e && e.message || e))); });
         });
       };
+      var nativeOpen = XMLHttpRequest.prototype.open;
+      XMLHttpRequest.prototype.open = function open(method, url) {
+        var credentials = withCredentials(url);
+        if (credentials) { refuse(credentials, 'xhr'); throw refused(credentials); }
+        return nativeOpen.apply(this, arguments);
+      };
     })`,
     context,
-  )((context as unknown as { fetch: unknown }).fetch);
+  )((context as unknown as { fetch: unknown }).fetch, refuse);
 }
-
 function domOperation(document: Document, m: MessageOf<HostMessage, 'dom'>): Parameters<GuestEnd['send']>[0] {
   try {
     const el = document.querySelector(m.selector) as HTMLElement | null;

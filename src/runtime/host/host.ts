@@ -1,5 +1,6 @@
 import { getMethod, methodNames } from '../../bridge/catalog.js';
 import { compareHostVersions } from '../../bridge/version.js';
+import { MiniappError } from '../../core/errors/index.js';
 import type { Manifest } from '../../manifest/types.js';
 import type { ConsoleLevel, GuestMessage, HostEnd, LifecycleState, MessageOf } from '../channel.js';
 import { createDispatcher, type Handler, type Responder } from './dispatcher.js';
@@ -51,6 +52,8 @@ export interface HostOptions {
   onCloseRequest?: () => void;
 }
 
+const CONSOLE_LEVELS = new Set(['log', 'info', 'warn', 'error', 'debug']);
+
 /** The console and error lines kept per run; a flood beyond this is counted, not stored. */
 const MAX_ENTRIES = 2000;
 
@@ -75,7 +78,12 @@ export function createHost(channel: HostEnd, options: HostOptions) {
   let firstCallAt: number | undefined;
   let loadedAt: number | undefined;
   const denied = new Set(options.deny ?? []);
-  const storage = new AppStorage({ appId: manifest.id, hostKey: options.hostKey, dataDir: options.dataDir, quotaBytes: options.storageQuota });
+  let storage: AppStorage;
+  try {
+    storage = new AppStorage({ appId: manifest.id, hostKey: options.hostKey, dataDir: options.dataDir, quotaBytes: options.storageQuota });
+  } catch (err) {
+    throw new MiniappError('RUN_STORAGE_UNREADABLE', { appId: manifest.id, dataDir: options.dataDir, reason: (err as Error).message }, { cause: err });
+  }
   const payments = new PaymentService(options.paymentOutcome);
   const tokenKey = tokenSigningKey(options.hostKey);
   const respondHandlers = new Map<string, Handler>();
@@ -154,12 +162,20 @@ export function createHost(channel: HostEnd, options: HostOptions) {
 
   async function onNetwork(m: MessageOf<GuestMessage, 'network'>): Promise<void> {
     pending++;
-    const outcome = await network.request(m.api, m.request, options.origin + '/');
+    const request = m.request && typeof m.request === 'object' ? m.request : ({} as typeof m.request);
+    const api = m.api === 'websocket' || m.api === 'xhr' ? m.api : 'fetch';
+    const headers: Record<string, string> = {};
+    for (const [k, v] of Object.entries(request.headers ?? {})) if (typeof v === 'string') headers[k] = v;
+    const outcome = await network.request(api, { url: String(request.url), method: typeof request.method === 'string' ? request.method : 'GET', headers, ...(typeof request.body === 'string' ? { body: request.body } : {}) }, options.origin + '/');
     pending--;
     channel.send(outcome.ok ? { type: 'network-result', id: m.id, ok: true, response: outcome.response } : { type: 'network-result', id: m.id, ok: false, error: outcome.error });
   }
 
-  channel.onMessage((m) => {
+  channel.onMessage((raw) => {
+    // The guest is untrusted: a message of the wrong shape is dropped, never half-handled.
+    const m = raw as GuestMessage;
+    if (!m || typeof m !== 'object' || typeof m.type !== 'string') return;
+    if ('id' in m && !Number.isSafeInteger(m.id)) return;
     if (m.type !== 'idle' && m.type !== 'dom-result') activity++;
     switch (m.type) {
       case 'call':
@@ -169,10 +185,10 @@ export function createHost(channel: HostEnd, options: HostOptions) {
         void onNetwork(m);
         break;
       case 'console':
-        keep(consoleEntries, { level: m.level, text: m.text, at: since() });
+        keep(consoleEntries, { level: CONSOLE_LEVELS.has(m.level) ? m.level : 'log', text: String(m.text).slice(0, 10_000), at: since() });
         break;
       case 'guest-error':
-        keep(errors, { kind: m.kind, message: m.message, ...(m.stack ? { stack: m.stack } : {}), at: since() });
+        keep(errors, { kind: m.kind === 'resource' || m.kind === 'unhandledrejection' ? m.kind : 'error', message: String(m.message).slice(0, 2000), ...(m.stack ? { stack: String(m.stack).slice(0, 10_000) } : {}), at: since() });
         break;
       case 'loaded':
         loadedAt = since();

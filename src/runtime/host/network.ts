@@ -50,7 +50,9 @@ type Hop = { status: number; statusText: string; headers: Record<string, string>
  * answered from fixtures, the real network, or not at all.
  */
 export function createNetwork(options: NetworkOptions) {
-  const deny = (api: NetworkApi, url: string, reason: string, hop: number): NetworkOutcome => {
+  const deny = (api: NetworkApi, rawUrl: string, reason: string, hop: number): NetworkOutcome => {
+    // Reports never repeat a password the app put in a URL.
+    const url = rawUrl.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^@/?#]*@/i, '$1***@');
     options.onViolation({ api, url, reason, hop });
     return { ok: false, error: { code: 'DOMAIN_NOT_ALLOWED', message: `${url} ${reason}` } };
   };

@@ -1,0 +1,134 @@
+import { randomBytes } from 'node:crypto';
+import { promises as fs, mkdirSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { PERMISSIONS, type Permission } from '../bridge/catalog.js';
+import { HOST_VERSION_PATTERN } from '../bridge/version.js';
+import { MiniappError } from '../core/errors/index.js';
+import { writeFileAtomic } from '../core/fs/atomic.js';
+import type { CommandContext, CommandResult } from '../cli/types.js';
+import { explainBadFixtures, type Fixtures } from '../runtime/host/fixtures.js';
+import type { NetworkMode } from '../runtime/host/network.js';
+import { explainBadRecording, type Recording } from '../runtime/host/recorder.js';
+import type { PaymentOutcome } from '../runtime/host/services/payments.js';
+import { runApp, type RunReport } from '../runtime/run.js';
+
+const invalid = (option: string, reason: string, fix?: string) => new MiniappError('RUN_OPTION_INVALID', { option, reason, fix });
+
+function checkPermissions(option: string, values: string[]): string[] {
+  for (const v of values) {
+    if (!Object.prototype.hasOwnProperty.call(PERMISSIONS, v)) throw invalid(option, `names an unknown permission ${JSON.stringify(v)}`, `Known permissions: ${Object.keys(PERMISSIONS).join(', ')}.`);
+    if (!PERMISSIONS[v as Permission].consent) throw invalid(option, `names "${v}", which needs no user consent`, `Consent permissions: ${Object.entries(PERMISSIONS).filter(([, p]) => p.consent).map(([n]) => n).join(', ')}.`);
+  }
+  return values;
+}
+
+async function readJson(path: string, kind: string): Promise<unknown> {
+  const text = await fs.readFile(path, 'utf8').catch((err: Error) => {
+    throw new MiniappError('FILE_UNREADABLE', { path, reason: err.message }, { cause: err });
+  });
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw new MiniappError('RUN_FILE_INVALID', { path, kind, reason: (err as Error).message }, { cause: err });
+  }
+}
+
+/** The host key: read from its file, or created (0600) the first time, outside the data directory. */
+async function hostKey(file: string): Promise<Uint8Array> {
+  try {
+    const bytes = Buffer.from((await fs.readFile(file, 'utf8')).trim(), 'hex');
+    if (bytes.length !== 32) throw new MiniappError('RUN_OPTION_INVALID', { option: '--host-key-file', reason: `${file} does not hold 32 bytes in hex`, fix: 'Delete it to have a new key created (stored data becomes unreadable), or restore the original.' });
+    return bytes;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+  }
+  const key = randomBytes(32);
+  mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+  await writeFileAtomic(file, `${key.toString('hex')}\n`, { mode: 0o600, exclusive: true }).catch(() => undefined);
+  return Buffer.from((await fs.readFile(file, 'utf8')).trim(), 'hex');
+}
+
+export async function run(args: string[], options: Record<string, unknown>, ctx: CommandContext): Promise<CommandResult<RunReport>> {
+  const grant = checkPermissions('--grant', (options.grant as string[] | undefined) ?? []);
+  const deny = checkPermissions('--deny', (options.deny as string[] | undefined) ?? []);
+  const both = grant.find((p) => deny.includes(p));
+  if (both) throw invalid('--grant/--deny', `both grant and deny "${both}"`);
+  const hostVersion = options.hostVersion as string | undefined;
+  if (hostVersion !== undefined && !HOST_VERSION_PATTERN.test(hostVersion)) throw invalid('--host-version', `${JSON.stringify(hostVersion)} is not a MAJOR.MINOR.PATCH version`);
+  const timeoutMs = options.timeout as number;
+  if (!(timeoutMs > 0)) throw invalid('--timeout', 'must be a positive number of milliseconds');
+
+  let fixtures: Fixtures | undefined;
+  if (options.fixtures) {
+    const path = resolve(ctx.cwd, options.fixtures as string);
+    fixtures = (await readJson(path, 'fixtures')) as Fixtures;
+    const reason = explainBadFixtures(fixtures);
+    if (reason) throw new MiniappError('RUN_FILE_INVALID', { path, kind: 'fixtures', reason });
+  }
+  let replay: Recording | undefined;
+  if (options.replay) {
+    const path = resolve(ctx.cwd, options.replay as string);
+    replay = (await readJson(path, 'a recording')) as Recording;
+    const reason = explainBadRecording(replay);
+    if (reason) throw new MiniappError('RUN_FILE_INVALID', { path, kind: 'a recording', reason });
+  }
+  const ca = options.ca ? await fs.readFile(resolve(ctx.cwd, options.ca as string), 'utf8') : undefined;
+  const configHome = ctx.env.XDG_CONFIG_HOME || join(ctx.env.HOME || homedir(), '.config');
+  const keyFile = resolve(ctx.cwd, (options.hostKeyFile as string | undefined) ?? join(configHome, 'miniapp', 'host.key'));
+
+  ctx.logger.progress(`launching ${args[0]}…`);
+  const outcome = await runApp(args[0]!, {
+    cwd: ctx.cwd,
+    timeoutMs,
+    hostVersion,
+    grant,
+    deny,
+    dataDir: resolve(ctx.cwd, options.dataDir as string),
+    hostKey: await hostKey(keyFile),
+    network: options.network as NetworkMode,
+    fixtures,
+    replay,
+    ca,
+    paymentOutcome: options.payment as PaymentOutcome,
+    onLaunched: (app) => {
+      const stop = () => void app.close();
+      ctx.signal.addEventListener('abort', stop, { once: true });
+    },
+  });
+  if (options.record) {
+    const path = resolve(ctx.cwd, options.record as string);
+    await writeFileAtomic(path, `${JSON.stringify(outcome.app.host.recorder.toRecording(outcome.report.app.id), null, 2)}\n`);
+    ctx.logger.info(`recorded ${outcome.app.host.recorder.calls.length} bridge calls to ${options.record as string}`);
+  }
+  return { ok: outcome.errors.length === 0, result: outcome.report, errors: outcome.errors, warnings: outcome.warnings };
+}
+
+const ms = (n: number | undefined) => (n === undefined ? '–' : `${Math.round(n)} ms`);
+const short = (v: unknown, max = 80) => {
+  const s = JSON.stringify(v) ?? 'undefined';
+  return s.length > max ? `${s.slice(0, max - 1)}…` : s;
+};
+
+export function render(outcome: CommandResult<RunReport>, ctx: CommandContext): string {
+  const r = outcome.result!;
+  const c = ctx.colors;
+  const lines: string[] = [];
+  const head = `${r.app.id}@${r.app.version} on host ${r.hostVersion}: stopped by ${r.stoppedBy} after ${ms(r.timings.totalMs)} (launch ${ms(r.timings.launchMs)}, first bridge call ${ms(r.timings.firstCallMs)})`;
+  lines.push(`${outcome.ok ? c.green('✓') : c.red('✗')} ${head}`);
+  if (r.console.length) {
+    lines.push('', c.bold('console'));
+    for (const e of r.console) lines.push(`  ${(e.level === 'error' ? c.red : e.level === 'warn' ? c.yellow : c.dim)(e.level.padEnd(5))} ${e.text.split('\n')[0]}`);
+  }
+  lines.push('', c.bold(`bridge calls (${r.callCount})`));
+  for (const call of r.calls) {
+    const what = call.ok ? c.dim(short(call.result, 60)) : c.red(`${call.error!.code}${call.error!.path ? ` at ${call.error!.path}` : ''}`);
+    lines.push(`  ${call.ok ? c.green('✓') : c.red('✗')} ${call.method} ${c.dim(short(call.params, 60))} → ${what} ${c.dim(`${call.latencyMs} ms`)}`);
+  }
+  if (r.callCount > r.calls.length) lines.push(c.dim(`  … ${r.callCount - r.calls.length} more (use --record to keep them all)`));
+  if (r.violations.length) {
+    lines.push('', c.bold('policy violations'));
+    for (const v of r.violations) lines.push(`  ${c.red('✗')} ${v.api} ${v.url}: ${v.reason}`);
+  }
+  return lines.join('\n');
+}

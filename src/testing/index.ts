@@ -1,0 +1,152 @@
+/**
+ * miniapp/testing: drive a mini-program headless from a test (vitest, node:test, jest...).
+ *
+ *   const app = await launch('./my-app', { deny: ['geolocation'] });
+ *   app.respond('payment.pay', () => { throw { code: 'PAYMENT_FAILED', message: 'declined' }; });
+ *   await app.click('#pay');
+ *   expect(app.text('#status')).toBe('Payment failed');
+ *   await app.close();
+ */
+import { randomBytes } from 'node:crypto';
+import type { MethodName } from '../bridge/catalog.js';
+import type { BridgeParams, BridgeResult } from '../bridge/types.js';
+import type { LifecycleState } from '../runtime/channel.js';
+import type { CallContext } from '../runtime/host/dispatcher.js';
+import type { ConsoleEntry, GuestErrorEntry } from '../runtime/host/host.js';
+import type { NetworkViolation } from '../runtime/host/network.js';
+import type { CallRecord, Recording } from '../runtime/host/recorder.js';
+import { FakeClock, verifyToken, type TokenCheck } from '../runtime/host/services/tokens.js';
+import { launchApp, type LaunchOptions } from '../runtime/launch.js';
+
+export { FakeClock, verifyToken, tokenSigningKey, TOKEN_LIFETIME_MS } from '../runtime/host/services/tokens.js';
+export type { CallRecord, Recording, ConsoleEntry, GuestErrorEntry, NetworkViolation, TokenCheck };
+
+export interface TestLaunchOptions extends Omit<LaunchOptions, 'clock'> {
+  /** The clock tokens are issued and checked with (default: a FakeClock at the current time). */
+  clock?: FakeClock;
+  /** How long `settle()` (and launch) wait for the app to become idle (default 5000 ms). */
+  idleTimeoutMs?: number;
+}
+
+/** A scripted answer: return a result, or throw `{ code, message }` with one of the method's error codes. */
+export type RespondHandler<M extends string> = (params: M extends MethodName ? BridgeParams<M> : Record<string, unknown>, ctx: CallContext) => unknown;
+
+export interface TestApp {
+  readonly window: Window & typeof globalThis;
+  readonly document: Document;
+  /** Every bridge call so far, in order (live). */
+  readonly calls: readonly CallRecord[];
+  callsTo(method: string): CallRecord[];
+  readonly console: readonly ConsoleEntry[];
+  readonly errors: readonly GuestErrorEntry[];
+  readonly violations: readonly NetworkViolation[];
+  readonly clock: FakeClock;
+  query(selector: string): Element | null;
+  queryAll(selector: string): Element[];
+  text(selector: string): string | undefined;
+  /** Clicks the element and waits until the app is idle again. */
+  click(selector: string): Promise<void>;
+  /** Sets an input's value (firing input and change) and waits until idle. */
+  type(selector: string, value: string): Promise<void>;
+  /** Waits until no timer, load, fetch or bridge call is pending. */
+  settle(): Promise<void>;
+  /** Answers a method from now on (undefined restores the host's own answer). */
+  respond<M extends MethodName | (string & {})>(method: M, handler: RespondHandler<M> | undefined): void;
+  grant(permission: string): void;
+  deny(permission: string): void;
+  readonly storage: { get(key: string): string | null; set(key: string, value: string): void; keys(): string[]; snapshot(): Record<string, string>; readonly usedBytes: number; flush(): Promise<void> };
+  /** Checks a token from auth.getToken as the partner backend would, with this run's host key and clock. */
+  verifyToken(token: string, expect?: { scope?: string; appId?: string }): TokenCheck;
+  lifecycle(state: Exclude<LifecycleState, 'launched'>): Promise<void>;
+  recording(): Recording;
+  close(): Promise<void>;
+}
+
+async function withTimeout(promise: Promise<void>, ms: number, what: string): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([promise, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what}: the app was not idle after ${ms} ms (an interval, a pending fetch or a bridge call that never settles)`)), ms)))]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Launches an app directory or project and waits until it is idle. */
+export async function launch(pathOrZip: string, options: TestLaunchOptions = {}): Promise<TestApp> {
+  const clock = options.clock ?? new FakeClock(Date.now());
+  const hostKey = options.hostKey ?? randomBytes(32);
+  const app = await launchApp(pathOrZip, { ...options, clock, hostKey });
+  const { host, guest } = app;
+  const idleMs = options.idleTimeoutMs ?? 5000;
+  const settle = () => withTimeout(host.waitForIdle(), idleMs, 'settle');
+  const snapshot = () => host.snapshot();
+  const appId = app.source.manifest.id;
+  let closed = false;
+  const handle: TestApp = {
+    get window() {
+      return guest.window;
+    },
+    get document() {
+      return guest.document;
+    },
+    get calls() {
+      return host.recorder.calls;
+    },
+    callsTo: (method) => host.recorder.calls.filter((c) => c.method === method),
+    get console() {
+      return snapshot().console;
+    },
+    get errors() {
+      return snapshot().errors;
+    },
+    get violations() {
+      return snapshot().violations;
+    },
+    clock,
+    query: (selector) => guest.document.querySelector(selector),
+    queryAll: (selector) => Array.from(guest.document.querySelectorAll(selector) as ArrayLike<Element>),
+    text: (selector) => guest.document.querySelector(selector)?.textContent ?? undefined,
+    async click(selector) {
+      const r = await host.dom('click', selector);
+      if (!r.ok) throw new Error(r.error!.message);
+      await settle();
+    },
+    async type(selector, value) {
+      const r = await host.dom('input', selector, value);
+      if (!r.ok) throw new Error(r.error!.message);
+      await settle();
+    },
+    settle,
+    respond: (method, handler) => host.respond(method, handler as never),
+    grant: (permission) => host.setConsent(permission, true),
+    deny: (permission) => host.setConsent(permission, false),
+    storage: {
+      get: (key) => host.storage.get(key),
+      set: (key, value) => host.storage.set(key, value),
+      keys: () => host.storage.keys(),
+      snapshot: () => host.storage.snapshot(),
+      get usedBytes() {
+        return host.storage.usedBytes;
+      },
+      flush: () => host.storage.flush(),
+    },
+    verifyToken: (token, expect = {}) => verifyToken(token, { signingKey: host.tokenKey, clock, appId: expect.appId ?? appId, scope: expect.scope }),
+    async lifecycle(state) {
+      if (state === 'unloaded') return handle.close();
+      host.lifecycle(state);
+      await settle();
+    },
+    recording: () => host.recorder.toRecording(appId),
+    async close() {
+      if (closed) return;
+      closed = true;
+      await app.close();
+    },
+  };
+  // An app that never goes idle (a polling interval) is still usable: launch waits idleTimeoutMs at most.
+  await settle().catch(() => undefined);
+  return handle;
+}
+
+/** Types for partners: `MiniAppBridge.call<'payment.pay'>(...)` typed from the catalogue. */
+export type { BridgeParams, BridgeResult };

@@ -1,0 +1,99 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parseJsonOutput, runCli } from './helpers/cli.js';
+
+const fixture = (name: string) => new URL(`./fixtures/runtime/${name}`, import.meta.url).pathname;
+const CLI_APP = fixture('cli');
+
+/** Each test gets its own data directory and host key file, so runs never share state by accident. */
+function sandbox() {
+  const dir = mkdtempSync(join(tmpdir(), 'miniapp-run-cli-'));
+  return { dir, flags: ['--data-dir', join(dir, 'data'), '--host-key-file', join(dir, 'host.key')] };
+}
+const lines = (report: { console: Array<{ text: string }> }) => report.console.map((c) => c.text);
+
+describe('miniapp run', () => {
+  it('runs a directory and prints a JSON report: console, calls with outcome and latency, timings', async () => {
+    const { flags } = sandbox();
+    const r = await runCli(['run', CLI_APP, '--json', ...flags]);
+    const out = parseJsonOutput(r.stdout);
+    expect(r.code).toBe(0);
+    expect(out.ok).toBe(true);
+    expect(out.result.stoppedBy).toBe('idle');
+    expect(lines(out.result)).toEqual(['location ok {"latitude":52.52,"longitude":13.405,"accuracy":25}', expect.stringMatching(/^pay ok /), 'contacts ok {"contacts":[{"name":"Ada Lovelace","phone":"+441234567890"}]}', 'runs 1', 'rates NO_FIXTURE']);
+    expect(out.result.calls[0]).toMatchObject({ method: 'location.get', params: {}, ok: true, latencyMs: expect.any(Number) });
+    expect(out.result.timings.firstCallMs).toBeGreaterThan(0);
+    expect(out.result.storage.keys).toBe(1);
+  });
+
+  it('--deny, --payment, --host-version and --fixtures change what the app sees; storage persists between runs', async () => {
+    const { dir, flags } = sandbox();
+    await runCli(['run', CLI_APP, '--json', ...flags]);
+    const fixtures = join(dir, 'fixtures.json');
+    writeFileSync(fixtures, JSON.stringify({ network: [{ url: 'https://api.cli.example/rates', json: { eur: 1 } }] }));
+    const r = await runCli(['run', CLI_APP, '--json', ...flags, '--deny', 'geolocation', '--payment', 'cancel', '--host-version', '3.0.0', '--fixtures', fixtures]);
+    const out = parseJsonOutput(r.stdout);
+    expect(lines(out.result)).toEqual(['location USER_DENIED', 'pay PAYMENT_CANCELLED', 'contacts unavailable', 'runs 2', 'rates 200 {"eur":1}']);
+    expect(out.result.hostVersion).toBe('3.0.0');
+  });
+
+  it('--record saves every call and --replay answers from it', async () => {
+    const { dir, flags } = sandbox();
+    const recording = join(dir, 'calls.json');
+    await runCli(['run', CLI_APP, ...flags, '--payment', 'fail', '--record', recording]);
+    const saved = JSON.parse(readFileSync(recording, 'utf8'));
+    expect(saved).toMatchObject({ format: 'miniapp-recording', version: 1, appId: 'com.example.cli' });
+    expect(saved.calls.map((c: { method: string }) => c.method)).toEqual(['location.get', 'payment.pay', 'contacts.pick', 'storage.get', 'storage.set']);
+    const r = await runCli(['run', CLI_APP, '--json', ...sandbox().flags, '--replay', recording]);
+    expect(lines(parseJsonOutput(r.stdout).result)).toContain('pay PAYMENT_FAILED');
+  });
+
+  it('prints a human report by default', async () => {
+    const r = await runCli(['run', CLI_APP, ...sandbox().flags]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/✓ com\.example\.cli@1\.0\.0 on host 3\.4\.0: stopped by idle/);
+    expect(r.stdout).toMatch(/✓ location\.get \{\} → .* ms/);
+  });
+
+  it('exits 1 with coded errors for a hostile app, and never hangs', async () => {
+    const r = await runCli(['run', fixture('hostile'), '--json', ...sandbox().flags], { timeoutMs: 60_000 });
+    expect(r.code).toBe(1);
+    const codes = parseJsonOutput(r.stdout).errors.map((e: { code: string }) => e.code);
+    expect(codes).toEqual(expect.arrayContaining(['RUN_SCRIPT_ERROR', 'RUN_RESOURCE_MISSING', 'RUN_UNHANDLED_REJECTION']));
+    expect(r.stderr).not.toMatch(/at .*\.js:\d+/);
+  }, 60_000);
+
+  it.each([
+    [['--deny', 'teleport'], 2, 'RUN_OPTION_INVALID'],
+    [['--deny', 'storage'], 2, 'RUN_OPTION_INVALID'],
+    [['--grant', 'camera', '--deny', 'camera'], 2, 'RUN_OPTION_INVALID'],
+    [['--host-version', 'latest'], 2, 'RUN_OPTION_INVALID'],
+    [['--network', 'wifi'], 2, 'USAGE_ERROR'],
+  ])('refuses %j with exit %i', async (extra, code, errorCode) => {
+    const r = await runCli(['run', CLI_APP, '--json', ...sandbox().flags, ...extra]);
+    expect(r.code).toBe(code);
+    expect(parseJsonOutput(r.stdout).errors[0].code).toBe(errorCode);
+  });
+
+  it('reports a missing entry point, a missing path and an invalid fixtures file', async () => {
+    const { dir, flags } = sandbox();
+    const missing = await runCli(['run', fixture('nomain'), '--json', ...flags]);
+    expect(missing.code).toBe(1);
+    expect(parseJsonOutput(missing.stdout).errors[0]).toMatchObject({ code: 'RUN_ENTRY_POINT_MISSING', file: 'manifest.json' });
+    const nothing = await runCli(['run', join(dir, 'nope'), '--json', ...flags]);
+    expect(parseJsonOutput(nothing.stdout).errors[0].code).toBe('PATH_NOT_FOUND');
+    writeFileSync(join(dir, 'bad.json'), '{"network": 3}');
+    const bad = await runCli(['run', CLI_APP, '--json', ...flags, '--fixtures', join(dir, 'bad.json')]);
+    expect(parseJsonOutput(bad.stdout).errors[0].code).toBe('RUN_FILE_INVALID');
+  });
+
+  it('says plainly that .zip packages are not runnable in this build', async () => {
+    const { dir, flags } = sandbox();
+    writeFileSync(join(dir, 'app.zip'), 'PK');
+    const r = await runCli(['run', join(dir, 'app.zip'), '--json', ...flags]);
+    expect(r.code).toBe(1);
+    expect(parseJsonOutput(r.stdout).errors[0].code).toBe('RUN_ZIP_UNSUPPORTED');
+  });
+});
