@@ -181,7 +181,12 @@ export function startSandbox(options: SandboxOptions): Sandbox {
   const timer = setInterval(() => {
     if (suspended || exitReason) return;
     const allowed = booted ? busyMs : bootMs;
-    if (Date.now() - lastPong > allowed + interval) return kill('CPU_LIMIT', `the ${booted ? 'guest' : 'runtime start-up'} kept the event loop busy for more than ${allowed} ms`);
+    if (Date.now() - lastPong > allowed + interval) {
+      // A guest close to its memory limit that stops answering is usually stuck in garbage collection.
+      const guest = lastReport && baseline !== undefined ? used(lastReport) - baseline : 0;
+      if (guest > memoryLimit * 0.75) return kill('MEMORY_LIMIT', `the guest stopped answering while using ${Math.round(guest / 1048576)} MB of its ${Math.round(memoryLimit / 1048576)} MB limit`);
+      return kill('CPU_LIMIT', `the ${booted ? 'guest' : 'runtime start-up'} kept the event loop busy for more than ${allowed} ms`);
+    }
     post({ type: 'ping', seq: ++seq });
   }, interval);
   timer.unref();
