@@ -136,6 +136,7 @@ export const commands: CommandSpec[] = [
       { name: 'payment', flags: '--payment <outcome>', description: 'how payment.pay ends: success, cancel or fail (default: success)', type: 'string', choices: ['success', 'cancel', 'fail'], default: 'success' },
       { name: 'record', flags: '--record <file>', description: 'save every bridge call to this file', type: 'string', configurable: false },
       { name: 'replay', flags: '--replay <file>', description: 'answer bridge calls from a recording, in order, per method', type: 'string', configurable: false },
+      audit,
     ],
     load: () => import('../commands/run.js'),
   },
