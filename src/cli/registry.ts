@@ -120,6 +120,21 @@ export const commands: CommandSpec[] = [
     load: () => import('../commands/install.js'),
   },
   {
+    name: 'conformance',
+    summary: 'install, launch and drive a package through its lifecycle as a host would; fail on policy breaches',
+    args: '<package>',
+    options: [
+      { name: 'trustStore', flags: '--trust-store <file>', description: 'partner registry to verify a signed package against (unsigned: signature checks skipped)', type: 'string' },
+      hostVersion,
+      { ...profile, default: undefined, description: 'manifest rules for a package: release (default) or dev' },
+      { name: 'startupBudget', flags: '--startup-budget <ms>', description: 'longest acceptable launch to entry page loaded (default: 3000)', type: 'number', default: 3000 },
+      { name: 'memoryMb', flags: '--memory-mb <n>', description: 'per-app memory limit in MB, counting buffers (default: 64)', type: 'number', default: 64 },
+      { name: 'junit', flags: '--junit <file>', description: 'also write the checks as JUnit XML for CI systems', type: 'string', configurable: false },
+      audit,
+    ],
+    load: () => import('../commands/conformance.js'),
+  },
+  {
     name: 'run',
     summary: 'run a mini-program headless against a mock host and report console, bridge calls and policy violations',
     args: '<path>',

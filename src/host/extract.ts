@@ -10,13 +10,21 @@ import type { ZipPackage } from '../package/reader.js';
  * Names are safe by construction: the strict reader refused every unsafe or colliding one.
  */
 export async function extractPackage(pkg: ZipPackage, destination: string): Promise<void> {
+  await writeFilesPrivately(
+    pkg.entries.map((entry) => ({ name: entry.name, read: () => pkg.readAsync(entry) })),
+    destination,
+  );
+}
+
+/** The same private, exclusive, all-or-nothing write for files already checked by other means (a project directory). */
+export async function writeFilesPrivately(files: { name: string; read: () => Promise<Uint8Array> }[], destination: string): Promise<void> {
   const parent = dirname(destination);
   await fs.mkdir(parent, { recursive: true, mode: 0o700 });
   const temp = await fs.mkdtemp(join(parent, '.extract-'));
   try {
     await fs.chmod(temp, 0o700);
     const made = new Set<string>();
-    for (const entry of pkg.entries) {
+    for (const entry of files) {
       const parts = entry.name.split('/');
       let dir = temp;
       for (const part of parts.slice(0, -1)) {
@@ -25,7 +33,7 @@ export async function extractPackage(pkg: ZipPackage, destination: string): Prom
         await fs.mkdir(dir, { mode: 0o700 });
         made.add(dir);
       }
-      const data = await pkg.readAsync(entry);
+      const data = await entry.read();
       const handle = await fs.open(join(temp, entry.name), constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
       try {
         await handle.writeFile(data);

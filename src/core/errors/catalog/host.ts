@@ -77,6 +77,11 @@ export const hostErrors = {
     message: (a) => `${q(a.id)} stopped (${String(a.reason)})${a.detail ? `: ${String(a.detail)}` : ''}`,
     hint: () => 'The app\'s sandbox ended before the app was closed; the host and other apps are unaffected. Check the app\'s errors.',
   },
+  CONFORMANCE_STARTUP_OVER_BUDGET: {
+    title: 'Start-up over budget',
+    message: (a) => `the app took ${String(a.ms)} ms to load its entry page, over the ${String(a.budget)} ms budget`,
+    hint: () => 'Load less before the first paint: defer scripts, split large bundles, avoid synchronous work at start-up.',
+  },
   CONFORMANCE_FAILED: {
     title: 'Conformance check failed',
     message: (a) => `${String(a.count)} conformance check(s) failed for ${q(a.target)}`,
