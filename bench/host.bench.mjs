@@ -58,7 +58,8 @@ async function install(id, scripts) {
   const r = await installPackage({ source, appsDir, hostVersion: '3.4.0', allowUnsigned: true });
   if (!r.ok) throw new Error(`${id}: ${r.code}`);
 }
-const manager = createHostManager({ appsDir, hostVersion: '3.4.0', idleSuspendMs: 0 });
+// No spare sandboxes here: a spare booting in the background would disturb the timings below.
+const manager = createHostManager({ appsDir, hostVersion: '3.4.0', idleSuspendMs: 0, spareSandboxes: 0 });
 
 // --- warm start: resume a suspended app; its 'shown' handler makes the next bridge call
 await install('com.partner.warm', { 'app.js': "window.addEventListener('miniapp:shown', () => MiniAppBridge.call('device.info', {}));\n" });

@@ -81,6 +81,8 @@ export async function runConformance(options: ConformanceOptions): Promise<Confo
     dataDir: join(work, 'data'),
     limits: { memoryMb },
     idleSuspendMs: 0,
+    // One spare boots while the package is verified and extracted; no second one is needed.
+    replenishSpares: false,
     appOptions: { storageQuota: options.storageQuotaBytes, network: 'fixtures' },
   });
   try {

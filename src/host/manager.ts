@@ -5,14 +5,14 @@ import { MiniappError } from '../core/errors/index.js';
 import type { Manifest } from '../manifest/types.js';
 import { verifyToken, type TokenCheck } from '../runtime/host/services/tokens.js';
 import { tokenSigningKey } from '../runtime/host/services/tokens.js';
-import type { SandboxExit, SandboxLimits } from '../sandbox/index.js';
+import type { Sandbox, SandboxExit, SandboxLimits } from '../sandbox/index.js';
 import { processPss } from './memory.js';
 import { readAppState, versionDir, writeAppState } from './app-store.js';
 import type { AuditLog } from './audit.js';
 import { NetworkGate } from './policy-channel.js';
 import type { TrustStore } from './trust-store.js';
 import { activateStaged, checkForUpdate, rollBack, type UpdateOutcome } from './updates.js';
-import { launchSandboxedApp, type SandboxedApp, type SandboxedAppOptions } from './sandboxed-app.js';
+import { launchSandboxedApp, startGuestSandbox, type SandboxedApp, type SandboxedAppOptions } from './sandboxed-app.js';
 
 export interface HostManagerOptions {
   appsDir: string;
@@ -37,6 +37,15 @@ export interface HostManagerOptions {
   now?: () => number;
   /** Update feed: checked in the background on each launch and every intervalMs (0: only on launch). */
   updates?: { feedUrl: string; trustStore: TrustStore; intervalMs?: number; checkOnLaunch?: boolean };
+  /**
+   * Sandboxes kept booted ahead of need (default 1): a launch takes one that has already loaded the
+   * runtime and the DOM, so its start-up overlaps the host's own work (verify, extract). 0 disables.
+   */
+  spareSandboxes?: number;
+  /** Sandboxes the caller already started (startGuestSandbox), used as the first spares. */
+  initialSpares?: Sandbox[];
+  /** Start a new spare when one is taken (default true; a one-app host such as conformance says false). */
+  replenishSpares?: boolean;
   /** A new version that crashes within this long of its first launch is rolled back. Default 5000 ms. */
   probationMs?: number;
 }
@@ -63,6 +72,24 @@ export function createHostManager(options: HostManagerOptions) {
   const budget = (options.memoryBudgetMb ?? 1024) * 1024 * 1024;
   const audit = options.audit;
   let closed = false;
+  const spares: Sandbox[] = [...(options.initialSpares ?? [])];
+  const spareCount = options.spareSandboxes ?? 1;
+  function replenish(): void {
+    while (!closed && spares.length < spareCount) {
+      const s = startGuestSandbox(options.limits, options.checkIntervalMs);
+      spares.push(s);
+      void s.exited.then(() => {
+        const i = spares.indexOf(s);
+        if (i >= 0) spares.splice(i, 1);
+      });
+    }
+  }
+  function takeSpare(): Sandbox | undefined {
+    const s = spares.shift();
+    if (options.replenishSpares !== false) replenish();
+    return s;
+  }
+  replenish();
 
   const sweep = setInterval(() => {
     void maintain();
@@ -121,6 +148,8 @@ export function createHostManager(options: HostManagerOptions) {
       app = await launchSandboxedApp({
         ...options.appOptions,
         ...extra,
+        // A spare was started with the host's limits; an app with its own limits gets its own sandbox.
+        sandbox: extra.limits ? undefined : takeSpare(),
         dir,
         manifest,
         hostVersion: options.hostVersion,
@@ -237,6 +266,7 @@ export function createHostManager(options: HostManagerOptions) {
       if (schedule) clearInterval(schedule);
       await Promise.allSettled([...checking.values()]);
       await Promise.all([...running.values()].map((m) => m.app.close()));
+      await Promise.all(spares.splice(0).map((s) => s.close()));
       running.clear();
     },
   };

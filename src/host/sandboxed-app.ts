@@ -3,12 +3,15 @@ import type { Manifest } from '../manifest/types.js';
 import type { GuestMessage, HostEnd, HostMessage } from '../runtime/channel.js';
 import { createHost, type Host, type HostOptions } from '../runtime/host/host.js';
 import { appOrigin } from '../runtime/launch.js';
-import { startSandbox, type Sandbox, type SandboxExit, type SandboxLimits } from '../sandbox/index.js';
+import type { Sandbox, SandboxExit, SandboxLimits } from '../sandbox/index.js';
+import { startGuestSandbox } from './guest-sandbox.js';
+
+export { sandboxGuestEntry, startGuestSandbox } from './guest-sandbox.js';
 import { MiniappError } from '../core/errors/index.js';
-import { toolchainPath } from '../core/toolchain.js';
 import type { AuditLog } from './audit.js';
 import { policyChannel, type NetworkGate } from './policy-channel.js';
-import type { SandboxGuestInit } from '../sandbox/guest-entry.js';
+import type { SandboxAppMessage } from '../sandbox/guest-entry.js';
+import { readAppFiles } from './app-files.js';
 
 export interface SandboxedAppOptions extends Partial<Omit<HostOptions, 'manifest' | 'origin' | 'readAppFile' | 'onCloseRequest'>> {
   /** The installed (extracted) package directory. */
@@ -23,6 +26,8 @@ export interface SandboxedAppOptions extends Partial<Omit<HostOptions, 'manifest
   checkIntervalMs?: number;
   /** Called on every message from the guest (the host manager's idle clock). */
   onActivity?: () => void;
+  /** A sandbox started ahead of need (startGuestSandbox), booted while the package was being installed. */
+  sandbox?: Sandbox;
 }
 
 export interface SandboxedApp {
@@ -39,14 +44,12 @@ export interface SandboxedApp {
   close(): Promise<SandboxExit>;
 }
 
-/** The guest side's bundle (see scripts/build.mjs): the guest environment and happy-dom in one file. */
-export const sandboxGuestEntry = () => toolchainPath('dist', 'sandbox', 'guest.js');
-
 /**
  * Launches an installed mini-program in its own sandbox process: the guest environment (DOM, bridge,
  * the app's scripts) runs there; the host side (dispatcher, services, storage, tokens, network policy,
- * audit) runs here, joined by plain JSON messages. The sandbox may read only the toolchain's dist/ and
- * this app's directory. Resolves once the entry page loaded; rejects if the sandbox stopped first.
+ * audit) runs here, joined by plain JSON messages. The sandbox may read only the toolchain's dist/: the
+ * host reads the app's extracted files and sends them. Resolves once the entry page loaded; rejects
+ * (APP_LIMIT_EXCEEDED, APP_CRASHED) if the sandbox stopped first.
  */
 export async function launchSandboxedApp(options: SandboxedAppOptions): Promise<SandboxedApp> {
   const t0 = performance.now();
@@ -79,18 +82,10 @@ export async function launchSandboxedApp(options: SandboxedAppOptions): Promise<
     // navigation.close: the app asked to be closed (possibly while still loading).
     onCloseRequest: () => void (appRef ? appRef.close() : sandbox.close()),
   });
-  const init: SandboxGuestInit = { dir: options.dir, origin, entryPoint: manifest.entryPoint, hostVersion: options.hostVersion, methods: host.availableMethods() };
-  sandbox = startSandbox({
-    entry: sandboxGuestEntry(),
-    init,
-    // Only the wildcard form: Node 20 aborts at start-up when given both "dir" and "dir/*".
-    readPaths: [`${options.dir}/*`],
-    limits: options.limits,
-    checkIntervalMs: options.checkIntervalMs,
-    onMessage: (data) => {
-      options.onActivity?.();
-      hostListener?.(data as GuestMessage);
-    },
+  sandbox = options.sandbox ?? startGuestSandbox(options.limits, options.checkIntervalMs);
+  sandbox.onMessage((data) => {
+    options.onActivity?.();
+    hostListener?.(data as GuestMessage);
   });
   audit?.record({ type: 'app.launch', app: manifest.id, version: manifest.version, pid: sandbox.pid });
   const exited = sandbox.exited.then((exit) => {
@@ -104,12 +99,17 @@ export async function launchSandboxedApp(options: SandboxedAppOptions): Promise<
     void host.close();
     return exit;
   });
-  await Promise.race([host.loaded, sandbox.exited.then((exit) => Promise.reject(exitError(manifest.id, exit)))]);
+  const stopped = sandbox.exited.then((exit) => Promise.reject(exitError(manifest.id, exit)));
+  stopped.catch(() => undefined);
+  const [files] = await Promise.all([readAppFiles(options.dir), Promise.race([sandbox.ready, stopped])]);
+  const app: SandboxAppMessage = { type: 'app', origin, entryPoint: manifest.entryPoint, hostVersion: options.hostVersion, methods: host.availableMethods(), files };
+  sandbox.send(app);
+  await Promise.race([host.loaded, stopped]);
   const launchMs = performance.now() - t0;
   host.lifecycle('launched');
   host.lifecycle('shown');
   let closing: Promise<SandboxExit> | undefined;
-  const app: SandboxedApp = {
+  const running: SandboxedApp = {
     id: manifest.id,
     manifest,
     host,
@@ -144,8 +144,8 @@ export async function launchSandboxedApp(options: SandboxedAppOptions): Promise<
       return closing;
     },
   };
-  appRef = app;
-  return app;
+  appRef = running;
+  return running;
 }
 
 const LIMIT_REASONS = new Set(['CPU_LIMIT', 'MEMORY_LIMIT', 'MESSAGE_FLOOD']);

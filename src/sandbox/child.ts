@@ -14,6 +14,11 @@ import { lineChannel } from './wire.js';
 const pipe = new Socket({ fd: 3, readable: true, writable: true });
 closeNetwork();
 
+function memory() {
+  const u = process.memoryUsage();
+  return { rss: u.rss, heapUsed: u.heapUsed, external: u.external, arrayBuffers: u.arrayBuffers };
+}
+
 const listeners: Array<(data: unknown) => void> = [];
 const pending: unknown[] = [];
 let started = false;
@@ -29,8 +34,7 @@ const channel: SandboxChannel = {
 const send: (m: SandboxToHost) => void = lineChannel(pipe, (raw) => {
   const m = raw as HostToSandbox;
   if (m.type === 'ping') {
-    const u = process.memoryUsage();
-    send({ type: 'pong', seq: m.seq, memory: { rss: u.rss, heapUsed: u.heapUsed, external: u.external, arrayBuffers: u.arrayBuffers } });
+    send({ type: 'pong', seq: m.seq, memory: memory() });
   } else if (m.type === 'message') {
     if (listeners.length) for (const l of listeners) l(m.data);
     else pending.push(m.data);
@@ -38,10 +42,8 @@ const send: (m: SandboxToHost) => void = lineChannel(pipe, (raw) => {
     started = true;
     import(pathToFileURL(m.entry).href)
       .then(async (mod: { start(channel: SandboxChannel, init: unknown): unknown }) => {
-        // The runtime's own code is loaded: from here on the busy-loop limit applies in full.
-        send({ type: 'booted' });
         await mod.start(channel, m.init);
-        send({ type: 'ready' });
+        send({ type: 'ready', memory: memory() });
       })
       .catch((err: Error) => {
         send({ type: 'fatal', code: 'SANDBOX_START_FAILED', message: err?.message ?? String(err) });

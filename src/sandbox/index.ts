@@ -16,7 +16,8 @@ export interface SandboxLimits {
   /** Messages per second the guest may send to the host before it is stopped as a flood. Default 20,000. */
   messagesPerSecond?: number;
   /**
-   * How long loading the runtime's own code (before any guest code runs) may block the event loop.
+   * How long loading the runtime's own code (until the entry's start() resolved, before any guest code
+   * runs) may block the event loop.
    * Default 5000 ms: compiling the bundled DOM takes a few hundred ms, much more on a loaded machine.
    */
   bootMs?: number;
@@ -50,6 +51,8 @@ export interface Sandbox {
   /** Resolves once, when the process is gone, with why. */
   readonly exited: Promise<SandboxExit>;
   send(data: unknown): void;
+  /** Replaces the listener for guest-runtime messages (a pre-started sandbox gets its app later). */
+  onMessage(listener: (data: unknown) => void): void;
   /** Freezes the process: nothing of the guest runs until resume(); due timers fire once then. */
   suspend(): void;
   resume(): void;
@@ -112,6 +115,7 @@ export function startSandbox(options: SandboxOptions): Sandbox {
     if (stderr.length < 16_384) stderr += d.toString();
   });
 
+  let listener = options.onMessage;
   let exitReason: SandboxExitReason | undefined;
   let detail: string | undefined;
   let suspended = false;
@@ -167,11 +171,13 @@ export function startSandbox(options: SandboxOptions): Sandbox {
         windowCount = 0;
       }
       if (++windowCount > maxRate) return kill('MESSAGE_FLOOD', `more than ${maxRate} messages in one second`);
-      options.onMessage?.(m.data);
-    } else if (m.type === 'booted') {
+      listener?.(m.data);
+    } else if (m.type === 'ready') {
+      // The runtime's own code is loaded and no guest code has run: from here on the busy-loop limit
+      // applies in full, and guest memory is counted from here.
       booted = true;
       lastPong = Date.now();
-    } else if (m.type === 'ready') {
+      if (m.memory) baseline = used(m.memory);
       markReady();
     } else if (m.type === 'fatal') {
       detail = `${m.code}: ${m.message}`;
@@ -201,6 +207,9 @@ export function startSandbox(options: SandboxOptions): Sandbox {
     ready,
     exited,
     send: (data) => post({ type: 'message', data }),
+    onMessage(l) {
+      listener = l;
+    },
     suspend() {
       if (suspended || exitReason) return;
       suspended = true;

@@ -16,8 +16,7 @@ export type HostToSandbox =
   | { type: 'message'; data: unknown };
 
 export type SandboxToHost =
-  | { type: 'booted' }
-  | { type: 'ready' }
+  | { type: 'ready'; memory?: MemoryReport }
   | { type: 'pong'; seq: number; memory: MemoryReport }
   | { type: 'message'; data: unknown }
   | { type: 'fatal'; code: string; message: string };
