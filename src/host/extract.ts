@@ -25,23 +25,29 @@ export async function writeFilesPrivately(files: { name: string; read: () => Pro
     await fs.chmod(temp, 0o700);
     const made = new Set<string>();
     for (const entry of files) {
-      const parts = entry.name.split('/');
       let dir = temp;
-      for (const part of parts.slice(0, -1)) {
+      for (const part of entry.name.split('/').slice(0, -1)) {
         dir = join(dir, part);
         if (made.has(dir)) continue;
         await fs.mkdir(dir, { mode: 0o700 });
         made.add(dir);
       }
-      const data = await entry.read();
-      const handle = await fs.open(join(temp, entry.name), constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
-      try {
-        await handle.writeFile(data);
-        await handle.sync();
-      } finally {
-        await handle.close();
-      }
     }
+    // Files are written (and flushed) several at a time: the flushes of one batch share a journal commit.
+    const queue = [...files];
+    const worker = async () => {
+      for (let entry = queue.shift(); entry; entry = queue.shift()) {
+        const data = await entry.read();
+        const handle = await fs.open(join(temp, entry.name), constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
+        try {
+          await handle.writeFile(data);
+          await handle.sync();
+        } finally {
+          await handle.close();
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(8, files.length) }, worker));
     await fs.rename(temp, destination);
   } catch (err) {
     await fs.rm(temp, { recursive: true, force: true });
