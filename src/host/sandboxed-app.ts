@@ -88,7 +88,7 @@ export async function launchSandboxedApp(options: SandboxedAppOptions): Promise<
     hostListener?.(data as GuestMessage);
   });
   audit?.record({ type: 'app.launch', app: manifest.id, version: manifest.version, pid: sandbox.pid });
-  const exited = sandbox.exited.then((exit) => {
+  const exited = sandbox.exited.then(async (exit) => {
     closed = true;
     channel.releaseAll();
     // Let host-side waiters (idle, DOM helpers) finish: the guest is gone.
@@ -96,7 +96,8 @@ export async function launchSandboxedApp(options: SandboxedAppOptions): Promise<
     const limit = isLimitExit(exit);
     audit?.record({ type: limit ? 'limit.violation' : 'app.stop', app: manifest.id, reason: exit.reason, detail: exit.detail });
     options.onExit?.(exit);
-    void host.close();
+    // Storage is flushed before anyone hears the app is gone (a caller may remove the data directory).
+    await host.close().catch(() => undefined);
     return exit;
   });
   const stopped = sandbox.exited.then((exit) => Promise.reject(exitError(manifest.id, exit)));

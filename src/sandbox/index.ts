@@ -126,7 +126,12 @@ export function startSandbox(options: SandboxOptions): Sandbox {
   let windowStart = Date.now();
   let windowCount = 0;
 
-  const post: (m: HostToSandbox) => void = lineChannel(pipe, (raw) => onMessage(raw as SandboxToHost));
+  const post: (m: HostToSandbox) => void = lineChannel(
+    pipe,
+    (raw) => onMessage(raw as SandboxToHost),
+    undefined,
+    () => kill('MESSAGE_FLOOD', 'a single message over 64 MB'),
+  );
   const kill = (reason: SandboxExitReason, why?: string) => {
     if (exitReason) return;
     exitReason = reason;
