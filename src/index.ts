@@ -44,3 +44,29 @@ export { runConformance } from './host/conformance.js';
 export type { ConformanceReport, ConformanceCheck } from './host/conformance.js';
 export { startSandbox } from './sandbox/index.js';
 export type { Sandbox, SandboxOptions, SandboxLimits, SandboxExit } from './sandbox/index.js';
+export { readPackage, DEFAULT_PACKAGE_LIMITS, checkPackageManifest, readPackageFile, collisionKey, SIGNATURE_BLOCK_SIZE, parseSignatureBlock, buildSignatureBlock } from './package/index.js';
+export type { PackageEntry, ZipPackage, PackageLimits, SignatureBlock } from './package/index.js';
+export {
+  signPackage,
+  verifyPackage,
+  locateSignature,
+  releaseDescriptor,
+  loadPrivateKey,
+  loadPublicKey,
+  keyIdOf,
+  checkKeyPolicy,
+  loadKeyring,
+  trustPublicKey,
+  generateSigningKey,
+  writeSigningKey,
+  encodeSignedHeader,
+  decodeSignedHeader,
+  signedData,
+  SIGNATURE_CONTEXT,
+  SIGNATURE_FORMAT_VERSION,
+  SIGNATURE_ALGORITHM,
+  PSS_SALT_LENGTH,
+} from './signing/index.js';
+export type { SignOptions, SignResult, Trust, VerifyOptions, VerifyOutcome, ReleaseDescriptor, SignedHeader, KeygenOptions, KeygenResult } from './signing/index.js';
+export { inspectPackage, extractSigned } from './signing/inspect.js';
+export type { PackageReport } from './signing/inspect.js';
