@@ -27,6 +27,7 @@ describe('per-app limits stop only the offender', () => {
     ['memory in ArrayBuffers', 'window.keep = []; setTimeout(function grow() { keep.push(new ArrayBuffer(8 * 1024 * 1024)); setTimeout(grow, 5); }, 0);', 'MEMORY_LIMIT'],
     ['a synchronous loop', 'setTimeout(() => { for (;;) {} }, 0);', 'CPU_LIMIT'],
     ['a microtask loop', 'setTimeout(() => { const spin = () => Promise.resolve().then(spin); spin(); }, 0);', 'CPU_LIMIT'],
+    ['a timer flood', 'for (let i = 0; i < 20000; i++) setTimeout(() => {}, 600000);', 'TIMER_FLOOD'],
     ['a bridge-call flood', "setInterval(() => { for (let i = 0; i < 200; i++) MiniAppBridge.call('device.info', {}).catch(() => {}); }, 0);", 'MESSAGE_FLOOD'],
   ])('%s', async (_name, script, reason) => {
     const id = `com.partner.hog${reason.toLowerCase().replace(/_/g, '')}${Math.floor(Math.random() * 1e6)}`;

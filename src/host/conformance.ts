@@ -11,7 +11,7 @@ import { openAuditLog, type AuditLog } from './audit.js';
 import { writeFilesPrivately } from './extract.js';
 import { installPackage, type InstallStep } from './install.js';
 import { createHostManager } from './manager.js';
-import type { SandboxedApp } from './sandboxed-app.js';
+import { isLimitExit, type SandboxedApp } from './sandboxed-app.js';
 import type { TrustStore } from './trust-store.js';
 
 export interface ConformanceOptions {
@@ -136,7 +136,7 @@ export async function runConformance(options: ConformanceOptions): Promise<Confo
       const crashed = exit && !(phase === 'unload' && exit.reason === 'STOPPED');
       add(
         crashed
-          ? { name: `lifecycle.${phase}`, status: 'failed', code: exit.reason.endsWith('LIMIT') || exit.reason === 'MESSAGE_FLOOD' ? 'APP_LIMIT_EXCEEDED' : 'APP_CRASHED', message: `${exit.reason}${exit.detail ? `: ${exit.detail}` : ''}`, ms: round(performance.now() - started) }
+          ? { name: `lifecycle.${phase}`, status: 'failed', code: isLimitExit(exit) ? 'APP_LIMIT_EXCEEDED' : 'APP_CRASHED', message: `${exit.reason}${exit.detail ? `: ${exit.detail}` : ''}`, ms: round(performance.now() - started) }
           : { name: `lifecycle.${phase}`, status: 'passed', ms: round(performance.now() - started) },
       );
     }

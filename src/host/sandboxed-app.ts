@@ -149,7 +149,7 @@ export async function launchSandboxedApp(options: SandboxedAppOptions): Promise<
   return running;
 }
 
-const LIMIT_REASONS = new Set(['CPU_LIMIT', 'MEMORY_LIMIT', 'MESSAGE_FLOOD']);
+const LIMIT_REASONS = new Set(['CPU_LIMIT', 'MEMORY_LIMIT', 'MESSAGE_FLOOD', 'TIMER_FLOOD']);
 export const isLimitExit = (exit: SandboxExit) => LIMIT_REASONS.has(exit.reason);
 
 /** The coded error for an app whose sandbox stopped: a limit it broke, or a crash. */

@@ -34,7 +34,9 @@ const channel: SandboxChannel = {
 const send: (m: SandboxToHost) => void = lineChannel(pipe, (raw) => {
   const m = raw as HostToSandbox;
   if (m.type === 'ping') {
-    send({ type: 'pong', seq: m.seq, memory: memory() });
+    // Pending timers (happy-dom's page timers are Node timers): a flood of them is a limit too.
+    const timers = process.getActiveResourcesInfo().reduce((n, r) => (r === 'Timeout' ? n + 1 : n), 0);
+    send({ type: 'pong', seq: m.seq, memory: memory(), timers });
   } else if (m.type === 'message') {
     if (listeners.length) for (const l of listeners) l(m.data);
     else pending.push(m.data);

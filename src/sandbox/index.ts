@@ -15,6 +15,8 @@ export interface SandboxLimits {
   busyMs?: number;
   /** Messages per second the guest may send to the host before it is stopped as a flood. Default 20,000. */
   messagesPerSecond?: number;
+  /** Pending timers the guest may hold at once before it is stopped as a timer flood. Default 10,000. */
+  maxTimers?: number;
   /**
    * How long loading the runtime's own code (until the entry's start() resolved, before any guest code
    * runs) may block the event loop.
@@ -101,6 +103,7 @@ export function startSandbox(options: SandboxOptions): Sandbox {
   const bootMs = options.limits?.bootMs ?? 5000;
   let booted = false;
   const maxRate = options.limits?.messagesPerSecond ?? 20_000;
+  const maxTimers = options.limits?.maxTimers ?? 10_000;
   const interval = options.checkIntervalMs ?? 100;
   // The V8 heap cap is a backstop; the host's own accounting (which also counts buffers) acts first.
   const heapMb = Math.ceil(memoryLimit / 1024 / 1024) + 96;
@@ -168,6 +171,7 @@ export function startSandbox(options: SandboxOptions): Sandbox {
       lastReport = m.memory;
       baseline ??= used(m.memory);
       const guest = used(m.memory) - baseline;
+      if ((m.timers ?? 0) > maxTimers) return kill('TIMER_FLOOD', `${m.timers} pending timers, over the limit of ${maxTimers}`);
       if (guest > memoryLimit) kill('MEMORY_LIMIT', `the guest used ${Math.round(guest / 1048576)} MB, over its ${Math.round(memoryLimit / 1048576)} MB limit`);
     } else if (m.type === 'message') {
       const now = Date.now();

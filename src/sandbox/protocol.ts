@@ -17,7 +17,7 @@ export type HostToSandbox =
 
 export type SandboxToHost =
   | { type: 'ready'; memory?: MemoryReport }
-  | { type: 'pong'; seq: number; memory: MemoryReport }
+  | { type: 'pong'; seq: number; memory: MemoryReport; timers?: number }
   | { type: 'message'; data: unknown }
   | { type: 'fatal'; code: string; message: string };
 
@@ -28,4 +28,4 @@ export interface SandboxChannel {
 }
 
 /** Why a sandbox stopped. Limit reasons are permanent codes shown in reports and the audit log. */
-export type SandboxExitReason = 'EXITED' | 'STOPPED' | 'CRASHED' | 'CPU_LIMIT' | 'MEMORY_LIMIT' | 'MESSAGE_FLOOD';
+export type SandboxExitReason = 'EXITED' | 'STOPPED' | 'CRASHED' | 'CPU_LIMIT' | 'MEMORY_LIMIT' | 'MESSAGE_FLOOD' | 'TIMER_FLOOD';
