@@ -2,6 +2,7 @@ import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { MiniappError } from '../core/errors/index.js';
+import { BridgeFailure } from '../runtime/host/failure.js';
 import type { Manifest } from '../manifest/types.js';
 import { verifyToken, type TokenCheck } from '../runtime/host/services/tokens.js';
 import { tokenSigningKey } from '../runtime/host/services/tokens.js';
@@ -29,7 +30,7 @@ export interface HostManagerOptions {
   memoryBudgetMb?: number;
   /** One cap on concurrent network requests across all apps. Default 6. */
   maxConcurrentNetwork?: number;
-  /** Who may message whom: sender id → receiver ids. Nothing else is delivered. */
+  /** Which app may open (and pass a path to) which: sender id → receiver ids. Nothing else is allowed. */
   messaging?: Record<string, readonly string[]>;
   /** Options passed to every app's host services (network mode, fixtures, consent...). */
   appOptions?: Partial<SandboxedAppOptions>;
@@ -165,6 +166,20 @@ export function createHostManager(options: HostManagerOptions) {
         onExit: (exit) => {
           entry.exit = exit;
         },
+        configureHost: (host) => {
+          // The one app-to-app path: opening another mini-program, allowed only for configured pairs and
+          // audited. A refusal looks like a missing app, so an app cannot probe what else is installed.
+          host.respond('navigation.openMiniProgram', async (params) => {
+            const to = String(params.appId);
+            if (!canMessage(id, to)) throw new BridgeFailure('APP_NOT_FOUND', `no mini-program ${JSON.stringify(to)} can be opened from here`);
+            try {
+              await launch(to, typeof params.path === 'string' && params.path ? { launchPath: params.path } : {});
+            } catch (err) {
+              throw new BridgeFailure('APP_NOT_FOUND', `${JSON.stringify(to)} cannot be opened: ${(err as Error).message}`);
+            }
+            return {};
+          });
+        },
       });
     } catch (err) {
       // A new version that cannot even load is rolled back, and the previous one launched instead.
@@ -221,7 +236,10 @@ export function createHostManager(options: HostManagerOptions) {
     m.app.resume();
   }
 
-  /** App-to-app messages: only sender → receiver pairs the host configured, each one audited. */
+  /**
+   * App-to-app: only sender → receiver pairs the host configured, each decision audited. Used by the
+   * host's navigation.openMiniProgram answer; hosts with other app-to-app features call it too.
+   */
   function canMessage(from: string, to: string): boolean {
     const allowed = options.messaging?.[from]?.includes(to) ?? false;
     audit?.record({ type: allowed ? 'message.allowed' : 'message.denied', app: from, to });

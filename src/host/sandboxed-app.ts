@@ -26,6 +26,8 @@ export interface SandboxedAppOptions extends Partial<Omit<HostOptions, 'manifest
   checkIntervalMs?: number;
   /** Called on every message from the guest (the host manager's idle clock). */
   onActivity?: () => void;
+  /** Called with the host side before any app code runs (to install answers such as respond()). */
+  configureHost?: (host: Host) => void;
   /** A sandbox started ahead of need (startGuestSandbox), booted while the package was being installed. */
   sandbox?: Sandbox;
 }
@@ -82,6 +84,7 @@ export async function launchSandboxedApp(options: SandboxedAppOptions): Promise<
     // navigation.close: the app asked to be closed (possibly while still loading).
     onCloseRequest: () => void (appRef ? appRef.close() : sandbox.close()),
   });
+  options.configureHost?.(host);
   sandbox = options.sandbox ?? startGuestSandbox(options.limits, options.checkIntervalMs);
   sandbox.onMessage((data) => {
     options.onActivity?.();
