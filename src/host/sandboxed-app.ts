@@ -86,6 +86,7 @@ export async function launchSandboxedApp(options: SandboxedAppOptions): Promise<
   });
   options.configureHost?.(host);
   sandbox = options.sandbox ?? startGuestSandbox(options.limits, options.checkIntervalMs);
+  sandbox.onEscape((what) => audit?.record({ type: 'escape.caught', app: manifest.id, kind: 'constructor-chain', message: what }));
   sandbox.onMessage((data) => {
     options.onActivity?.();
     hostListener?.(data as GuestMessage);

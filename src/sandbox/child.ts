@@ -6,7 +6,7 @@
  */
 import { Socket } from 'node:net';
 import { pathToFileURL } from 'node:url';
-import { closeNetwork } from './lockdown.js';
+import { closeNetwork, trapConstructorChains } from './lockdown.js';
 import type { HostToSandbox, SandboxChannel, SandboxToHost } from './protocol.js';
 import { lineChannel } from './wire.js';
 
@@ -31,7 +31,11 @@ const channel: SandboxChannel = {
   },
 };
 
-const send: (m: SandboxToHost) => void = lineChannel(pipe, (raw) => {
+// eslint-disable-next-line prefer-const
+let send: (m: SandboxToHost) => void;
+trapConstructorChains((what) => send({ type: 'escape', what }));
+
+send = lineChannel(pipe, (raw) => {
   const m = raw as HostToSandbox;
   if (m.type === 'ping') {
     // Pending timers (happy-dom's page timers are Node timers): a flood of them is a limit too.

@@ -35,6 +35,8 @@ export interface SandboxOptions {
   limits?: SandboxLimits;
   /** Guest-runtime messages from the sandbox. */
   onMessage?: (data: unknown) => void;
+  /** Guest code reached a host-realm constructor and was stopped (see lockdown.ts). */
+  onEscape?: (what: string) => void;
   /** How often the host checks the heartbeat and memory, in ms. Default 100. */
   checkIntervalMs?: number;
 }
@@ -55,6 +57,8 @@ export interface Sandbox {
   send(data: unknown): void;
   /** Replaces the listener for guest-runtime messages (a pre-started sandbox gets its app later). */
   onMessage(listener: (data: unknown) => void): void;
+  /** Replaces the listener for escape attempts the sandbox stopped. */
+  onEscape(listener: (what: string) => void): void;
   /** Freezes the process: nothing of the guest runs until resume(); due timers fire once then. */
   suspend(): void;
   resume(): void;
@@ -119,6 +123,7 @@ export function startSandbox(options: SandboxOptions): Sandbox {
   });
 
   let listener = options.onMessage;
+  let escapeListener = options.onEscape;
   let exitReason: SandboxExitReason | undefined;
   let detail: string | undefined;
   let suspended = false;
@@ -188,6 +193,8 @@ export function startSandbox(options: SandboxOptions): Sandbox {
       lastPong = Date.now();
       if (m.memory) baseline = used(m.memory);
       markReady();
+    } else if (m.type === 'escape') {
+      escapeListener?.(String(m.what).slice(0, 200));
     } else if (m.type === 'fatal') {
       detail = `${m.code}: ${m.message}`;
     }
@@ -218,6 +225,9 @@ export function startSandbox(options: SandboxOptions): Sandbox {
     send: (data) => post({ type: 'message', data }),
     onMessage(l) {
       listener = l;
+    },
+    onEscape(l) {
+      escapeListener = l;
     },
     suspend() {
       if (suspended || exitReason) return;

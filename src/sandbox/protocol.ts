@@ -19,7 +19,9 @@ export type SandboxToHost =
   | { type: 'ready'; memory?: MemoryReport }
   | { type: 'pong'; seq: number; memory: MemoryReport; timers?: number }
   | { type: 'message'; data: unknown }
-  | { type: 'fatal'; code: string; message: string };
+  | { type: 'fatal'; code: string; message: string }
+  /** Guest code tried to reach a host-realm constructor (a constructor-chain escape), and was stopped. */
+  | { type: 'escape'; what: string };
 
 /** The guest-runtime side of a sandbox: what an entry module's `start(channel, init)` receives. */
 export interface SandboxChannel {
