@@ -32,6 +32,8 @@ export interface AuditOptions {
   now?: () => number;
   /** Keep at most this many events in memory (default 10,000); the file keeps all. */
   memoryLimit?: number;
+  /** Called with each event as it is recorded (to forward it, or to watch for one); must not throw. */
+  onRecord?: (event: AuditEvent & { ts: string; run: string; seq: number }) => void;
 }
 
 /**
@@ -71,6 +73,11 @@ export function openAuditLog(options: AuditOptions = {}): AuditLog {
       const line = { ts: new Date(now()).toISOString(), run, seq: ++seq, ...event };
       events.push(line);
       if (events.length > memoryLimit) events.shift();
+      try {
+        options.onRecord?.(line);
+      } catch {
+        // a listener's failure is not the guest's doing and must not stop the host
+      }
       if (fd === undefined) return;
       try {
         writeSync(fd, JSON.stringify(line) + '\n');
