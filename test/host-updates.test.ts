@@ -117,6 +117,21 @@ describe('updates from a feed', () => {
     expect((await check(appsDir)).status).toBe('up-to-date');
   });
 
+  it('checks the feed on a schedule while the app runs', async () => {
+    const appsDir = await installed('1.0.0');
+    release = undefined; // nothing published yet: the launch-time check finds nothing
+    const manager = createHostManager({ appsDir, hostVersion: HOST, idleSuspendMs: 0, updates: { feedUrl, trustStore: registry(), intervalMs: 150 } });
+    try {
+      await manager.launch(ID);
+      publish({ version: '1.0.2' });
+      const until = Date.now() + 3000;
+      while (!(await readAppState(appsDir, ID))?.staged && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
+      expect(await readAppState(appsDir, ID)).toMatchObject({ active: '1.0.0', staged: '1.0.2' });
+    } finally {
+      await manager.close();
+    }
+  });
+
   it('checks the feed in the background on launch', async () => {
     const appsDir = await installed('1.0.0');
     publish({ version: '1.0.1' });
