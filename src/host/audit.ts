@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { closeSync, constants, fstatSync, mkdirSync, openSync, statSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
+import { MiniappError } from '../core/errors/index.js';
 
 /**
  * The host's audit log: every security-relevant event as one JSON line. Events are plain data:
@@ -61,10 +62,16 @@ export function openAuditLog(options: AuditOptions = {}): AuditLog {
       mkdirSync(file, { recursive: true, mode: 0o700 });
       file = join(file, `audit-${new Date(now()).toISOString().replace(/[:.]/g, '-')}-${run.slice(0, 8)}.jsonl`);
     }
-    fd = openSync(file, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | constants.O_NOFOLLOW, 0o600);
+    try {
+      fd = openSync(file, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | constants.O_NOFOLLOW, 0o600);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      const reason = code === 'ELOOP' ? 'it is a symbolic link (ELOOP); the audit log never follows links' : (err as Error).message;
+      throw new MiniappError('AUDIT_LOG_UNWRITABLE', { path: file, reason }, { cause: err });
+    }
     if (!fstatSync(fd).isFile()) {
       closeSync(fd);
-      throw new Error(`audit log ${file} is not a regular file`);
+      throw new MiniappError('AUDIT_LOG_UNWRITABLE', { path: file, reason: 'it is not a regular file' });
     }
   }
   let seq = 0;

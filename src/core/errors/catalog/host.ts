@@ -17,6 +17,11 @@ export const hostErrors = {
     message: () => 'the package is signed but no trust store (partner registry) was given to check it against',
     hint: () => 'Pass --trust-store <registry.json>; a host installs a signed package only after checking who signed it.',
   },
+  AUDIT_LOG_UNWRITABLE: {
+    title: 'Audit log cannot be written',
+    message: (a) => `cannot open the audit log ${q(a.path)}: ${String(a.reason)}`,
+    hint: () => 'Give --audit a writable file path (appended to) or a directory (one new file per run).',
+  },
   FETCH_FAILED: {
     title: 'Package cannot be fetched',
     message: (a) => `cannot fetch ${q(a.source)}: ${String(a.reason)}`,
