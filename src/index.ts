@@ -20,6 +20,22 @@ export { createBuildContext, buildPackage, lintBundle, lintProject, rebaseDiagno
 export type { BuildContext, BuildContextOptions, BuildOutput, BuildDiagnostic, BuildMode, SourcemapMode, ModuleSize, BuildPackageOptions, BuildPackageResult, BuildSummary } from './build/index.js';
 export { createZip, checkPackageEntries, packageTimestamp, DEFAULT_MTIME } from './package/writer.js';
 export type { PackageEntry as PackageWriterEntry, Zip, ZipEntryInfo } from './package/writer.js';
+export { installPackage, INSTALL_STEPS } from './host/install.js';
+export type { InstallOptions, InstallReport, InstallStep } from './host/install.js';
+export { parseTrustStore, loadTrustStore, appIdMatches } from './host/trust-store.js';
+export type { TrustStore, TrustedKey, TrustedPartner } from './host/trust-store.js';
+export { openAuditLog } from './host/audit.js';
+export type { AuditLog, AuditEvent } from './host/audit.js';
+export { createHostManager } from './host/manager.js';
+export type { HostManager, HostManagerOptions } from './host/manager.js';
+export { launchSandboxedApp } from './host/sandboxed-app.js';
+export type { SandboxedApp, SandboxedAppOptions } from './host/sandboxed-app.js';
+export { checkForUpdate } from './host/updates.js';
+export type { UpdateOutcome, UpdateStatus } from './host/updates.js';
+export { runConformance } from './host/conformance.js';
+export type { ConformanceReport, ConformanceCheck } from './host/conformance.js';
+export { startSandbox } from './sandbox/index.js';
+export type { Sandbox, SandboxOptions, SandboxLimits, SandboxExit } from './sandbox/index.js';
 export { readPackage, DEFAULT_PACKAGE_LIMITS, checkPackageManifest, readPackageFile, collisionKey, SIGNATURE_BLOCK_SIZE, parseSignatureBlock, buildSignatureBlock } from './package/index.js';
 export type { PackageEntry, ZipPackage, PackageLimits, SignatureBlock } from './package/index.js';
 export {

@@ -32,6 +32,20 @@ const passphraseEnv: OptionSpec = {
 const pubkey: OptionSpec = { name: 'pubkey', flags: '--pubkey <pub.pem>', description: 'public key the packages must be signed with', type: 'string' };
 const keyring: OptionSpec = { name: 'keyring', flags: '--keyring <dir>', description: 'directory of trusted *.pub.pem keys; the signed key id picks one', type: 'string' };
 
+const hostVersion: OptionSpec = {
+  name: 'hostVersion',
+  flags: '--host-version <version>',
+  description: 'version of the host app to install for (default: the newest this toolchain knows)',
+  type: 'string',
+};
+const audit: OptionSpec = {
+  name: 'audit',
+  flags: '--audit <file>',
+  description: 'append every security-relevant event as a JSON line to this file (a directory gets one file per run)',
+  type: 'string',
+  configurable: false,
+};
+
 export const commands: CommandSpec[] = [
   {
     name: 'validate',
@@ -136,6 +150,34 @@ export const commands: CommandSpec[] = [
     load: () => import('../commands/serve.js'),
   },
   {
+    name: 'install',
+    summary: 'install a package as a host does: fetch, verify against a partner registry, check, extract',
+    args: '<package>',
+    options: [
+      { name: 'trustStore', flags: '--trust-store <file>', description: 'partner registry JSON: partners, their public keys, app ids and permissions', type: 'string' },
+      { name: 'appsDir', flags: '--apps-dir <dir>', description: 'where installed apps live (default: .miniapp/apps)', type: 'string', default: '.miniapp/apps' },
+      hostVersion,
+      { name: 'allowUnsigned', flags: '--allow-unsigned', description: 'work in progress: accept an unsigned package, skipping the signature steps', type: 'boolean', default: false, configurable: false },
+      audit,
+    ],
+    load: () => import('../commands/install.js'),
+  },
+  {
+    name: 'conformance',
+    summary: 'install, launch and drive a package through its lifecycle as a host would; fail on policy breaches',
+    args: '<package>',
+    options: [
+      { name: 'trustStore', flags: '--trust-store <file>', description: 'partner registry to verify a signed package against (unsigned: signature checks skipped)', type: 'string' },
+      hostVersion,
+      { ...profile, default: undefined, description: 'manifest rules for a package: release (default) or dev' },
+      { name: 'startupBudget', flags: '--startup-budget <ms>', description: 'longest acceptable launch to entry page loaded (default: 3000)', type: 'number', default: 3000 },
+      { name: 'memoryMb', flags: '--memory-mb <n>', description: 'per-app memory limit in MB, counting buffers (default: 64)', type: 'number', default: 64 },
+      { name: 'junit', flags: '--junit <file>', description: 'also write the checks as JUnit XML for CI systems', type: 'string', configurable: false },
+      audit,
+    ],
+    load: () => import('../commands/conformance.js'),
+  },
+  {
     name: 'run',
     summary: 'run a mini-program headless against a mock host and report console, bridge calls and policy violations',
     args: '<path>',
@@ -153,6 +195,7 @@ export const commands: CommandSpec[] = [
       { name: 'pubkey', flags: '--pubkey <pub.pem>', description: 'for a .zip: the public key it must be signed with (default: unsigned packages run, for local work)', type: 'string' },
       { name: 'record', flags: '--record <file>', description: 'save every bridge call to this file', type: 'string', configurable: false },
       { name: 'replay', flags: '--replay <file>', description: 'answer bridge calls from a recording, in order, per method', type: 'string', configurable: false },
+      audit,
     ],
     load: () => import('../commands/run.js'),
   },

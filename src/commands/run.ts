@@ -77,6 +77,24 @@ export async function run(args: string[], options: Record<string, unknown>, ctx:
   const configHome = ctx.env.XDG_CONFIG_HOME || join(ctx.env.HOME || homedir(), '.config');
   const keyFile = resolve(ctx.cwd, (options.hostKeyFile as string | undefined) ?? join(configHome, 'miniapp', 'host.key'));
 
+  // --audit: the run's security-relevant events as JSON lines (src/host/audit.ts); opened first so a
+  // run that fails still leaves its host.start/host.stop lines.
+  const audit = options.audit ? (await import('../host/audit.js')).openAuditLog({ path: resolve(ctx.cwd, options.audit as string) }) : undefined;
+  try {
+    return await runWithAudit(args, options, ctx, { timeoutMs, hostVersion, grant, deny, fixtures, replay, ca, keyFile }, audit);
+  } finally {
+    audit?.close();
+  }
+}
+
+async function runWithAudit(
+  args: string[],
+  options: Record<string, unknown>,
+  ctx: CommandContext,
+  o: { timeoutMs: number; hostVersion?: string; grant: string[]; deny: string[]; fixtures?: Fixtures; replay?: Recording; ca?: string; keyFile: string },
+  audit: import('../host/audit.js').AuditLog | undefined,
+): Promise<CommandResult<RunReport>> {
+  const { timeoutMs, hostVersion, grant, deny, fixtures, replay, ca, keyFile } = o;
   ctx.logger.progress(`launching ${args[0]}…`);
   const outcome = await runApp(args[0]!, {
     cwd: ctx.cwd,
@@ -102,6 +120,7 @@ export async function run(args: string[], options: Record<string, unknown>, ctx:
     await writeFileAtomic(path, `${JSON.stringify(outcome.app.host.recorder.toRecording(outcome.report.app.id), null, 2)}\n`);
     ctx.logger.info(`recorded ${outcome.app.host.recorder.calls.length} bridge calls to ${options.record as string}`);
   }
+  if (audit) (await import('../host/audit-report.js')).auditRunReport(audit, outcome.report);
   return { ok: outcome.errors.length === 0, result: outcome.report, errors: outcome.errors, warnings: outcome.warnings };
 }
 

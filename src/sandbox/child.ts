@@ -6,13 +6,18 @@
  */
 import { Socket } from 'node:net';
 import { pathToFileURL } from 'node:url';
-import { closeNetwork } from './lockdown.js';
+import { closeNetwork, trapConstructorChains } from './lockdown.js';
 import type { HostToSandbox, SandboxChannel, SandboxToHost } from './protocol.js';
 import { lineChannel } from './wire.js';
 
 // The host's end of the channel is file descriptor 3, a pipe opened before this process started.
 const pipe = new Socket({ fd: 3, readable: true, writable: true });
 closeNetwork();
+
+function memory() {
+  const u = process.memoryUsage();
+  return { rss: u.rss, heapUsed: u.heapUsed, external: u.external, arrayBuffers: u.arrayBuffers };
+}
 
 const listeners: Array<(data: unknown) => void> = [];
 const pending: unknown[] = [];
@@ -26,11 +31,16 @@ const channel: SandboxChannel = {
   },
 };
 
-const send: (m: SandboxToHost) => void = lineChannel(pipe, (raw) => {
+// eslint-disable-next-line prefer-const
+let send: (m: SandboxToHost) => void;
+trapConstructorChains((what) => send({ type: 'escape', what }));
+
+send = lineChannel(pipe, (raw) => {
   const m = raw as HostToSandbox;
   if (m.type === 'ping') {
-    const u = process.memoryUsage();
-    send({ type: 'pong', seq: m.seq, memory: { rss: u.rss, heapUsed: u.heapUsed, external: u.external, arrayBuffers: u.arrayBuffers } });
+    // Pending timers (happy-dom's page timers are Node timers): a flood of them is a limit too.
+    const timers = process.getActiveResourcesInfo().reduce((n, r) => (r === 'Timeout' ? n + 1 : n), 0);
+    send({ type: 'pong', seq: m.seq, memory: memory(), timers });
   } else if (m.type === 'message') {
     if (listeners.length) for (const l of listeners) l(m.data);
     else pending.push(m.data);
@@ -39,7 +49,7 @@ const send: (m: SandboxToHost) => void = lineChannel(pipe, (raw) => {
     import(pathToFileURL(m.entry).href)
       .then(async (mod: { start(channel: SandboxChannel, init: unknown): unknown }) => {
         await mod.start(channel, m.init);
-        send({ type: 'ready' });
+        send({ type: 'ready', memory: memory() });
       })
       .catch((err: Error) => {
         send({ type: 'fatal', code: 'SANDBOX_START_FAILED', message: err?.message ?? String(err) });

@@ -1,8 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { Duplex } from 'node:stream';
 import { readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { dirname } from 'node:path';
 import { toolchainPath } from '../core/toolchain.js';
 import type { HostToSandbox, MemoryReport, SandboxExitReason, SandboxToHost } from './protocol.js';
 import { lineChannel } from './wire.js';
@@ -16,6 +15,14 @@ export interface SandboxLimits {
   busyMs?: number;
   /** Messages per second the guest may send to the host before it is stopped as a flood. Default 20,000. */
   messagesPerSecond?: number;
+  /** Pending timers the guest may hold at once before it is stopped as a timer flood. Default 10,000. */
+  maxTimers?: number;
+  /**
+   * How long loading the runtime's own code (until the entry's start() resolved, before any guest code
+   * runs) may block the event loop.
+   * Default 5000 ms: compiling the bundled DOM takes a few hundred ms, much more on a loaded machine.
+   */
+  bootMs?: number;
 }
 
 export interface SandboxOptions {
@@ -28,6 +35,8 @@ export interface SandboxOptions {
   limits?: SandboxLimits;
   /** Guest-runtime messages from the sandbox. */
   onMessage?: (data: unknown) => void;
+  /** Guest code reached a host-realm constructor and was stopped (see lockdown.ts). */
+  onEscape?: (what: string) => void;
   /** How often the host checks the heartbeat and memory, in ms. Default 100. */
   checkIntervalMs?: number;
 }
@@ -46,6 +55,10 @@ export interface Sandbox {
   /** Resolves once, when the process is gone, with why. */
   readonly exited: Promise<SandboxExit>;
   send(data: unknown): void;
+  /** Replaces the listener for guest-runtime messages (a pre-started sandbox gets its app later). */
+  onMessage(listener: (data: unknown) => void): void;
+  /** Replaces the listener for escape attempts the sandbox stopped. */
+  onEscape(listener: (what: string) => void): void;
   /** Freezes the process: nothing of the guest runs until resume(); due timers fire once then. */
   suspend(): void;
   resume(): void;
@@ -91,7 +104,10 @@ function childEntry(): string {
 export function startSandbox(options: SandboxOptions): Sandbox {
   const memoryLimit = (options.limits?.memoryMb ?? 64) * 1024 * 1024;
   const busyMs = options.limits?.busyMs ?? 1000;
+  const bootMs = options.limits?.bootMs ?? 5000;
+  let booted = false;
   const maxRate = options.limits?.messagesPerSecond ?? 20_000;
+  const maxTimers = options.limits?.maxTimers ?? 10_000;
   const interval = options.checkIntervalMs ?? 100;
   // The V8 heap cap is a backstop; the host's own accounting (which also counts buffers) acts first.
   const heapMb = Math.ceil(memoryLimit / 1024 / 1024) + 96;
@@ -106,6 +122,8 @@ export function startSandbox(options: SandboxOptions): Sandbox {
     if (stderr.length < 16_384) stderr += d.toString();
   });
 
+  let listener = options.onMessage;
+  let escapeListener = options.onEscape;
   let exitReason: SandboxExitReason | undefined;
   let detail: string | undefined;
   let suspended = false;
@@ -116,7 +134,12 @@ export function startSandbox(options: SandboxOptions): Sandbox {
   let windowStart = Date.now();
   let windowCount = 0;
 
-  const post: (m: HostToSandbox) => void = lineChannel(pipe, (raw) => onMessage(raw as SandboxToHost));
+  const post: (m: HostToSandbox) => void = lineChannel(
+    pipe,
+    (raw) => onMessage(raw as SandboxToHost),
+    undefined,
+    () => kill('MESSAGE_FLOOD', 'a single message over 64 MB'),
+  );
   const kill = (reason: SandboxExitReason, why?: string) => {
     if (exitReason) return;
     exitReason = reason;
@@ -153,6 +176,7 @@ export function startSandbox(options: SandboxOptions): Sandbox {
       lastReport = m.memory;
       baseline ??= used(m.memory);
       const guest = used(m.memory) - baseline;
+      if ((m.timers ?? 0) > maxTimers) return kill('TIMER_FLOOD', `${m.timers} pending timers, over the limit of ${maxTimers}`);
       if (guest > memoryLimit) kill('MEMORY_LIMIT', `the guest used ${Math.round(guest / 1048576)} MB, over its ${Math.round(memoryLimit / 1048576)} MB limit`);
     } else if (m.type === 'message') {
       const now = Date.now();
@@ -161,9 +185,16 @@ export function startSandbox(options: SandboxOptions): Sandbox {
         windowCount = 0;
       }
       if (++windowCount > maxRate) return kill('MESSAGE_FLOOD', `more than ${maxRate} messages in one second`);
-      options.onMessage?.(m.data);
+      listener?.(m.data);
     } else if (m.type === 'ready') {
+      // The runtime's own code is loaded and no guest code has run: from here on the busy-loop limit
+      // applies in full, and guest memory is counted from here.
+      booted = true;
+      lastPong = Date.now();
+      if (m.memory) baseline = used(m.memory);
       markReady();
+    } else if (m.type === 'escape') {
+      escapeListener?.(String(m.what).slice(0, 200));
     } else if (m.type === 'fatal') {
       detail = `${m.code}: ${m.message}`;
     }
@@ -171,7 +202,13 @@ export function startSandbox(options: SandboxOptions): Sandbox {
 
   const timer = setInterval(() => {
     if (suspended || exitReason) return;
-    if (Date.now() - lastPong > busyMs + interval) return kill('CPU_LIMIT', `the guest kept the event loop busy for more than ${busyMs} ms`);
+    const allowed = booted ? busyMs : bootMs;
+    if (Date.now() - lastPong > allowed + interval) {
+      // A guest close to its memory limit that stops answering is usually stuck in garbage collection.
+      const guest = lastReport && baseline !== undefined ? used(lastReport) - baseline : 0;
+      if (guest > memoryLimit * 0.75) return kill('MEMORY_LIMIT', `the guest stopped answering while using ${Math.round(guest / 1048576)} MB of its ${Math.round(memoryLimit / 1048576)} MB limit`);
+      return kill('CPU_LIMIT', `the ${booted ? 'guest' : 'runtime start-up'} kept the event loop busy for more than ${allowed} ms`);
+    }
     post({ type: 'ping', seq: ++seq });
   }, interval);
   timer.unref();
@@ -186,6 +223,12 @@ export function startSandbox(options: SandboxOptions): Sandbox {
     ready,
     exited,
     send: (data) => post({ type: 'message', data }),
+    onMessage(l) {
+      listener = l;
+    },
+    onEscape(l) {
+      escapeListener = l;
+    },
     suspend() {
       if (suspended || exitReason) return;
       suspended = true;

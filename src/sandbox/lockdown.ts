@@ -41,3 +41,22 @@ export function closeNetwork(): void {
   // `import { lookup } from 'node:dns'` reads the ESM named exports, which are copies: refresh them.
   syncBuiltinESMExports();
 }
+
+/**
+ * Reports constructor-chain escapes. In this process's own realm `x.constructor.constructor(...)` finds
+ * Function (or its async and generator kin) through Function.prototype.constructor; with code
+ * generation from strings disabled the call would throw anyway, but silently, and a guest could catch
+ * it. The trap throws the same EvalError and also tells the host, so every attempt is audited.
+ */
+export function trapConstructorChains(report: (what: string) => void): void {
+  const kinds = [Function, (async () => undefined).constructor, function* () {}.constructor, async function* () {}.constructor] as Array<{ prototype: object; name: string }>;
+  let reported = 0;
+  for (const kind of kinds) {
+    const name = kind.name;
+    const trap = function Function(): never {
+      if (reported++ < 100) report(`${name} constructor reached from guest code`);
+      throw new EvalError('Code generation from strings disallowed for this context');
+    };
+    Object.defineProperty(kind.prototype, 'constructor', { value: trap, writable: false, configurable: false, enumerable: false });
+  }
+}

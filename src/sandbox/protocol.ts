@@ -16,10 +16,12 @@ export type HostToSandbox =
   | { type: 'message'; data: unknown };
 
 export type SandboxToHost =
-  | { type: 'ready' }
-  | { type: 'pong'; seq: number; memory: MemoryReport }
+  | { type: 'ready'; memory?: MemoryReport }
+  | { type: 'pong'; seq: number; memory: MemoryReport; timers?: number }
   | { type: 'message'; data: unknown }
-  | { type: 'fatal'; code: string; message: string };
+  | { type: 'fatal'; code: string; message: string }
+  /** Guest code tried to reach a host-realm constructor (a constructor-chain escape), and was stopped. */
+  | { type: 'escape'; what: string };
 
 /** The guest-runtime side of a sandbox: what an entry module's `start(channel, init)` receives. */
 export interface SandboxChannel {
@@ -28,4 +30,4 @@ export interface SandboxChannel {
 }
 
 /** Why a sandbox stopped. Limit reasons are permanent codes shown in reports and the audit log. */
-export type SandboxExitReason = 'EXITED' | 'STOPPED' | 'CRASHED' | 'CPU_LIMIT' | 'MEMORY_LIMIT' | 'MESSAGE_FLOOD';
+export type SandboxExitReason = 'EXITED' | 'STOPPED' | 'CRASHED' | 'CPU_LIMIT' | 'MEMORY_LIMIT' | 'MESSAGE_FLOOD' | 'TIMER_FLOOD';

@@ -1,9 +1,10 @@
 import { buildErrors, initErrors } from './catalog/build.js';
 import { generalErrors } from './catalog/general.js';
+import { hostErrors } from './catalog/host.js';
 import { manifestErrors } from './catalog/manifest.js';
 import { packageErrors } from './catalog/package.js';
-import { serverErrors } from './catalog/server.js';
 import { runtimeErrors } from './catalog/runtime.js';
+import { serverErrors } from './catalog/server.js';
 import { signingErrors } from './catalog/signing.js';
 import type { Diagnostic, ErrorArgs, ErrorCatalog, ErrorDefinition, Location, Severity } from './types.js';
 
@@ -20,6 +21,7 @@ export const errorCatalog: ErrorCatalog = {
   ...signingErrors,
   ...buildErrors,
   ...initErrors,
+  ...hostErrors,
   ...runtimeErrors,
   ...serverErrors,
 };
@@ -30,6 +32,7 @@ type CatalogCodes = typeof generalErrors &
   typeof signingErrors &
   typeof buildErrors &
   typeof initErrors &
+  typeof hostErrors &
   typeof runtimeErrors &
   typeof serverErrors;
 export type ErrorCode = keyof CatalogCodes | (string & {});

@@ -1,0 +1,223 @@
+import { promises as fs } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import semverLt from 'semver/functions/lt.js';
+import { diagnostic, isMiniappError, MiniappError } from '../core/errors/index.js';
+import type { Manifest, Profile } from '../manifest/types.js';
+import { loadAppSource } from '../runtime/app-source.js';
+import type { LifecycleState } from '../runtime/channel.js';
+import { versionDir, writeAppState } from './app-store.js';
+import { openAuditLog, type AuditLog } from './audit.js';
+import { writeFilesPrivately } from './extract.js';
+import { installPackage, type InstallStep } from './install.js';
+import { createHostManager } from './manager.js';
+import { isLimitExit, type SandboxedApp } from './sandboxed-app.js';
+import type { TrustStore } from './trust-store.js';
+
+export interface ConformanceOptions {
+  /** A package (.zip, signed or not) or a directory (package files as they are, or a project). */
+  target: string;
+  cwd?: string;
+  hostVersion: string;
+  trustStore?: TrustStore;
+  profile?: Profile;
+  /** Longest acceptable time from launch to the entry page loaded, in ms. Default 3000. */
+  startupBudgetMs?: number;
+  /** Per-app memory limit, counting buffers. Default 64 MB. */
+  memoryMb?: number;
+  /** Storage quota per app. Default 10 MB. */
+  storageQuotaBytes?: number;
+  /** How long each lifecycle phase may take to settle, in ms. Default 2000. */
+  phaseTimeoutMs?: number;
+  audit?: AuditLog;
+  onProgress?: (message: string) => void;
+}
+
+export type CheckStatus = 'passed' | 'failed' | 'skipped';
+
+export interface ConformanceCheck {
+  /** Stable name, e.g. "install.signature", "lifecycle.suspend", "policy.network". */
+  name: string;
+  status: CheckStatus;
+  code?: string;
+  message?: string;
+  ms?: number;
+}
+
+export interface ConformanceReport {
+  ok: boolean;
+  target: string;
+  app?: { id: string; version: string };
+  signed: boolean;
+  checks: ConformanceCheck[];
+  timings: { startupMs?: number; totalMs: number };
+  memory: { peakGuestBytes: number; limitBytes: number };
+  storage?: { usedBytes: number; quotaBytes: number };
+}
+
+const LIFECYCLE: Array<'hide' | 'show' | 'suspend' | 'resume' | 'unload'> = ['hide', 'show', 'suspend', 'resume', 'unload'];
+
+/**
+ * A conformance run: install the package as a host would (an unsigned package or a directory goes
+ * through every step but the signature ones, reported as skipped), launch it in its sandbox, drive the
+ * lifecycle (launch, hide, show, suspend, resume, unload), and check what a host's review would:
+ * no uncaught errors, no undeclared permission used, no network outside allowedDomains, start-up within
+ * budget, memory within the limit, storage within quota. Failures are checks, never throws.
+ */
+export async function runConformance(options: ConformanceOptions): Promise<ConformanceReport> {
+  const t0 = performance.now();
+  const cwd = options.cwd ?? process.cwd();
+  const memoryMb = options.memoryMb ?? 64;
+  const report: ConformanceReport = { ok: false, target: options.target, signed: false, checks: [], timings: { totalMs: 0 }, memory: { peakGuestBytes: 0, limitBytes: memoryMb * 1048576 } };
+  const add = (check: ConformanceCheck) => report.checks.push(check);
+  const progress = options.onProgress ?? (() => undefined);
+  const work = await fs.mkdtemp(join(tmpdir(), 'miniapp-conformance-'));
+  const appsDir = join(work, 'apps');
+  const audit = options.audit ?? openAuditLog();
+  const manager = createHostManager({
+    appsDir,
+    hostVersion: options.hostVersion,
+    audit,
+    dataDir: join(work, 'data'),
+    limits: { memoryMb },
+    idleSuspendMs: 0,
+    // One spare boots while the package is verified and extracted; no second one is needed.
+    replenishSpares: false,
+    appOptions: { storageQuota: options.storageQuotaBytes, network: 'fixtures' },
+  });
+  try {
+    progress(`installing ${options.target}`);
+    const manifest = await install(options, cwd, appsDir, report, add, audit);
+    if (!manifest) return report;
+    report.app = { id: manifest.id, version: manifest.version };
+
+    progress(`launching ${manifest.id}`);
+    const launchStarted = performance.now();
+    let app: SandboxedApp;
+    try {
+      app = await manager.launch(manifest.id);
+    } catch (err) {
+      if (!isMiniappError(err)) throw err;
+      add({ name: 'lifecycle.launch', status: 'failed', code: err.code, message: err.message, ms: round(performance.now() - launchStarted) });
+      if (err.args.reason === 'MEMORY_LIMIT') add({ name: 'budget.memory', status: 'failed', code: 'APP_LIMIT_EXCEEDED', message: `the app went over its ${memoryMb} MB memory limit while loading` });
+      return report;
+    }
+    report.timings.startupMs = round(app.launchMs);
+    const budget = options.startupBudgetMs ?? 3000;
+    add({ name: 'lifecycle.launch', status: 'passed', ms: round(app.launchMs) });
+    add(
+      app.launchMs <= budget
+        ? { name: 'budget.startup', status: 'passed', ms: round(app.launchMs), message: `${Math.round(app.launchMs)} ms of ${budget} ms` }
+        : { name: 'budget.startup', status: 'failed', code: 'CONFORMANCE_STARTUP_OVER_BUDGET', message: diagnostic('CONFORMANCE_STARTUP_OVER_BUDGET', { ms: Math.round(app.launchMs), budget }).message, ms: round(app.launchMs) },
+    );
+    const sample = () => {
+      report.memory.peakGuestBytes = Math.max(report.memory.peakGuestBytes, app.sandbox.memory().guestBytes);
+    };
+    await settle(app, options.phaseTimeoutMs);
+    sample();
+
+    for (const phase of LIFECYCLE) {
+      const started = performance.now();
+      if (app.host && (await exitedYet(app))) {
+        add({ name: `lifecycle.${phase}`, status: 'skipped', message: 'the app had already stopped' });
+        continue;
+      }
+      progress(`lifecycle: ${phase}`);
+      const state: Record<typeof phase, LifecycleState | undefined> = { hide: 'hidden', show: 'shown', suspend: undefined, resume: undefined, unload: undefined };
+      if (state[phase]) app.host.lifecycle(state[phase]!);
+      if (phase === 'suspend') app.suspend();
+      if (phase === 'resume') app.resume();
+      if (phase === 'unload') await app.close();
+      else if (phase !== 'suspend') {
+        await settle(app, options.phaseTimeoutMs);
+        sample();
+      }
+      const exit = await exitedYet(app);
+      const crashed = exit && !(phase === 'unload' && exit.reason === 'STOPPED');
+      add(
+        crashed
+          ? { name: `lifecycle.${phase}`, status: 'failed', code: isLimitExit(exit) ? 'APP_LIMIT_EXCEEDED' : 'APP_CRASHED', message: `${exit.reason}${exit.detail ? `: ${exit.detail}` : ''}`, ms: round(performance.now() - started) }
+          : { name: `lifecycle.${phase}`, status: 'passed', ms: round(performance.now() - started) },
+      );
+    }
+    const exit = await exitedYet(app);
+    policyChecks(app, report, add, exit?.reason === 'MEMORY_LIMIT');
+  } finally {
+    await manager.close();
+    if (!options.audit) audit.close();
+    await fs.rm(work, { recursive: true, force: true });
+    report.timings.totalMs = round(performance.now() - t0);
+    report.ok = report.checks.length > 0 && report.checks.every((c) => c.status !== 'failed');
+  }
+  return report;
+}
+
+const round = (n: number) => Math.round(n * 10) / 10;
+
+async function exitedYet(app: SandboxedApp) {
+  return Promise.race([app.exited, new Promise<undefined>((r) => setImmediate(() => r(undefined)))]);
+}
+
+/** Waits until the app is idle, or the phase timeout (a busy app is not a failure by itself). */
+async function settle(app: SandboxedApp, timeoutMs = 2000): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([app.host.waitForIdle(), app.exited, new Promise((r) => (timer = setTimeout(r, timeoutMs)))]);
+  clearTimeout(timer);
+}
+
+function policyChecks(app: SandboxedApp, report: ConformanceReport, add: (c: ConformanceCheck) => void, memoryStop: boolean): void {
+  const snap = app.host.snapshot();
+  const scriptErrors = snap.errors.filter((e) => e.kind !== 'resource');
+  add(scriptErrors.length ? { name: 'policy.uncaught-errors', status: 'failed', code: scriptErrors[0]!.kind === 'error' ? 'RUN_SCRIPT_ERROR' : 'RUN_UNHANDLED_REJECTION', message: `${scriptErrors.length} uncaught: ${scriptErrors[0]!.message}` } : { name: 'policy.uncaught-errors', status: 'passed' });
+  const missing = snap.errors.filter((e) => e.kind === 'resource');
+  add(missing.length ? { name: 'policy.resources', status: 'failed', code: 'RUN_RESOURCE_MISSING', message: missing[0]!.message } : { name: 'policy.resources', status: 'passed' });
+  const undeclared = snap.calls.filter((c) => !c.ok && c.error?.code === 'PERMISSION_DENIED');
+  add(undeclared.length ? { name: 'policy.permissions', status: 'failed', code: 'RUN_UNDECLARED_PERMISSION', message: `${[...new Set(undeclared.map((c) => c.method))].join(', ')} used without declaring its permission` } : { name: 'policy.permissions', status: 'passed' });
+  add(snap.violations.length ? { name: 'policy.network', status: 'failed', code: 'DOMAIN_NOT_ALLOWED', message: `${snap.violations.length} request(s) outside allowedDomains, first ${snap.violations[0]!.url}: ${snap.violations[0]!.reason}` } : { name: 'policy.network', status: 'passed' });
+  const overMemory = memoryStop || report.memory.peakGuestBytes > report.memory.limitBytes;
+  add(overMemory ? { name: 'budget.memory', status: 'failed', code: 'APP_LIMIT_EXCEEDED', message: `the app went over its ${Math.round(report.memory.limitBytes / 1048576)} MB memory limit` } : { name: 'budget.memory', status: 'passed', message: `peak ${(report.memory.peakGuestBytes / 1048576).toFixed(1)} MB of ${Math.round(report.memory.limitBytes / 1048576)} MB` });
+  const quota = snap.calls.filter((c) => !c.ok && c.error?.code === 'QUOTA_EXCEEDED');
+  report.storage = { usedBytes: app.host.storage.usedBytes, quotaBytes: app.host.storage.quotaBytes };
+  add(quota.length ? { name: 'budget.storage', status: 'failed', code: 'QUOTA_EXCEEDED', message: `${quota.length} storage write(s) refused over the ${app.host.storage.quotaBytes}-byte quota` } : { name: 'budget.storage', status: 'passed' });
+}
+
+async function install(options: ConformanceOptions, cwd: string, appsDir: string, report: ConformanceReport, add: (c: ConformanceCheck) => void, audit: AuditLog): Promise<Manifest | undefined> {
+  const full = resolve(cwd, options.target);
+  const stat = await fs.stat(full).catch(() => undefined);
+  if (!stat) throw new MiniappError('PATH_NOT_FOUND', { path: options.target });
+  const record = (s: InstallStep) => add({ name: `install.${s.step}`, status: s.status, code: s.code, message: s.message, ms: round(s.ms) });
+  if (stat.isFile()) {
+    const r = await installPackage({ source: full, appsDir, hostVersion: options.hostVersion, trustStore: options.trustStore, allowUnsigned: true, profile: options.profile ?? 'release', audit });
+    report.signed = r.signed;
+    r.steps.forEach(record);
+    return r.ok ? r.manifest : undefined;
+  }
+  // A directory: the manifest rules and the host's checks, then the same private extraction.
+  const skipped = (step: InstallStep['step'], message: string) => record({ step, status: 'skipped', message, ms: 0 });
+  skipped('fetch', 'a local directory');
+  skipped('signature', 'a directory is work in progress: unsigned');
+  let source;
+  try {
+    source = await loadAppSource(full, cwd);
+  } catch (err) {
+    if (!isMiniappError(err)) throw err;
+    record({ step: 'structure', status: 'failed', code: err.code, message: err.message, ms: 0 });
+    return undefined;
+  }
+  record({ step: 'structure', status: 'passed', message: `${source.kind}: manifest rules checked`, ms: 0 });
+  const m = source.manifest;
+  skipped('key-authorised', 'no signer to authorise');
+  if (semverLt(options.hostVersion, m.minHostVersion)) {
+    const e = new MiniappError('HOST_UPDATE_REQUIRED', { minHostVersion: m.minHostVersion, hostVersion: options.hostVersion });
+    record({ step: 'host-version', status: 'failed', code: e.code, message: e.message, ms: 0 });
+    return undefined;
+  }
+  record({ step: 'host-version', status: 'passed', ms: 0 });
+  skipped('permissions', 'no partner registry entry for an unsigned app');
+  skipped('downgrade', 'a fresh host');
+  await writeFilesPrivately(Object.entries(source.files).map(([name, data]) => ({ name, read: async () => data })), versionDir(appsDir, m.id, m.version));
+  record({ step: 'extract', status: 'passed', ms: 0 });
+  await writeAppState(appsDir, { id: m.id, active: m.version });
+  record({ step: 'activate', status: 'passed', ms: 0 });
+  return m;
+}

@@ -1,0 +1,73 @@
+/**
+ * The entry a mini-program's sandbox process starts (bundled with happy-dom into dist/sandbox/guest.js
+ * by scripts/build.mjs, so a sandbox loads one file instead of ~1000 modules). It boots the runtime's
+ * guest environment (the happy-dom page, MiniAppBridge, the app's scripts) and speaks the runtime's
+ * channel messages over the sandbox pipe. The host side (dispatcher, services, network policy, audit)
+ * stays in the host process: this process holds no key, no storage and no network.
+ */
+import type { GuestEnd, GuestMessage, HostMessage } from '../runtime/channel.js';
+import { startGuest } from '../runtime/guest/guest.js';
+import type { SandboxChannel } from './protocol.js';
+
+/** The app a sandbox is given, as the first message on its channel (plain data: files as base64). */
+export interface SandboxAppMessage {
+  type: 'app';
+  origin: string;
+  entryPoint: string;
+  hostVersion: string;
+  methods: string[];
+  files: Record<string, string>;
+}
+
+/**
+ * Loads the DOM implementation, then waits for the app. A sandbox can thus be started ahead of need
+ * (a warm spare, booting while the host verifies and extracts a package) and given its app later; it
+ * needs no read access to the app's directory, because the host sends the files it extracted.
+ */
+export async function start(channel: SandboxChannel): Promise<void> {
+  // Run the guest's start-up code paths once on a throwaway page (load the DOM, fetch and run an
+  // external script through the same interceptor), so the app's page does not pay for first-use
+  // initialisation. This happens while the host is still verifying and extracting the package.
+  const dummy: GuestEnd = { send: () => undefined, onMessage: () => undefined, close: () => undefined, closed: false };
+  const text = (s: string) => new TextEncoder().encode(s);
+  const warm = await startGuest(dummy, {
+    origin: 'https://warm-up.miniapp.localhost',
+    entryPoint: 'index.html',
+    hostVersion: '0.0.0',
+    methods: [],
+    files: { 'index.html': text('<!doctype html><title>warm</title><p>warm</p><script src="a.js"></script>'), 'a.js': text(`window.x = ${JSON.stringify('x'.repeat(4096))};`) },
+  });
+  await warm.close();
+  let closed = false;
+  let listener: ((m: HostMessage) => void) | undefined;
+  const end: GuestEnd = {
+    send(message: GuestMessage) {
+      if (closed) return;
+      // Same contract as the in-process channel: non-cloneable data throws DataCloneError here, in the
+      // guest, before anything is sent (the wire itself is JSON lines).
+      channel.send(structuredClone(message));
+    },
+    onMessage(l) {
+      listener = l;
+    },
+    close() {
+      closed = true;
+    },
+    get closed() {
+      return closed;
+    },
+  };
+  let launched = false;
+  channel.onMessage((data) => {
+    const m = data as SandboxAppMessage | HostMessage;
+    if (m.type === 'app') {
+      if (launched) return;
+      launched = true;
+      const files: Record<string, Uint8Array> = Object.create(null);
+      for (const [name, b64] of Object.entries(m.files)) files[name] = Buffer.from(b64, 'base64');
+      void startGuest(end, { origin: m.origin, entryPoint: m.entryPoint, hostVersion: m.hostVersion, methods: m.methods, files }).catch((err: Error) =>
+        end.send({ type: 'guest-error', kind: 'error', message: `the page could not start: ${err?.message ?? String(err)}` }),
+      );
+    } else listener?.(m);
+  });
+}

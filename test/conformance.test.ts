@@ -1,0 +1,68 @@
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runConformance, type ConformanceReport } from '../src/host/conformance.js';
+import { parseJsonOutput, runCli } from './helpers/cli.js';
+import { registryJson, signedPackage, tempDir, writeTemp } from './helpers/host-fixtures.js';
+
+function project(script: string, manifest: Record<string, unknown> = {}): string {
+  const dir = join(tempDir('miniapp-conf-'), 'app');
+  mkdirSync(dir);
+  writeFileSync(join(dir, 'manifest.json'), JSON.stringify({ id: 'com.partner.conf', version: '1.0.0', minHostVersion: '3.0.0', entryPoint: 'index.html', permissions: ['storage'], allowedDomains: ['api.partner.com'], ...manifest }));
+  writeFileSync(join(dir, 'index.html'), '<!doctype html><script src="app.js"></script>');
+  writeFileSync(join(dir, 'app.js'), script);
+  return dir;
+}
+
+const failed = (r: ConformanceReport) => Object.fromEntries(r.checks.filter((c) => c.status === 'failed').map((c) => [c.name, c.code]));
+const conform = (target: string, extra = {}) => runConformance({ target, hostVersion: '3.4.0', ...extra });
+
+describe('conformance', () => {
+  it('passes a well-behaved app through install, every lifecycle phase and every check', async () => {
+    const r = await conform(project(`
+      const seen = [];
+      for (const s of ['hidden', 'shown']) window.addEventListener('miniapp:' + s, () => seen.push(s));
+      MiniAppBridge.call('storage.set', { key: 'k', value: 'v' });
+    `));
+    expect(failed(r)).toEqual({});
+    expect(r.ok).toBe(true);
+    expect(r.checks.map((c) => c.name)).toEqual(expect.arrayContaining(['lifecycle.launch', 'lifecycle.hide', 'lifecycle.show', 'lifecycle.suspend', 'lifecycle.resume', 'lifecycle.unload', 'budget.startup', 'budget.memory', 'budget.storage']));
+    expect(r.checks.filter((c) => c.name.startsWith('install.') && c.status === 'skipped').map((c) => c.name)).toEqual(['install.fetch', 'install.signature', 'install.key-authorised', 'install.permissions', 'install.downgrade']);
+  });
+
+  it.each([
+    ['an uncaught error', 'setTimeout(() => { throw new Error("boom"); }, 0);', {}, { 'policy.uncaught-errors': 'RUN_SCRIPT_ERROR' }],
+    ['an undeclared permission', 'MiniAppBridge.call("payment.pay", { amount: 1, currency: "EUR" }).catch(() => {});', {}, { 'policy.permissions': 'RUN_UNDECLARED_PERMISSION' }],
+    ['network outside allowedDomains', 'fetch("https://evil.com/x").catch(() => {});', {}, { 'policy.network': 'DOMAIN_NOT_ALLOWED' }],
+    ['start-up over budget', 'const end = Date.now() + 150; while (Date.now() < end);', { startupBudgetMs: 50 }, { 'budget.startup': 'CONFORMANCE_STARTUP_OVER_BUDGET' }],
+    ['memory over the limit', 'window.keep = []; setTimeout(function grow() { keep.push(new ArrayBuffer(4 << 20)); setTimeout(grow, 2); }, 0);', { memoryMb: 32 }, { 'budget.memory': 'APP_LIMIT_EXCEEDED' }],
+    ['storage over quota', 'MiniAppBridge.call("storage.set", { key: "big", value: "x".repeat(5000) }).catch(() => {});', { storageQuotaBytes: 1000 }, { 'budget.storage': 'QUOTA_EXCEEDED' }],
+  ])('fails on %s', async (_name, script, extra, expected) => {
+    const r = await conform(project(script), extra);
+    expect(r.ok).toBe(false);
+    expect(failed(r)).toMatchObject(expected);
+  });
+
+  it('verifies a signed package against the trust store and runs the signature steps', async () => {
+    const dir = tempDir();
+    writeTemp(dir, 'registry.json', registryJson([{ permissions: ['storage'] }]));
+    writeTemp(dir, 'app.zip', signedPackage({ permissions: ['storage'] }));
+    const r = await runCli(['conformance', 'app.zip', '--trust-store', 'registry.json', '--junit', 'junit.xml', '--json'], { cwd: dir });
+    const out = parseJsonOutput(r.stdout);
+    expect(out.errors).toEqual([]);
+    expect(r.code).toBe(0);
+    expect(out.result.signed).toBe(true);
+    expect(out.result.checks.filter((c: { status: string }) => c.status === 'skipped')).toEqual([]);
+    const junit = readFileSync(join(dir, 'junit.xml'), 'utf8');
+    expect(junit).toMatch(/<testsuite name="com\.partner\.loans@2\.3\.1" tests="\d+" failures="0"/);
+  });
+
+  it('exits 1 with coded errors and a JUnit failure for a failing app', async () => {
+    const app = project('fetch("https://evil.com/x").catch(() => {});');
+    const r = await runCli(['conformance', app, '--junit', join(app, '..', 'junit.xml')]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/✗ com\.partner\.conf@1\.0\.0: 1 check failed/);
+    expect(r.stdout).toMatch(/error DOMAIN_NOT_ALLOWED policy\.network/);
+    expect(readFileSync(join(app, '..', 'junit.xml'), 'utf8')).toMatch(/<failure type="DOMAIN_NOT_ALLOWED"/);
+  });
+});

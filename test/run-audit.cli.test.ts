@@ -1,0 +1,28 @@
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runCli } from './helpers/cli.js';
+import { tempDir } from './helpers/host-fixtures.js';
+
+describe('miniapp run --audit', () => {
+  it('writes the run security events as JSON lines', async () => {
+    const dir = tempDir();
+    const app = join(dir, 'app');
+    mkdirSync(app);
+    writeFileSync(join(app, 'manifest.json'), JSON.stringify({ id: 'com.partner.audit', version: '1.0.0', minHostVersion: '3.0.0', entryPoint: 'index.html', permissions: ['storage'], allowedDomains: ['api.partner.com'] }));
+    writeFileSync(join(app, 'index.html'), '<script src="app.js"></script>');
+    writeFileSync(join(app, 'app.js'), `
+      MiniAppBridge.call('storage.set', { key: 'a', value: '1' });
+      MiniAppBridge.call('payment.pay', { amount: 1, currency: 'EUR' }).catch(() => {});
+      fetch('https://evil.com/x').catch(() => {});
+    `);
+    const r = await runCli(['run', 'app', '--audit', 'audit.jsonl', '--data-dir', 'data', '--host-key-file', 'host.key', '--json'], { cwd: dir });
+    expect(r.code).toBe(1); // the blocked request is a policy violation
+    const events = readFileSync(join(dir, 'audit.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const types = events.map((e) => e.type);
+    expect([types[0], types[1], ...types.slice(-2)]).toEqual(['host.start', 'app.launch', 'app.stop', 'host.stop']);
+    expect(types.slice(2, -2).sort()).toEqual(['network.blocked', 'permission.denied', 'permission.granted', 'storage.access']);
+    expect(events.find((e) => e.type === 'permission.denied')).toMatchObject({ method: 'payment.pay', permission: 'payment', code: 'PERMISSION_DENIED' });
+    expect(events.find((e) => e.type === 'network.blocked')).toMatchObject({ app: 'com.partner.audit', url: 'https://evil.com/x' });
+  });
+});
