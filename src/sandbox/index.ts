@@ -80,7 +80,8 @@ const used = (m: MemoryReport) => m.heapUsed + m.external + m.arrayBuffers;
 /** The Node flags that make a process a sandbox: see docs/runtime-security.md for why each is there. */
 export function sandboxExecArgv(readPaths: string[], heapMb: number): string[] {
   const dist = dirname(dirname(childEntry()));
-  const reads = [`${dist}/*`, ...readPaths];
+  // The toolchain's package.json too: toolchainRoot() identifies the install directory by it.
+  const reads = [`${dist}/*`, toolchainPath('package.json'), ...readPaths];
   return [
     '--experimental-permission',
     ...reads.map((p) => `--allow-fs-read=${p}`),
