@@ -69,4 +69,6 @@ export {
 } from './signing/index.js';
 export type { SignOptions, SignResult, Trust, VerifyOptions, VerifyOutcome, ReleaseDescriptor, SignedHeader, KeygenOptions, KeygenResult } from './signing/index.js';
 export { inspectPackage, extractSigned } from './signing/inspect.js';
+export { verifyFiles, verifyFile } from './signing/verify-files.js';
+export type { PackageVerdict, VerifyFilesOptions } from './signing/verify-files.js';
 export type { PackageReport } from './signing/inspect.js';

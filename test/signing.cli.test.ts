@@ -176,6 +176,14 @@ describe('miniapp sign / verify / inspect', () => {
     expect(lines.find((l) => l.startsWith('✗ nope.zip'))).toContain('PATH_NOT_FOUND');
   });
 
+  it('the built library verifies many files on every lane (main thread + workers), in order, without a progress callback', async () => {
+    const lib = await import('../dist/index.js');
+    const trust = await lib.trustPublicKey(testPub, repoRoot);
+    const paths = ['good.zip', 'tampered-entry.zip', 'good.zip', 'unsigned.zip', 'good.zip', 'missing.zip', 'good.zip', 'good.zip', 'other-key.zip', 'good.zip'];
+    const verdicts = await lib.verifyFiles(paths, { cwd: join(vectors, 'packages'), trust, workers: 2 });
+    expect(verdicts.map((v: { path: string; code: string }) => [v.path, v.code])).toEqual(paths.map((p) => [p, { 'tampered-entry.zip': 'SIGNATURE_INVALID', 'unsigned.zip': 'PACKAGE_UNSIGNED', 'missing.zip': 'PATH_NOT_FOUND', 'other-key.zip': 'SIGNATURE_UNKNOWN_KEY' }[p] ?? 'OK']));
+  });
+
   it('inspect shows the manifest, files and signer; --extract-signed output verifies with the documented openssl line', async () => {
     const dir = workdir();
     await runCli(['sign', 'app.zip', '--key', testKey], { cwd: dir });

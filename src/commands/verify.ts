@@ -1,14 +1,9 @@
-import { availableParallelism } from 'node:os';
 import semverValid from 'semver/functions/valid.js';
-import { isMiniappError, MiniappError } from '../core/errors/index.js';
+import { MiniappError } from '../core/errors/index.js';
 import type { CommandContext, CommandResult } from '../cli/types.js';
 import type { Profile } from '../manifest/types.js';
-import { readPackageFile } from '../package/file.js';
-import type { Trust, VerifyOutcome } from '../signing/verify.js';
-
-export interface PackageVerdict extends VerifyOutcome {
-  path: string;
-}
+import type { PackageVerdict } from '../signing/verify-files.js';
+import type { Trust } from '../signing/verify.js';
 
 export interface VerifyCommandResult {
   packages: PackageVerdict[];
@@ -28,29 +23,18 @@ export async function run(args: string[], options: Record<string, unknown>, ctx:
   const { loadKeyring, trustPublicKey, verifyPackage } = await import('../signing/index.js');
   const trust: Trust = keyring ? await loadKeyring(keyring, ctx.cwd) : await trustPublicKey(pubkey!, ctx.cwd);
 
-  const verdicts: PackageVerdict[] = new Array(args.length);
-  let next = 0;
-  let done = 0;
-  // Reading is async and hashing + RSA run on libuv's thread pool (crypto.verify with a callback), so a
-  // few packages in flight per core keep every core busy while memory stays bounded.
-  const inFlight = Math.min(args.length, availableParallelism() * 2);
-  const worker = async () => {
-    while (next < args.length && !ctx.signal.aborted) {
-      const index = next++;
-      const path = args[index]!;
-      try {
-        const bytes = await readPackageFile(path, { cwd: ctx.cwd });
-        verdicts[index] = { path, ...(await verifyPackage(bytes, { trust, hostVersion, profile: options.profile as Profile, newestHostVersion: options.newestHostVersion as string | undefined, label: path })) };
-      } catch (err) {
-        if (!isMiniappError(err)) throw err;
-        verdicts[index] = { path, ok: false, code: err.code, message: err.message, hint: err.hint };
-      }
-      done++;
-      if (args.length > 1) ctx.logger.progress(`verified ${done}/${args.length}`);
-    }
-  };
-  await Promise.all(Array.from({ length: inFlight }, worker));
-  if (ctx.signal.aborted) throw ctx.signal.reason;
+  const { verifyFiles } = await import('../signing/verify-files.js');
+  const verdicts = await verifyFiles(args, {
+    cwd: ctx.cwd,
+    trust,
+    hostVersion,
+    profile: options.profile as Profile,
+    newestHostVersion: options.newestHostVersion as string | undefined,
+    signal: ctx.signal,
+    onVerified: (done, total) => {
+      if (total > 1) ctx.logger.progress(`verified ${done}/${total}`);
+    },
+  });
   const passed = verdicts.filter((v) => v.ok).length;
   return { ok: passed === verdicts.length, result: { packages: verdicts, passed, failed: verdicts.length - passed } };
 }

@@ -5,7 +5,7 @@ import type { Profile } from '../manifest/types.js';
 import { checkPackageManifest } from '../package/manifest.js';
 import { readPackage, type PackageLimits } from '../package/index.js';
 import { hasSignatureMagic, parseSignatureBlock, SIGNATURE_BLOCK_SIZE, type SignatureBlock } from '../package/signature-block.js';
-import { decodeSignedHeader, signedData, verifyData, type SignedHeader } from './format.js';
+import { decodeSignedHeader, verifySigned, type SignedHeader } from './format.js';
 import { KEY_ID_PATTERN, signatureBytesOf } from './keys.js';
 
 /** The keys a verifier trusts, by key id. */
@@ -64,7 +64,7 @@ export function locateSignature(bytes: Uint8Array): { block: SignatureBlock; arc
 export async function verifyPackage(bytes: Uint8Array, options: VerifyOptions): Promise<VerifyOutcome> {
   const facts: Partial<VerifyOutcome> = {};
   try {
-    await decide(bytes, options, facts);
+    decide(bytes, options, facts);
     return { ok: true, code: 'OK', message: `signed by ${facts.keyId}; a host${options.hostVersion ? ` at ${options.hostVersion}` : ''} would install it`, ...facts };
   } catch (err) {
     if (!isMiniappError(err)) throw err;
@@ -72,7 +72,7 @@ export async function verifyPackage(bytes: Uint8Array, options: VerifyOptions): 
   }
 }
 
-async function decide(bytes: Uint8Array, options: VerifyOptions, facts: Partial<VerifyOutcome>): Promise<void> {
+function decide(bytes: Uint8Array, options: VerifyOptions, facts: Partial<VerifyOutcome>): void {
   const located = locateSignature(bytes);
   if (!located) {
     readPackage(bytes, options.limits); // throws the precise structural defect, if any
@@ -89,12 +89,12 @@ async function decide(bytes: Uint8Array, options: VerifyOptions, facts: Partial<
   if (located.block.signature.length !== expectedLength) {
     throw new MiniappError('SIGNATURE_INVALID', { reason: `it is ${located.block.signature.length} bytes long; the key signs ${expectedLength}-byte signatures` });
   }
-  if (!(await verifyData(signedData(located.block.header, located.archive), key, located.block.signature))) {
+  if (!verifySigned(located.block.header, located.archive, key, located.block.signature)) {
     throw new MiniappError('SIGNATURE_INVALID');
   }
 
   const pkg = readPackage(bytes, options.limits);
-  await pkg.checkEntries();
+  for (const entry of pkg.entries) pkg.read(entry);
   const checked = checkPackageManifest(pkg, options.label ?? 'package.zip', { profile: options.profile ?? 'release', newestHostVersion: options.newestHostVersion });
   const value = (checked.value ?? {}) as Record<string, unknown>;
   if (typeof value.id === 'string') facts.id = value.id;
