@@ -1,6 +1,7 @@
 import type { KeyObject } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { isMiniappError } from '../core/errors/index.js';
+import { toolchainPath } from '../core/toolchain.js';
 import type { Profile } from '../manifest/types.js';
 import { readPackageFile, readPackageFileSync, type ReadScratch } from '../package/file.js';
 import { verifyPackage, type Trust, type VerifyOutcome } from './verify.js';
@@ -86,7 +87,7 @@ async function verifyInWorkers(paths: readonly string[], count: number, options:
   let next = 0;
   let done = 0;
   // The main thread is one of the lanes: it would otherwise idle while the workers work.
-  const pool = Array.from({ length: count - 1 }, () => new Worker(new URL('./verify-worker.js', import.meta.url), { workerData: settings }));
+  const pool = Array.from({ length: count - 1 }, () => new Worker(toolchainPath('dist', 'signing', 'verify-worker.js'), { workerData: settings }));
   const stop = () => pool.forEach((w) => void w.terminate());
   try {
     await new Promise<void>((resolve, reject) => {
