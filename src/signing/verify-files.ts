@@ -2,6 +2,7 @@ import type { KeyObject } from 'node:crypto';
 import { toolchainPath } from '../core/toolchain.js';
 import { availableParallelism } from 'node:os';
 import { isMiniappError } from '../core/errors/index.js';
+import { toolchainPath } from '../core/toolchain.js';
 import type { Profile } from '../manifest/types.js';
 import { readPackageFile, readPackageFileSync, type ReadScratch } from '../package/file.js';
 import { verifyPackage, type Trust, type VerifyOutcome } from './verify.js';
