@@ -1,5 +1,4 @@
 import type { KeyObject } from 'node:crypto';
-import { toolchainPath } from '../core/toolchain.js';
 import { availableParallelism } from 'node:os';
 import { isMiniappError } from '../core/errors/index.js';
 import { toolchainPath } from '../core/toolchain.js';
