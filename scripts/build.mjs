@@ -65,88 +65,61 @@ function copy(file) {
   copyFileSync(file, target);
 }
 
+const dependencies = Object.keys(JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).dependencies ?? {});
+
+/** One ESM bundle for Node 20, with `require` defined for the CommonJS packages bundled into it. */
+function bundle(options) {
+  return esbuild.build({
+    bundle: true,
+    format: 'esm',
+    platform: 'node',
+    target: 'node20',
+    logLevel: 'error',
+    banner: { js: "import { createRequire as __miniappCreateRequire } from 'node:module'; const require = __miniappCreateRequire(import.meta.url);" },
+    ...options,
+  });
+}
+
 /**
  * The CLI entry as one bundle with code splitting: Node 20 spends most of a short command's start-up
  * resolving and loading many small ESM files, so the start-up path (CLI, options, manifest rules and
  * the small libraries they use) is bundled, while each command stays a lazily loaded chunk and the
  * heavy libraries stay external, loaded only by the commands that use them.
  */
-async function bundleCli() {
-  const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
-  const bundled = new Set(['commander', 'kleur', 'semver', 'ajv']);
-  const external = Object.keys(pkg.dependencies ?? {}).filter((d) => !bundled.has(d));
-  await esbuild.build({
+const bundleCli = () =>
+  bundle({
     entryPoints: { main: join(src, 'cli/main.ts') },
     outdir: join(dist, 'cli-bundle'),
-    bundle: true,
     splitting: true,
-    format: 'esm',
-    platform: 'node',
-    target: 'node20',
-    external: [...external, 'ajv/dist/runtime/*', 'playwright-core'],
     chunkNames: 'chunks/[name]-[hash]',
-    banner: { js: "import { createRequire as __miniappCreateRequire } from 'node:module'; const require = __miniappCreateRequire(import.meta.url);" },
+    external: [...dependencies.filter((d) => !['commander', 'kleur', 'semver', 'ajv'].includes(d)), 'ajv/dist/runtime/*', 'playwright-core'],
     logLevel: 'warning',
   });
-}
 
 /**
  * The sandbox's guest side (src/sandbox/guest-entry.ts with the runtime's guest and happy-dom) as one
  * file: importing happy-dom as ~1000 ESM files costs ~300 ms per sandbox, one bundled file ~60 ms, and a
  * sandbox then reads nothing but dist/ and its own package.
  */
-async function bundleSandboxGuest() {
-  await esbuild.build({
-    entryPoints: { guest: join(src, 'sandbox/guest-entry.ts') },
-    outdir: join(dist, 'sandbox'),
-    bundle: true,
-    format: 'esm',
-    platform: 'node',
-    target: 'node20',
-    banner: { js: "import { createRequire as __miniappCreateRequire } from 'node:module'; const require = __miniappCreateRequire(import.meta.url);" },
-    logLevel: 'error',
-  });
-}
+const bundleSandboxGuest = () => bundle({ entryPoints: { guest: join(src, 'sandbox/guest-entry.ts') }, outdir: join(dist, 'sandbox') });
 
 // happy-dom is ~1,000 ES modules: loading them one by one costs ~400 ms of every headless run. One
 // bundled file loads in ~120 ms; the runtime uses it when present and falls back to the package.
-async function bundleHappyDom() {
-  await esbuild.build({
-    entryPoints: [join(root, 'node_modules/happy-dom/lib/index.js')],
-    outfile: join(dist, 'runtime/guest/vendor/happy-dom.js'),
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    legalComments: 'eof',
-    logLevel: 'error',
-    banner: { js: "import { createRequire as __miniappCreateRequire } from 'node:module';\nconst require = __miniappCreateRequire(import.meta.url);" },
-  });
-}
+const bundleHappyDom = () =>
+  bundle({ entryPoints: [join(root, 'node_modules/happy-dom/lib/index.js')], outfile: join(dist, 'runtime/guest/vendor/happy-dom.js'), legalComments: 'eof' });
 
 /** The host-grade runtime (src/host/index.ts) as one file, as a host embedding it ships it: ~40 ms less start-up. */
-async function bundleHost() {
-  const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
-  await esbuild.build({
+const bundleHost = () =>
+  bundle({
     entryPoints: { bundle: join(src, 'host/index.ts') },
     outdir: join(dist, 'host'),
-    bundle: true,
-    format: 'esm',
-    platform: 'node',
-    target: 'node20',
     // Heavy libraries stay external, loaded only by the code paths that need them.
-    external: Object.keys(pkg.dependencies ?? {}).filter((d) => !['semver', 'ajv'].includes(d)),
-    banner: { js: "import { createRequire as __miniappCreateRequire } from 'node:module'; const require = __miniappCreateRequire(import.meta.url);" },
-    logLevel: 'error',
+    external: dependencies.filter((d) => !['semver', 'ajv'].includes(d)),
   });
-}
 
 generateManifestValidator();
 await transpile();
-await bundleCli();
-await bundleHappyDom();
-await bundleSandboxGuest();
-await bundleHost();
+await Promise.all([bundleCli(), bundleHappyDom(), bundleSandboxGuest(), bundleHost()]);
 if (process.argv.includes('--types')) {
   execFileSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', join(root, 'tsconfig.json')], { stdio: 'inherit' });
 }
