@@ -106,6 +106,9 @@ describe('miniapp sign / verify / inspect', () => {
     r = await runCli(['sign', 'app.zip', '--json'], { cwd: dir, env: { MINIAPP_SIGNING_KEY: undefined } });
     expect(r.code).toBe(2);
     expect(codes(r.stdout)).toEqual(['KEY_MISSING']);
+    r = await runCli(['sign', 'app.zip', '--key', testKey, '--out', 'release/app.zip'], { cwd: dir });
+    expect(r.code).toBe(0);
+    expect(existsSync(join(dir, 'release/app.release.json'))).toBe(true);
   });
 
   it('refuses a package failing release validation or the signer pin, leaving the input intact', async () => {
