@@ -41,7 +41,7 @@ describe('miniapp run', () => {
 
   it('--record saves every call and --replay answers from it', async () => {
     const { dir, flags } = sandbox();
-    const recording = join(dir, 'calls.json');
+    const recording = join(dir, 'recordings', 'calls.json'); // a folder that does not exist yet
     await runCli(['run', CLI_APP, ...flags, '--payment', 'fail', '--record', recording]);
     const saved = JSON.parse(readFileSync(recording, 'utf8'));
     expect(saved).toMatchObject({ format: 'miniapp-recording', version: 1, appId: 'com.example.cli' });

@@ -117,6 +117,7 @@ async function runWithAudit(
   });
   if (options.record) {
     const path = resolve(ctx.cwd, options.record as string);
+    mkdirSync(dirname(path), { recursive: true }); // a run's calls must not be lost to a missing folder
     await writeFileAtomic(path, `${JSON.stringify(outcome.app.host.recorder.toRecording(outcome.report.app.id), null, 2)}\n`);
     ctx.logger.info(`recorded ${outcome.app.host.recorder.calls.length} bridge calls to ${options.record as string}`);
   }
