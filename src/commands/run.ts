@@ -98,6 +98,9 @@ async function runWithAudit(
   ctx.logger.progress(`launching ${args[0]}…`);
   const outcome = await runApp(args[0]!, {
     cwd: ctx.cwd,
+    // The guest runs in a worker thread so that a script that never yields (`while (true) {}`) cannot
+    // freeze the CLI: --timeout and Ctrl-C still stop it (the worker is terminated).
+    isolation: 'worker',
     timeoutMs,
     hostVersion,
     grant,
