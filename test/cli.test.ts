@@ -46,6 +46,21 @@ describe('CLI conventions', () => {
     expect((await runCli(['validate', 'manifest.json', '--profile', 'release'], { cwd: dir, env: { MINIAPP_PROFILE: 'dev' } })).code).toBe(1);
   });
 
+  it('--verbose logs the resolved options and their config file on stderr; --quiet prints nothing on success', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'miniapp-verbose-'));
+    writeFileSync(join(dir, 'manifest.json'), JSON.stringify({ id: 'com.a.b', version: '1.0.0', minHostVersion: '3.0.0', entryPoint: 'index.html', permissions: [], allowedDomains: [], name: 'A' }));
+    writeFileSync(join(dir, 'miniapp.config.json'), JSON.stringify({ profile: 'release' }));
+    const verbose = await runCli(['validate', 'manifest.json', '--verbose'], { cwd: dir });
+    expect(verbose.code).toBe(0);
+    expect(verbose.stderr).toContain('miniapp.config.json');
+    expect(verbose.stderr).toContain('profile="release"');
+    const plain = await runCli(['validate', 'manifest.json'], { cwd: dir });
+    expect(plain.stderr).toBe('');
+    const quiet = await runCli(['validate', 'manifest.json', '--quiet'], { cwd: dir });
+    expect(quiet.code).toBe(0);
+    expect(quiet.stdout + quiet.stderr).toBe('');
+  });
+
   it('unknown config keys are rejected with a suggestion', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'miniapp-config-'));
     writeFileSync(join(dir, 'manifest.json'), '{}');

@@ -23,6 +23,7 @@ describe('miniapp init (CLI)', () => {
     const gitignore = readFileSync(join(app, '.gitignore'), 'utf8');
     expect(gitignore).toMatch(/^dist\/?$/m);
     expect(gitignore).toMatch(/^\*\.key\.pem$/m);
+    expect(gitignore).toMatch(/^\.miniapp\/$/m);
     const ci = readFileSync(join(app, '.github/workflows/ci.yml'), 'utf8');
     for (const step of ['miniapp validate', 'miniapp build', 'miniapp verify']) expect(ci).toContain(step);
     const manifest = json(join(app, 'manifest.json'));

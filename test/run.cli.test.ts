@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -15,6 +15,21 @@ function sandbox() {
 const lines = (report: { console: Array<{ text: string }> }) => report.console.map((c) => c.text);
 
 describe('miniapp run', () => {
+  it.each([
+    ['while loading', 'while (true) {}'],
+    ['in a timer', 'setTimeout(() => { for (;;) {} }, 10);'],
+  ])('stops a script that never yields (%s) at --timeout instead of hanging', async (_when, code) => {
+    const { dir, flags } = sandbox();
+    const app = join(dir, 'spin');
+    mkdirSync(app);
+    writeFileSync(join(app, 'manifest.json'), JSON.stringify({ id: 'com.example.spin', version: '1.0.0', minHostVersion: '3.0.0', entryPoint: 'index.html', permissions: [], allowedDomains: [] }));
+    writeFileSync(join(app, 'index.html'), `<!doctype html><script>${code}</script>`);
+    const r = await runCli(['run', app, '--json', '--timeout', '800', ...flags]);
+    const out = parseJsonOutput(r.stdout);
+    expect(out.result.stoppedBy).toBe('timeout');
+    expect(out.warnings.map((w: { code: string }) => w.code)).toContain('RUN_TIMEOUT');
+  }, 20_000);
+
   it('runs a directory and prints a JSON report: console, calls with outcome and latency, timings', async () => {
     const { flags } = sandbox();
     const r = await runCli(['run', CLI_APP, '--json', ...flags]);
@@ -41,7 +56,7 @@ describe('miniapp run', () => {
 
   it('--record saves every call and --replay answers from it', async () => {
     const { dir, flags } = sandbox();
-    const recording = join(dir, 'calls.json');
+    const recording = join(dir, 'recordings', 'calls.json'); // a folder that does not exist yet
     await runCli(['run', CLI_APP, ...flags, '--payment', 'fail', '--record', recording]);
     const saved = JSON.parse(readFileSync(recording, 'utf8'));
     expect(saved).toMatchObject({ format: 'miniapp-recording', version: 1, appId: 'com.example.cli' });

@@ -42,6 +42,14 @@ describe('miniapp keygen', () => {
     noStack(again);
   });
 
+  it('creates the folder of the prefix, as in `keygen --out keys/partner` in a fresh project', async () => {
+    const dir = workdir();
+    const r = await runCli(['keygen', '--out', 'keys/partner', '--bits', '2048'], { cwd: dir });
+    expect(r.code).toBe(0);
+    expect(statSync(join(dir, 'keys/partner.key.pem')).mode & 0o777).toBe(0o600);
+    expect(existsSync(join(dir, 'keys/partner.pub.pem'))).toBe(true);
+  });
+
   it('defaults to 3072 bits, encrypts with --passphrase-env, refuses < 2048 bits', async () => {
     const dir = workdir();
     const r = await runCli(['keygen', '--out', 'enc', '--passphrase-env', 'PW', '--json'], { cwd: dir, env: { PW: 'correct horse' } });
@@ -52,6 +60,7 @@ describe('miniapp keygen', () => {
     const weak = await runCli(['keygen', '--out', 'w', '--bits', '1024'], { cwd: dir });
     expect(weak.code).toBe(2);
     expect(weak.stderr).toContain('KEY_BITS_INVALID');
+    expect(weak.stderr).not.toContain('generating');
     const noVar = await runCli(['keygen', '--out', 'n', '--passphrase-env', 'UNSET_VAR_X', '--json'], { cwd: dir });
     expect(noVar.code).toBe(2);
     expect(codes(noVar.stdout)).toEqual(['PASSPHRASE_ENV_MISSING']);
@@ -97,6 +106,9 @@ describe('miniapp sign / verify / inspect', () => {
     r = await runCli(['sign', 'app.zip', '--json'], { cwd: dir, env: { MINIAPP_SIGNING_KEY: undefined } });
     expect(r.code).toBe(2);
     expect(codes(r.stdout)).toEqual(['KEY_MISSING']);
+    r = await runCli(['sign', 'app.zip', '--key', testKey, '--out', 'release/app.zip'], { cwd: dir });
+    expect(r.code).toBe(0);
+    expect(existsSync(join(dir, 'release/app.release.json'))).toBe(true);
   });
 
   it('refuses a package failing release validation or the signer pin, leaving the input intact', async () => {

@@ -65,6 +65,10 @@ describe('miniapp validate (CLI)', () => {
     const r = await runCli(['validate', join(dir, 'manifest.json'), '--strict', '--json']);
     expect(r.code).toBe(1);
     expect(parseJsonOutput(r.stdout).warnings[0].code).toBe('MANIFEST_ADVICE');
+    const human = await runCli(['validate', join(dir, 'manifest.json'), '--strict']);
+    expect(human.code).toBe(1);
+    expect(human.stdout).not.toContain('is valid');
+    expect(human.stdout).toContain('--strict fails on warnings');
   });
 
   it('release profile forbids loopback domains that dev allows', async () => {

@@ -113,6 +113,14 @@ function readConfig(cwd: string, explicit?: string): { config?: unknown; file?: 
   }
 }
 
+/** The resolved options for --verbose; anything that may hold a secret is shown as set, never printed. */
+function describeOptions(options: Record<string, unknown>): string {
+  const shown = Object.entries(options)
+    .filter(([, v]) => v !== undefined)
+    .map(([k, v]) => `${k}=${/key|pass|secret|token/i.test(k) ? '(set)' : JSON.stringify(v)}`);
+  return shown.length ? shown.join(' ') : '(defaults)';
+}
+
 function printJson(doc: Record<string, unknown>): void {
   process.stdout.write(`${JSON.stringify(doc, null, 2)}\n`);
 }
@@ -188,8 +196,11 @@ export async function main(argv: string[]): Promise<void> {
       toolchainRoot: toolchainRoot(),
       stdin: process.stdin,
     };
+    const started = performance.now();
+    ctx.logger.debug(`${spec.name}: config ${file ?? '(none)'}; options ${describeOptions(options)}`);
     const mod: CommandModule = await spec.load();
     const outcome: CommandResult = await mod.run(args, options, ctx);
+    ctx.logger.debug(`${spec.name}: ${outcome.ok ? 'ok' : 'failed'} in ${Math.round(performance.now() - started)} ms`);
     if (global.json) {
       printJson({ ok: outcome.ok, command: spec.name, result: outcome.result, errors: outcome.errors ?? [], warnings: outcome.warnings ?? [] });
     } else {

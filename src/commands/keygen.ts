@@ -6,8 +6,9 @@ import { passphraseFromEnv } from '../signing/passphrase.js';
 
 export async function run(_args: string[], options: Record<string, unknown>, ctx: CommandContext): Promise<CommandResult<KeygenResult>> {
   if (typeof options.out !== 'string' || options.out === '') throw new MiniappError('USAGE_ERROR', { reason: 'keygen needs --out <prefix> (writes <prefix>.key.pem and <prefix>.pub.pem)', command: 'keygen' });
-  const { writeSigningKey } = await import('../signing/keygen.js');
+  const { assertKeyBits, writeSigningKey } = await import('../signing/keygen.js');
   const passphrase = passphraseFromEnv(options.passphraseEnv, ctx.env);
+  assertKeyBits(Number(options.bits));
   ctx.logger.progress(`generating a ${String(options.bits)}-bit RSA key…`);
   const result = await writeSigningKey(resolve(ctx.cwd, options.out), { bits: Number(options.bits), passphrase });
   return { ok: true, result };

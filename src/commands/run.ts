@@ -98,6 +98,9 @@ async function runWithAudit(
   ctx.logger.progress(`launching ${args[0]}…`);
   const outcome = await runApp(args[0]!, {
     cwd: ctx.cwd,
+    // The guest runs in a worker thread so that a script that never yields (`while (true) {}`) cannot
+    // freeze the CLI: --timeout and Ctrl-C still stop it (the worker is terminated).
+    isolation: 'worker',
     timeoutMs,
     hostVersion,
     grant,
@@ -117,6 +120,7 @@ async function runWithAudit(
   });
   if (options.record) {
     const path = resolve(ctx.cwd, options.record as string);
+    mkdirSync(dirname(path), { recursive: true }); // a run's calls must not be lost to a missing folder
     await writeFileAtomic(path, `${JSON.stringify(outcome.app.host.recorder.toRecording(outcome.report.app.id), null, 2)}\n`);
     ctx.logger.info(`recorded ${outcome.app.host.recorder.calls.length} bridge calls to ${options.record as string}`);
   }

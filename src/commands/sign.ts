@@ -1,4 +1,5 @@
-import { basename, resolve } from 'node:path';
+import { mkdir } from 'node:fs/promises';
+import { basename, dirname, resolve } from 'node:path';
 import { MiniappError } from '../core/errors/index.js';
 import { writeFileAtomic } from '../core/fs/atomic.js';
 import type { CommandContext, CommandResult } from '../cli/types.js';
@@ -38,6 +39,7 @@ export async function run(args: string[], options: Record<string, unknown>, ctx:
   const out = resolve(ctx.cwd, typeof options.out === 'string' && options.out !== '' ? options.out : input);
   const descriptorPath = `${out.replace(/\.zip$/i, '')}.release.json`;
   const descriptor = releaseDescriptor(signed, basename(out));
+  await mkdir(dirname(out), { recursive: true }); // `--out release/app.zip` in CI: like build's --out-dir
   // The package first: a crash between the two writes leaves a signed package and no stale descriptor.
   await writeFileAtomic(out, signed.bytes);
   await writeFileAtomic(descriptorPath, `${JSON.stringify(descriptor, null, 2)}\n`);

@@ -45,6 +45,9 @@ export function render(outcome: CommandResult<ValidateResult>, ctx: CommandConte
   const w = outcome.warnings?.length ?? 0;
   const e = outcome.errors?.length ?? 0;
   const what = r.id ? `${r.id}@${r.version ?? '?'}` : r.path;
-  if (e === 0) return `${ctx.colors.green('✓')} ${what} is valid${w ? ` (${w} warning${w === 1 ? '' : 's'})` : ''}`;
+  const ws = `${w} warning${w === 1 ? '' : 's'}`;
+  // --strict turns warnings into a failure: the headline must agree with the exit status.
+  if (e === 0 && !outcome.ok) return `${ctx.colors.red('✗')} ${what}: ${ws} (--strict fails on warnings)`;
+  if (e === 0) return `${ctx.colors.green('✓')} ${what} is valid${w ? ` (${ws})` : ''}`;
   return `${ctx.colors.red('✗')} ${what}: ${e} error${e === 1 ? '' : 's'}${w ? `, ${w} warning${w === 1 ? '' : 's'}` : ''}`;
 }

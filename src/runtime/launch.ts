@@ -18,6 +18,8 @@ export interface LaunchOptions extends Partial<Omit<HostOptions, 'manifest' | 'o
    * host-grade runtime isolates along).
    */
   isolation?: 'none' | 'worker';
+  /** With isolation "worker": stop waiting for the page to load after this long (default: wait). */
+  loadTimeoutMs?: number;
   /** For a .zip: the public key file it must be signed with (checked before anything is parsed). */
   pubkey?: string;
 }
@@ -84,6 +86,9 @@ export async function launchApp(target: string | AppSource, options: LaunchOptio
         worker!.once('error', reject);
         worker!.once('exit', (code) => reject(new Error(`the guest worker exited with code ${code} before loading`)));
         void host.loaded.then(resolve);
+        // A page whose scripts never yield never reports loaded: go on after the run's timeout, so the
+        // caller's own timeout stops it (closing terminates the worker) instead of waiting forever.
+        if (options.loadTimeoutMs !== undefined) setTimeout(resolve, options.loadTimeoutMs).unref();
       });
       guest = isolatedGuest(hostEnd, host);
     }

@@ -46,14 +46,15 @@ const round = (n: number | undefined) => (n === undefined ? undefined : Math.rou
 /** Launches an app, lets it run until idle, closed or the timeout, and reports what happened. */
 export async function runApp(target: string, options: RunOptions = {}): Promise<RunOutcome> {
   const t0 = performance.now();
-  const app = await launchApp(target, options);
+  const app = await launchApp(target, { loadTimeoutMs: options.timeoutMs ?? 10_000, ...options });
   options.onLaunched?.(app);
   const timeoutMs = options.timeoutMs ?? 10_000;
   let timer: NodeJS.Timeout | undefined;
   const stoppedBy = await Promise.race([
     app.host.waitForIdle().then(() => 'idle' as const),
     app.closeRequested.then(() => 'close' as const),
-    new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), timeoutMs))),
+    // The timeout counts from the start: a page stuck while loading has already used it up.
+    new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), Math.max(0, timeoutMs - (performance.now() - t0))))),
   ]);
   clearTimeout(timer);
   const snapshot = app.host.snapshot();

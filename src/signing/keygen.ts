@@ -1,5 +1,6 @@
 import { generateKeyPair as generateKeyPairCallback, type KeyObject } from 'node:crypto';
 import { promises as fs } from 'node:fs';
+import { dirname } from 'node:path';
 import { promisify } from 'node:util';
 import { MiniappError } from '../core/errors/index.js';
 import { writeFileAtomic } from '../core/fs/atomic.js';
@@ -23,9 +24,14 @@ export interface KeygenResult {
 
 export const DEFAULT_KEY_BITS = 3072;
 
+/** Refuses a key size hosts would reject, before any work is done. */
+export function assertKeyBits(bits: number): void {
+  if (!Number.isInteger(bits) || bits < MIN_KEY_BITS || bits > MAX_KEY_BITS || bits % 8 !== 0) throw new MiniappError('KEY_BITS_INVALID', { bits });
+}
+
 export async function generateSigningKey(options: KeygenOptions = {}): Promise<{ privateKeyPem: string; publicKeyPem: string; keyId: string; bits: number }> {
   const bits = options.bits ?? DEFAULT_KEY_BITS;
-  if (!Number.isInteger(bits) || bits < MIN_KEY_BITS || bits > MAX_KEY_BITS || bits % 8 !== 0) throw new MiniappError('KEY_BITS_INVALID', { bits });
+  assertKeyBits(bits);
   const { privateKey, publicKey } = (await generateKeyPair('rsa', { modulusLength: bits, publicExponent: 0x10001 })) as { privateKey: KeyObject; publicKey: KeyObject };
   const privateKeyPem = privateKey.export(
     options.passphrase ? { type: 'pkcs8', format: 'pem', cipher: 'aes-256-cbc', passphrase: options.passphrase } : { type: 'pkcs8', format: 'pem' },
@@ -42,6 +48,8 @@ export async function writeSigningKey(prefix: string, options: KeygenOptions = {
     if (exists) throw new MiniappError('KEY_EXISTS', { path });
   }
   const key = await generateSigningKey(options);
+  // `--out keys/partner` in a fresh project: the folder is part of the prefix, so create it.
+  await fs.mkdir(dirname(privateKeyPath), { recursive: true });
   try {
     await writeFileAtomic(privateKeyPath, key.privateKeyPem, { mode: 0o600, exclusive: true });
   } catch (err) {
