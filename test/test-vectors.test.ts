@@ -46,3 +46,14 @@ describe('test-vectors/ still verify as documented', () => {
     expect(out.trim()).toBe('Verified OK');
   });
 });
+
+describe('verify --json lists each refused package in errors', () => {
+  it('one entry per refused package, with its code and file; none for a good one', async () => {
+    const { runCli, parseJsonOutput } = await import('./helpers/cli.js');
+    const r = await runCli(['verify', 'test-vectors/packages/good.zip', 'test-vectors/packages/tampered-entry.zip', '--pubkey', 'test-vectors/keys/test-only.pub.pem', '--json']);
+    expect(r.code).toBe(1);
+    const doc = parseJsonOutput(r.stdout);
+    expect(doc.result.passed).toBe(1);
+    expect(doc.errors).toEqual([expect.objectContaining({ code: 'SIGNATURE_INVALID', file: 'test-vectors/packages/tampered-entry.zip' })]);
+  });
+});

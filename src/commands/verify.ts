@@ -36,7 +36,12 @@ export async function run(args: string[], options: Record<string, unknown>, ctx:
     },
   });
   const passed = verdicts.filter((v) => v.ok).length;
-  return { ok: passed === verdicts.length, result: { packages: verdicts, passed, failed: verdicts.length - passed } };
+  // For --json, each refused package is also one entry of `errors` (code, message, hint, file), so CI
+  // scripts can read refusals the same way for every command; the human view prints them per package.
+  const errors = ctx.json
+    ? verdicts.filter((v) => !v.ok).map((v) => ({ code: v.code, severity: 'error' as const, message: v.message, ...(v.hint ? { hint: v.hint } : {}), file: v.path }))
+    : undefined;
+  return { ok: passed === verdicts.length, result: { packages: verdicts, passed, failed: verdicts.length - passed }, errors };
 }
 
 export function render(outcome: CommandResult<VerifyCommandResult>, ctx: CommandContext): string {
