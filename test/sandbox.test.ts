@@ -103,9 +103,11 @@ describe('sandbox process', () => {
     await new Promise((r) => setTimeout(r, 300));
     expect(got.length).toBe(before);
     s.resume();
-    await new Promise((r) => setTimeout(r, 30));
-    expect(got.length - before).toBeLessThanOrEqual(2);
+    // The overdue interval fires once (no catch-up burst for the missed ticks); a loaded machine may
+    // take a moment to schedule the resumed process, so wait for the first tick rather than a fixed time.
+    for (let i = 0; i < 400 && got.length === before; i++) await new Promise((r) => setTimeout(r, 5));
     expect(got.length - before).toBeGreaterThanOrEqual(1);
+    expect(got.length - before).toBeLessThanOrEqual(2);
     expect(s.suspended).toBe(false);
   });
 
