@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { diagnostic, errorCatalog, MiniappError, renderErrorCatalogMarkdown } from '../src/core/errors/index.js';
+import { diagnostic, errorCatalog, isMiniappError, MiniappError, renderErrorCatalogMarkdown } from '../src/core/errors/index.js';
 
 describe('error catalogue', () => {
   it('docs/errors.md lists every code exactly as the catalogue says (run `npm run docs` to update)', () => {
@@ -54,5 +54,15 @@ describe('error catalogue files', () => {
       }
     }
     expect(dupes).toEqual([]);
+  });
+});
+
+describe('errors across bundles', () => {
+  it('isMiniappError recognises an error made by another copy of the module (each CLI command is its own bundle)', () => {
+    const foreign = Object.assign(new Error('x'), { code: 'PATH_NOT_FOUND' });
+    Object.defineProperty(foreign, Symbol.for('miniapp.error'), { value: true });
+    expect(isMiniappError(foreign)).toBe(true);
+    expect(isMiniappError(new Error('plain'))).toBe(false);
+    expect(isMiniappError(new MiniappError('PATH_NOT_FOUND', { path: 'a' }))).toBe(true);
   });
 });

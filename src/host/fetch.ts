@@ -24,7 +24,7 @@ export async function fetchPackageBytes(source: string, options: FetchOptions = 
     try {
       return await readPackageFile(source, { cwd: options.cwd, maxPackageBytes: maxBytes });
     } catch (err) {
-      if (err instanceof MiniappError && err.code === 'PACKAGE_TOO_LARGE') throw new MiniappError('FETCH_TOO_LARGE', { source, limit: maxBytes }, { cause: err });
+      if (err instanceof MiniappError && err.code === 'PACKAGE_FILE_TOO_LARGE') throw new MiniappError('FETCH_TOO_LARGE', { source, limit: maxBytes }, { cause: err });
       throw err;
     }
   }

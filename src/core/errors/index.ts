@@ -82,6 +82,7 @@ export class MiniappError extends Error {
     this.location = options.location ?? {};
     this.diagnostics = options.diagnostics ?? [];
     this.exitCode = def.exitCode ?? 1;
+    Object.defineProperty(this, BRAND, { value: true });
   }
 
   /** The error as a diagnostic, for `errors` arrays and JSON output. */
@@ -90,8 +91,14 @@ export class MiniappError extends Error {
   }
 }
 
+/**
+ * A brand shared by every copy of this module: the CLI loads each command as its own bundle, so an error
+ * thrown by a command's copy of MiniappError must still be recognised by the CLI's copy.
+ */
+const BRAND = Symbol.for('miniapp.error');
+
 export function isMiniappError(value: unknown): value is MiniappError {
-  return value instanceof MiniappError;
+  return value instanceof MiniappError || (typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[BRAND] === true);
 }
 
 /** Renders the catalogue as Markdown (docs/errors.md); a test checks the committed file matches. */

@@ -3,8 +3,12 @@ import { promises as fs } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { MiniappError } from '../errors/index.js';
 
-/** Temp files not yet renamed into place; the process boundary removes them if it is interrupted. */
-export const pendingTempFiles = new Set<string>();
+/**
+ * Temp files not yet renamed into place; the process boundary removes them if it is interrupted. One set
+ * per process (kept on globalThis), shared by every bundle that carries a copy of this module.
+ */
+const PENDING = Symbol.for('miniapp.pendingTempFiles');
+export const pendingTempFiles: Set<string> = ((globalThis as Record<symbol, unknown>)[PENDING] as Set<string> | undefined) ?? ((globalThis as Record<symbol, unknown>)[PENDING] = new Set<string>());
 
 export interface AtomicWriteOptions {
   mode?: number;
