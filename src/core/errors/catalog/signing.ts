@@ -19,7 +19,7 @@ export const signingErrors = {
   KEY_NOT_PEM: {
     title: 'Key is not PEM',
     message: (a) => `${String(a.source)} is not a PEM key${a.reason ? ` (${String(a.reason)})` : ''}`,
-    hint: () => 'Give a PEM file ("-----BEGIN PRIVATE KEY-----", "BEGIN RSA PRIVATE KEY", "BEGIN ENCRYPTED PRIVATE KEY" or "BEGIN PUBLIC KEY").',
+    hint: () => 'Give a PEM file: a "BEGIN PRIVATE KEY", "BEGIN RSA PRIVATE KEY", "BEGIN ENCRYPTED PRIVATE KEY" or "BEGIN PUBLIC KEY" block.',
   },
   KEY_NOT_PRIVATE: {
     title: 'A public key was given where a private key is needed',
