@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { promises as fs, mkdirSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -6,6 +5,7 @@ import { PERMISSIONS, type Permission } from '../bridge/catalog.js';
 import { HOST_VERSION_PATTERN } from '../bridge/version.js';
 import { MiniappError } from '../core/errors/index.js';
 import { writeFileAtomic } from '../core/fs/atomic.js';
+import { loadOrCreateHostKey } from '../runtime/host/host-key.js';
 import type { CommandContext, CommandResult } from '../cli/types.js';
 import { explainBadFixtures, type Fixtures } from '../runtime/host/fixtures.js';
 import type { NetworkMode } from '../runtime/host/network.js';
@@ -32,21 +32,6 @@ async function readJson(path: string, kind: string): Promise<unknown> {
   } catch (err) {
     throw new MiniappError('RUN_FILE_INVALID', { path, kind, reason: (err as Error).message }, { cause: err });
   }
-}
-
-/** The host key: read from its file, or created (0600) the first time, outside the data directory. */
-async function hostKey(file: string): Promise<Uint8Array> {
-  try {
-    const bytes = Buffer.from((await fs.readFile(file, 'utf8')).trim(), 'hex');
-    if (bytes.length !== 32) throw new MiniappError('RUN_OPTION_INVALID', { option: '--host-key-file', reason: `${file} does not hold 32 bytes in hex`, fix: 'Delete it to have a new key created (stored data becomes unreadable), or restore the original.' });
-    return bytes;
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-  }
-  const key = randomBytes(32);
-  mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
-  await writeFileAtomic(file, `${key.toString('hex')}\n`, { mode: 0o600, exclusive: true }).catch(() => undefined);
-  return Buffer.from((await fs.readFile(file, 'utf8')).trim(), 'hex');
 }
 
 export async function run(args: string[], options: Record<string, unknown>, ctx: CommandContext): Promise<CommandResult<RunReport>> {
@@ -106,7 +91,7 @@ async function runWithAudit(
     grant,
     deny,
     dataDir: resolve(ctx.cwd, options.dataDir as string),
-    hostKey: await hostKey(keyFile),
+    hostKey: await loadOrCreateHostKey(keyFile),
     network: options.network as NetworkMode,
     fixtures,
     replay,
