@@ -1,5 +1,6 @@
 import { promises as fs } from 'node:fs';
 import { extname, join, relative, resolve, sep } from 'node:path';
+import { scanTags } from '../build/html.js';
 import { MiniappError } from '../core/errors/index.js';
 import { checkManifestBytes } from '../manifest/check.js';
 import type { Manifest } from '../manifest/types.js';
@@ -37,12 +38,12 @@ async function readTree(root: string): Promise<Record<string, Uint8Array>> {
   return files;
 }
 
-/** Local script sources the entry HTML references that need a build (TypeScript, JSX). */
+/** Local script sources the entry HTML references that need a build (TypeScript, JSX), found by the build's own HTML scanner. */
 function sourceScripts(html: string): string[] {
   const found: string[] = [];
-  for (const m of html.matchAll(/<script\b[^>]*\bsrc\s*=\s*["']([^"']+)["'][^>]*>/gi)) {
-    const src = m[1]!;
-    if (!/^[a-z][a-z0-9+.-]*:/i.test(src) && SOURCE_EXT.has(extname(src.split(/[?#]/)[0]!))) found.push(src);
+  for (const tag of scanTags(html)) {
+    const src = tag.name === 'script' ? tag.attributes.find((a) => a.name === 'src')?.value : undefined;
+    if (src && !/^[a-z][a-z0-9+.-]*:/i.test(src) && SOURCE_EXT.has(extname(src.split(/[?#]/)[0]!))) found.push(src);
   }
   return found;
 }
