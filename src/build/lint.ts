@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { isBridgeMethod, methodPermission, methodSince } from '../bridge/permissions.js';
 import { compareHostVersions } from '../bridge/version.js';
+import { hostMatches } from '../runtime/host/network-policy.js';
 import { diagnostic, type Diagnostic } from '../core/errors/index.js';
 import type { Manifest } from '../manifest/types.js';
 import { lineColumn } from './html.js';
@@ -27,10 +28,8 @@ export interface LintResult {
 const METHOD_LITERAL = /["'`]([a-z][a-zA-Z0-9]*\.[a-zA-Z][a-zA-Z0-9]*)["'`]/g;
 const HTTPS_URL = /https:\/\/([a-z0-9](?:[a-z0-9.-]*[a-z0-9])?)(?=[:/?#"'`\s)\\]|$)/gi;
 
-/** True when allowedDomains admits the host: an exact entry, or "*.parent" for a subdomain of parent. */
-export function hostAllowed(host: string, allowedDomains: readonly string[]): boolean {
-  return allowedDomains.some((d) => (d.startsWith('*.') ? host.endsWith(d.slice(1)) && host.length > d.length - 1 : host === d));
-}
+/** True when allowedDomains admits the host: the runtime's own allowlist rule, so lint and host agree. */
+export const hostAllowed = hostMatches;
 
 /** True when the shipped code asks canIUse about this method (minifiers keep the property and the literal). */
 function guarded(method: string, code: ReadonlyMap<string, string>): boolean {
