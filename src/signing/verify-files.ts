@@ -22,7 +22,7 @@ export interface VerifyFilesOptions {
   workers?: number;
 }
 
-/** Settings a worker needs to rebuild the trust and options (KeyObjects travel as PEM). */
+/** Settings a worker needs to rebuild the trust and options (KeyObjects travel as PEM), and its share of the work. */
 export interface WorkerSettings {
   cwd: string;
   publicKeys: string[];
@@ -30,6 +30,16 @@ export interface WorkerSettings {
   hostVersion?: string;
   profile?: Profile;
   newestHostVersion?: string;
+  /** Every path of the run; lanes claim indexes from `next`. */
+  paths: readonly string[];
+  /** Int32Array over this: [0] is the next unclaimed index, shared by every lane. */
+  next: SharedArrayBuffer;
+}
+
+/** Claims the next package index for a lane, or undefined when all are taken (or the run was stopped). */
+export function claim(next: Int32Array, total: number): number | undefined {
+  const index = Atomics.add(next, 0, 1);
+  return index < total ? index : undefined;
 }
 
 /** Reads and verifies one package file; a refusal (or an unreadable file) is a verdict, not a throw. */
@@ -75,6 +85,10 @@ export async function verifyFiles(paths: readonly string[], options: VerifyFiles
 
 async function verifyInWorkers(paths: readonly string[], count: number, options: VerifyFilesOptions): Promise<PackageVerdict[]> {
   const { Worker } = await import('node:worker_threads');
+  // Lanes take work from one shared counter rather than from messages: the main thread is a lane too,
+  // and while it checks a package it could not hand out the next job, so the workers would wait for it.
+  const next = new SharedArrayBuffer(4);
+  const counter = new Int32Array(next);
   const settings: WorkerSettings = {
     cwd: options.cwd,
     publicKeys: [...options.trust.keys.values()].map((k: KeyObject) => k.export({ type: 'spki', format: 'pem' }) as string),
@@ -82,50 +96,43 @@ async function verifyInWorkers(paths: readonly string[], count: number, options:
     hostVersion: options.hostVersion,
     profile: options.profile,
     newestHostVersion: options.newestHostVersion,
+    paths,
+    next,
   };
   const verdicts: PackageVerdict[] = new Array(paths.length);
-  let next = 0;
   let done = 0;
-  // The main thread is one of the lanes: it would otherwise idle while the workers work.
   const pool = Array.from({ length: count - 1 }, () => new Worker(toolchainPath('dist', 'signing', 'verify-worker.js'), { workerData: settings }));
-  const stop = () => pool.forEach((w) => void w.terminate());
+  const stopClaims = () => Atomics.store(counter, 0, paths.length);
   try {
     await new Promise<void>((resolve, reject) => {
-      if (options.signal?.aborted) return reject(options.signal.reason);
-      options.signal?.addEventListener('abort', () => reject(options.signal!.reason), { once: true });
+      const fail = (err: unknown) => {
+        stopClaims();
+        reject(err);
+      };
+      if (options.signal?.aborted) return fail(options.signal.reason);
+      options.signal?.addEventListener('abort', () => fail(options.signal!.reason), { once: true });
       const record = (index: number, verdict: PackageVerdict) => {
         verdicts[index] = verdict;
         done++;
         options.onVerified?.(done, paths.length);
         if (done === paths.length) resolve();
       };
-      const feed = (worker: InstanceType<typeof Worker>) => {
-        if (next < paths.length) {
-          const index = next++;
-          worker.postMessage({ index, path: paths[index] });
-        }
-      };
       for (const worker of pool) {
-        worker.on('message', (m: { index: number; verdict: PackageVerdict }) => {
-          record(m.index, m.verdict);
-          feed(worker);
-        });
-        worker.on('error', reject);
-        // Two jobs in flight per worker, so it never waits for the next one.
-        feed(worker);
-        feed(worker);
+        worker.on('message', (m: { index: number; verdict: PackageVerdict }) => record(m.index, m.verdict));
+        worker.on('error', fail);
       }
       const mainLane = async () => {
         const scratch: ReadScratch = {};
-        while (next < paths.length && !options.signal?.aborted) {
-          const index = next++;
+        for (let index = claim(counter, paths.length); index !== undefined; index = claim(counter, paths.length)) {
           record(index, await verifyFile(paths[index]!, options, scratch));
+          // Let the workers' verdicts (and an abort) in between packages.
+          await new Promise<void>((r) => setImmediate(r));
         }
       };
-      mainLane().catch(reject);
+      mainLane().catch(fail);
     });
   } finally {
-    stop();
+    await Promise.all(pool.map((w) => w.terminate()));
   }
   return verdicts;
 }
