@@ -3,7 +3,7 @@ import type { CommandSpec } from './types.js';
 
 /**
  * Every command, registered in one place. Modules load only when their command runs, so
- * `miniapp --version` and `--help` load no heavy library (esbuild, happy-dom, chokidar, ws...).
+ * `miniapp --version` and `--help` load no heavy library (esbuild, happy-dom, ws...).
  */
 
 const profile: OptionSpec = {
