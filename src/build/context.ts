@@ -44,6 +44,18 @@ function peekEntryPoint(bytes: Uint8Array): string | undefined {
   }
 }
 
+const INLINE_MAP_MARKERS = ['\n//# sourceMappingURL=data:', '\n/*# sourceMappingURL=data:'].map((m) => Buffer.from(m, 'latin1'));
+
+/** The code of an output without its trailing inline source map (base64, nothing the lint looks for, and most of the bytes). */
+function withoutInlineSourceMap(data: Uint8Array): Uint8Array {
+  const bytes = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+  for (const marker of INLINE_MAP_MARKERS) {
+    const at = bytes.lastIndexOf(marker);
+    if (at >= 0) return data.subarray(0, at + 1);
+  }
+  return data;
+}
+
 interface EsbuildRun {
   outputFiles: OutputFile[];
   metafile: Metafile;
@@ -90,10 +102,14 @@ export function createBuildContext(options: BuildContextOptions): BuildContext {
     logLevel: 'silent',
   });
 
-  async function ensureContexts(refs: EntryRef[]): Promise<NonNullable<typeof contexts>> {
+  const entryInputs = (refs: EntryRef[]) => {
     const esmInputs = [...new Set(refs.filter((r) => r.kind !== 'classic').map((r) => r.input))].sort();
     const classicInputs = [...new Set(refs.filter((r) => r.kind === 'classic').map((r) => r.input))].sort();
-    const key = JSON.stringify([esmInputs, classicInputs]);
+    return { esmInputs, classicInputs, key: JSON.stringify([esmInputs, classicInputs]) };
+  };
+
+  async function ensureContexts(refs: EntryRef[]): Promise<NonNullable<typeof contexts>> {
+    const { esmInputs, classicInputs, key } = entryInputs(refs);
     if (contexts?.key === key) return contexts;
     await disposeContexts();
     const next: NonNullable<typeof contexts> = { key };
@@ -132,7 +148,40 @@ export function createBuildContext(options: BuildContextOptions): BuildContext {
     }
   }
 
+  const bundle = (ctxs: NonNullable<typeof contexts>, errors: BuildDiagnostic[]) => Promise.all([runEsbuild(ctxs.esm, errors), runEsbuild(ctxs.classic, errors)]);
+
+  /** A bundling run started before the HTML was read, with the last build's entries. */
+  interface EarlyRun {
+    key: string;
+    errors: BuildDiagnostic[];
+    run: Promise<[EsbuildRun | undefined, EsbuildRun | undefined]>;
+  }
+
+  async function dropEarly(early: EarlyRun): Promise<void> {
+    await Promise.all([contexts?.esm?.cancel(), contexts?.classic?.cancel()]);
+    await early.run.catch(() => undefined);
+  }
+
   async function rebuild(): Promise<BuildOutput> {
+    // Bundling starts at once with the entries of the last build (a save rarely changes which scripts
+    // the HTML references), while manifest.json and the HTML are read; it is adopted if the HTML still
+    // references the same entries, and cancelled otherwise.
+    if (disposed) throw new Error('this build context has been disposed');
+    let early: EarlyRun | undefined;
+    if (contexts && (contexts.esm || contexts.classic)) {
+      const errors: BuildDiagnostic[] = [];
+      early = { key: contexts.key, errors, run: bundle(contexts, errors) };
+      early.run.catch(() => undefined);
+    }
+    let adopted = false;
+    try {
+      return await build(early, () => (adopted = true));
+    } finally {
+      if (early && !adopted) await dropEarly(early);
+    }
+  }
+
+  async function build(early: EarlyRun | undefined, adopt: () => void): Promise<BuildOutput> {
     const started = performance.now();
     const errors: BuildDiagnostic[] = [];
     const warnings: BuildDiagnostic[] = [];
@@ -148,7 +197,6 @@ export function createBuildContext(options: BuildContextOptions): BuildContext {
       watchFiles: [...watchFiles],
       durationMs: performance.now() - started,
     });
-    if (disposed) throw new Error('this build context has been disposed');
 
     // 1. The manifest: a build never packages a manifest the host would reject.
     const manifestPath = join(projectDir, 'manifest.json');
@@ -179,7 +227,7 @@ export function createBuildContext(options: BuildContextOptions): BuildContext {
     let html: string | undefined;
     let htmlError: unknown;
     const htmlErrors: BuildDiagnostic[] = [];
-    const esbuildErrors: BuildDiagnostic[] = [];
+    let esbuildErrors: BuildDiagnostic[] = [];
     let refs: EntryRef[] = [];
     let bundling: Promise<[EsbuildRun | undefined, EsbuildRun | undefined]> | undefined;
     if (htmlPath) {
@@ -190,8 +238,16 @@ export function createBuildContext(options: BuildContextOptions): BuildContext {
       });
       if (html !== undefined) refs = findEntries(projectDir, htmlPath, html, htmlErrors);
       if (html !== undefined && htmlErrors.length === 0) {
-        bundling = ensureContexts(refs).then((ctxs) => Promise.all([runEsbuild(ctxs.esm, esbuildErrors), runEsbuild(ctxs.classic, esbuildErrors)]));
-        bundling.catch(() => undefined);
+        if (early && early.key === entryInputs(refs).key) {
+          adopt();
+          bundling = early.run;
+          esbuildErrors = early.errors;
+        } else {
+          if (early) await dropEarly(early);
+          const errors = esbuildErrors;
+          bundling = ensureContexts(refs).then((ctxs) => bundle(ctxs, errors));
+          bundling.catch(() => undefined);
+        }
       }
     }
     const publicErrors: Diagnostic[] = [];
@@ -284,7 +340,7 @@ export function createBuildContext(options: BuildContextOptions): BuildContext {
       const code = new Map<string, string>();
       const decoder = new TextDecoder();
       code.set(htmlPath, decoder.decode(rewritten));
-      for (const [name, f] of files) if (/\.(?:js|css)$/.test(name)) code.set(name, decoder.decode(f.data));
+      for (const [name, f] of files) if (/\.(?:js|css)$/.test(name)) code.set(name, decoder.decode(withoutInlineSourceMap(f.data)));
       const lint = lintBundle({ manifest, projectDir, code, inputs: Object.keys(metafile.inputs) });
       // Findings about manifest.json point at the line of the permission in question.
       const positions = parseJsonWithPositions(new TextDecoder().decode(manifestBytes)).positions;

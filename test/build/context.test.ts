@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createBuildContext } from '../../src/build/index.js';
 import type { BuildOutput } from '../../src/build/types.js';
-import { makeProject } from '../helpers/project.js';
+import { baseManifest, makeProject } from '../helpers/project.js';
 
 const text = (out: BuildOutput, name: string) => new TextDecoder().decode(out.files.get(name));
 const codes = (list: { code: string }[]) => list.map((d) => d.code);
@@ -152,6 +152,20 @@ describe('createBuildContext', () => {
     expect(out.warnings.filter((w) => w.code === 'BUILD_URL_NOT_ALLOWED').map((w) => w.message).join()).toMatch(/tracker\.example\.net.*cdn\.api\.example\.com|cdn\.api\.example\.com.*tracker\.example\.net/);
   });
 
+  it('lint checks development builds too (code with an inline source map), on every rebuild', async () => {
+    const dir = makeProject({ 'src/main.ts': "(window as any).MiniAppBridge.call('storage.get', { key: 'a' });\n" });
+    const ctx = createBuildContext({ projectDir: dir, mode: 'development' });
+    try {
+      expect((await ctx.rebuild()).ok).toBe(true);
+      writeFileSync(join(dir, 'src/main.ts'), "(window as any).MiniAppBridge.call('payment.pay', { orderId: 'o1', amount: 1 });\n");
+      const out = await ctx.rebuild();
+      expect(out.ok).toBe(false);
+      expect(out.errors).toMatchObject([{ code: 'BRIDGE_PERMISSION_UNDECLARED', file: 'src/main.ts', line: 1 }]);
+    } finally {
+      await ctx.dispose();
+    }
+  });
+
   it('lint reads the shipped code: a call removed by tree shaking does not count', async () => {
     const dir = makeProject({
       'src/unused.ts': "export const never = () => (window as any).MiniAppBridge.call('camera.scanCode');\n",
@@ -192,6 +206,14 @@ describe('createBuildContext', () => {
       const fourth = await ctx.rebuild();
       expect(fourth.ok).toBe(false);
       expect(codes(fourth.errors)).toContain('MANIFEST_SYNTAX');
+      // Fixed manifest, one entry again: the build follows the HTML, not the entries of the last build.
+      writeFileSync(join(dir, 'manifest.json'), JSON.stringify({ ...baseManifest }));
+      writeFileSync(join(dir, 'index.html'), '<script type="module" src="src/more/b.ts"></script>');
+      const fifth = await ctx.rebuild();
+      expect(fifth.ok).toBe(true);
+      const scripts = [...fifth.files.keys()].filter((n) => n.endsWith('.js'));
+      expect(scripts).toHaveLength(1);
+      expect(new TextDecoder().decode(fifth.files.get(scripts[0]!))).toContain('second entry');
     } finally {
       await ctx.dispose();
       await ctx.dispose();
