@@ -1,8 +1,8 @@
 import { toolchainPath } from '../core/toolchain.js';
 import { startSandbox, type Sandbox, type SandboxLimits } from '../sandbox/index.js';
 
-/** The guest side's bundle (see scripts/build.mjs): the guest environment and happy-dom in one file. */
-export const sandboxGuestEntry = () => toolchainPath('dist', 'sandbox', 'guest.js');
+/** The guest side's bundle (see scripts/build.mjs): the guest environment and happy-dom in one CommonJS file, loaded with its code cache. */
+export const sandboxGuestEntry = () => toolchainPath('dist', 'sandbox', 'guest.cjs');
 
 /**
  * Starts a sandbox for a mini-program before knowing which: it loads the guest runtime and the DOM and

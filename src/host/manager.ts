@@ -11,7 +11,6 @@ import { processPss } from './memory.js';
 import { readAppState, versionDir, writeAppState } from './app-store.js';
 import type { AuditLog } from './audit.js';
 import { NetworkGate } from './policy-channel.js';
-import { warmBridgeValidators } from './warm-up.js';
 import type { TrustStore } from './trust-store.js';
 import { activateStaged, checkForUpdate, rollBack, type UpdateOutcome } from './updates.js';
 import { launchSandboxedApp, startGuestSandbox, type SandboxedApp, type SandboxedAppOptions } from './sandboxed-app.js';
@@ -92,9 +91,6 @@ export function createHostManager(options: HostManagerOptions) {
     return s;
   }
   replenish();
-  // Compile the bridge's params validators on the next turn, while the host's first install (if any)
-  // waits on the thread pool and the spare boots: otherwise the first bridge call pays for it.
-  const warming = setImmediate(warmBridgeValidators);
 
   const sweep = setInterval(() => {
     void maintain();
@@ -285,7 +281,6 @@ export function createHostManager(options: HostManagerOptions) {
       if (closed) return;
       closed = true;
       clearInterval(sweep);
-      clearImmediate(warming);
       if (schedule) clearInterval(schedule);
       await Promise.allSettled([...checking.values()]);
       await Promise.all([...running.values()].map((m) => m.app.close()));

@@ -12,7 +12,6 @@ import type { AuditLog } from './audit.js';
 import { policyChannel, type NetworkGate } from './policy-channel.js';
 import type { SandboxAppMessage } from '../sandbox/guest-entry.js';
 import { readAppFiles } from './app-files.js';
-import { warmBridgeValidators } from './warm-up.js';
 
 export interface SandboxedAppOptions extends Partial<Omit<HostOptions, 'manifest' | 'origin' | 'readAppFile' | 'onCloseRequest'>> {
   /** The installed (extracted) package directory. */
@@ -110,8 +109,6 @@ export async function launchSandboxedApp(options: SandboxedAppOptions): Promise<
   const reading = readAppFiles(options.dir);
   const booted = Promise.race([sandbox.ready, stopped]);
   booted.catch(() => undefined);
-  // While the sandbox boots: compile the bridge's params validators (once per host process).
-  warmBridgeValidators();
   const [files] = await Promise.all([reading, booted]);
   const app: SandboxAppMessage = { type: 'app', origin, entryPoint: manifest.entryPoint, hostVersion: options.hostVersion, methods: host.availableMethods(), files };
   sandbox.send(app);

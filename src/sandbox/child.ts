@@ -6,6 +6,7 @@
  */
 import { Socket } from 'node:net';
 import { pathToFileURL } from 'node:url';
+import { loadCommonJsEntry, type SandboxEntryModule } from './entry-loader.js';
 import { closeNetwork, trapConstructorChains } from './lockdown.js';
 import type { HostToSandbox, SandboxChannel, SandboxToHost } from './protocol.js';
 import { lineChannel } from './wire.js';
@@ -46,8 +47,12 @@ send = lineChannel(pipe, (raw) => {
     else pending.push(m.data);
   } else if (m.type === 'init' && !started) {
     started = true;
-    import(pathToFileURL(m.entry).href)
-      .then(async (mod: { start(channel: SandboxChannel, init: unknown): unknown }) => {
+    // A CommonJS bundle loads with the build's code cache; an ES module (tests, embedders) is imported.
+    const loading: Promise<SandboxEntryModule> = m.entry.endsWith('.cjs')
+      ? new Promise((resolve) => resolve(loadCommonJsEntry(m.entry).exports))
+      : import(pathToFileURL(m.entry).href);
+    loading
+      .then(async (mod) => {
         await mod.start(channel, m.init);
         send({ type: 'ready', memory: memory() });
       })

@@ -6,7 +6,8 @@
  * stays in the host process: this process holds no key, no storage and no network.
  */
 import type { GuestEnd, GuestMessage, HostMessage } from '../runtime/channel.js';
-import { startGuest } from '../runtime/guest/guest.js';
+import * as happyDom from 'happy-dom';
+import { provideHappyDom, startGuest } from '../runtime/guest/guest.js';
 import type { SandboxChannel } from './protocol.js';
 
 /** The app a sandbox is given, as the first message on its channel (plain data: files as base64). */
@@ -25,6 +26,8 @@ export interface SandboxAppMessage {
  * needs no read access to the app's directory, because the host sends the files it extracted.
  */
 export async function start(channel: SandboxChannel): Promise<void> {
+  // This file is bundled with happy-dom (scripts/build.mjs): the guest uses that copy.
+  provideHappyDom(happyDom);
   // Run the guest's start-up code paths once on a throwaway page (load the DOM, fetch and run an
   // external script through the same interceptor), so the app's page does not pay for first-use
   // initialisation. This happens while the host is still verifying and extracting the package.

@@ -77,23 +77,30 @@ function crashLine(stderr: string): string | undefined {
 
 const used = (m: MemoryReport) => m.heapUsed + m.external + m.arrayBuffers;
 
+/** The default guest memory limit, in MB. */
+export const DEFAULT_MEMORY_MB = 64;
+
+/** The V8 heap cap of a sandbox: a backstop above the guest's limit (the host's own accounting, which also counts buffers, acts first). */
+export const sandboxHeapMb = (memoryMb: number) => Math.ceil(memoryMb) + 96;
+
+/**
+ * The V8 flags of a sandbox. V8 accepts a code cache only from a process with the same flags, so the
+ * build makes the guest's code cache with exactly these (scripts/make-sandbox-code-cache.mjs).
+ */
+export const sandboxV8Flags = (heapMb: number): string[] => ['--disallow-code-generation-from-strings', `--max-old-space-size=${heapMb}`];
+
 /** The Node flags that make a process a sandbox: see docs/runtime-security.md for why each is there. */
 export function sandboxExecArgv(readPaths: string[], heapMb: number): string[] {
   const dist = dirname(dirname(childEntry()));
   // The toolchain's package.json too: toolchainRoot() identifies the install directory by it.
   const reads = [`${dist}/*`, toolchainPath('package.json'), ...readPaths];
-  return [
-    '--experimental-permission',
-    ...reads.map((p) => `--allow-fs-read=${p}`),
-    '--disallow-code-generation-from-strings',
-    `--max-old-space-size=${heapMb}`,
-    '--no-warnings',
-  ];
+  return ['--experimental-permission', ...reads.map((p) => `--allow-fs-read=${p}`), ...sandboxV8Flags(heapMb), '--no-warnings'];
 }
 
 function childEntry(): string {
-  // Always the built bootstrap in dist/sandbox/, whether this module runs from src/ (tests), dist/ or the CLI bundle.
-  return toolchainPath('dist', 'sandbox', 'child.js');
+  // Always the built bootstrap in dist/sandbox/ (one CommonJS file, see scripts/build.mjs), whether this
+  // module runs from src/ (tests), dist/ or the CLI bundle.
+  return toolchainPath('dist', 'sandbox', 'child.cjs');
 }
 
 /**
@@ -103,15 +110,15 @@ function childEntry(): string {
  * heartbeat and the memory the guest uses and stops it with a coded reason when it breaks a limit.
  */
 export function startSandbox(options: SandboxOptions): Sandbox {
-  const memoryLimit = (options.limits?.memoryMb ?? 64) * 1024 * 1024;
+  const memoryMb = options.limits?.memoryMb ?? DEFAULT_MEMORY_MB;
+  const memoryLimit = memoryMb * 1024 * 1024;
   const busyMs = options.limits?.busyMs ?? 1000;
   const bootMs = options.limits?.bootMs ?? 5000;
   let booted = false;
   const maxRate = options.limits?.messagesPerSecond ?? 20_000;
   const maxTimers = options.limits?.maxTimers ?? 10_000;
   const interval = options.checkIntervalMs ?? 100;
-  // The V8 heap cap is a backstop; the host's own accounting (which also counts buffers) acts first.
-  const heapMb = Math.ceil(memoryLimit / 1024 / 1024) + 96;
+  const heapMb = sandboxHeapMb(memoryMb);
   const child: ChildProcess = spawn(process.execPath, [...sandboxExecArgv(options.readPaths ?? [], heapMb), childEntry()], {
     env: {},
     stdio: ['ignore', 'ignore', 'pipe', 'pipe'],

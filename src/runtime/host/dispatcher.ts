@@ -65,7 +65,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
       return fail('PERMISSION_DENIED', `${method} needs the "${spec.permission}" permission, which the manifest does not declare`);
     }
     const params = rawParams === undefined ? {} : rawParams;
-    const invalid = checkParams(method, spec.params, params);
+    const invalid = checkParams(method, params);
     if (invalid) return { ok: false, error: invalid };
     if (spec.permission && needsConsent(spec.permission) && !consent(spec.permission)) {
       return fail('USER_DENIED', `the user denied the "${spec.permission}" permission`);
