@@ -3,9 +3,9 @@
 //   warm start   resume a suspended app to its next bridge call, vs node -e 0 (goal <= 0.4x)
 //   round trip   MiniAppBridge.call across the sandbox boundary, median (goal <= 100 us)
 //   20 apps      total memory of the host and 20 running sandboxes, PSS (goal < 1.5 GB)
+import { spawnSync } from 'node:child_process';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { installPackage } from '../dist/host/install.js';
@@ -13,11 +13,11 @@ import { createHostManager } from '../dist/host/manager.js';
 import { processPss } from '../dist/host/memory.js';
 import { processRss } from '../dist/sandbox/index.js';
 import { signPackage } from '../dist/signing/sign.js';
-import { fmt, median, printTable, ratio, timeProcesses } from './lib.mjs';
+import { fmt, median, printTable, ratio, scratchDir, timeProcesses } from './lib.mjs';
 import { ZipArchive } from 'archiver';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 10);
-const dir = mkdtempSync(join(tmpdir(), 'miniapp-bench-host-'));
+const dir = scratchDir('miniapp-bench-host-');
 const here = (p) => fileURLToPath(new URL(p, import.meta.url));
 const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 3072, publicExponent: 65537 });
 
@@ -76,9 +76,12 @@ for (let i = 0; i < RUNS * 2; i++) {
   warm.push(Number(process.hrtime.bigint() - t) / 1e6);
 }
 const warmMs = median(warm);
+await manager.stop('com.partner.warm');
 
-// --- bridge round trip measured inside the guest, across the process boundary and back
-// Steady state: V8 optimises the bridge path on both sides after a few thousand calls.
+// --- bridge round trip measured inside the guest, across the process boundary and back, in a host
+// process of its own (bench/host/round-trip.mjs). Also, for diagnosis, the same with the host and its
+// sandbox pinned to one CPU (taskset -c 0): what the runtime's own work costs, without the wake-up of a
+// process on another CPU, which dominates on these virtual machines.
 const TRIPS = Number(process.env.BENCH_TRIPS ?? 5000);
 await install('com.partner.rtt', {
   'app.js': `(async () => {
@@ -89,12 +92,17 @@ await install('com.partner.rtt', {
     console.log('RTT ' + JSON.stringify({ median: s[s.length >> 1], p90: s[Math.floor(s.length * 0.9)] }));
   })();\n`,
 });
-const rttApp = await manager.launch('com.partner.rtt', { limits: { messagesPerSecond: 1e9 } });
-let rtt;
-while (!(rtt = rttApp.host.snapshot().console.find((c) => c.text.startsWith('RTT ')))) await new Promise((r) => setTimeout(r, 20));
-const { median: rttMs, p90 } = JSON.parse(rtt.text.slice(4));
-await manager.stop('com.partner.rtt');
-await manager.stop('com.partner.warm');
+const roundTrip = (pin) => {
+  const args = [here('./host/round-trip.mjs'), appsDir];
+  const r = pin ? spawnSync('taskset', ['-c', '0', process.execPath, ...args], { encoding: 'utf8' }) : spawnSync(process.execPath, args, { encoding: 'utf8' });
+  if (r.status !== 0) {
+    if (pin) return undefined; // no taskset here: the diagnostic row is skipped
+    throw new Error(`round trip run failed: ${r.stderr}`);
+  }
+  return JSON.parse(r.stdout.trim().split('\n').pop());
+};
+const { median: rttMs, p90 } = roundTrip(false);
+const pinned = roundTrip(true);
 
 // --- 20 apps at once
 const ids = Array.from({ length: 20 }, (_, i) => `com.partner.many${i}`);
@@ -114,6 +122,7 @@ printTable(`host-grade runtime (medians; ${RUNS} runs; node ${process.version}, 
   ['cold start: install + launch signed 1 MB package to first bridge call', fmt(cold.median), `${ratio(cold.median, nodeE0.median)} node -e 0`, `goal <= 4x, ${goal(cold.median <= 4 * nodeE0.median)}`],
   ['warm start: resume suspended app to next bridge call', fmt(warmMs), `${ratio(warmMs, nodeE0.median)} node -e 0`, `goal <= 0.4x, ${goal(warmMs <= 0.4 * nodeE0.median)}`],
   [`bridge round trip across the sandbox boundary (median of ${TRIPS})`, `${(rttMs * 1000).toFixed(0)} us`, `p90 ${(p90 * 1000).toFixed(0)} us`, `goal <= 100 us, ${goal(rttMs * 1000 <= 100)}`],
+  ...(pinned ? [['  same, host and sandbox pinned to one CPU (diagnostic: no cross-CPU wake-ups)', `${(pinned.median * 1000).toFixed(0)} us`, `p90 ${(pinned.p90 * 1000).toFixed(0)} us`, '']] : []),
   ['20 apps running: host + sandboxes, PSS', MB(mem.total), `host ${MB(mem.host)}, per app median ${MB(median(perApp))}`, `goal < 1.5 GB, ${goal(mem.total < 1.5 * 1024 ** 3)}`],
   ['20 apps running: RSS sum (counts shared pages 21 times)', MB(rssTotal), '', ''],
 ]);

@@ -1,4 +1,7 @@
-// Shared helpers for the benchmarks: whole-process timing with medians, and a table printer.
+// Shared helpers for the benchmarks: whole-process timing with medians, a table printer, scratch folders.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 
 export function median(values) {
@@ -44,3 +47,14 @@ export function printTable(title, rows) {
 
 export const fmt = (ms) => `${ms.toFixed(1)} ms`;
 export const ratio = (a, b) => `${(a / b).toFixed(2)}x`;
+
+const scratch = [];
+process.on('exit', () => {
+  for (const dir of scratch) rmSync(dir, { recursive: true, force: true });
+});
+/** A temporary folder removed when the benchmark process exits (however it ends, short of a kill). */
+export function scratchDir(prefix) {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  scratch.push(dir);
+  return dir;
+}

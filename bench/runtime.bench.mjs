@@ -3,24 +3,20 @@
 // per second against a plain async function call, all measured in the same run.
 // Run after `npm run build`: node bench/runtime.bench.mjs
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { median, scratchDir } from './lib.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const bin = join(root, 'bin/miniapp.js');
 const { launchApp } = await import(join(root, 'dist/runtime/launch.js'));
 
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)];
-};
 const fmt = (n) => (n >= 100 ? n.toFixed(0) : n.toFixed(2));
 
 /** A 1 MB app: 1 MB of script (data plus code), whose first act is a bridge call, then it closes. */
 function makeApp() {
-  const dir = mkdtempSync(join(tmpdir(), 'miniapp-bench-'));
+  const dir = scratchDir('miniapp-bench-');
   writeFileSync(join(dir, 'manifest.json'), JSON.stringify({ id: 'com.bench.big', version: '1.0.0', minHostVersion: '1.0.0', entryPoint: 'index.html', permissions: ['device'], allowedDomains: [] }));
   const rows = [];
   let size = 0;
@@ -47,7 +43,7 @@ function wall(cmd, args, runs) {
 }
 
 const { dir, bytes } = makeApp();
-const data = mkdtempSync(join(tmpdir(), 'miniapp-bench-data-'));
+const data = scratchDir('miniapp-bench-data-');
 mkdirSync(join(data, 'd'));
 const runArgs = [bin, 'run', dir, '--json', '--data-dir', join(data, 'd'), '--host-key-file', join(data, 'key')];
 execFileSync(process.execPath, runArgs, { stdio: 'ignore' }); // warm the file cache and create the key
@@ -88,7 +84,7 @@ await rt.close();
 // The same round trip measured inside the page, with the guest in this thread and in a worker thread
 // (the channel the host-grade runtime isolates along).
 function makeLoopApp() {
-  const dir = mkdtempSync(join(tmpdir(), 'miniapp-bench-loop-'));
+  const dir = scratchDir('miniapp-bench-loop-');
   writeFileSync(join(dir, 'manifest.json'), JSON.stringify({ id: 'com.bench.loop', version: '1.0.0', minHostVersion: '1.0.0', entryPoint: 'index.html', permissions: ['device'], allowedDomains: [] }));
   writeFileSync(join(dir, 'index.html'), `<!doctype html><html><body><script>
     (async () => {

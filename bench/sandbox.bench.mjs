@@ -1,13 +1,12 @@
 // Round trip across the isolation boundary: a message from the host to a sandbox process and back,
 // median over many trips, against a plain async function call in the same run (issue 7 goal: <= 100 us).
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startSandbox, processRss } from '../dist/sandbox/index.js';
-import { median, printTable } from './lib.mjs';
+import { median, printTable, scratchDir } from './lib.mjs';
 
 const N = Number(process.env.BENCH_TRIPS ?? 5000);
-const dir = mkdtempSync(join(tmpdir(), 'miniapp-bench-sandbox-'));
+const dir = scratchDir('miniapp-bench-sandbox-');
 const entry = join(dir, 'echo.mjs');
 writeFileSync(entry, 'export function start(channel) { channel.onMessage((m) => channel.send(m)); }\n');
 
