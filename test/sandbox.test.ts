@@ -127,3 +127,18 @@ describe('sandbox process', () => {
     expect(exit.detail).toContain('boom at load');
   });
 });
+
+describe('sandbox guest bundle', () => {
+  it('loads with the code cache the build made (V8 accepts it under the sandboxes\' default flags), and not under other flags', async () => {
+    const { execFileSync } = await import('node:child_process');
+    const { DEFAULT_MEMORY_MB, sandboxHeapMb, sandboxV8Flags } = await import('../src/sandbox/index.js');
+    const { sandboxGuestEntry } = await import('../src/host/guest-sandbox.js');
+    const probe = (flags: string[]) => {
+      const script = `import { loadCommonJsEntry } from ${JSON.stringify(new URL('../dist/sandbox/entry-loader.js', import.meta.url).href)};\nconst r = loadCommonJsEntry(${JSON.stringify(sandboxGuestEntry())});\nconsole.log(JSON.stringify({ rejected: r.cacheRejected, start: typeof r.exports.start }));\nprocess.exit(0);\n`;
+      return JSON.parse(execFileSync(process.execPath, [...flags, '--input-type=module', '-e', script], { encoding: 'utf8' }).trim());
+    };
+    expect(probe(sandboxV8Flags(sandboxHeapMb(DEFAULT_MEMORY_MB)))).toEqual({ rejected: false, start: 'function' });
+    // Another heap cap (an app given another memory limit) is another flag set: V8 compiles instead.
+    expect(probe(sandboxV8Flags(sandboxHeapMb(DEFAULT_MEMORY_MB * 2)))).toEqual({ rejected: true, start: 'function' });
+  });
+});
