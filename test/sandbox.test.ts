@@ -142,3 +142,34 @@ describe('sandbox guest bundle', () => {
     expect(probe(sandboxV8Flags(sandboxHeapMb(DEFAULT_MEMORY_MB * 2)))).toEqual({ rejected: true, start: 'function' });
   });
 });
+
+describe('sandbox reply wait', () => {
+  it('a guest waiting for a reply gets fast and slow replies, in order, and keeps answering heartbeats', async () => {
+    const got: Array<{ reply: number }> = [];
+    // The guest sends a request, says it expects a reply, and reports each reply it receives.
+    const s = sandboxWith(
+      `channel.onMessage((m) => { channel.send({ reply: m.n }); if (m.again) { channel.send({ request: m.n + 1 }); channel.expectReply?.(); } });
+       channel.send({ request: 0 }); channel.expectReply?.();`,
+      {},
+      (d) => {
+        const m = d as { reply?: number; request?: number };
+        if (m.reply !== undefined) got.push({ reply: m.reply });
+        if (m.request !== undefined) {
+          // Alternate instant answers and answers slower than any wait (the guest goes back to its event loop).
+          const answer = () => s.send({ n: m.request, again: m.request! < 5 });
+          if (m.request % 2) setTimeout(answer, 30);
+          else answer();
+        }
+      },
+    );
+    await s.ready;
+    await new Promise<void>((resolve) => {
+      const poll = setInterval(() => got.length >= 6 && (clearInterval(poll), resolve()), 5);
+    });
+    expect(got.map((g) => g.reply)).toEqual([0, 1, 2, 3, 4, 5]);
+    // The heartbeat kept being answered (a stuck guest would be stopped as a CPU_LIMIT).
+    await new Promise((r) => setTimeout(r, 250));
+    expect(s.memory().report).toBeDefined();
+    expect(await Promise.race([s.exited, new Promise((r) => setTimeout(() => r('running'), 50))])).toBe('running');
+  });
+});

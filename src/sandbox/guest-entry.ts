@@ -49,6 +49,7 @@ export async function start(channel: SandboxChannel): Promise<void> {
       // Same contract as the in-process channel: non-cloneable data throws DataCloneError here, in the
       // guest, before anything is sent (the wire itself is JSON lines).
       channel.send(structuredClone(message));
+      if (message.type === 'call') channel.expectReply?.();
     },
     onMessage(l) {
       listener = l;

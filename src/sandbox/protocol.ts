@@ -27,6 +27,8 @@ export type SandboxToHost =
 export interface SandboxChannel {
   send(data: unknown): void;
   onMessage(listener: (data: unknown) => void): void;
+  /** The message just sent is one the host answers at once (a bridge call): the sandbox may briefly wait for the answer instead of sleeping. */
+  expectReply?(): void;
 }
 
 /** Why a sandbox stopped. Limit reasons are permanent codes shown in reports and the audit log. */
