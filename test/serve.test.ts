@@ -1,13 +1,15 @@
-import { rmSync, renameSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, realpathSync, rmSync, renameSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { createHash } from 'node:crypto';
-import { join } from 'node:path';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createDevServer, createMemoryChannel, type DevServer, type DevServerEvent } from '../src/server/index.js';
 import { MANIFEST, makeProject, until } from './helpers/serve-fixture.js';
 
 type Project = ReturnType<typeof makeProject>;
 const open: { server?: DevServer; project?: Project }[] = [];
+const cleanupAfter: (() => void)[] = [];
 
 async function start(files: Record<string, string> = {}, options: { watch?: boolean } = {}) {
   const project = makeProject(files);
@@ -23,7 +25,15 @@ afterEach(async () => {
     await server?.close();
     project?.cleanup();
   }
+  for (const f of cleanupAfter.splice(0)) f();
 });
+
+/** The text of the entry's module bundle as the server serves it now. */
+async function servedScript(server: DevServer): Promise<string> {
+  const html = await (await fetch(server.url)).text();
+  const bundle = /src="(assets\/main-[^"]+\.js)"/.exec(html)![1]!;
+  return (await fetch(server.url + bundle)).text();
+}
 
 /** A raw HTTP request (fetch normalises "..", which is exactly what these tests must not do). */
 function raw(url: string, path: string, headers: Record<string, string> = {}, method = 'GET'): Promise<{ status: number; body: string; headers: Record<string, unknown> }> {
@@ -195,6 +205,34 @@ describe('rebuild and reload', () => {
     mkdirSync(join(project.dir, 'public/img'), { recursive: true });
     writeFileSync(join(project.dir, 'public/img/a.txt'), 'A');
     await until(() => server.state().served!.files.has('img/a.txt'), 10_000, 'new public folder');
+  });
+
+  it('rebuilds when a file outside the project that has the error is fixed (at start, and after a good build)', async () => {
+    const shared = realpathSync(mkdtempSync(join(tmpdir(), 'miniapp-shared-')));
+    cleanupAfter.push(() => rmSync(shared, { recursive: true, force: true }));
+    writeFileSync(join(shared, 'a.js'), "export const a = 'never closed;\n");
+    writeFileSync(join(shared, 'b.js'), "export const b = 'b ok';\n");
+    const project = makeProject();
+    // Imported by relative path (../../miniapp-shared-…/a.js), as a monorepo's shared folder is.
+    const importer = (name: string) => `import { ${name} } from '${relative(join(project.dir, 'src'), join(shared, `${name}.js`))}';\ndocument.getElementById('title').textContent = ${name};\n`;
+    project.write('src/main.js', importer('a'));
+    const channel = createMemoryChannel();
+    const server = await createDevServer({ projectDir: project.dir, port: 0, channels: [channel], ackTimeoutMs: 500 });
+    open.push({ server, project });
+    const client = channel.connect();
+    expect((await client.next('hello')).build.ok).toBe(false);
+    writeFileSync(join(shared, 'a.js'), "export const a = 'a fixed';\n");
+    await client.next('reload');
+    expect(await servedScript(server)).toContain('a fixed');
+    // The app starts importing another outside file, broken when first read; fixing it must rebuild.
+    writeFileSync(join(shared, 'b.js'), "export const b = 'never closed;\n");
+    let since = client.messages.length;
+    project.write('src/main.js', importer('b'));
+    await client.next('error', { since });
+    since = client.messages.length;
+    writeFileSync(join(shared, 'b.js'), "export const b = 'b fixed';\n");
+    await client.next('reload', { since });
+    expect(await servedScript(server)).toContain('b fixed');
   });
 
   it('starts with a failing build: pages get the errors and the client, then the app once fixed', async () => {

@@ -271,6 +271,9 @@ export function createBuildContext(options: BuildContextOptions): BuildContext {
     }
     const [esm, classic] = await bundling!;
     errors.push(...esbuildErrors);
+    // A failed bundle has no metafile: the files its errors name were read all the same, and a watcher
+    // must see them fixed (a file outside the project is watched only once a build names it).
+    for (const d of esbuildErrors) if (d.file && !d.file.includes(':')) watchFiles.add(join(projectDir, d.file));
     for (const run of [esm, classic]) {
       if (!run) continue;
       warnings.push(...run.warnings);

@@ -162,6 +162,8 @@ export async function createDevServer(options: DevServerOptions): Promise<DevSer
   const onBuilt = (out: BuildOutput, request: RebuildRequest) => {
     lastBuild = out;
     rebuilds++;
+    // Also after a failure: a file outside the project that has the error must be watched to see it fixed.
+    watcher?.add(out.watchFiles);
     let reloadId: number | undefined;
     if (out.ok && out.manifest) {
       const hash = hashFiles(out.files);
@@ -169,7 +171,6 @@ export async function createDevServer(options: DevServerOptions): Promise<DevSer
       const hadProblem = shownProblem !== undefined;
       served = { manifest: out.manifest, files: out.files, hash };
       shownProblem = undefined;
-      watcher?.add(out.watchFiles);
       // Unchanged output (a file touched, a comment in an unused module): no reload unless an overlay must go.
       if (changedOutput || hadProblem || request.reason === 'manual') reloadId = sendReload(request, out.durationMs);
     } else {
