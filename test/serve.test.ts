@@ -235,6 +235,22 @@ describe('rebuild and reload', () => {
     expect(await servedScript(server)).toContain('b fixed');
   });
 
+  it('reports changes by project-relative path when the project is reached through a symlink', async () => {
+    const project = makeProject();
+    const link = `${project.dir}-link`;
+    symlinkSync(project.dir, link, 'dir');
+    cleanupAfter.push(() => rmSync(link));
+    const channel = createMemoryChannel();
+    const server = await createDevServer({ projectDir: link, port: 0, channels: [channel], ackTimeoutMs: 500 });
+    open.push({ server, project });
+    const client = channel.connect();
+    await client.next('hello');
+    project.write('src/message.js', "export const message = 'through the link';\n");
+    const reload = await client.next('reload');
+    expect(reload.changed).toEqual(['src/message.js']);
+    expect(await servedScript(server)).toContain('through the link');
+  });
+
   it('starts with a failing build: pages get the errors and the client, then the app once fixed', async () => {
     const { server, project, channel } = await start({ 'src/message.js': "export const message = 'never closed;\n" });
     const page = await fetch(server.url);

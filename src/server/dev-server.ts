@@ -113,9 +113,11 @@ async function listen(server: Server, host: string, port: number): Promise<Addre
  * server then shows the errors until a build succeeds).
  */
 export async function createDevServer(options: DevServerOptions): Promise<DevServer> {
-  const projectDir = resolve(options.projectDir);
-  const stat = await fs.stat(projectDir).catch(() => undefined);
+  const stat = await fs.stat(resolve(options.projectDir)).catch(() => undefined);
   if (!stat?.isDirectory()) throw new MiniappError('SERVER_PROJECT_NOT_FOUND', { path: options.projectDir });
+  // The real path, as the build reports the files it read: a project reached through a symlink (macOS's
+  // /tmp, a linked home folder) would otherwise have every source seen twice, once as outside the project.
+  const projectDir = await fs.realpath(resolve(options.projectDir));
   const host = options.host ?? '127.0.0.1';
   const port = options.port ?? 8080;
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new MiniappError('SERVER_INVALID_PORT', { port });
