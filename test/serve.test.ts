@@ -235,6 +235,24 @@ describe('rebuild and reload', () => {
     expect(await servedScript(server)).toContain('b fixed');
   });
 
+  it('rebuilds when a file the app uses in a dot-folder changes (src/.generated, public/.well-known)', async () => {
+    const { server, project, channel } = await start({
+      'src/.generated/message.js': "export const message = 'generated v1';\n",
+      'src/main.js': "import { message } from './.generated/message.js';\ndocument.getElementById('title').textContent = message;\n",
+      'public/.well-known/assetlinks.json': '{"v":1}',
+    });
+    const client = channel.connect();
+    await client.next('hello');
+    let since = client.messages.length;
+    project.write('src/.generated/message.js', "export const message = 'generated v2';\n");
+    await client.next('reload', { since });
+    expect(await servedScript(server)).toContain('generated v2');
+    since = client.messages.length;
+    project.write('public/.well-known/assetlinks.json', '{"v":2}');
+    await client.next('reload', { since });
+    expect(await (await fetch(`${server.url}.well-known/assetlinks.json`)).text()).toBe('{"v":2}');
+  });
+
   it('reports changes by project-relative path when the project is reached through a symlink', async () => {
     const project = makeProject();
     const link = `${project.dir}-link`;

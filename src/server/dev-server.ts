@@ -164,8 +164,6 @@ export async function createDevServer(options: DevServerOptions): Promise<DevSer
   const onBuilt = (out: BuildOutput, request: RebuildRequest) => {
     lastBuild = out;
     rebuilds++;
-    // Also after a failure: a file outside the project that has the error must be watched to see it fixed.
-    watcher?.add(out.watchFiles);
     let reloadId: number | undefined;
     if (out.ok && out.manifest) {
       const hash = hashFiles(out.files);
@@ -185,6 +183,9 @@ export async function createDevServer(options: DevServerOptions): Promise<DevSer
       }
       broadcast(shownProblem);
     }
+    // After the clients are told (off the save-to-reload path), and after a failure too: a file outside
+    // the project that has the error must be watched to see it fixed.
+    watcher?.add(out.watchFiles);
     emit({ type: 'build', ok: out.ok, reason: request.reason, changed: request.changed, durationMs: out.durationMs, errors: out.errors, warnings: out.warnings, reloadId, clients: clients() });
   };
 

@@ -21,7 +21,10 @@ export function isIgnoredPath(projectDir: string, path: string): boolean {
 }
 
 export interface ProjectWatcher {
-  /** Also watches files the build read outside the project (a shared folder imported by path). */
+  /**
+   * Also watches files the build read that the folder watch skips: outside the project (a shared folder
+   * imported by path), or under a folder it ignores (src/.generated, public/.well-known).
+   */
   add(paths: string[]): void;
   /** Resolves when every folder is watched, so no change is missed after the server says it is ready. */
   ready: Promise<void>;
@@ -46,7 +49,7 @@ const isGone = (err: unknown) => ['ENOENT', 'ENOTDIR', 'EPERM', 'EACCES'].includ
  */
 export async function watchProject(projectDir: string, onChange: (path: string) => void, onError: (error: Error) => void): Promise<ProjectWatcher> {
   const folders = new Map<string, FSWatcher>();
-  /** Files outside the project the build read, by their folder: a per-file watch would be lost on an editor's atomic save. */
+  /** Files the build read that the tree watch skips, by their folder: a per-file watch would be lost on an editor's atomic save. */
   const outside = new Map<string, { watcher: FSWatcher; names: Set<string> }>();
   let closed = false;
   const report = (path: string) => {
@@ -132,7 +135,8 @@ export async function watchProject(projectDir: string, onChange: (path: string) 
     ready,
     add(paths) {
       for (const p of paths) {
-        if (!relative(projectDir, p).startsWith('..') || p.split(sep).includes('node_modules')) continue;
+        const skipped = relative(projectDir, p).startsWith('..') || isIgnoredPath(projectDir, p);
+        if (!skipped || p.split(sep).includes('node_modules')) continue;
         const dir = dirname(p);
         const known = outside.get(dir);
         if (known) {
