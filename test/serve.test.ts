@@ -269,6 +269,29 @@ describe('rebuild and reload', () => {
     expect(await servedScript(server)).toContain('through the link');
   });
 
+  it('keeps seeing edits in a folder replaced under the same name (git checkout, rm -rf then mkdir, a folder moved over)', async () => {
+    const { server, project, channel } = await start({
+      'src/lib/util.js': "export const n = 'lib v1';\n",
+      'src/main.js': "import { n } from './lib/util.js';\ndocument.getElementById('title').textContent = n;\n",
+    });
+    const client = channel.connect();
+    await client.next('hello');
+    const lib = join(project.dir, 'src/lib');
+    const replacements: [string, () => void][] = [
+      ['rm -rf then mkdir', () => (rmSync(lib, { recursive: true }), mkdirSync(lib), writeFileSync(join(lib, 'util.js'), "export const n = 'replaced';\n"))],
+      ['a folder moved over', () => (mkdirSync(`${lib}-next`), writeFileSync(join(`${lib}-next`, 'util.js'), "export const n = 'replaced';\n"), renameSync(lib, `${lib}-old`), renameSync(`${lib}-next`, lib))],
+    ];
+    for (const [how, replace] of replacements) {
+      replace();
+      await until(async () => (await servedScript(server)).includes('replaced'), 10_000, `the build after ${how}`);
+      await server.idle();
+      const since = client.messages.length;
+      project.write('src/lib/util.js', `export const n = 'edited after ${how}';\n`);
+      await client.next('reload', { since });
+      expect(await servedScript(server)).toContain(`edited after ${how}`);
+    }
+  });
+
   it('starts with a failing build: pages get the errors and the client, then the app once fixed', async () => {
     const { server, project, channel } = await start({ 'src/message.js': "export const message = 'never closed;\n" });
     const page = await fetch(server.url);

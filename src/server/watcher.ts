@@ -1,4 +1,4 @@
-import { watch, type FSWatcher } from 'node:fs';
+import { watch, type FSWatcher, type Stats } from 'node:fs';
 import { lstat, readdir } from 'node:fs/promises';
 import { basename, dirname, join, relative, sep } from 'node:path';
 
@@ -49,6 +49,13 @@ const isGone = (err: unknown) => ['ENOENT', 'ENOTDIR', 'EPERM', 'EACCES'].includ
  */
 export async function watchProject(projectDir: string, onChange: (path: string) => void, onError: (error: Error) => void): Promise<ProjectWatcher> {
   const folders = new Map<string, FSWatcher>();
+  /**
+   * The folder each watch began on: a watch follows its folder, so when another folder takes the name
+   * (git checkout, rm -rf then mkdir, a folder renamed over) the old watch must be replaced. The inode
+   * alone does not tell them apart: a file system reuses a freed inode number at once.
+   */
+  const identities = new Map<string, string>();
+  const identity = (stat: Stats) => `${stat.ino}:${stat.birthtimeMs}`;
   /** Files the build read that the tree watch skips, by their folder: a per-file watch would be lost on an editor's atomic save. */
   const outside = new Map<string, { watcher: FSWatcher; names: Set<string> }>();
   let closed = false;
@@ -64,6 +71,7 @@ export async function watchProject(projectDir: string, onChange: (path: string) 
       if (path === dir || path.startsWith(dir + sep)) {
         watcher.close();
         folders.delete(path);
+        identities.delete(path);
       }
     }
   };
@@ -79,13 +87,15 @@ export async function watchProject(projectDir: string, onChange: (path: string) 
       return failed(err);
     }
     watcher.on('error', (err) => {
-      unwatchTree(dir);
+      if (folders.get(dir) === watcher) unwatchTree(dir);
       if (!isGone(err)) failed(err);
     });
     folders.set(dir, watcher);
     let entries;
     try {
-      entries = await readdir(dir, { withFileTypes: true });
+      const [list, stat] = await Promise.all([readdir(dir, { withFileTypes: true }), lstat(dir)]);
+      entries = list;
+      if (folders.get(dir) === watcher) identities.set(dir, identity(stat));
     } catch (err) {
       if (isGone(err)) return unwatchTree(dir);
       return failed(err);
@@ -98,6 +108,8 @@ export async function watchProject(projectDir: string, onChange: (path: string) 
   const settle = (path: string) => {
     lstat(path).then(
       (stat) => {
+        const known = identities.get(path);
+        if (known !== undefined && (!stat.isDirectory() || identity(stat) !== known)) unwatchTree(path);
         if (stat.isDirectory() && !folders.has(path)) return watchTree(path);
       },
       (err: unknown) => {
