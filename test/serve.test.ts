@@ -235,6 +235,28 @@ describe('rebuild and reload', () => {
     expect(await servedScript(server)).toContain('b fixed');
   });
 
+  it('keeps seeing edits in a folder outside the project after it is replaced (rm -rf then mkdir)', async () => {
+    const shared = realpathSync(mkdtempSync(join(tmpdir(), 'miniapp-shared-')));
+    cleanupAfter.push(() => rmSync(shared, { recursive: true, force: true }));
+    writeFileSync(join(shared, 'util.js'), "export const n = 'shared v1';\n");
+    const project = makeProject();
+    project.write('src/main.js', `import { n } from '${relative(join(project.dir, 'src'), join(shared, 'util.js'))}';\ndocument.getElementById('title').textContent = n;\n`);
+    const channel = createMemoryChannel();
+    const server = await createDevServer({ projectDir: project.dir, port: 0, channels: [channel], ackTimeoutMs: 500 });
+    open.push({ server, project });
+    const client = channel.connect();
+    await client.next('hello');
+    rmSync(shared, { recursive: true });
+    mkdirSync(shared);
+    writeFileSync(join(shared, 'util.js'), "export const n = 'replaced';\n");
+    await until(async () => (await servedScript(server)).includes('replaced'), 10_000, 'the build after the shared folder was replaced');
+    await server.idle();
+    const since = client.messages.length;
+    writeFileSync(join(shared, 'util.js'), "export const n = 'edited after the replacement';\n");
+    await client.next('reload', { since });
+    expect(await servedScript(server)).toContain('edited after the replacement');
+  });
+
   it('rebuilds when a file the app uses in a dot-folder changes (src/.generated, public/.well-known)', async () => {
     const { server, project, channel } = await start({
       'src/.generated/message.js': "export const message = 'generated v1';\n",

@@ -157,12 +157,22 @@ export async function watchProject(projectDir: string, onChange: (path: string) 
         }
         try {
           const names = new Set([basename(p)]);
+          const forget = () => {
+            watcher.close();
+            if (outside.get(dir)?.watcher === watcher) outside.delete(dir);
+          };
           const watcher = watch(dir, { persistent: true }, (_event, name) => {
-            if (name !== null && names.has(String(name))) report(join(dir, String(name)));
+            if (name === null) return;
+            if (names.has(String(name))) report(join(dir, String(name)));
+            // The folder itself was deleted or moved away (the OS names it): its watch is dead or follows it,
+            // so it is dropped, and the rebuild this starts watches the files again where the build finds them.
+            if (String(name) === basename(dir)) {
+              forget();
+              report(dir);
+            }
           });
           watcher.on('error', (err) => {
-            watcher.close();
-            outside.delete(dir);
+            forget();
             if (!isGone(err)) failed(err);
           });
           outside.set(dir, { watcher, names });
