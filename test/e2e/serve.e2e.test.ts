@@ -121,6 +121,33 @@ describe.runIf(haveBrowser || process.env.CI)('dev server in Chromium', () => {
     await page.close();
   });
 
+  it('reconnects a page and the simulator to a restarted server (a new process has a new token): the page reloads', async () => {
+    const own = makeProject(APP);
+    let restarted: DevServer | undefined;
+    const first = await createDevServer({ projectDir: own.dir, port: 0 });
+    try {
+      const page = await openPage(first.url);
+      const simulator = await openPage(first.simulatorUrl);
+      await expect.poll(() => page.textContent('#title')).toBe('hello v1');
+      await expect.poll(() => simulator.textContent('#status')).toBe('up to date');
+      await until(() => first.state().clients >= 3, 5000, 'the page, the simulator and its frame to connect');
+      await first.close();
+      await expect.poll(() => simulator.textContent('#status')).toBe('disconnected, retrying…');
+      own.write('src/message.js', "export const message = 'after restart';\n");
+      restarted = await createDevServer({ projectDir: own.dir, port: first.port });
+      expect(restarted.token).not.toBe(first.token);
+      await expect.poll(() => page.textContent('#title'), { timeout: 10_000 }).toBe('after restart');
+      await expect.poll(() => simulator.textContent('#status'), { timeout: 10_000 }).toBe('up to date');
+      await until(() => restarted!.state().clients >= 3, 10_000, 'the page, the simulator and its frame to reconnect');
+      await page.close();
+      await simulator.close();
+    } finally {
+      await first.close();
+      await restarted?.close();
+      own.cleanup();
+    }
+  });
+
   it('refuses a WebSocket from a foreign Origin even with the token', async () => {
     const foreign: Server = createServer((_req, res) => res.end('<!doctype html><title>other site</title>'));
     await new Promise<void>((r) => foreign.listen(0, '127.0.0.1', () => r()));

@@ -182,8 +182,10 @@
     if (!token) return;
     var url = (location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host + '/__miniapp/ws?token=' + encodeURIComponent(token);
     var ws = new WebSocket(url);
+    var opened = false;
     socket = ws;
     ws.onopen = function () {
+      opened = true;
       retry = 0;
       var q = queue;
       queue = [];
@@ -203,8 +205,21 @@
       socket = null;
       // Backoff: 250 ms, doubling, at most 5 s; a restarted server is picked up within seconds.
       var delay = Math.min(5000, 250 * Math.pow(2, retry++));
-      setTimeout(connect, delay);
+      setTimeout(opened || !session ? connect : probe, delay);
     };
+  }
+  // Connected before, refused now: if the server answers HTTP it is a new process, whose token this page
+  // does not have (a token is per process), so only a reload reconnects it.
+  function probe() {
+    fetch('/__miniapp/client.js', { method: 'HEAD', cache: 'no-store' }).then(
+      function (res) {
+        if (res.ok) reload(0);
+        else connect();
+      },
+      function () {
+        connect();
+      },
+    );
   }
 
   window.__miniappDevClient = { protocol: PROTOCOL, send: send, showOverlay: showOverlay, hideOverlay: hideOverlay };

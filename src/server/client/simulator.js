@@ -232,10 +232,19 @@ function status(state, text) {
   s.textContent = text;
 }
 let retry = 0;
+let connected = false;
+/** The token of the server answering now: a restarted server has a new one (one per process), which its simulator page carries. */
+async function currentToken() {
+  const html = await (await fetch('/__miniapp/', { cache: 'no-store' })).text();
+  const m = /window\.__MINIAPP_SIMULATOR__ = (\{.*?\});<\/script>/.exec(html);
+  return m ? JSON.parse(m[1]).token : config.token;
+}
 function connect() {
   const ws = new WebSocket(`ws://${location.host}/__miniapp/ws?token=${encodeURIComponent(config.token || '')}`);
+  let opened = false;
   socket = ws;
   ws.onopen = () => {
+    opened = connected = true;
     retry = 0;
   };
   ws.onmessage = async (event) => {
@@ -268,7 +277,11 @@ function connect() {
   ws.onclose = () => {
     if (socket !== ws) return;
     status('connecting', 'disconnected, retrying…');
-    setTimeout(connect, Math.min(5000, 250 * 2 ** retry++));
+    setTimeout(async () => {
+      // Connected before, refused now: the server restarted; the inspector keeps its log and reconnects with the new token.
+      if (connected && !opened) config.token = await currentToken().catch(() => config.token);
+      connect();
+    }, Math.min(5000, 250 * 2 ** retry++));
   };
 }
 
