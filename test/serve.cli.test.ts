@@ -76,6 +76,20 @@ describe('miniapp serve', () => {
     expect(await s.exit).toBe(143);
   });
 
+  it('says the last good build is still served only once there is one', async () => {
+    const project = makeProject({ 'src/message.js': "export const message = 'never closed;\n" });
+    cleanups.push(project.cleanup);
+    const s = await serve([], project);
+    expect(s.err()).toContain('build failed; pages show the errors until it builds');
+    expect(s.err()).not.toContain('still serving the last good build');
+    project.write('src/message.js', "export const message = 'fixed';\n");
+    await until(() => /built in/.test(s.err()), 10_000, 'the good build');
+    project.write('src/message.js', "export const message = 'broken again;\n");
+    await until(() => /build failed \(src\/message\.js\); still serving the last good build/.test(s.err()), 10_000, 'the second failure');
+    s.child.kill('SIGINT');
+    expect(await s.exit).toBe(130);
+  });
+
   it('refuses a bad port as a usage error and a missing folder with a coded error', async () => {
     const project = makeProject();
     cleanups.push(project.cleanup);

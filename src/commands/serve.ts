@@ -60,6 +60,7 @@ export async function run(args: string[], options: Record<string, unknown>, ctx:
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new MiniappError('SERVER_INVALID_PORT', { port });
   const { colors, logger } = ctx;
   const counts = { reloads: 0, bridgeCalls: 0 };
+  let built = false; // a good build exists: a failed one leaves it served
   const shown = (file: string | undefined) => (file ? relative(ctx.cwd, resolve(projectDir, file)) || file : file);
 
   const onEvent = (e: DevServerEvent) => {
@@ -68,10 +69,11 @@ export async function run(args: string[], options: Record<string, unknown>, ctx:
         const ms = `${Math.round(e.durationMs)} ms`;
         const what = e.changed.length ? ` (${e.changed.slice(0, 3).join(', ')}${e.changed.length > 3 ? `, +${e.changed.length - 3}` : ''})` : '';
         if (e.ok) {
+          built = true;
           const clients = e.reloadId !== undefined && e.clients > 0 ? `, reloading ${e.clients} client${e.clients === 1 ? '' : 's'}` : '';
           logger.info(`${colors.green('✓')} built in ${ms}${what}${clients}`);
         } else {
-          logger.info(`${colors.red('✗')} build failed${what}; still serving the last good build`);
+          logger.info(`${colors.red('✗')} build failed${what}; ${built ? 'still serving the last good build' : 'pages show the errors until it builds'}`);
           for (const d of e.errors) logger.info(formatDiagnostic({ ...d, file: shown(d.file) }, colors));
         }
         for (const d of e.warnings) logger.debug(formatDiagnostic({ ...d, file: shown(d.file) }, colors));
