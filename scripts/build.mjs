@@ -166,7 +166,9 @@ const bundleSandboxGuest = () =>
     target: 'node20',
     logLevel: 'error',
     define: { 'import.meta.url': '__miniappImportMetaUrl' },
-    banner: { js: "const __miniappImportMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
+    // The directive comes first, or the shim line would put the whole bundle in sloppy mode (where a
+    // function called without a receiver gets this process's global object as `this`).
+    banner: { js: "\"use strict\";\nconst __miniappImportMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
   });
 
 /**
