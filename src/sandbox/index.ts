@@ -75,7 +75,8 @@ function crashLine(stderr: string): string | undefined {
   return lines.find((l) => /^\w*(Error|Exception)\b/.test(l)) ?? lines.filter((l) => !l.startsWith('Node.js v')).pop();
 }
 
-const used = (m: MemoryReport) => m.heapUsed + m.external + m.arrayBuffers;
+// Node's `external` already includes ArrayBuffers (and Buffers): adding `arrayBuffers` would count them twice.
+const used = (m: MemoryReport) => m.heapUsed + m.external;
 
 /** The default guest memory limit, in MB. */
 export const DEFAULT_MEMORY_MB = 64;
