@@ -25,6 +25,15 @@ async function bystanderAlive(): Promise<void> {
 describe('per-app limits stop only the offender', () => {
   it.each([
     ['memory in ArrayBuffers', 'window.keep = []; setTimeout(function grow() { keep.push(new ArrayBuffer(8 * 1024 * 1024)); setTimeout(grow, 5); }, 0);', 'MEMORY_LIMIT'],
+    [
+      // The page reaches the sandbox realm's Object.prototype through a DOM object's prototype chain and
+      // makes the heartbeat report no memory: the host's own reading of the process still stops it.
+      'memory behind a forged heartbeat',
+      `let p = document, top; while (p) { top = p; p = Object.getPrototypeOf(p); }
+       top.toJSON = function () { return this && this.type === 'pong' ? { type: 'pong', seq: this.seq, memory: { rss: 0, heapUsed: 0, external: 0, arrayBuffers: 0 }, timers: 0 } : this; };
+       window.keep = []; setTimeout(function grow() { if (keep.length < 50) { keep.push(new Uint8Array(8 * 1024 * 1024).fill(1)); setTimeout(grow, 5); } }, 0);`,
+      'MEMORY_LIMIT',
+    ],
     ['a synchronous loop', 'setTimeout(() => { for (;;) {} }, 0);', 'CPU_LIMIT'],
     ['a microtask loop', 'setTimeout(() => { const spin = () => Promise.resolve().then(spin); spin(); }, 0);', 'CPU_LIMIT'],
     ['a timer flood', 'for (let i = 0; i < 20000; i++) setTimeout(() => {}, 600000);', 'TIMER_FLOOD'],

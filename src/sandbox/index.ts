@@ -137,6 +137,8 @@ export function startSandbox(options: SandboxOptions): Sandbox {
   let detail: string | undefined;
   let suspended = false;
   let baseline: number | undefined;
+  // The process's resident memory when the runtime had loaded, read by the host itself (see the timer).
+  let rssBaseline: number | undefined;
   let lastReport: MemoryReport | undefined;
   let lastPong = Date.now();
   let seq = 0;
@@ -195,12 +197,14 @@ export function startSandbox(options: SandboxOptions): Sandbox {
       }
       if (++windowCount > maxRate) return kill('MESSAGE_FLOOD', `more than ${maxRate} messages in one second`);
       listener?.(m.data);
-    } else if (m.type === 'ready') {
+    } else if (m.type === 'ready' && !booted) {
       // The runtime's own code is loaded and no guest code has run: from here on the busy-loop limit
-      // applies in full, and guest memory is counted from here.
+      // applies in full, and guest memory is counted from here. Only the first counts: a later one
+      // could come from guest code resetting its baselines.
       booted = true;
       lastPong = Date.now();
       if (m.memory) baseline = used(m.memory);
+      rssBaseline = processRss(child.pid!);
       markReady();
     } else if (m.type === 'escape') {
       escapeListener?.(String(m.what).slice(0, 200));
@@ -217,6 +221,16 @@ export function startSandbox(options: SandboxOptions): Sandbox {
       const guest = lastReport && baseline !== undefined ? used(lastReport) - baseline : 0;
       if (guest > memoryLimit * 0.75) return kill('MEMORY_LIMIT', `the guest stopped answering while using ${Math.round(guest / 1048576)} MB of its ${Math.round(memoryLimit / 1048576)} MB limit`);
       return kill('CPU_LIMIT', `the ${booted ? 'guest' : 'runtime start-up'} kept the event loop busy for more than ${allowed} ms`);
+    }
+    // The heartbeat's figures come from inside the sandbox, where guest code can reach objects of the
+    // sandbox's own realm (a DOM object's prototype chain) and forge them. The host's own reading of the
+    // process bounds what a lying guest can hold: resident growth past the V8 heap cap (the limit plus
+    // its headroom) is more than an honest guest under its limit reaches.
+    if (rssBaseline !== undefined) {
+      const grown = (processRss(child.pid!) ?? rssBaseline) - rssBaseline;
+      if (grown > heapMb * 1048576) {
+        return kill('MEMORY_LIMIT', `the sandbox's resident memory grew by ${Math.round(grown / 1048576)} MB, more than its ${memoryMb} MB limit allows`);
+      }
     }
     post({ type: 'ping', seq: ++seq });
   }, interval);
