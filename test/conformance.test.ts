@@ -57,6 +57,17 @@ describe('conformance', () => {
     expect(junit).toMatch(/<testsuite name="com\.partner\.loans@2\.3\.1" tests="\d+" failures="0"/);
   });
 
+  it.each([
+    [['--host-version', 'latest'], '--host-version "latest" is not a version such as 3.2.0'],
+    [['--memory-mb', '0'], '--memory-mb must be a positive number of MB'],
+    [['--startup-budget', '-1'], '--startup-budget must be a positive number of ms'],
+  ])('refuses %j as a usage error (exit 2), running nothing', async (flags, message) => {
+    const r = await runCli(['conformance', project(''), ...flags]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`error USAGE_ERROR ${message}`);
+    expect(r.stdout + r.stderr).not.toMatch(/INTERNAL_ERROR|\n\s+at /);
+  });
+
   it('exits 1 with coded errors and a JUnit failure for a failing app', async () => {
     const app = project('fetch("https://evil.com/x").catch(() => {});');
     const r = await runCli(['conformance', app, '--junit', join(app, '..', 'junit.xml')]);
