@@ -43,6 +43,13 @@ describe('conformance', () => {
     expect(failed(r)).toMatchObject(expected);
   });
 
+  it('applies a small memory limit to the app, not to the runtime loading before it', async () => {
+    // The runtime's own start-up (~20 MB) happens before the app's baseline is taken.
+    const r = await conform(project('window.keep = new Uint8Array(2 << 20).fill(1);'), { memoryMb: 8 });
+    expect(failed(r)).toEqual({});
+    expect(r.checks.find((c) => c.name === 'lifecycle.launch')).toMatchObject({ status: 'passed' });
+  });
+
   it('verifies a signed package against the trust store and runs the signature steps', async () => {
     const dir = tempDir();
     writeTemp(dir, 'registry.json', registryJson([{ permissions: ['storage'] }]));

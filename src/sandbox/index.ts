@@ -188,7 +188,8 @@ export function startSandbox(options: SandboxOptions): Sandbox {
       baseline ??= used(m.memory);
       const guest = used(m.memory) - baseline;
       if ((m.timers ?? 0) > maxTimers) return kill('TIMER_FLOOD', `${m.timers} pending timers, over the limit of ${maxTimers}`);
-      if (guest > memoryLimit) kill('MEMORY_LIMIT', `the guest used ${Math.round(guest / 1048576)} MB, over its ${Math.round(memoryLimit / 1048576)} MB limit`);
+      // Before 'ready' the runtime's own code is loading (the heap cap bounds it): the limit is the guest's.
+      if (booted && guest > memoryLimit) kill('MEMORY_LIMIT', `the guest used ${Math.round(guest / 1048576)} MB, over its ${Math.round(memoryLimit / 1048576)} MB limit`);
     } else if (m.type === 'message') {
       const now = Date.now();
       if (now - windowStart >= 1000) {
@@ -219,7 +220,7 @@ export function startSandbox(options: SandboxOptions): Sandbox {
     if (Date.now() - lastPong > allowed + interval) {
       // A guest close to its memory limit that stops answering is usually stuck in garbage collection.
       const guest = lastReport && baseline !== undefined ? used(lastReport) - baseline : 0;
-      if (guest > memoryLimit * 0.75) return kill('MEMORY_LIMIT', `the guest stopped answering while using ${Math.round(guest / 1048576)} MB of its ${Math.round(memoryLimit / 1048576)} MB limit`);
+      if (booted && guest > memoryLimit * 0.75) return kill('MEMORY_LIMIT', `the guest stopped answering while using ${Math.round(guest / 1048576)} MB of its ${Math.round(memoryLimit / 1048576)} MB limit`);
       return kill('CPU_LIMIT', `the ${booted ? 'guest' : 'runtime start-up'} kept the event loop busy for more than ${allowed} ms`);
     }
     // The heartbeat's figures come from inside the sandbox, where guest code can reach objects of the
