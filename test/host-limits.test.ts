@@ -1,4 +1,10 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { versionDir } from '../src/host/app-store.js';
+import { launchSandboxedApp } from '../src/host/sandboxed-app.js';
+import { startSandbox } from '../src/sandbox/index.js';
+import { tempDir } from './helpers/host-fixtures.js';
 import { NetworkGate } from '../src/host/policy-channel.js';
 import { doneOf, testHost, type TestHost } from './helpers/host-apps.js';
 
@@ -60,6 +66,19 @@ describe('per-app limits stop only the offender', () => {
     const app = await h.manager.launch('com.partner.recurse');
     expect(await doneOf(app)).toEqual({ alive: true });
     expect(app.host.snapshot().errors.some((e) => /Maximum call stack/.test(e.message))).toBe(true);
+  });
+});
+
+describe('a sandbox that stops before it is ready', () => {
+  it('fails the launch with a coded error (APP_CRASHED), not a bare Error', async () => {
+    const dir = tempDir();
+    const entry = join(dir, 'entry.mjs');
+    writeFileSync(entry, 'export async function start() { throw new Error("boot failed"); }\n');
+    const sandbox = startSandbox({ entry, readPaths: [`${dir}/*`] });
+    await h.install('com.partner.neverready', 'console.log("DONE {}")');
+    const appDir = versionDir(h.appsDir, 'com.partner.neverready', '1.0.0');
+    const manifest = JSON.parse(readFileSync(join(appDir, 'manifest.json'), 'utf8'));
+    await expect(launchSandboxedApp({ dir: appDir, manifest, hostVersion: '3.4.0', sandbox })).rejects.toMatchObject({ code: 'APP_CRASHED', args: { reason: 'CRASHED' } });
   });
 });
 
