@@ -2,6 +2,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runConformance, type ConformanceReport } from '../src/host/conformance.js';
+import { conformanceJunit } from '../src/host/junit.js';
 import { parseJsonOutput, runCli } from './helpers/cli.js';
 import { registryJson, signedPackage, tempDir, writeTemp } from './helpers/host-fixtures.js';
 
@@ -73,6 +74,14 @@ describe('conformance', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toContain(`error USAGE_ERROR ${message}`);
     expect(r.stdout + r.stderr).not.toMatch(/INTERNAL_ERROR|\n\s+at /);
+  });
+
+  it('keeps the JUnit report well-formed XML whatever the app puts in its error messages', () => {
+    const message = 'Error: bad \uffff \ufffe \u0001 ]]> <x> & "q"';
+    const xml = conformanceJunit({ ok: false, target: 'app', signed: false, checks: [{ name: 'policy.uncaught-errors', status: 'failed', code: 'RUN_SCRIPT_ERROR', message }], timings: { totalMs: 1 }, memory: { peakGuestBytes: 0, limitBytes: 1 } });
+    // XML 1.0 Char: #x9 | #xA | #xD | [#x20-#xD7FF] | [#xE000-#xFFFD] | [#x10000-#x10FFFF]
+    expect(xml).not.toMatch(/[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\u{10000}-\u{10ffff}]/u);
+    expect(xml).toContain('message="Error: bad    ]]&gt; &lt;x&gt; &amp; &quot;q&quot;"');
   });
 
   it('exits 1 with coded errors and a JUnit failure for a failing app', async () => {
