@@ -147,7 +147,15 @@ export function startSandbox(options: SandboxOptions): Sandbox {
 
   const post: (m: HostToSandbox) => void = lineChannel(
     pipe,
-    (raw) => onMessage(raw as SandboxToHost),
+    (raw) => {
+      // Guest code can reach the sandbox realm's objects and so rewrite what the sandbox sends (see the
+      // timer's memory check): a message the host cannot handle stops that sandbox, never the host.
+      try {
+        onMessage(raw as SandboxToHost);
+      } catch (err) {
+        kill('CRASHED', `the sandbox sent a message the host could not handle (${(err as Error)?.message ?? String(err)})`);
+      }
+    },
     undefined,
     () => kill('MESSAGE_FLOOD', 'a single message over 64 MB'),
   );
