@@ -2,6 +2,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runConformance, type ConformanceReport } from '../src/host/conformance.js';
+import { conformanceJunit } from '../src/host/junit.js';
 import { parseJsonOutput, runCli } from './helpers/cli.js';
 import { registryJson, signedPackage, tempDir, writeTemp } from './helpers/host-fixtures.js';
 
@@ -43,6 +44,13 @@ describe('conformance', () => {
     expect(failed(r)).toMatchObject(expected);
   });
 
+  it('applies a small memory limit to the app, not to the runtime loading before it', async () => {
+    // The runtime's own start-up (~20 MB) happens before the app's baseline is taken.
+    const r = await conform(project('window.keep = new Uint8Array(2 << 20).fill(1);'), { memoryMb: 8 });
+    expect(failed(r)).toEqual({});
+    expect(r.checks.find((c) => c.name === 'lifecycle.launch')).toMatchObject({ status: 'passed' });
+  });
+
   it('verifies a signed package against the trust store and runs the signature steps', async () => {
     const dir = tempDir();
     writeTemp(dir, 'registry.json', registryJson([{ permissions: ['storage'] }]));
@@ -55,6 +63,25 @@ describe('conformance', () => {
     expect(out.result.checks.filter((c: { status: string }) => c.status === 'skipped')).toEqual([]);
     const junit = readFileSync(join(dir, 'junit.xml'), 'utf8');
     expect(junit).toMatch(/<testsuite name="com\.partner\.loans@2\.3\.1" tests="\d+" failures="0"/);
+  });
+
+  it.each([
+    [['--host-version', 'latest'], '--host-version "latest" is not a version such as 3.2.0'],
+    [['--memory-mb', '0'], '--memory-mb must be a positive number of MB'],
+    [['--startup-budget', '-1'], '--startup-budget must be a positive number of ms'],
+  ])('refuses %j as a usage error (exit 2), running nothing', async (flags, message) => {
+    const r = await runCli(['conformance', project(''), ...flags]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`error USAGE_ERROR ${message}`);
+    expect(r.stdout + r.stderr).not.toMatch(/INTERNAL_ERROR|\n\s+at /);
+  });
+
+  it('keeps the JUnit report well-formed XML whatever the app puts in its error messages', () => {
+    const message = 'Error: bad \uffff \ufffe \u0001 ]]> <x> & "q"';
+    const xml = conformanceJunit({ ok: false, target: 'app', signed: false, checks: [{ name: 'policy.uncaught-errors', status: 'failed', code: 'RUN_SCRIPT_ERROR', message }], timings: { totalMs: 1 }, memory: { peakGuestBytes: 0, limitBytes: 1 } });
+    // XML 1.0 Char: #x9 | #xA | #xD | [#x20-#xD7FF] | [#xE000-#xFFFD] | [#x10000-#x10FFFF]
+    expect(xml).not.toMatch(/[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\u{10000}-\u{10ffff}]/u);
+    expect(xml).toContain('message="Error: bad    ]]&gt; &lt;x&gt; &amp; &quot;q&quot;"');
   });
 
   it('exits 1 with coded errors and a JUnit failure for a failing app', async () => {

@@ -125,6 +125,30 @@ describe('escape attempts from a sandboxed mini-program', () => {
     expect(h.audit.events.some((e) => e.type === 'storage.access' && e.app === 'com.partner.thief')).toBe(true);
   });
 
+  it.each([
+    ['null', 'null'],
+    ['a heartbeat answer without memory', "{ type: 'pong', seq: 1 }"],
+    ['a network request without its request', "{ type: 'message', data: { type: 'network', id: 7 } }"],
+  ])('a page that makes its sandbox send %s to the host stops only itself', async (_name, forged) => {
+    // The page reaches the sandbox realm's Object.prototype through a DOM object's prototype chain; a
+    // toJSON there rewrites the next message the sandbox sends. The host must not throw on it.
+    const id = `com.partner.forger${Math.floor(Math.random() * 1e6)}`;
+    await h.install(id, `
+      let p = document, top; while (p) { top = p; p = Object.getPrototypeOf(p); }
+      let armed = true;
+      top.toJSON = function () { if (armed && this && (this.type === 'message' || this.type === 'pong')) { armed = false; return ${forged}; } return this; };
+      setTimeout(() => console.log('trigger'), 0);
+    `);
+    // It may be stopped while its page is still loading (launch rejects) or after.
+    const exit = await h.manager.launch(id).then(
+      (app) => Promise.race([app.exited, new Promise((r) => setTimeout(() => r('still running'), 3000))]),
+      (err) => ({ reason: err.args?.reason, detail: err.args?.detail }),
+    );
+    expect(exit).toMatchObject({ reason: 'CRASHED', detail: expect.stringMatching(/message the host could not handle/) });
+    const other = await launchWith(`${id}.bystander`, "await attempt('alive', async () => { throw Object.assign(new Error(), { code: 'ALIVE' }); });");
+    expect(await doneOf(other)).toEqual({ alive: 'ALIVE' });
+  });
+
   it('every network bypass is refused by the host and audited as blocked', async () => {
     const app = await launchWith('com.partner.netbypass', `
       const urls = {

@@ -7,6 +7,7 @@ import { installPackage, type InstallReport } from '../src/host/install.js';
 import { appIdMatches, parseTrustStore } from '../src/host/trust-store.js';
 import { appPackage, registry, registryJson, signedPackage, tempDir, testKey, writeTemp } from './helpers/host-fixtures.js';
 import { rawZip } from './helpers/raw-zip.js';
+import { signPackage } from '../src/signing/sign.js';
 
 const HOST = '3.4.0';
 
@@ -54,6 +55,17 @@ describe('install pipeline', () => {
     expect(stepOf(report, step)).toMatchObject({ status: 'failed', code });
     expect(report.steps.at(-1)!.step).toBe(step);
     expect(tree(appsDir)).toEqual([]);
+  });
+
+  it('decides a minHostVersion newer than any host this toolchain knows by the host version, as a host must', async () => {
+    // Built and signed by a newer toolchain for host 3.5.0; this host (3.4.0) cannot know that version.
+    const newer = signPackage(appPackage({ minHostVersion: '3.5.0' }), testKey().privateKey, { newestHostVersion: '3.5.0' }).bytes;
+    const { report, appsDir } = await install(newer);
+    expect(report).toMatchObject({ ok: false, code: 'HOST_UPDATE_REQUIRED' });
+    expect(stepOf(report, 'host-version')).toMatchObject({ status: 'failed', code: 'HOST_UPDATE_REQUIRED' });
+    expect(tree(appsDir)).toEqual([]);
+    expect((await install(newer, { hostVersion: '3.5.0' })).report).toMatchObject({ ok: true });
+    expect((await install(appPackage({ minHostVersion: '3.5.0' }), { allowUnsigned: true, trustStore: undefined })).report).toMatchObject({ ok: false, code: 'HOST_UPDATE_REQUIRED' });
   });
 
   it('refuses a downgrade and keeps the installed version', async () => {

@@ -1,4 +1,10 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { versionDir } from '../src/host/app-store.js';
+import { launchSandboxedApp } from '../src/host/sandboxed-app.js';
+import { startSandbox } from '../src/sandbox/index.js';
+import { tempDir } from './helpers/host-fixtures.js';
 import { NetworkGate } from '../src/host/policy-channel.js';
 import { doneOf, testHost, type TestHost } from './helpers/host-apps.js';
 
@@ -25,6 +31,15 @@ async function bystanderAlive(): Promise<void> {
 describe('per-app limits stop only the offender', () => {
   it.each([
     ['memory in ArrayBuffers', 'window.keep = []; setTimeout(function grow() { keep.push(new ArrayBuffer(8 * 1024 * 1024)); setTimeout(grow, 5); }, 0);', 'MEMORY_LIMIT'],
+    [
+      // The page reaches the sandbox realm's Object.prototype through a DOM object's prototype chain and
+      // makes the heartbeat report no memory: the host's own reading of the process still stops it.
+      'memory behind a forged heartbeat',
+      `let p = document, top; while (p) { top = p; p = Object.getPrototypeOf(p); }
+       top.toJSON = function () { return this && this.type === 'pong' ? { type: 'pong', seq: this.seq, memory: { rss: 0, heapUsed: 0, external: 0, arrayBuffers: 0 }, timers: 0 } : this; };
+       window.keep = []; setTimeout(function grow() { if (keep.length < 50) { keep.push(new Uint8Array(8 * 1024 * 1024).fill(1)); setTimeout(grow, 5); } }, 0);`,
+      'MEMORY_LIMIT',
+    ],
     ['a synchronous loop', 'setTimeout(() => { for (;;) {} }, 0);', 'CPU_LIMIT'],
     ['a microtask loop', 'setTimeout(() => { const spin = () => Promise.resolve().then(spin); spin(); }, 0);', 'CPU_LIMIT'],
     ['a timer flood', 'for (let i = 0; i < 20000; i++) setTimeout(() => {}, 600000);', 'TIMER_FLOOD'],
@@ -51,6 +66,19 @@ describe('per-app limits stop only the offender', () => {
     const app = await h.manager.launch('com.partner.recurse');
     expect(await doneOf(app)).toEqual({ alive: true });
     expect(app.host.snapshot().errors.some((e) => /Maximum call stack/.test(e.message))).toBe(true);
+  });
+});
+
+describe('a sandbox that stops before it is ready', () => {
+  it('fails the launch with a coded error (APP_CRASHED), not a bare Error', async () => {
+    const dir = tempDir();
+    const entry = join(dir, 'entry.mjs');
+    writeFileSync(entry, 'export async function start() { throw new Error("boot failed"); }\n');
+    const sandbox = startSandbox({ entry, readPaths: [`${dir}/*`] });
+    await h.install('com.partner.neverready', 'console.log("DONE {}")');
+    const appDir = versionDir(h.appsDir, 'com.partner.neverready', '1.0.0');
+    const manifest = JSON.parse(readFileSync(join(appDir, 'manifest.json'), 'utf8'));
+    await expect(launchSandboxedApp({ dir: appDir, manifest, hostVersion: '3.4.0', sandbox })).rejects.toMatchObject({ code: 'APP_CRASHED', args: { reason: 'CRASHED' } });
   });
 });
 

@@ -26,4 +26,14 @@ describe('miniapp install', () => {
     expect(r.stdout).toMatch(/app.zip.*error PACKAGE_UNSIGNED/);
     expect(r.stdout + r.stderr).not.toMatch(/\n\s+at /);
   });
+
+  it('refuses a --host-version that is not a version as a usage error (exit 2), not an internal error', async () => {
+    const dir = tempDir();
+    writeTemp(dir, 'registry.json', registryJson());
+    writeTemp(dir, 'app.zip', signedPackage());
+    const r = await runCli(['install', 'app.zip', '--trust-store', 'registry.json', '--apps-dir', 'apps', '--host-version', 'latest'], { cwd: dir });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('error USAGE_ERROR --host-version "latest" is not a version such as 3.2.0');
+    expect(r.stdout + r.stderr).not.toMatch(/INTERNAL_ERROR|\n\s+at /);
+  });
 });

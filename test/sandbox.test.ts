@@ -92,6 +92,23 @@ describe('sandbox process', () => {
     expect(exit.detail).toBeTruthy();
   });
 
+  it('counts ArrayBuffers once: 40 MB of buffers under a 64 MB limit keeps running and is reported as about 40 MB', async () => {
+    // Node's `external` already includes ArrayBuffers; adding `arrayBuffers` again would stop this app at ~32 MB.
+    const got: unknown[] = [];
+    const s = sandboxWith('setTimeout(() => { globalThis.keep = new Uint8Array(40 * 1024 * 1024).fill(1); channel.send("held"); }, 10);', { memoryMb: 64, busyMs: 3000 }, (d) => got.push(d));
+    await s.ready;
+    expect(await nextMessage(s, got)).toBe('held');
+    // Let a few heartbeats report the memory in use.
+    const seen = s.memory().report;
+    for (let i = 0; i < 200 && s.memory().report === seen; i++) await new Promise((r) => setTimeout(r, 10));
+    await new Promise((r) => setTimeout(r, 200));
+    const exited = await Promise.race([s.exited, new Promise<undefined>((r) => setTimeout(() => r(undefined), 0))]);
+    expect(exited).toBeUndefined();
+    const mb = s.memory().guestBytes / 1048576;
+    expect(mb).toBeGreaterThan(36);
+    expect(mb).toBeLessThan(56);
+  });
+
   it('suspends: nothing runs while suspended, and a due timer fires once on resume', async () => {
     const got: unknown[] = [];
     const s = sandboxWith('let n = 0; setInterval(() => channel.send(++n), 20);', {}, (d) => got.push(d));

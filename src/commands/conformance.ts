@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
-import type { Diagnostic } from '../core/errors/index.js';
+import semverValid from 'semver/functions/valid.js';
+import { MiniappError, type Diagnostic } from '../core/errors/index.js';
 import { writeFileAtomic } from '../core/fs/atomic.js';
 import { openAuditLog } from '../host/audit.js';
 import { runConformance, type ConformanceReport } from '../host/conformance.js';
@@ -12,6 +13,11 @@ import type { CommandContext, CommandResult } from '../cli/types.js';
 /** `miniapp conformance <package|dir>`: install, launch, drive the lifecycle and check as a host would. */
 export async function run(args: string[], options: Record<string, unknown>, ctx: CommandContext): Promise<CommandResult<ConformanceReport>> {
   const target = args[0]!;
+  const usage = (reason: string) => new MiniappError('USAGE_ERROR', { reason, command: 'conformance' });
+  const hostVersion = options.hostVersion as string | undefined;
+  if (hostVersion !== undefined && !semverValid(hostVersion)) throw usage(`--host-version ${JSON.stringify(hostVersion)} is not a version such as 3.2.0`);
+  if (!((options.memoryMb as number) > 0)) throw usage(`--memory-mb must be a positive number of MB, not ${String(options.memoryMb)}`);
+  if (!((options.startupBudget as number) > 0)) throw usage(`--startup-budget must be a positive number of ms, not ${String(options.startupBudget)}`);
   const trustStore = options.trustStore ? await loadTrustStore(options.trustStore as string, ctx.cwd) : undefined;
   const audit = options.audit ? openAuditLog({ path: resolve(ctx.cwd, options.audit as string) }) : undefined;
   let report: ConformanceReport;
@@ -19,7 +25,7 @@ export async function run(args: string[], options: Record<string, unknown>, ctx:
     report = await runConformance({
       target,
       cwd: ctx.cwd,
-      hostVersion: (options.hostVersion as string | undefined) ?? NEWEST_HOST_VERSION,
+      hostVersion: hostVersion ?? NEWEST_HOST_VERSION,
       trustStore,
       profile: options.profile as Profile | undefined,
       startupBudgetMs: options.startupBudget as number,

@@ -124,7 +124,7 @@ export async function installPackage(options: InstallOptions): Promise<InstallRe
       const store = options.trustStore;
       await run('signature', async () => {
         const keys = new Map([...store.keys].map(([id, k]) => [id, k.key]));
-        const outcome = await verifyPackage(bytes, { trust: { keys, keyring: true }, profile: options.profile ?? 'release', limits: options.limits, label: options.source });
+        const outcome = await verifyPackage(bytes, { trust: { keys, keyring: true }, profile: options.profile ?? 'release', newestHostVersion: ANY_HOST_VERSION, limits: options.limits, label: options.source });
         report.keyId = outcome.keyId;
         // verifyPackage checks the signature before it parses anything; a structural or manifest refusal
         // therefore means the signature itself verified, and belongs to the structure step.
@@ -248,10 +248,17 @@ function hasSignature(bytes: Buffer): boolean {
   }
 }
 
+/**
+ * The manifest rule that minHostVersion be a host version this toolchain knows is for authors. A host
+ * cannot know the versions released after it: it decides minHostVersion by its own version (the
+ * host-version step, HOST_UPDATE_REQUIRED), so its checks accept any newer one.
+ */
+const ANY_HOST_VERSION = `${Number.MAX_SAFE_INTEGER}.0.0`;
+
 const STRUCTURE_CODES = (code: string) => (code.startsWith('PACKAGE_') && code !== 'PACKAGE_UNSIGNED' && code !== 'PACKAGE_SIGNATURE_BLOCK_MALFORMED') || code.startsWith('MANIFEST_');
 
 function manifestOf(pkg: ZipPackage, options: InstallOptions, report: InstallReport): Manifest {
-  const checked = checkPackageManifest(pkg, options.source, { profile: options.profile ?? 'release' });
+  const checked = checkPackageManifest(pkg, options.source, { profile: options.profile ?? 'release', newestHostVersion: ANY_HOST_VERSION });
   if (checked.errors.length || !checked.manifest) {
     report.diagnostics = checked.errors;
     const first = checked.errors[0];

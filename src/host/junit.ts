@@ -1,6 +1,8 @@
 import type { ConformanceReport } from './conformance.js';
 
-const xml = (s: string) => s.replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c]!).replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, '');
+// Messages carry text from the app (its errors): anything XML 1.0 does not allow as a character
+// (controls, U+FFFE/U+FFFF, lone surrogates) is dropped, or CI systems could not parse the report.
+const xml = (s: string) => s.replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c]!).replace(/[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\u{10000}-\u{10ffff}]/gu, '');
 
 /** A conformance report as JUnit XML (one testsuite, one testcase per check), for CI systems. */
 export function conformanceJunit(report: ConformanceReport): string {

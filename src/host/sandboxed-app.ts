@@ -107,7 +107,8 @@ export async function launchSandboxedApp(options: SandboxedAppOptions): Promise<
   const stopped = sandbox.exited.then((exit) => Promise.reject(exitError(manifest.id, exit)));
   stopped.catch(() => undefined);
   const reading = readAppFiles(options.dir);
-  const booted = Promise.race([sandbox.ready, stopped]);
+  // ready rejects (with a bare Error) in the same turn the sandbox stops: wait for the coded error instead.
+  const booted = sandbox.ready.catch(() => stopped);
   booted.catch(() => undefined);
   const [files] = await Promise.all([reading, booted]);
   const app: SandboxAppMessage = { type: 'app', origin, entryPoint: manifest.entryPoint, hostVersion: options.hostVersion, methods: host.availableMethods(), files };

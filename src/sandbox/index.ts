@@ -75,7 +75,8 @@ function crashLine(stderr: string): string | undefined {
   return lines.find((l) => /^\w*(Error|Exception)\b/.test(l)) ?? lines.filter((l) => !l.startsWith('Node.js v')).pop();
 }
 
-const used = (m: MemoryReport) => m.heapUsed + m.external + m.arrayBuffers;
+// Node's `external` already includes ArrayBuffers (and Buffers): adding `arrayBuffers` would count them twice.
+const used = (m: MemoryReport) => m.heapUsed + m.external;
 
 /** The default guest memory limit, in MB. */
 export const DEFAULT_MEMORY_MB = 64;
@@ -136,6 +137,8 @@ export function startSandbox(options: SandboxOptions): Sandbox {
   let detail: string | undefined;
   let suspended = false;
   let baseline: number | undefined;
+  // The process's resident memory when the runtime had loaded, read by the host itself (see the timer).
+  let rssBaseline: number | undefined;
   let lastReport: MemoryReport | undefined;
   let lastPong = Date.now();
   let seq = 0;
@@ -144,7 +147,15 @@ export function startSandbox(options: SandboxOptions): Sandbox {
 
   const post: (m: HostToSandbox) => void = lineChannel(
     pipe,
-    (raw) => onMessage(raw as SandboxToHost),
+    (raw) => {
+      // Guest code can reach the sandbox realm's objects and so rewrite what the sandbox sends (see the
+      // timer's memory check): a message the host cannot handle stops that sandbox, never the host.
+      try {
+        onMessage(raw as SandboxToHost);
+      } catch (err) {
+        kill('CRASHED', `the sandbox sent a message the host could not handle (${(err as Error)?.message ?? String(err)})`);
+      }
+    },
     undefined,
     () => kill('MESSAGE_FLOOD', 'a single message over 64 MB'),
   );
@@ -185,7 +196,8 @@ export function startSandbox(options: SandboxOptions): Sandbox {
       baseline ??= used(m.memory);
       const guest = used(m.memory) - baseline;
       if ((m.timers ?? 0) > maxTimers) return kill('TIMER_FLOOD', `${m.timers} pending timers, over the limit of ${maxTimers}`);
-      if (guest > memoryLimit) kill('MEMORY_LIMIT', `the guest used ${Math.round(guest / 1048576)} MB, over its ${Math.round(memoryLimit / 1048576)} MB limit`);
+      // Before 'ready' the runtime's own code is loading (the heap cap bounds it): the limit is the guest's.
+      if (booted && guest > memoryLimit) kill('MEMORY_LIMIT', `the guest used ${Math.round(guest / 1048576)} MB, over its ${Math.round(memoryLimit / 1048576)} MB limit`);
     } else if (m.type === 'message') {
       const now = Date.now();
       if (now - windowStart >= 1000) {
@@ -194,12 +206,14 @@ export function startSandbox(options: SandboxOptions): Sandbox {
       }
       if (++windowCount > maxRate) return kill('MESSAGE_FLOOD', `more than ${maxRate} messages in one second`);
       listener?.(m.data);
-    } else if (m.type === 'ready') {
+    } else if (m.type === 'ready' && !booted) {
       // The runtime's own code is loaded and no guest code has run: from here on the busy-loop limit
-      // applies in full, and guest memory is counted from here.
+      // applies in full, and guest memory is counted from here. Only the first counts: a later one
+      // could come from guest code resetting its baselines.
       booted = true;
       lastPong = Date.now();
       if (m.memory) baseline = used(m.memory);
+      rssBaseline = processRss(child.pid!);
       markReady();
     } else if (m.type === 'escape') {
       escapeListener?.(String(m.what).slice(0, 200));
@@ -214,8 +228,18 @@ export function startSandbox(options: SandboxOptions): Sandbox {
     if (Date.now() - lastPong > allowed + interval) {
       // A guest close to its memory limit that stops answering is usually stuck in garbage collection.
       const guest = lastReport && baseline !== undefined ? used(lastReport) - baseline : 0;
-      if (guest > memoryLimit * 0.75) return kill('MEMORY_LIMIT', `the guest stopped answering while using ${Math.round(guest / 1048576)} MB of its ${Math.round(memoryLimit / 1048576)} MB limit`);
+      if (booted && guest > memoryLimit * 0.75) return kill('MEMORY_LIMIT', `the guest stopped answering while using ${Math.round(guest / 1048576)} MB of its ${Math.round(memoryLimit / 1048576)} MB limit`);
       return kill('CPU_LIMIT', `the ${booted ? 'guest' : 'runtime start-up'} kept the event loop busy for more than ${allowed} ms`);
+    }
+    // The heartbeat's figures come from inside the sandbox, where guest code can reach objects of the
+    // sandbox's own realm (a DOM object's prototype chain) and forge them. The host's own reading of the
+    // process bounds what a lying guest can hold: resident growth past the V8 heap cap (the limit plus
+    // its headroom) is more than an honest guest under its limit reaches.
+    if (rssBaseline !== undefined) {
+      const grown = (processRss(child.pid!) ?? rssBaseline) - rssBaseline;
+      if (grown > heapMb * 1048576) {
+        return kill('MEMORY_LIMIT', `the sandbox's resident memory grew by ${Math.round(grown / 1048576)} MB, more than its ${memoryMb} MB limit allows`);
+      }
     }
     post({ type: 'ping', seq: ++seq });
   }, interval);
