@@ -146,6 +146,12 @@ describe('sandbox process', () => {
 });
 
 describe('sandbox guest bundle', () => {
+  it('is strict code: the directive is its first statement (a shim line before it once made the whole bundle sloppy)', async () => {
+    const { readFileSync } = await import('node:fs');
+    const { sandboxGuestEntry } = await import('../src/host/guest-sandbox.js');
+    expect(readFileSync(sandboxGuestEntry(), 'utf8').split('\n', 1)[0]).toBe('"use strict";');
+  });
+
   it('loads with the code cache the build made (V8 accepts it under the sandboxes\' default flags), and not under other flags', async () => {
     const { execFileSync } = await import('node:child_process');
     const { DEFAULT_MEMORY_MB, sandboxHeapMb, sandboxV8Flags } = await import('../src/sandbox/index.js');
