@@ -129,6 +129,31 @@ describe('serving the package', () => {
 });
 
 describe('rebuild and reload', () => {
+  it('a file the build does not read, rewritten many times a second (a log), neither rebuilds nor holds back a real edit', async () => {
+    const { server, project, channel, events } = await start({ 'logs/app.log': 'start\n' });
+    const client = channel.connect();
+    await client.next('hello');
+    await server.idle();
+    const builds = () => events.filter((e) => e.type === 'build').length;
+    const before = builds();
+    let n = 0;
+    const logging = setInterval(() => project.write('logs/app.log', `line ${n++}\n`), 3);
+    try {
+      await new Promise((r) => setTimeout(r, 300));
+      expect(builds()).toBe(before);
+      const since = client.messages.length;
+      project.write('src/message.js', "export const message = 'edited while logging';\n");
+      const reload = await client.next('reload', { since });
+      expect(reload.changed).toEqual(['src/message.js']);
+    } finally {
+      clearInterval(logging);
+    }
+    // A settings file esbuild reads without listing it as an input still rebuilds.
+    const since = client.messages.length;
+    project.write('tsconfig.json', '{ "compilerOptions": { "jsx": "react-jsx" } }\n');
+    expect(await client.next('building', { since })).toMatchObject({ changed: ['tsconfig.json'] });
+  });
+
   it('rebuilds on save, then sends reload with the new build served', async () => {
     const { server, project, channel } = await start();
     const client = channel.connect();

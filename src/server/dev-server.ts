@@ -3,7 +3,7 @@ import { promises as fs } from 'node:fs';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { networkInterfaces } from 'node:os';
-import { resolve } from 'node:path';
+import { basename, resolve } from 'node:path';
 import { createBuildContext } from '../build/context.js';
 import type { BuildContext, BuildDiagnostic, BuildOutput } from '../build/types.js';
 import { MiniappError } from '../core/errors/index.js';
@@ -13,7 +13,7 @@ import { hashFiles } from './descriptor.js';
 import { createRequestHandler, type ServedBuild } from './http.js';
 import { PROTOCOL_VERSION, stripAnsi, type BridgeCallRecord, type DevClientMessage, type DevServerMessage, type ErrorPayload } from './protocol.js';
 import { createRebuilder, type RebuildRequest } from './rebuilder.js';
-import { watchProject, type ProjectWatcher } from './watcher.js';
+import { watchProject, type ChangeKind, type ProjectWatcher } from './watcher.js';
 import { createWebSocketChannel, type UpgradeRefusal } from './ws-channel.js';
 
 export interface DevServerOptions {
@@ -69,6 +69,9 @@ export interface DevServer {
   /** Stops watching, disposes esbuild, disconnects clients and stops listening. Safe to call twice. */
   close(): Promise<void>;
 }
+
+/** Settings esbuild reads while bundling that are not among a build's inputs. */
+const BUILD_SETTINGS = new Set(['tsconfig.json', 'jsconfig.json', 'package.json']);
 
 function toPayload(d: BuildDiagnostic): ErrorPayload {
   const p: ErrorPayload = { code: d.code, message: stripAnsi(d.message) };
@@ -127,6 +130,17 @@ export async function createDevServer(options: DevServerOptions): Promise<DevSer
   const ackTimeoutMs = options.ackTimeoutMs ?? 3000;
 
   let lastBuild: BuildOutput | undefined;
+  /** Every file the last good build read; undefined while the build fails (it may not have read them all). */
+  let reads: Set<string> | undefined;
+
+  /**
+   * Whether a change can alter the build: a file appearing or disappearing can, new content can only in a
+   * file the last good build read (or a settings file esbuild reads without listing it). A log or
+   * report written into the project many times a second would otherwise keep superseding rebuilds, and
+   * no reload would ever be sent for the edit that matters.
+   */
+  const affectsBuild = (path: string, kind: ChangeKind) =>
+    kind === 'entry' || !reads || BUILD_SETTINGS.has(basename(path)) || reads.has(resolve(projectDir, path));
   let served: ServedBuild | undefined;
   let shownProblem: DevServerMessage | undefined; // the error or manifest-invalid message pages must show
   let rebuilds = 0;
@@ -163,6 +177,7 @@ export async function createDevServer(options: DevServerOptions): Promise<DevSer
 
   const onBuilt = (out: BuildOutput, request: RebuildRequest) => {
     lastBuild = out;
+    reads = out.ok ? new Set(out.watchFiles) : undefined;
     rebuilds++;
     let reloadId: number | undefined;
     if (out.ok && out.manifest) {
@@ -279,7 +294,13 @@ export async function createDevServer(options: DevServerOptions): Promise<DevSer
     );
 
     if (options.watch !== false) {
-      watcher = await watchProject(projectDir, (path) => rebuilder.schedule(path), (err) => emit({ type: 'failure', message: `watcher: ${err.message}` }));
+      watcher = await watchProject(
+        projectDir,
+        (path, kind) => {
+          if (affectsBuild(path, kind)) rebuilder.schedule(path);
+        },
+        (err) => emit({ type: 'failure', message: `watcher: ${err.message}` }),
+      );
       await watcher.ready;
       if (lastBuild) watcher.add(lastBuild.watchFiles);
     }

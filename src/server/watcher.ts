@@ -47,7 +47,13 @@ const isGone = (err: unknown) => ['ENOENT', 'ENOTDIR', 'EPERM', 'EACCES'].includ
  * before, re-read the whole folder (readdir and an lstat of every entry) on every event in it, which on
  * a 300-file folder delayed each rebuild by 15-20 ms on 2 cores (bench/serve.bench.mjs).
  */
-export async function watchProject(projectDir: string, onChange: (path: string) => void, onError: (error: Error) => void): Promise<ProjectWatcher> {
+/**
+ * What happened at a path: `content` when a file's bytes changed; `entry` when something was created,
+ * deleted or renamed there (or the OS could not say which).
+ */
+export type ChangeKind = 'content' | 'entry';
+
+export async function watchProject(projectDir: string, onChange: (path: string, kind: ChangeKind) => void, onError: (error: Error) => void): Promise<ProjectWatcher> {
   const folders = new Map<string, FSWatcher>();
   /**
    * The folder each watch began on: a watch follows its folder, so when another folder takes the name
@@ -59,8 +65,8 @@ export async function watchProject(projectDir: string, onChange: (path: string) 
   /** Files the build read that the tree watch skips, by their folder: a per-file watch would be lost on an editor's atomic save. */
   const outside = new Map<string, { watcher: FSWatcher; names: Set<string> }>();
   let closed = false;
-  const report = (path: string) => {
-    if (!closed) onChange(relative(projectDir, path).split(sep).join('/') || '.');
+  const report = (path: string, kind: ChangeKind = 'entry') => {
+    if (!closed) onChange(relative(projectDir, path).split(sep).join('/') || '.', kind);
   };
   const failed = (err: unknown) => {
     if (!closed) onError(err instanceof Error ? err : new Error(String(err)));
@@ -129,7 +135,7 @@ export async function watchProject(projectDir: string, onChange: (path: string) 
     }
     const path = join(dir, String(name));
     if (isIgnoredPath(projectDir, path)) return;
-    report(path);
+    report(path, event === 'change' ? 'content' : 'entry');
     if (event === 'rename' && !NATIVE_RECURSIVE) settle(path);
   };
 
@@ -163,7 +169,8 @@ export async function watchProject(projectDir: string, onChange: (path: string) 
           };
           const watcher = watch(dir, { persistent: true }, (_event, name) => {
             if (name === null) return;
-            if (names.has(String(name))) report(join(dir, String(name)));
+            // A file the build read: any event there (an editor's atomic save is a rename) is a content change.
+            if (names.has(String(name))) report(join(dir, String(name)), 'content');
             // The folder itself was deleted or moved away (the OS names it): its watch is dead or follows it,
             // so it is dropped, and the rebuild this starts watches the files again where the build finds them.
             if (String(name) === basename(dir)) {
