@@ -25,4 +25,37 @@ describe('miniapp run --audit', () => {
     expect(events.find((e) => e.type === 'permission.denied')).toMatchObject({ method: 'payment.pay', permission: 'payment', code: 'PERMISSION_DENIED' });
     expect(events.find((e) => e.type === 'network.blocked')).toMatchObject({ app: 'com.partner.audit', url: 'https://evil.com/x' });
   });
+
+  it('records every network decision as the policy makes it: allowed requests with method and status, refusals with a code', async () => {
+    const dir = tempDir();
+    const app = join(dir, 'app');
+    mkdirSync(app);
+    writeFileSync(join(app, 'manifest.json'), JSON.stringify({ id: 'com.partner.audit', version: '1.0.0', minHostVersion: '3.0.0', entryPoint: 'index.html', permissions: [], allowedDomains: ['api.partner.com'] }));
+    writeFileSync(join(app, 'index.html'), '<script src="app.js"></script>');
+    writeFileSync(join(app, 'app.js'), `
+      fetch('https://api.partner.com/rates');
+      fetch('https://api.partner.com/orders', { method: 'POST', body: '{}' });
+      fetch('https://api.partner.com/missing').catch(() => {});
+      fetch('https://evil.com/x').catch(() => {});
+    `);
+    writeFileSync(join(dir, 'fixtures.json'), JSON.stringify({ network: [{ url: 'https://api.partner.com/rates', json: { eur: 1.1 } }, { url: 'https://api.partner.com/orders', method: 'POST', status: 201, json: {} }] }));
+    const r = await runCli(['run', 'app', '--audit', 'audit.jsonl', '--fixtures', 'fixtures.json', '--data-dir', 'data', '--host-key-file', 'host.key', '--json'], { cwd: dir });
+    expect(r.code).toBe(1);
+    const events = readFileSync(join(dir, 'audit.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const network = events.filter((e) => e.type.startsWith('network.'));
+    expect(network).toHaveLength(4);
+    expect(network).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ type: 'network.allowed', app: 'com.partner.audit', api: 'fetch', method: 'GET', url: 'https://api.partner.com/rates', status: 200 }),
+        expect.objectContaining({ type: 'network.allowed', method: 'POST', url: 'https://api.partner.com/orders', status: 201 }),
+        expect.objectContaining({ type: 'network.allowed', method: 'GET', url: 'https://api.partner.com/missing', code: 'NO_FIXTURE' }),
+        expect.objectContaining({ type: 'network.blocked', method: 'GET', url: 'https://evil.com/x', code: 'DOMAIN_NOT_ALLOWED', reason: 'host evil.com is not in allowedDomains', hop: 0 }),
+      ]),
+    );
+    // Recorded live, inside the run: after the launch, before the stop.
+    const seq = (type: string) => events.find((e) => e.type === type).seq;
+    expect(network.every((e) => e.seq > seq('app.launch') && e.seq < seq('app.stop'))).toBe(true);
+    // The report keeps its shape.
+    expect(JSON.parse(r.stdout).result.violations).toEqual([{ api: 'fetch', url: 'https://evil.com/x', reason: 'host evil.com is not in allowedDomains', hop: 0 }]);
+  });
 });

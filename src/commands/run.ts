@@ -98,6 +98,7 @@ async function runWithAudit(
     ca,
     paymentOutcome: options.payment as PaymentOutcome,
     pubkey: options.pubkey as string | undefined,
+    audit,
     onLaunched: (app) => {
       const stop = () => void app.close();
       ctx.signal.addEventListener('abort', stop, { once: true });

@@ -4,12 +4,12 @@ import type { AuditLog } from './audit.js';
 import { looksLikeEscape } from './policy-channel.js';
 
 /**
- * Writes the security-relevant events of an in-process run (`miniapp run --audit`) from its report:
+ * Writes the bridge-call and escape events of an in-process run (`miniapp run --audit`) from its report:
  * the same event types the sandboxed host writes live (policy-channel.ts), so one reader handles both.
+ * app.launch and the network decisions were recorded live, by launchApp and the host's network policy.
  */
 export function auditRunReport(audit: AuditLog, report: RunReport): void {
   const app = report.app.id;
-  audit.record({ type: 'app.launch', app, version: report.app.version, isolation: 'in-process' });
   const granted = new Set<string>();
   for (const c of report.calls) {
     const permission = getMethod(c.method)?.permission ?? undefined;
@@ -25,7 +25,6 @@ export function auditRunReport(audit: AuditLog, report: RunReport): void {
       audit.record({ type: 'token.issued', app, scope: r.scope, expiresAt: r.expiresAt });
     }
   }
-  for (const v of report.violations) audit.record({ type: 'network.blocked', app, url: v.url, api: v.api, reason: v.reason, hop: v.hop });
   for (const e of report.guestErrors) if (looksLikeEscape(e.message)) audit.record({ type: 'escape.caught', app, kind: e.kind, message: e.message.slice(0, 500) });
   audit.record({ type: 'app.stop', app, reason: report.stoppedBy });
 }

@@ -41,14 +41,14 @@ export interface PolicyChannelOptions {
 }
 
 /**
- * Wraps the host's end of an app's channel: every security-relevant exchange is written to the audit
- * log (permission grants and denials, storage access, tokens issued, network allowed and blocked, escape
- * attempts), and network requests pass through the shared gate. The guest sees the same messages.
+ * Wraps the host's end of an app's channel: security-relevant bridge exchanges are written to the audit
+ * log (permission grants and denials, storage access, tokens issued, escape attempts), and network
+ * requests pass through the shared gate. Network decisions are audited by the host's network policy,
+ * where they are made. The guest sees the same messages.
  */
 export function policyChannel(inner: HostEnd, options: PolicyChannelOptions): HostEnd & { releaseAll(): void } {
   const { app, audit, gate } = options;
   const calls = new Map<number, string>();
-  const network = new Map<number, string>();
   const granted = new Set<string>();
   let held = 0;
   let stopped = false;
@@ -58,7 +58,9 @@ export function policyChannel(inner: HostEnd, options: PolicyChannelOptions): Ho
     if (m.type === 'call') calls.set(m.id, typeof m.method === 'string' ? m.method : String(m.method));
     if (m.type === 'guest-error' && looksLikeEscape(m.message)) audit?.record({ type: 'escape.caught', app, kind: m.kind, message: m.message.slice(0, 500) });
     if (m.type === 'network') {
-      network.set(m.id, m.request.url);
+      // The guest's runtime always sends a request; a message without one was forged by the page, and
+      // throwing here stops that sandbox (CRASHED), never the host.
+      if (!m.request || typeof m.request !== 'object' || typeof m.request.url !== 'string') throw new TypeError('a network message without its request');
       if (gate) {
         gate.acquire(() => {
           if (stopped) return gate.release();
@@ -88,13 +90,10 @@ export function policyChannel(inner: HostEnd, options: PolicyChannelOptions): Ho
         audit?.record({ type: 'token.issued', app, scope: claims.scope, expiresAt: claims.expiresAt });
       }
     } else if (m.type === 'network-result') {
-      const url = network.get(m.id);
-      network.delete(m.id);
       if (gate && held > 0) {
         held--;
         gate.release();
       }
-      audit?.record(m.ok ? { type: 'network.allowed', app, url, status: m.response.status } : { type: 'network.blocked', app, url, code: m.error.code });
     }
   };
 

@@ -49,6 +49,8 @@ export async function launchApp(target: string | AppSource, options: LaunchOptio
   const { manifest } = source;
   const hostVersion = options.hostVersion ?? NEWEST_HOST_VERSION;
   const origin = appOrigin(manifest.id);
+  // Before the page loads, so that the app's network decisions (recorded live) come after it.
+  options.audit?.record({ type: 'app.launch', app: manifest.id, version: manifest.version, isolation: 'in-process' });
   const init: GuestInit = { origin, entryPoint: manifest.entryPoint, files: source.files, hostVersion, methods: methodsOf(hostVersion) };
 
   let hostEnd: HostEnd;

@@ -25,6 +25,11 @@ export interface GuestErrorEntry {
   at: number;
 }
 
+/** Where security-relevant events go (the host-grade runtime's AuditLog fits); the app id is added here. */
+export interface AuditSink {
+  record(event: { type: string; app?: string; [field: string]: unknown }): void;
+}
+
 export interface HostOptions {
   manifest: Manifest;
   hostVersion: string;
@@ -50,6 +55,8 @@ export interface HostOptions {
   readAppFile?: (path: string) => Promise<Uint8Array | undefined>;
   /** The app asked to close (navigation.close). */
   onCloseRequest?: () => void;
+  /** An audit log: network decisions are recorded as they are made. */
+  audit?: AuditSink;
 }
 
 const CONSOLE_LEVELS = new Set(['log', 'info', 'warn', 'error', 'debug']);
@@ -129,6 +136,9 @@ export function createHost(channel: HostEnd, options: HostOptions) {
     appOrigin: options.origin,
     readAppFile: options.readAppFile,
     onViolation: (v) => violations.push(v),
+    onDecision: options.audit
+      ? ({ type, ...fields }) => options.audit!.record({ type, app: manifest.id, ...fields })
+      : undefined,
   });
 
   const idleWaiters = new Map<number, (idle: boolean) => void>();

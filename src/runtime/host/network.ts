@@ -21,6 +21,15 @@ export interface NetworkViolation {
   hop: number;
 }
 
+/**
+ * One network decision, as an audit log records it: the runtime refused the request (blocked, with the
+ * code the guest saw and why), or the policy let it through (allowed, with the status it got, or the code
+ * of what went wrong after: no fixture, a connection error, a WebSocket the runtime does not carry).
+ */
+export type NetworkAuditEvent =
+  | { type: 'network.blocked'; api: NetworkApi; method: string; url: string; code: string; reason: string; hop: number }
+  | { type: 'network.allowed'; api: NetworkApi; method: string; url: string; status?: number; code?: string; finalUrl?: string };
+
 export interface NetworkOptions {
   mode: NetworkMode;
   allowedDomains: readonly string[];
@@ -33,6 +42,8 @@ export interface NetworkOptions {
   readAppFile?: (path: string) => Promise<Uint8Array | undefined>;
   appOrigin: string;
   onViolation: (v: NetworkViolation) => void;
+  /** Told every decision, where it is made (an audit log); absent, nothing is built for it. */
+  onDecision?: (event: NetworkAuditEvent) => void;
   timeoutMs?: number;
 }
 
@@ -50,11 +61,16 @@ type Hop = { status: number; statusText: string; headers: Record<string, string>
  * answered from fixtures, the real network, or not at all.
  */
 export function createNetwork(options: NetworkOptions) {
-  const deny = (api: NetworkApi, rawUrl: string, reason: string, hop: number): NetworkOutcome => {
-    // Reports never repeat a password the app put in a URL.
-    const url = rawUrl.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^@/?#]*@/i, '$1***@');
+  const { onDecision } = options;
+  /** A refusal by the runtime: the outcome the guest gets, and what the audit log records. */
+  const refuse = (api: NetworkApi, method: string, rawUrl: string, code: string, reason: string, hop: number, message: string): NetworkOutcome => {
+    onDecision?.({ type: 'network.blocked', api, method, url: redact(rawUrl), code, reason, hop });
+    return { ok: false, error: { code, message } };
+  };
+  const deny = (api: NetworkApi, method: string, rawUrl: string, reason: string, hop: number): NetworkOutcome => {
+    const url = redact(rawUrl);
     options.onViolation({ api, url, reason, hop });
-    return { ok: false, error: { code: 'DOMAIN_NOT_ALLOWED', message: `${url} ${reason}` } };
+    return refuse(api, method, url, 'DOMAIN_NOT_ALLOWED', reason, hop, `${url} ${reason}`);
   };
 
   function fromFixtures(url: URL, method: string): Hop | undefined {
@@ -111,37 +127,59 @@ export function createNetwork(options: NetworkOptions) {
   }
 
   async function request(api: NetworkApi, request: NetworkRequest, base: string): Promise<NetworkOutcome> {
+    if (!onDecision) return attempt(api, request, base);
+    const outcome = await attempt(api, request, base);
+    // A refusal was recorded where it was decided; what the policy let through is recorded here, once.
+    if (outcome.allowed !== undefined) {
+      const final = outcome.ok ? outcome.response.url : undefined;
+      onDecision({
+        type: 'network.allowed',
+        api,
+        method: request.method.toUpperCase(),
+        url: redact(outcome.allowed),
+        ...(outcome.ok ? { status: outcome.response.status } : { code: outcome.error.code }),
+        ...(final !== undefined && final !== outcome.allowed ? { finalUrl: redact(final) } : {}),
+      });
+    }
+    return outcome;
+  }
+
+  /** The request itself. With an audit log, `allowed` is the first hop's URL once the policy let it through. */
+  async function attempt(api: NetworkApi, request: NetworkRequest, base: string): Promise<NetworkOutcome & { allowed?: string }> {
+    const original = request.method.toUpperCase();
     let current = request.url;
-    let method = request.method.toUpperCase();
+    let method = original;
     let body = request.body;
+    let allowed: string | undefined;
     for (let hop = 0; hop <= MAX_REDIRECTS; hop++) {
       let url: URL;
       try {
         url = new URL(current, base);
       } catch {
-        return { ok: false, error: { code: 'NETWORK_ERROR', message: `${current} is not a valid URL` } };
+        return refuse(api, original, current, 'NETWORK_ERROR', 'is not a valid URL', hop, `${current} is not a valid URL`);
       }
       const sameOrigin = url.origin === options.appOrigin;
       if (!sameOrigin) {
         const verdict = checkUrl(url.href, options.allowedDomains, { secureScheme: api === 'websocket' ? 'wss:' : 'https:' });
-        if (!verdict.allowed) return deny(api, url.href, verdict.reason, hop);
+        if (!verdict.allowed) return deny(api, original, url.href, verdict.reason, hop);
       }
+      if (onDecision) allowed ??= url.href;
       if (api === 'websocket') {
-        return { ok: false, error: { code: 'NETWORK_ERROR', message: 'WebSocket connections are allowed by policy but not simulated by the headless runtime' } };
+        return { ok: false, error: { code: 'NETWORK_ERROR', message: 'WebSocket connections are allowed by policy but not simulated by the headless runtime' }, allowed };
       }
       let answer: Hop | undefined;
       if (sameOrigin) {
         answer = await appFile(url);
       } else if (options.mode === 'off') {
-        return { ok: false, error: { code: 'NETWORK_OFF', message: `${url.href}: the network is off (--network off)` } };
+        return refuse(api, original, url.href, 'NETWORK_OFF', 'the network is off (--network off)', hop, `${url.href}: the network is off (--network off)`);
       } else if (options.mode === 'fixtures') {
         answer = fromFixtures(url, method);
-        if (!answer) return { ok: false, error: { code: 'NO_FIXTURE', message: `no fixture for ${method} ${url.href} (add one with --fixtures, or run with --network live)` } };
+        if (!answer) return { ok: false, error: { code: 'NO_FIXTURE', message: `no fixture for ${method} ${url.href} (add one with --fixtures, or run with --network live)` }, allowed };
       } else {
         try {
           answer = await live(url, { ...request, url: url.href, method, body });
         } catch (err) {
-          return { ok: false, error: { code: 'NETWORK_ERROR', message: `${method} ${url.href} failed: ${(err as Error).message}` } };
+          return { ok: false, error: { code: 'NETWORK_ERROR', message: `${method} ${url.href} failed: ${(err as Error).message}` }, allowed };
         }
       }
       const location = answer.headers.location;
@@ -154,13 +192,16 @@ export function createNetwork(options: NetworkOptions) {
         base = url.href;
         continue;
       }
-      return { ok: true, response: { url: url.href, status: answer.status, statusText: answer.statusText, headers: answer.headers, body: answer.body, redirected: hop > 0 } };
+      return { ok: true, response: { url: url.href, status: answer.status, statusText: answer.statusText, headers: answer.headers, body: answer.body, redirected: hop > 0 }, allowed };
     }
-    return { ok: false, error: { code: 'NETWORK_ERROR', message: `more than ${MAX_REDIRECTS} redirects from ${request.url}` } };
+    return refuse(api, original, current, 'NETWORK_ERROR', `more than ${MAX_REDIRECTS} redirects`, MAX_REDIRECTS + 1, `more than ${MAX_REDIRECTS} redirects from ${request.url}`);
   }
 
   return { request };
 }
+
+/** Reports and audit lines never repeat a password the app put in a URL. */
+const redact = (url: string) => url.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^@/?#]*@/i, '$1***@');
 
 function safeHref(url: string): string {
   try {
