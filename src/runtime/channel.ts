@@ -8,7 +8,7 @@
 
 export type ConsoleLevel = 'log' | 'info' | 'warn' | 'error' | 'debug';
 export type LifecycleState = 'launched' | 'shown' | 'hidden' | 'unloaded';
-export type NetworkApi = 'fetch' | 'xhr' | 'websocket';
+export type NetworkApi = 'fetch' | 'xhr' | 'websocket' | 'script';
 
 export interface WireError {
   code: string;
@@ -42,6 +42,8 @@ export type GuestMessage =
   | { type: 'console'; level: ConsoleLevel; text: string }
   | { type: 'guest-error'; kind: 'error' | 'unhandledrejection' | 'resource'; message: string; stack?: string }
   | { type: 'network'; id: number; api: NetworkApi; request: NetworkRequest }
+  /** A synchronous load outside the package (classic script, synchronous XHR), refused by the guest: there is no synchronous way to the host. */
+  | { type: 'network-refused'; api: 'script' | 'xhr'; url: string; method: string }
   | { type: 'idle'; id: number; idle: boolean }
   | { type: 'dom-result'; id: number; ok: boolean; value?: unknown; error?: WireError }
   | { type: 'closed' };

@@ -81,6 +81,9 @@ export async function startGuest(channel: GuestEnd, init: GuestInit, hooks: { on
   const networkWaiters = new Map<number, (m: MessageOf<HostMessage, 'network-result'>) => void>();
   let stopRejections: (() => void) | undefined;
   let closing: Promise<void> | undefined;
+  // Set while the page's synchronous XMLHttpRequest.send runs (see wrapFetch): a synchronous load is
+  // otherwise taken for a classic script.
+  let inSyncXhr = false;
 
   const send = (m: Parameters<GuestEnd['send']>[0]) => {
     if (!channel.closed) channel.send(m);
@@ -114,6 +117,8 @@ export async function startGuest(channel: GuestEnd, init: GuestInit, hooks: { on
       enableJavaScriptEvaluation: true,
       suppressInsecureJavaScriptEnvironmentWarning: true,
       disableCSSFileLoading: false,
+      // Images load through the page's fetch, hence through the host's policy, as a WebView loads them.
+      enableImageFileLoading: true,
       debug: { traceWaitUntilComplete: Number(process.env.MINIAPP_TRACE_IDLE ?? 0) },
       fetch: {
         // The host's allowlist is the policy; a WebView host does not apply CORS to allowlisted APIs.
@@ -143,11 +148,12 @@ export async function startGuest(channel: GuestEnd, init: GuestInit, hooks: { on
           beforeSyncRequest({ request, window }) {
             const url = new URL(request.url);
             const bytes = ownFile(url);
-            // Synchronous loads (classic <script src>) are served from the package only: there is no
-            // synchronous channel to the host, so anything else is reported instead of fetched.
+            // Synchronous loads (classic <script src>, synchronous XHR) are served from the package only:
+            // there is no synchronous channel to the host, so anything else is refused here and handed
+            // to the host to record (a violation when outside allowedDomains).
             if (!bytes) {
-              const what = url.origin === init.origin ? `${decodeURIComponent(url.pathname).replace(/^\/+/, '')} is referenced but not in the package` : `${url.href} was not loaded: classic scripts load from the package only (use fetch, or bundle it)`;
-              send({ type: 'guest-error', kind: 'resource', message: what });
+              if (url.origin === init.origin) send({ type: 'guest-error', kind: 'resource', message: `${decodeURIComponent(url.pathname).replace(/^\/+/, '')} is referenced but not in the package` });
+              else send({ type: 'network-refused', api: inSyncXhr ? 'xhr' : 'script', url: url.href, method: request.method });
             }
             return {
               status: bytes ? 200 : 403,
@@ -183,7 +189,11 @@ export async function startGuest(channel: GuestEnd, init: GuestInit, hooks: { on
             },
           };
           bootstrap = factory(port, JSON.stringify({ methods: init.methods, hostVersion: init.hostVersion }));
-          wrapFetch(window as unknown as vm.Context, (url, api) => send({ type: 'network', id: nextNetworkId++, api, request: { url, method: 'GET', headers: {} } }));
+          wrapFetch(
+            window as unknown as vm.Context,
+            (url, api) => send({ type: 'network', id: nextNetworkId++, api, request: { url, method: 'GET', headers: {} } }),
+            (running) => (inSyncXhr = running === true),
+          );
           window.addEventListener('error', (event: unknown) => {
             const e = event as ErrorEvent;
             const d = e.error !== undefined ? describe(e.error) : { message: String(e.message) };
@@ -256,13 +266,14 @@ export async function startGuest(channel: GuestEnd, init: GuestInit, hooks: { on
 }
 
 /**
- * fetch that rejects (as a browser's does) when the host refused the request, and fetch/XHR that
- * hand URLs with user:password@ to the host to refuse and report (happy-dom would otherwise throw
- * before the request reaches the policy). Created in the page's realm.
+ * fetch that rejects (as a browser's does) when the host refused the request, fetch/XHR that hand
+ * URLs with user:password@ to the host to refuse and report (happy-dom would otherwise throw before
+ * the request reaches the policy), and an XHR send that says when a synchronous one runs. Created in
+ * the page's realm.
  */
-function wrapFetch(context: vm.Context, refuse: (url: string, api: 'fetch' | 'xhr') => void): void {
+function wrapFetch(context: vm.Context, refuse: (url: string, api: 'fetch' | 'xhr') => void, syncXhr: (running: boolean) => void): void {
   vm.runInContext(
-    `(function (nativeFetch, refuse) {
+    `(function (nativeFetch, refuse, syncXhr) {
       function withCredentials(input) {
         try {
           var url = new URL(String(input && typeof input === 'object' && 'url' in input ? input.url : input), location.href);
@@ -288,14 +299,22 @@ function wrapFetch(context: vm.Context, refuse: (url: string, api: 'fetch' | 'xh
         });
       };
       var nativeOpen = XMLHttpRequest.prototype.open;
-      XMLHttpRequest.prototype.open = function open(method, url) {
+      var nativeSend = XMLHttpRequest.prototype.send;
+      var synchronous = new WeakSet();
+      XMLHttpRequest.prototype.open = function open(method, url, async) {
         var credentials = withCredentials(url);
         if (credentials) { refuse(credentials, 'xhr'); throw refused(credentials); }
+        if (arguments.length > 2 && !async) synchronous.add(this); else synchronous.delete(this);
         return nativeOpen.apply(this, arguments);
+      };
+      XMLHttpRequest.prototype.send = function send(body) {
+        if (!synchronous.has(this)) return nativeSend.apply(this, arguments);
+        syncXhr(true);
+        try { return nativeSend.apply(this, arguments); } finally { syncXhr(false); }
       };
     })`,
     context,
-  )((context as unknown as { fetch: unknown }).fetch, refuse);
+  )((context as unknown as { fetch: unknown }).fetch, refuse, syncXhr);
 }
 function domOperation(document: Document, m: MessageOf<HostMessage, 'dom'>): Parameters<GuestEnd['send']>[0] {
   try {

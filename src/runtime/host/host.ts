@@ -181,6 +181,16 @@ export function createHost(channel: HostEnd, options: HostOptions) {
     channel.send(outcome.ok ? { type: 'network-result', id: m.id, ok: true, response: outcome.response } : { type: 'network-result', id: m.id, ok: false, error: outcome.error });
   }
 
+  function onRefused(m: MessageOf<GuestMessage, 'network-refused'>): void {
+    const api = m.api === 'xhr' ? 'xhr' : 'script';
+    const url = String(m.url).slice(0, 8192);
+    const method = typeof m.method === 'string' ? m.method.slice(0, 32).toUpperCase() : 'GET';
+    if (network.refusedSync(api, url, method, options.origin + '/') === 'violation') return;
+    // Allowed by the policy, refused for being synchronous: the app needs to know why it did not load.
+    const why = api === 'xhr' ? 'a synchronous XMLHttpRequest reaches only the package (make it asynchronous, or use fetch)' : 'a classic <script src> loads from the package only (bundle it, or use an async or module script)';
+    keep(errors, { kind: 'resource', message: `${url} was not loaded: ${why}`, at: since() });
+  }
+
   channel.onMessage((raw) => {
     // The guest is untrusted: a message of the wrong shape is dropped, never half-handled.
     const m = raw as GuestMessage;
@@ -193,6 +203,9 @@ export function createHost(channel: HostEnd, options: HostOptions) {
         break;
       case 'network':
         void onNetwork(m);
+        break;
+      case 'network-refused':
+        onRefused(m);
         break;
       case 'console':
         keep(consoleEntries, { level: CONSOLE_LEVELS.has(m.level) ? m.level : 'log', text: String(m.text).slice(0, 10_000), at: since() });

@@ -197,7 +197,22 @@ export function createNetwork(options: NetworkOptions) {
     return refuse(api, original, current, 'NETWORK_ERROR', `more than ${MAX_REDIRECTS} redirects`, MAX_REDIRECTS + 1, `more than ${MAX_REDIRECTS} redirects from ${request.url}`);
   }
 
-  return { request };
+  /**
+   * A synchronous load the guest refused by itself (a classic <script src>, a synchronous XMLHttpRequest:
+   * there is no synchronous way to the host), recorded as the policy sees it: outside allowedDomains it
+   * is a violation like any other request; inside, it is refused for being synchronous.
+   */
+  function refusedSync(api: 'script' | 'xhr', rawUrl: string, method: string, base: string): 'violation' | 'synchronous' {
+    const verdict = checkUrl(rawUrl, options.allowedDomains, { base });
+    if (!verdict.allowed) {
+      deny(api, method, verdict.url?.href ?? rawUrl, verdict.reason, 0);
+      return 'violation';
+    }
+    onDecision?.({ type: 'network.blocked', api, method, url: redact(verdict.url.href), code: 'SYNC_REQUEST_REFUSED', reason: 'synchronous loads are served from the package only', hop: 0 });
+    return 'synchronous';
+  }
+
+  return { request, refusedSync };
 }
 
 /** Reports and audit lines never repeat a password the app put in a URL. */
