@@ -1,6 +1,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { openAuditLog } from '../src/host/audit.js';
 import { runConformance, type ConformanceReport } from '../src/host/conformance.js';
 import { conformanceJunit } from '../src/host/junit.js';
 import { parseJsonOutput, runCli } from './helpers/cli.js';
@@ -43,6 +44,30 @@ describe('conformance', () => {
     const r = await conform(project(script), extra);
     expect(r.ok).toBe(false);
     expect(failed(r)).toMatchObject(expected);
+  });
+
+  it('audits the install of a project directory step by step, signature steps skipped, and its verdict (--audit)', async () => {
+    const app = project('MiniAppBridge.call("storage.set", { key: "k", value: "v" });');
+    const r = await runCli(['conformance', app, '--audit', join(app, '..', 'audit.jsonl'), '--host-version', '3.4.0']);
+    expect(r.code).toBe(0);
+    const events = readFileSync(join(app, '..', 'audit.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const steps = events.filter((e) => e.type === 'install.step');
+    expect(steps.map((e) => `${e.step} ${e.status}`)).toEqual(['fetch skipped', 'signature skipped', 'structure passed', 'key-authorised skipped', 'host-version passed', 'permissions skipped', 'downgrade skipped', 'extract passed', 'activate passed']);
+    expect(steps.every((e) => e.source === app)).toBe(true);
+    expect(steps.slice(2).every((e) => e.app === 'com.partner.conf')).toBe(true);
+    const verdict = events.findIndex((e) => e.type === 'install.verdict');
+    expect(events[verdict]).toMatchObject({ app: 'com.partner.conf', version: '1.0.0', source: app, verdict: 'installed' });
+    // The install comes before the launch, as a host's does.
+    expect(verdict).toBeLessThan(events.findIndex((e) => e.type === 'app.launch'));
+  });
+
+  it('audits a refused directory install with the failed step and the refusal code', async () => {
+    const audit = openAuditLog();
+    const r = await conform(project('', { minHostVersion: '3.4.0' }), { hostVersion: '3.0.0', audit });
+    expect(failed(r)).toEqual({ 'install.host-version': 'HOST_UPDATE_REQUIRED' });
+    expect(audit.events.filter((e) => e.type === 'install.step').at(-1)).toMatchObject({ app: 'com.partner.conf', step: 'host-version', status: 'failed', code: 'HOST_UPDATE_REQUIRED' });
+    expect(audit.events.find((e) => e.type === 'install.verdict')).toMatchObject({ app: 'com.partner.conf', verdict: 'refused', code: 'HOST_UPDATE_REQUIRED' });
+    expect(audit.events.some((e) => e.type === 'app.launch')).toBe(false);
   });
 
   it('applies a small memory limit to the app, not to the runtime loading before it', async () => {

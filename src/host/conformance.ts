@@ -9,7 +9,7 @@ import type { LifecycleState } from '../runtime/channel.js';
 import { versionDir, writeAppState } from './app-store.js';
 import { openAuditLog, type AuditLog } from './audit.js';
 import { writeFilesPrivately } from './extract.js';
-import { installPackage, type InstallStep } from './install.js';
+import { auditInstallStep, auditInstallVerdict, installPackage, type InstallStep } from './install.js';
 import { createHostManager } from './manager.js';
 import { isLimitExit, type SandboxedApp } from './sandboxed-app.js';
 import type { TrustStore } from './trust-store.js';
@@ -192,8 +192,20 @@ async function install(options: ConformanceOptions, cwd: string, appsDir: string
     r.steps.forEach(record);
     return r.ok ? r.manifest : undefined;
   }
-  // A directory: the manifest rules and the host's checks, then the same private extraction.
-  const skipped = (step: InstallStep['step'], message: string) => record({ step, status: 'skipped', message, ms: 0 });
+  // A directory: the manifest rules and the host's checks, then the same private extraction, each step
+  // audited as a package install's is.
+  let app: Manifest | undefined;
+  const step = (s: InstallStep) => {
+    record(s);
+    auditInstallStep(audit, full, app?.id, s);
+  };
+  const verdict = (code?: string) => auditInstallVerdict(audit, { source: full, app: app?.id, version: app?.version, ok: code === undefined, code });
+  const failed = (name: InstallStep['step'], err: MiniappError) => {
+    step({ step: name, status: 'failed', code: err.code, message: err.message, ms: 0 });
+    verdict(err.code);
+    return undefined;
+  };
+  const skipped = (name: InstallStep['step'], message: string) => step({ step: name, status: 'skipped', message, ms: 0 });
   skipped('fetch', 'a local directory');
   skipped('signature', 'a directory is work in progress: unsigned');
   let source;
@@ -201,23 +213,24 @@ async function install(options: ConformanceOptions, cwd: string, appsDir: string
     source = await loadAppSource(full, cwd);
   } catch (err) {
     if (!isMiniappError(err)) throw err;
-    record({ step: 'structure', status: 'failed', code: err.code, message: err.message, ms: 0 });
-    return undefined;
+    return failed('structure', err);
   }
-  record({ step: 'structure', status: 'passed', message: `${source.kind}: manifest rules checked`, ms: 0 });
   const m = source.manifest;
+  app = m;
+  step({ step: 'structure', status: 'passed', message: `${source.kind}: manifest rules checked`, ms: 0 });
   skipped('key-authorised', 'no signer to authorise');
-  if (semverLt(options.hostVersion, m.minHostVersion)) {
-    const e = new MiniappError('HOST_UPDATE_REQUIRED', { minHostVersion: m.minHostVersion, hostVersion: options.hostVersion });
-    record({ step: 'host-version', status: 'failed', code: e.code, message: e.message, ms: 0 });
-    return undefined;
-  }
-  record({ step: 'host-version', status: 'passed', ms: 0 });
+  if (semverLt(options.hostVersion, m.minHostVersion)) return failed('host-version', new MiniappError('HOST_UPDATE_REQUIRED', { minHostVersion: m.minHostVersion, hostVersion: options.hostVersion }));
+  step({ step: 'host-version', status: 'passed', ms: 0 });
   skipped('permissions', 'no partner registry entry for an unsigned app');
   skipped('downgrade', 'a fresh host');
-  await writeFilesPrivately(Object.entries(source.files).map(([name, data]) => ({ name, read: async () => data })), versionDir(appsDir, m.id, m.version));
-  record({ step: 'extract', status: 'passed', ms: 0 });
+  try {
+    await writeFilesPrivately(Object.entries(source.files).map(([name, data]) => ({ name, read: async () => data })), versionDir(appsDir, m.id, m.version));
+  } catch (err) {
+    return failed('extract', isMiniappError(err) ? err : new MiniappError('INSTALL_FAILED', { id: m.id, step: 'extracting', reason: (err as Error).message }, { cause: err }));
+  }
+  step({ step: 'extract', status: 'passed', ms: 0 });
   await writeAppState(appsDir, { id: m.id, active: m.version });
-  record({ step: 'activate', status: 'passed', ms: 0 });
+  step({ step: 'activate', status: 'passed', ms: 0 });
+  verdict();
   return m;
 }

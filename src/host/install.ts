@@ -70,6 +70,16 @@ export interface InstallReport {
   diagnostics?: Diagnostic[];
 }
 
+/** The audit line of one install step; every way a host installs (a package, a conformance directory) writes the same. */
+export function auditInstallStep(audit: AuditLog | undefined, source: string, app: string | undefined, step: InstallStep): void {
+  audit?.record({ type: 'install.step', app, source, ...step });
+}
+
+/** The audit line that ends an install: installed, or refused with the failed step's code. */
+export function auditInstallVerdict(audit: AuditLog | undefined, v: { source: string; app?: string; version?: string; ok: boolean; code?: string; keyId?: string; partner?: string }): void {
+  audit?.record({ type: 'install.verdict', app: v.app, version: v.version, source: v.source, verdict: v.ok ? 'installed' : 'refused', code: v.code, keyId: v.keyId, partner: v.partner });
+}
+
 class StepFailure extends Error {
   constructor(readonly error: MiniappError) {
     super(error.message);
@@ -86,7 +96,7 @@ class StepFailure extends Error {
 export async function installPackage(options: InstallOptions): Promise<InstallReport> {
   const now = options.now ?? Date.now;
   const report: InstallReport = { ok: false, source: options.source, steps: [], signed: false };
-  const audit = (step: InstallStep) => options.audit?.record({ type: 'install.step', app: report.id, source: options.source, ...step });
+  const audit = (step: InstallStep) => auditInstallStep(options.audit, options.source, report.id, step);
 
   const run = async <T>(step: InstallStepName, fn: () => Promise<T> | T): Promise<T> => {
     const started = now();
@@ -218,16 +228,7 @@ export async function installPackage(options: InstallOptions): Promise<InstallRe
     report.hint = err.error.hint;
     if (err.error.diagnostics.length) report.diagnostics = err.error.diagnostics;
   }
-  options.audit?.record({
-    type: 'install.verdict',
-    app: report.id,
-    version: report.version,
-    source: options.source,
-    verdict: report.ok ? 'installed' : 'refused',
-    code: report.code,
-    keyId: report.keyId,
-    partner: report.partner,
-  });
+  auditInstallVerdict(options.audit, { source: options.source, app: report.id, version: report.version, ok: report.ok, code: report.code, keyId: report.keyId, partner: report.partner });
   return report;
 }
 
