@@ -40,13 +40,16 @@ describe('miniapp run --audit', () => {
       fetch('https://api.partner.com/orders', { method: 'POST', body: '{}' });
       fetch('https://api.partner.com/missing').catch(() => {});
       fetch('https://evil.com/x').catch(() => {});
+      new WebSocket('wss://evil.com/socket');
+      new Image().src = 'https://evil.com/pixel.gif';
+      navigator.sendBeacon('https://evil.com/beacon', 'x');
     `);
     writeFileSync(join(dir, 'fixtures.json'), JSON.stringify({ network: [{ url: 'https://api.partner.com/rates', json: { eur: 1.1 } }, { url: 'https://api.partner.com/orders', method: 'POST', status: 201, json: {} }] }));
     const r = await runCli(['run', 'app', '--audit', 'audit.jsonl', '--fixtures', 'fixtures.json', '--data-dir', 'data', '--host-key-file', 'host.key', '--json'], { cwd: dir });
     expect(r.code).toBe(1);
     const events = readFileSync(join(dir, 'audit.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
     const network = events.filter((e) => e.type.startsWith('network.'));
-    expect(network).toHaveLength(6);
+    expect(network).toHaveLength(9);
     expect(network).toEqual(
       expect.arrayContaining([
         expect.objectContaining({ type: 'network.blocked', api: 'script', method: 'GET', url: 'https://evil.com/lib.js', code: 'DOMAIN_NOT_ALLOWED' }),
@@ -55,12 +58,15 @@ describe('miniapp run --audit', () => {
         expect.objectContaining({ type: 'network.allowed', method: 'POST', url: 'https://api.partner.com/orders', status: 201 }),
         expect.objectContaining({ type: 'network.allowed', method: 'GET', url: 'https://api.partner.com/missing', code: 'NO_FIXTURE' }),
         expect.objectContaining({ type: 'network.blocked', method: 'GET', url: 'https://evil.com/x', code: 'DOMAIN_NOT_ALLOWED', reason: 'host evil.com is not in allowedDomains', hop: 0 }),
+        expect.objectContaining({ type: 'network.blocked', api: 'websocket', url: 'wss://evil.com/socket', code: 'DOMAIN_NOT_ALLOWED' }),
+        expect.objectContaining({ type: 'network.blocked', url: 'https://evil.com/pixel.gif', code: 'DOMAIN_NOT_ALLOWED' }),
+        expect.objectContaining({ type: 'network.blocked', method: 'POST', url: 'https://evil.com/beacon', code: 'DOMAIN_NOT_ALLOWED' }),
       ]),
     );
     // Recorded live, inside the run: after the launch, before the stop.
     const seq = (type: string) => events.find((e) => e.type === type).seq;
     expect(network.every((e) => e.seq > seq('app.launch') && e.seq < seq('app.stop'))).toBe(true);
     // The report keeps its shape.
-    expect(JSON.parse(r.stdout).result.violations.map((v: { api: string; url: string }) => `${v.api} ${v.url}`)).toEqual(['script https://evil.com/lib.js', 'xhr https://evil.com/sync', 'fetch https://evil.com/x']);
+    expect(JSON.parse(r.stdout).result.violations.map((v: { api: string; url: string }) => `${v.api} ${v.url}`).sort()).toEqual(['fetch https://evil.com/beacon', 'fetch https://evil.com/pixel.gif', 'fetch https://evil.com/x', 'script https://evil.com/lib.js', 'websocket wss://evil.com/socket', 'xhr https://evil.com/sync']);
   });
 });
