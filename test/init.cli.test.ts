@@ -96,6 +96,17 @@ describe('miniapp init (CLI)', () => {
     expect(existsSync(join(ws, 'app', 'manifest.json'))).toBe(false);
   });
 
+  it('refuses a target that is, or lies under, a file with a coded error (no stack trace)', async () => {
+    const ws = workspace();
+    writeFileSync(join(ws, 'afile'), 'x');
+    for (const target of ['afile', 'afile/sub']) {
+      const r = await runCli(['init', target, '--yes', '--json'], { cwd: ws });
+      expect(r.code).toBe(1);
+      expect(parseJsonOutput(r.stdout).errors[0]).toMatchObject({ code: 'INIT_TARGET_NOT_DIRECTORY', message: expect.stringContaining('afile') });
+      expect(r.stderr).not.toMatch(/\n\s+at /);
+    }
+  });
+
   it('with --force writes into a non-empty directory and lists every file it replaced', async () => {
     const ws = workspace();
     mkdirSync(join(ws, 'app'));

@@ -1,8 +1,8 @@
-import { readFileSync, promises as fs } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { basename, dirname, join, relative, sep } from 'node:path';
 import { MiniappError } from '../core/errors/index.js';
-import { writeFileAtomic } from '../core/fs/atomic.js';
+import { writeFileAtomicSync } from '../core/fs/atomic.js';
 import { toolchainPath } from '../core/toolchain.js';
 
 export const TEMPLATES = ['vanilla', 'react'] as const;
@@ -79,8 +79,8 @@ export async function assertAppId(id: string): Promise<void> {
   if (problem) throw new MiniappError('INIT_INVALID_ID', { value: id, reason: problem.reason, fix: problem.hint });
 }
 
-async function* walk(dir: string): AsyncGenerator<string> {
-  const entries = await fs.readdir(dir, { withFileTypes: true });
+function* walk(dir: string): Generator<string> {
+  const entries = readdirSync(dir, { withFileTypes: true });
   entries.sort((a, b) => (a.name < b.name ? -1 : 1));
   for (const e of entries) {
     if (SKIPPED.has(e.name)) continue;
@@ -114,14 +114,38 @@ function personalise(rel: string, text: string, o: ScaffoldOptions, templateMani
   return text;
 }
 
-async function listExisting(dir: string): Promise<string[] | undefined> {
+function isFile(path: string): boolean {
   try {
-    const stat = await fs.stat(dir);
+    return statSync(path).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/** The deepest part of a path that exists (for ENOTDIR: the file standing where a folder should be). */
+function nearestExisting(path: string): string {
+  for (let p = path; ; p = dirname(p)) {
+    try {
+      statSync(p);
+      return p;
+    } catch {
+      if (dirname(p) === p) return path;
+    }
+  }
+}
+
+function listExisting(dir: string): string[] | undefined {
+  try {
+    const stat = statSync(dir);
     if (!stat.isDirectory()) throw new MiniappError('INIT_TARGET_NOT_DIRECTORY', { path: dir });
-    return (await fs.readdir(dir)).filter((n) => !HARMLESS.has(n)).sort();
+    return readdirSync(dir).filter((n) => !HARMLESS.has(n)).sort();
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw err;
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return undefined;
+    // A folder on the way is a file: the project cannot go there.
+    if (code === 'ENOTDIR') throw new MiniappError('INIT_TARGET_NOT_DIRECTORY', { path: nearestExisting(dir) }, { cause: err });
+    if (err instanceof MiniappError) throw err;
+    throw new MiniappError('FILE_UNREADABLE', { path: dir, reason: (err as Error).message }, { cause: err });
   }
 }
 
@@ -134,31 +158,29 @@ export async function scaffold(o: ScaffoldOptions): Promise<ScaffoldResult> {
   await assertAppId(o.id);
   if (o.name.trim() === '' || o.name.length > 64) throw new MiniappError('INIT_INVALID_NAME', { value: o.name });
   const templateDir = join(o.templatesDir, o.template);
-  const existing = await listExisting(o.targetDir);
+  const existing = listExisting(o.targetDir);
   if (existing && existing.length > 0 && !o.force) throw new MiniappError('INIT_DIR_NOT_EMPTY', { path: o.targetDir, entries: existing.slice(0, 5).join(', '), more: existing.length > 5 });
 
-  const templateManifest = JSON.parse(await fs.readFile(join(templateDir, 'manifest.json'), 'utf8')) as { id: string; name: string };
-  const sources: string[] = [];
-  for await (const file of walk(templateDir)) sources.push(file);
+  const templateManifest = JSON.parse(readFileSync(join(templateDir, 'manifest.json'), 'utf8')) as { id: string; name: string };
   const files: string[] = [];
   const overwritten: string[] = [];
-  // Files are written in parallel, each atomically (temp file, rename); no fsync, since a scaffold can be redone.
-  await Promise.all(sources.map(async (source) => {
+  // A dozen small files: written one after another with synchronous calls, each atomically (temp file,
+  // rename), without fsync since a scaffold can be redone. Asynchronous calls would make each step a
+  // thread-pool round trip, most of `init`'s time on these machines.
+  for (const source of walk(templateDir)) {
     const rel = relative(templateDir, source).split(sep).join('/');
     const out = outputPath(rel);
     const target = join(o.targetDir, out);
-    const raw = await fs.readFile(source);
+    const raw = readFileSync(source);
     const data = /\.(?:json|md|html|tsx?|css|ya?ml)$|(?:^|\/)_gitignore$/.test(rel) ? personalise(rel, raw.toString('utf8'), o, templateManifest) : raw;
-    await fs.mkdir(dirname(target), { recursive: true });
-    if (o.force) {
-      const existed = await fs.stat(target).then(
-        (s) => s.isFile(),
-        () => false,
-      );
-      if (existed) overwritten.push(out);
+    try {
+      mkdirSync(dirname(target), { recursive: true });
+    } catch (err) {
+      throw new MiniappError('WRITE_FAILED', { path: dirname(target), reason: (err as Error).message }, { cause: err });
     }
-    await writeFileAtomic(target, data, { exclusive: !o.force, durable: false });
+    if (o.force && isFile(target)) overwritten.push(out);
+    writeFileAtomicSync(target, data, { exclusive: !o.force, durable: false });
     files.push(out);
-  }));
+  }
   return { dir: o.targetDir, template: o.template, id: o.id, name: o.name, files: files.sort(), overwritten: overwritten.sort() };
 }

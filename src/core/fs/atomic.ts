@@ -1,5 +1,4 @@
-import { randomBytes } from 'node:crypto';
-import { promises as fs } from 'node:fs';
+import { closeSync, fsyncSync, linkSync, openSync, promises as fs, renameSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { MiniappError } from '../errors/index.js';
 
@@ -27,7 +26,7 @@ export interface AtomicWriteOptions {
  * the data goes to a temp file in the same directory, is flushed, then renamed over the target.
  */
 export async function writeFileAtomic(path: string, data: string | Uint8Array, options: AtomicWriteOptions = {}): Promise<void> {
-  const temp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  const temp = tempPathFor(path);
   pendingTempFiles.add(temp);
   try {
     const handle = await fs.open(temp, 'wx', options.mode ?? 0o644);
@@ -46,10 +45,50 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array, o
     }
   } catch (err) {
     await fs.rm(temp, { force: true });
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'EEXIST') throw new MiniappError('WRITE_FAILED', { path, reason: 'the file already exists' }, { cause: err });
-    throw new MiniappError('WRITE_FAILED', { path, reason: (err as Error).message }, { cause: err });
+    throw writeFailed(path, err);
   } finally {
     pendingTempFiles.delete(temp);
   }
+}
+
+/**
+ * The same, synchronously: for a short-lived command writing a handful of small files (a scaffold),
+ * where each asynchronous step would be a round trip through the thread pool (~20 ms of waiting for
+ * `miniapp init`'s 11 files on these machines).
+ */
+export function writeFileAtomicSync(path: string, data: string | Uint8Array, options: AtomicWriteOptions = {}): void {
+  const temp = tempPathFor(path);
+  pendingTempFiles.add(temp);
+  try {
+    const fd = openSync(temp, 'wx', options.mode ?? 0o644);
+    try {
+      writeFileSync(fd, data);
+      if (options.durable !== false) fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    if (options.exclusive) {
+      linkSync(temp, path);
+      unlinkSync(temp);
+    } else {
+      renameSync(temp, path);
+    }
+  } catch (err) {
+    rmSync(temp, { force: true });
+    throw writeFailed(path, err);
+  } finally {
+    pendingTempFiles.delete(temp);
+  }
+}
+
+let written = 0;
+/**
+ * A temp name no other writer uses: this process's id, the time and a counter. (Not random bytes: a
+ * command that writes files would load node:crypto for nothing, ~2 ms of start-up.)
+ */
+const tempPathFor = (path: string) => join(dirname(path), `.${basename(path)}.${process.pid}.${Date.now().toString(36)}.${++written}.tmp`);
+
+function writeFailed(path: string, err: unknown): MiniappError {
+  if ((err as NodeJS.ErrnoException).code === 'EEXIST') return new MiniappError('WRITE_FAILED', { path, reason: 'the file already exists' }, { cause: err });
+  return new MiniappError('WRITE_FAILED', { path, reason: (err as Error).message }, { cause: err });
 }
