@@ -2,7 +2,6 @@ import type { BuildContext as EsbuildContext, BuildFailure, BuildOptions as Esbu
 import { existsSync, promises as fs, realpathSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join, relative, resolve, sep } from 'node:path';
-import { performance } from 'node:perf_hooks';
 import { diagnostic, MiniappError, type Diagnostic } from '../core/errors/index.js';
 import { parseJsonWithPositions } from '../manifest/json.js';
 import type { Manifest } from '../manifest/types.js';

@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { crypto } from '../core/builtins.js';
 import { promises as fs } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { diagnostic, MiniappError } from '../core/errors/index.js';
@@ -77,7 +77,7 @@ async function buildOnce(options: BuildPackageOptions): Promise<{ output: BuildO
   }
 }
 
-const sha256 = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
+const sha256 = (b: Uint8Array) => crypto().createHash('sha256').update(b).digest('hex');
 
 /** Checks the compressed size against the budget: over is an error naming the biggest contributors, over 80% a warning. */
 function checkBudget(zip: Zip, modules: ModuleSize[], budget: number): { errors: BuildDiagnostic[]; warnings: BuildDiagnostic[] } {
@@ -95,7 +95,7 @@ function checkBudget(zip: Zip, modules: ModuleSize[], budget: number): { errors:
 
 /** Writes the external source maps into a folder beside the zip, replacing the previous folder whole. */
 async function writeSourcemaps(dir: string, maps: Map<string, Uint8Array>): Promise<void> {
-  const temp = `${dir}.tmp-${randomBytes(4).toString('hex')}`;
+  const temp = `${dir}.tmp-${crypto().randomBytes(4).toString('hex')}`;
   try {
     const folders = new Set([...maps.keys()].map((name) => dirname(join(temp, name))));
     await Promise.all([...folders].map((f) => fs.mkdir(f, { recursive: true })));

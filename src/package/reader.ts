@@ -1,4 +1,4 @@
-import { crc32, inflateRaw, inflateRawSync } from 'node:zlib';
+import { zlib } from '../core/builtins.js';
 import { MiniappError } from '../core/errors/index.js';
 import { resolveLimits, type PackageLimits } from './limits.js';
 import { collisionKey, explainUnsafePackagePath } from './paths.js';
@@ -357,7 +357,7 @@ export function readPackage(bytes: Uint8Array, limitOverrides: Partial<PackageLi
       const entry = resolve(e);
       if (entry.method === 'stored') return checkContent(entry, compressed(entry));
       try {
-        return checkContent(entry, inflateRawSync(compressed(entry), inflateOptions(entry)));
+        return checkContent(entry, zlib().inflateRawSync(compressed(entry), inflateOptions(entry)));
       } catch (err) {
         throw inflateError(entry, err);
       }
@@ -366,7 +366,7 @@ export function readPackage(bytes: Uint8Array, limitOverrides: Partial<PackageLi
       const entry = resolve(e);
       if (entry.method === 'stored') return Promise.resolve().then(() => checkContent(entry, compressed(entry)));
       return new Promise((resolvePromise, reject) => {
-        inflateRaw(compressed(entry), inflateOptions(entry), (err, out) => {
+        zlib().inflateRaw(compressed(entry), inflateOptions(entry), (err, out) => {
           if (err) reject(inflateError(entry, err));
           else {
             try {
@@ -395,7 +395,7 @@ const inflateOptions = (entry: PackageEntry) => ({ maxOutputLength: Math.max(1, 
 
 function checkContent(entry: PackageEntry, data: Uint8Array): Uint8Array {
   if (data.length !== entry.size) fail('PACKAGE_SIZE_MISMATCH', { entry: entry.name, reason: `it inflates to ${data.length} bytes, the directory says ${entry.size}` });
-  const actual = crc32(data) >>> 0;
+  const actual = zlib().crc32(data) >>> 0;
   if (actual !== entry.crc32) fail('PACKAGE_CRC_MISMATCH', { entry: entry.name, actual: hex32(actual), expected: hex32(entry.crc32) });
   return data;
 }

@@ -1,10 +1,10 @@
-import { promisify } from 'node:util';
-import { crc32, deflateRaw as deflateRawCb } from 'node:zlib';
+import { zlib } from '../core/builtins.js';
 import { diagnostic, MiniappError, type Diagnostic } from '../core/errors/index.js';
 import { writeFileAtomic } from '../core/fs/atomic.js';
 import { collisionKey, explainUnsafePackagePath } from './paths.js';
 
-const deflateRaw = promisify(deflateRawCb);
+const deflateRaw = (data: Uint8Array, options: import('node:zlib').ZlibOptions) =>
+  new Promise<Buffer>((resolve, reject) => zlib().deflateRaw(data, options, (err, out) => (err ? reject(err) : resolve(out))));
 
 /** One file of a package: its name inside the zip and its bytes. */
 export interface PackageEntry {
@@ -129,7 +129,7 @@ export async function createZip(input: readonly PackageEntry[], options: ZipOpti
     const name = Buffer.from(e.name, 'utf8');
     const body = compressed[i] ?? e.data;
     const method = compressed[i] ? 8 : 0;
-    const crc = crc32(e.data) >>> 0;
+    const crc = zlib().crc32(e.data) >>> 0;
     if (e.data.length > MAX_ZIP32 || offset > MAX_ZIP32) throw new MiniappError('BUILD_ZIP_LIMIT', { reason: 'over 4 GB' });
 
     const local = Buffer.alloc(30 + name.length);
