@@ -25,7 +25,7 @@ export interface DevServerOptions {
   port?: number;
   /** Watch the project and rebuild on change (default true). */
   watch?: boolean;
-  /** Changes closer together than this start one rebuild (default 2 ms: a save's events arrive within one tick; longer bursts are coalesced by the rebuild loop). */
+  /** Changes closer together than this start one rebuild (default 0: the events of one save, read in one turn of the event loop, start one rebuild; later ones during it start exactly one more, and only the last result is reported). */
   debounceMs?: number;
   /** How long to wait for reloaded pages to acknowledge before reporting the count (default 3000 ms). */
   ackTimeoutMs?: number;
@@ -205,7 +205,7 @@ export async function createDevServer(options: DevServerOptions): Promise<DevSer
   };
 
   const rebuilder = createRebuilder<BuildOutput>({
-    debounceMs: options.debounceMs ?? 2,
+    debounceMs: options.debounceMs ?? 0,
     build: () => build.rebuild(),
     onStart: (request) => broadcast({ type: 'building', changed: request.changed }),
     onDone: onBuilt,

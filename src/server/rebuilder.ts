@@ -26,7 +26,17 @@ export function createRebuilder<T>(options: {
   onFailure: (error: unknown) => void;
 }): Rebuilder<T> {
   let pending: { changed: Set<string>; reason: RebuildRequest['reason'] } | undefined;
-  let timer: NodeJS.Timeout | undefined;
+  /** The pending start: a timer, or (debounceMs 0) the next turn of the event loop. */
+  let timer: { cancel(): void } | undefined;
+  const arm = () => {
+    if (options.debounceMs > 0) {
+      const t = setTimeout(kick, options.debounceMs);
+      timer = { cancel: () => clearTimeout(t) };
+    } else {
+      const t = setImmediate(kick);
+      timer = { cancel: () => clearImmediate(t) };
+    }
+  };
   let running: Promise<void> | undefined;
   let stopped = false;
   let waiters: ((result: T) => void)[] = [];
@@ -83,14 +93,14 @@ export function createRebuilder<T>(options: {
       if (stopped) return;
       add(changed, reason);
       if (running) return; // picked up when the running rebuild ends
-      if (timer) clearTimeout(timer);
-      timer = setTimeout(kick, options.debounceMs);
+      timer?.cancel();
+      arm();
     },
     run(reason = 'manual') {
       if (stopped) return Promise.reject(new Error('the dev server is closed'));
       add(undefined, reason);
       const done = new Promise<T>((resolve) => waiters.push(resolve));
-      if (timer) clearTimeout(timer);
+      timer?.cancel();
       timer = undefined;
       kick();
       return done;
@@ -103,7 +113,7 @@ export function createRebuilder<T>(options: {
     },
     stop() {
       stopped = true;
-      if (timer) clearTimeout(timer);
+      timer?.cancel();
       timer = undefined;
     },
   };
