@@ -193,7 +193,12 @@ const bundleSandboxChild = () =>
  */
 async function makeSandboxCodeCache() {
   const { DEFAULT_MEMORY_MB, sandboxHeapMb, sandboxV8Flags } = await import(join(dist, 'sandbox/index.js'));
-  execFileSync(process.execPath, [...sandboxV8Flags(sandboxHeapMb(DEFAULT_MEMORY_MB)), join(root, 'scripts/make-sandbox-code-cache.mjs'), join(dist, 'sandbox/guest.cjs')], { stdio: 'inherit' });
+  try {
+    execFileSync(process.execPath, [...sandboxV8Flags(sandboxHeapMb(DEFAULT_MEMORY_MB)), join(root, 'scripts/make-sandbox-code-cache.mjs'), join(dist, 'sandbox/guest.cjs')], { stdio: ['ignore', 'inherit', 'pipe'] });
+  } catch (err) {
+    // Only a speed-up: sandboxes compile the guest without it (~50 ms more per start).
+    console.warn(`warning: no code cache for the sandbox guest (${String(err.stderr ?? err.message).trim().split('\n').pop()}); sandboxes will compile it at start`);
+  }
 }
 
 // happy-dom is ~1,000 ES modules: loading them one by one costs ~400 ms of every headless run. One
