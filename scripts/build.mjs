@@ -151,41 +151,38 @@ const bundleCli = () =>
   ]);
 
 /**
- * The sandbox's guest side (src/sandbox/guest-entry.ts with the runtime's guest and happy-dom) as one
- * file: importing happy-dom as ~1000 ESM files costs ~300 ms per sandbox, one bundled file ~60 ms, and a
- * sandbox then reads nothing but dist/ and its own package. CommonJS, so the sandbox can compile it with
- * V8's code cache (src/sandbox/entry-loader.ts), which Node 20 offers for scripts but not for ES modules.
+ * One CommonJS bundle for Node 20 (the sandbox's files), in strict mode, with `import.meta.url` defined
+ * for the code that locates the toolchain. The directive comes first: after the shim line it would not
+ * be one, and the whole bundle would run in sloppy mode (where a function called without a receiver
+ * gets this process's global object as `this`).
  */
-const bundleSandboxGuest = () =>
+const bundleCommonJs = (entry, outfile) =>
   esbuild.build({
-    entryPoints: [join(src, 'sandbox/guest-entry.ts')],
-    outfile: join(dist, 'sandbox/guest.cjs'),
+    entryPoints: [join(src, entry)],
+    outfile: join(dist, outfile),
     bundle: true,
     format: 'cjs',
     platform: 'node',
     target: 'node20',
     logLevel: 'error',
     define: { 'import.meta.url': '__miniappImportMetaUrl' },
-    // The directive comes first, or the shim line would put the whole bundle in sloppy mode (where a
-    // function called without a receiver gets this process's global object as `this`).
     banner: { js: "\"use strict\";\nconst __miniappImportMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
   });
+
+/**
+ * The sandbox's guest side (src/sandbox/guest-entry.ts with the runtime's guest and happy-dom) as one
+ * file: importing happy-dom as ~1000 ESM files costs ~300 ms per sandbox, one bundled file ~60 ms, and a
+ * sandbox then reads nothing but dist/ and its own package. CommonJS, so the sandbox can compile it with
+ * V8's code cache (src/sandbox/entry-loader.ts), which Node 20 offers for scripts but not for ES modules.
+ */
+const bundleSandboxGuest = () => bundleCommonJs('sandbox/guest-entry.ts', 'sandbox/guest.cjs');
 
 /**
  * The sandbox's bootstrap (src/sandbox/child.ts: network lockdown, heartbeat, entry loader) as one
  * CommonJS file: a process that starts with an ES module pays for Node's ESM loader, ~15-20 ms more
  * than a CommonJS script here, and every sandbox start waits for it.
  */
-const bundleSandboxChild = () =>
-  esbuild.build({
-    entryPoints: [join(src, 'sandbox/child.ts')],
-    outfile: join(dist, 'sandbox/child.cjs'),
-    bundle: true,
-    format: 'cjs',
-    platform: 'node',
-    target: 'node20',
-    logLevel: 'error',
-  });
+const bundleSandboxChild = () => bundleCommonJs('sandbox/child.ts', 'sandbox/child.cjs');
 
 /**
  * V8's code cache for the guest bundle, made by a process with the sandboxes' V8 flags (V8 refuses a
