@@ -132,32 +132,28 @@ export async function createZip(input: readonly PackageEntry[], options: ZipOpti
     const crc = zlib().crc32(e.data) >>> 0;
     if (e.data.length > MAX_ZIP32 || offset > MAX_ZIP32) throw new MiniappError('BUILD_ZIP_LIMIT', { reason: 'over 4 GB' });
 
-    const local = Buffer.alloc(30 + name.length);
+    // The local header and the central directory record share one run of fields (version needed,
+    // flags, method, time, date, CRC, sizes, name length), at offset 4 and 6 respectively.
+    const shared = (b: Buffer, at: number) => {
+      b.writeUInt16LE(20, at);
+      b.writeUInt16LE(UTF8_NAMES, at + 2);
+      b.writeUInt16LE(method, at + 4);
+      b.writeUInt16LE(time, at + 6);
+      b.writeUInt16LE(date, at + 8);
+      b.writeUInt32LE(crc, at + 10);
+      b.writeUInt32LE(body.length, at + 14);
+      b.writeUInt32LE(e.data.length, at + 18);
+      b.writeUInt16LE(name.length, at + 22);
+    };
+    const local = Buffer.alloc(30 + name.length); // extra length (28): 0
     local.writeUInt32LE(0x04034b50, 0);
-    local.writeUInt16LE(20, 4);
-    local.writeUInt16LE(UTF8_NAMES, 6);
-    local.writeUInt16LE(method, 8);
-    local.writeUInt16LE(time, 10);
-    local.writeUInt16LE(date, 12);
-    local.writeUInt32LE(crc, 14);
-    local.writeUInt32LE(body.length, 18);
-    local.writeUInt32LE(e.data.length, 22);
-    local.writeUInt16LE(name.length, 26);
-    local.writeUInt16LE(0, 28);
+    shared(local, 4);
     name.copy(local, 30);
 
     const cd = Buffer.alloc(46 + name.length);
     cd.writeUInt32LE(0x02014b50, 0);
     cd.writeUInt16LE((3 << 8) | 20, 4); // made by: Unix (so the mode below means 0644), spec 2.0
-    cd.writeUInt16LE(20, 6);
-    cd.writeUInt16LE(UTF8_NAMES, 8);
-    cd.writeUInt16LE(method, 10);
-    cd.writeUInt16LE(time, 12);
-    cd.writeUInt16LE(date, 14);
-    cd.writeUInt32LE(crc, 16);
-    cd.writeUInt32LE(body.length, 20);
-    cd.writeUInt32LE(e.data.length, 24);
-    cd.writeUInt16LE(name.length, 28);
+    shared(cd, 6);
     // extra length, comment length, disk number, internal attributes: all 0
     cd.writeUInt32LE(UNIX_FILE_0644, 38);
     cd.writeUInt32LE(offset, 42);
