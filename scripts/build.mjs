@@ -212,10 +212,28 @@ const bundleHost = () =>
     external: dependencies.filter((d) => !['semver', 'ajv'].includes(d)),
   });
 
+/**
+ * The dev server's browser client (src/server/client/client.ts, with the protocol's types and constants
+ * it imports) as one classic script: it is injected into served pages and must run before the app's own
+ * scripts, in the WebViews a host supports. It replaces the one-to-one transpile of the same file.
+ */
+const bundleDevClient = () =>
+  esbuild.build({
+    entryPoints: [join(src, 'server/client/client.ts')],
+    outfile: join(dist, 'server/client/client.js'),
+    bundle: true,
+    format: 'iife',
+    platform: 'browser',
+    target: ['es2019', 'chrome80', 'safari13'],
+    // The browser mock is served beside the client, not bundled into it.
+    external: ['/__miniapp/*'],
+    logLevel: 'warning',
+  });
+
 generateManifestValidator();
 await generateParamsValidators();
 await transpile();
-await Promise.all([bundleCli(), bundleHappyDom(), bundleSandboxGuest(), bundleSandboxChild(), bundleHost()]);
+await Promise.all([bundleCli(), bundleHappyDom(), bundleSandboxGuest(), bundleSandboxChild(), bundleHost(), bundleDevClient()]);
 await makeSandboxCodeCache();
 if (process.argv.includes('--types')) {
   execFileSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', join(root, 'tsconfig.json')], { stdio: 'inherit' });

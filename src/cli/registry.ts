@@ -143,6 +143,7 @@ export const commands: CommandSpec[] = [
     options: [
       { name: 'port', flags: '--port <number>', description: 'port to listen on; 0 picks a free one (default: 8080)', type: 'number', default: 8080 },
       { name: 'host', flags: '--host <address>', description: 'interface to bind; 0.0.0.0 serves devices on the LAN and prints a QR code (default: 127.0.0.1)', type: 'string', default: '127.0.0.1' },
+      { name: 'allowedHosts', flags: '--allowed-hosts <names>', description: 'host names to answer besides localhost and IP addresses, comma-separated (mylaptop.local, or .local for every name under it)', type: 'list' },
       { name: 'inspect', flags: '--inspect', description: 'stream every bridge call to the terminal', type: 'boolean', default: false },
       profile,
       newestHostVersion,
