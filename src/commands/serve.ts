@@ -197,6 +197,8 @@ export async function run(args: string[], options: Record<string, unknown>, ctx:
   } finally {
     stopKeys();
     await server.close();
+    // The process is about to exit: end esbuild's service now rather than let it notice its parent is gone.
+    await (await import('esbuild')).stop();
   }
   const noise = [...printer.refusals.summary(), ...printer.rejections.summary()];
   if (noise.length) logger.info(colors.dim(`refused or ignored while serving: ${noise.join(', ')}`));

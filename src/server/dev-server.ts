@@ -1,7 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
-import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import { resolve } from 'node:path';
@@ -120,7 +119,12 @@ async function listen(server: Server, host: string, port: number): Promise<Addre
   return server.address() as AddressInfo;
 }
 
-const deadline = (p: Promise<unknown>, ms: number) => Promise.race([p.catch(() => undefined), new Promise((r) => setTimeout(r, ms).unref())]);
+/** Waits for `p`, at most `ms` (a timer that keeps the process alive meanwhile, cleared when `p` settles first). */
+const deadline = async (p: Promise<unknown>, ms: number) => {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([p.catch(() => undefined), new Promise((r) => (timer = setTimeout(r, ms)))]);
+  clearTimeout(timer);
+};
 
 /**
  * The build side of the server: what a finished rebuild changes (the served build, the problem pages
@@ -207,9 +211,6 @@ function clientHandlers(clients: ClientBook, state: ReturnType<typeof createBuil
   };
 }
 
-/** The esbuild service, stopped when a rebuild is running at close: cancelling it is what lets the CLI exit at once, leaving no child. */
-const stopEsbuild = () => (createRequire(import.meta.url)('esbuild') as typeof import('esbuild')).stop();
-
 function closer(parts: { rebuilder: Rebuilder<BuildOutput>; clients: ClientBook; build: BuildContext; watcher: () => ProjectWatcher | undefined; channels: DevChannel[]; http: () => Server | undefined }) {
   let closing: Promise<void> | undefined;
   return () => {
@@ -218,7 +219,8 @@ function closer(parts: { rebuilder: Rebuilder<BuildOutput>; clients: ClientBook;
       const wasBuilding = rebuilder.busy();
       rebuilder.stop();
       clients.flush();
-      if (wasBuilding) await stopEsbuild();
+      // A rebuild running now is cancelled, not waited for: shutting down takes milliseconds, not a build.
+      if (wasBuilding) await build.cancel().catch(() => undefined);
       const http = parts.http();
       const steps: Promise<unknown>[] = [parts.watcher()?.close() ?? Promise.resolve(), ...parts.channels.map((c) => c.close())];
       if (http) steps.push(new Promise<void>((done) => (http.close(() => done()), http.closeAllConnections())));
