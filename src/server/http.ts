@@ -151,10 +151,16 @@ export function createRequestHandler(options: RequestHandlerOptions): (req: Inco
     let data = options.builds.file(name);
     // A path-routed app (history.pushState('/todos/active')) reloaded at a route: the document it asks for
     // is the app, as it was at the launch path. Only for page navigations to a path with no file extension.
-    if (!data && isRouteNavigation(req, path)) data = options.builds.file((name = build.manifest.entryPoint));
+    let route = false;
+    if (!data && isRouteNavigation(req, path)) [data, name, route] = [options.builds.file(build.manifest.entryPoint), build.manifest.entryPoint, true];
     // No directory listing, ever: a folder is served only through its index.html.
     if (!data) return text(res, 404, 'Not found', head);
-    if (isHtml(name)) return send(res, 200, injectClient(Buffer.from(data).toString('utf8'), options.token, build.hash), contentType(name), head);
+    if (isHtml(name)) {
+      let html = injectClient(Buffer.from(data).toString('utf8'), options.token, build.hash);
+      // At a nested route the entry's relative URLs (assets/main-….js) must still resolve from the launch path.
+      if (route && !/<base\s/i.test(html)) html = html.replace('</script>', `</script><base href="${LAUNCH_PATH}">`);
+      return send(res, 200, html, contentType(name), head);
+    }
     return sendFile(req, res, data, contentType(name), head);
   }
 

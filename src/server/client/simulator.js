@@ -149,7 +149,7 @@ function addError(error) {
   li.setAttribute('data-kind', error.kind);
   const head = document.createElement('div');
   head.className = 'message';
-  head.textContent = `${error.kind === 'error' ? 'Uncaught' : 'Unhandled rejection:'} ${error.message}`;
+  head.textContent = error.kind === 'error' ? error.message : `Unhandled rejection: ${error.message}`;
   li.appendChild(head);
   if (error.source || error.stack) {
     const pre = document.createElement('pre');
