@@ -113,14 +113,28 @@ describe('messages from a hostile page', () => {
     const inspector = await connect('simulator');
     const frames = fc.sample(fc.oneof(fc.string(), fc.json(), fc.jsonValue().map((p) => JSON.stringify(call(p)))), { numRuns: 300, seed: 12 });
     let valid = 0;
-    for (const f of frames) {
+    for (const [i, f] of frames.entries()) {
       if (parseClientMessage(f).ok && JSON.parse(f).type === 'bridge-call') valid++;
       attacker.ws.send(f);
+      // Within the per-second budget (LIMITS.maxMessagesPerSecond): this test is about content, not rate.
+      if (i % 150 === 149) await new Promise((r) => setTimeout(r, 1050));
     }
     attacker.ws.send(Buffer.from([0xff, 0xfe, 0x00])); // binary, invalid UTF-8
     attacker.ws.send(JSON.stringify(call({ last: true })));
     await until(() => inspector.messages.filter((m) => m.type === 'bridge-call').length === valid + 1, 10_000, 'every valid call relayed');
     expect(await status(server.url)).toBe(200);
+  });
+
+  it('ignores a client over its per-second message budget, and says so', async () => {
+    const { events, connect } = await start({ watch: false });
+    const flooder = await connect();
+    const inspector = await connect('simulator');
+    for (let i = 0; i < 600; i++) flooder.ws.send(JSON.stringify(call({ i })));
+    await until(() => events.some((e) => e.type === 'rejected' && /messages/.test(e.reason)), 5000, 'the flood noticed');
+    await new Promise((r) => setTimeout(r, 300));
+    const relayed = inspector.messages.filter((m) => m.type === 'bridge-call').length;
+    expect(relayed).toBeGreaterThan(0);
+    expect(relayed).toBeLessThanOrEqual(LIMITS.maxMessagesPerSecond * 2);
   });
 
   it('caps the number of clients (503 on upgrade)', async () => {
@@ -142,10 +156,12 @@ describe('messages from a hostile page', () => {
     (slow.ws as unknown as { _socket: { pause(): void; resume(): void } })._socket.pause();
     const rss = process.memoryUsage().rss;
     const payload = { blob: 'y'.repeat(LIMITS.maxStringLength - 10), list: Array.from({ length: 40 }, (_, i) => 'z'.repeat(LIMITS.maxStringLength - 10) + i) };
-    const N = 60; // ~40 MB of relays
-    for (let i = 0; i < N; i++) sender.ws.send(JSON.stringify(call(payload)));
-    sender.ws.send(JSON.stringify({ type: 'ack', id: 0 }));
-    await new Promise((r) => setTimeout(r, 1500));
+    const N = 36; // ~24 MB of relays over 3 s, within the sender's per-second budget
+    for (let i = 0; i < N; i++) {
+      sender.ws.send(JSON.stringify(call(payload)));
+      if (i % 12 === 11) await new Promise((r) => setTimeout(r, 1050));
+    }
+    await new Promise((r) => setTimeout(r, 500));
     expect(process.memoryUsage().rss - rss).toBeLessThan(120 * 1024 * 1024);
     (slow.ws as unknown as { _socket: { resume(): void } })._socket.resume();
     await new Promise((r) => setTimeout(r, 1500));

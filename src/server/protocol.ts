@@ -33,6 +33,10 @@ export const LIMITS = {
   maxValues: 10_000,
   /** One string inside params or result; longer ones are cut (and end with "…"). */
   maxStringLength: 16 * 1024,
+  /** Messages one client may send per second; more are ignored (a page in an error loop, or a hostile one). */
+  maxMessagesPerSecond: 200,
+  /** Bytes one client may send per second; more are ignored. */
+  maxBytesPerSecond: 8 * 1024 * 1024,
   /** Connected clients at once; one more is refused with 503. */
   maxClients: 64,
   /** Bytes a client may owe (sent, not yet read) before relayed messages to it are dropped. */

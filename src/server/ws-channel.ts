@@ -54,6 +54,20 @@ function socketClient(ws: WebSocket, role: ClientRole): DevClient {
   };
 }
 
+/** A per-client budget for each second: true while the client stays within LIMITS. */
+function rateLimit(): (bytes: number) => boolean {
+  let windowStart = 0;
+  let messages = 0;
+  let bytes = 0;
+  return (size) => {
+    const now = Date.now();
+    if (now - windowStart >= 1000) [windowStart, messages, bytes] = [now, 0, 0];
+    messages++;
+    bytes += size;
+    return messages <= LIMITS.maxMessagesPerSecond && bytes <= LIMITS.maxBytesPerSecond;
+  };
+}
+
 /** The WebSocket endpoint as a channel: attaches to the HTTP server's upgrade event. */
 export async function createWebSocketChannel(server: Server, options: WebSocketChannelOptions): Promise<DevChannel> {
   const { WebSocketServer } = await import('ws');
@@ -80,9 +94,12 @@ export async function createWebSocketChannel(server: Server, options: WebSocketC
     const client = socketClient(ws, roleOf(req));
     clients.add(client);
     sockets.set(client, ws);
+    const rate = rateLimit();
     ws.on('message', (data, isBinary) => {
       if (!handlers) return;
       const h = handlers;
+      const size = Array.isArray(data) ? data.reduce((n, b) => n + b.length, 0) : (data as Buffer | ArrayBuffer).byteLength;
+      if (!rate(size)) return guarded(() => h.rejected(`over ${LIMITS.maxMessagesPerSecond} messages or ${LIMITS.maxBytesPerSecond / 1048576} MB a second`, client));
       if (isBinary) return guarded(() => h.rejected('binary frame', client));
       const parsed = parseClientMessage(data.toString());
       guarded(() => (parsed.ok ? h.message(parsed.message, client) : h.rejected(parsed.reason, client)));
