@@ -60,7 +60,7 @@ function makeApp() {
   writeFileSync(join(dir, 'manifest.json'), JSON.stringify({ id: 'com.bench.serve', version: '1.0.0', minHostVersion: '3.0.0', entryPoint: 'index.html', permissions: [], allowedDomains: [] }));
   writeFileSync(join(dir, 'index.html'), '<!doctype html><html><head><meta charset="utf-8"><title>bench</title></head><body><h1 id="title">loading</h1><script type="module" src="./src/main.js"></script></body></html>');
   for (let i = 0; i < MODULES; i++) writeFileSync(join(dir, 'src', `m${i}.js`), moduleSource(i));
-  writeFileSync(join(dir, 'src', 'main.js'), `import { compute${MODULES - 1} } from './m${MODULES - 1}.js';\nimport { label } from './label.js';\ndocument.getElementById('title').textContent = label + ' ' + compute${MODULES - 1}(1);\n`);
+  writeFileSync(join(dir, 'src', 'main.js'), `import { compute${MODULES - 1} } from './m${MODULES - 1}.js';\nimport { label } from './label.js';\ndocument.getElementById('title').textContent = label + ' ' + compute${MODULES - 1}(1);\nwindow.__shownAt = Date.now();\n`);
   writeFileSync(join(dir, 'src', 'label.js'), "export const label = 'edit-0';\n");
   writeFileSync(join(dir, 'public', 'robots.txt'), 'User-agent: *\n');
   return dir;
@@ -103,7 +103,7 @@ try {
     projectDir: dirs.server,
     port: 0,
     onEvent: (e) => {
-      serverEvents.push({ at: now(), e });
+      serverEvents.push({ at: now(), wall: Date.now(), e });
       if (e.type === 'build') serverBuilds.push(e.durationMs);
       if (process.env.BENCH_DEBUG) step(JSON.stringify(e).slice(0, 160));
     },
@@ -208,8 +208,9 @@ try {
   if (results.burst) {
     const b = results.burst;
     console.log(`\nburst: ${b.saves} saves ${b.gapMs} ms apart, ${b.pages} Chromium pages open, ${b.builds} rebuilds (${b.seconds.toFixed(1)} s)`);
-    console.log(`  last save shown by every page: ${b.shown} of ${b.pages}; after its build: ${b.lags.map((l) => fmt(l)).join(', ')}`);
-    console.log(`  worst ${fmt(Math.max(...b.lags))}   goal <= 500 ms: ${b.shown === b.pages && Math.max(...b.lags) <= 500 ? 'met' : 'NOT met'}`);
+    console.log(`  last save rendered by every page: ${b.shown} of ${b.pages}; by the page's own clock, after its build: ${b.renderLags.map((l) => fmt(l)).join(', ')}`);
+    console.log(`  worst ${fmt(Math.max(...b.renderLags))}   goal <= 500 ms: ${b.shown === b.pages && Math.max(...b.renderLags) <= 500 ? 'met' : 'NOT met'}`);
+    console.log(`  as the harness saw it (CDP polling every 5 ms, 5 pages at once): ${b.lags.map((l) => fmt(l)).join(', ')}`);
     console.log(`  blank pages at the end: ${b.blank}; 404 responses during the burst: ${b.notFound}   goal 0: ${b.blank === 0 && b.notFound === 0 ? 'met' : 'NOT met'}`);
   }
 } finally {
@@ -251,14 +252,19 @@ async function burst(browser, server, dir, events) {
   const builds = events.slice(since).filter((x) => x.e.type === 'build' && x.e.ok);
   // The build that has the last save: the last one that finished before the first page showed it.
   const firstShown = Math.min(...shownAt.filter((t) => t !== undefined));
-  const lastBuildAt = builds.filter((x) => x.at <= firstShown).pop()?.at ?? builds[builds.length - 1]?.at ?? t0;
+  const lastBuild = builds.filter((x) => x.at <= firstShown).pop() ?? builds[builds.length - 1];
+  const lastBuildAt = lastBuild?.at ?? t0;
   let blank = 0;
+  const rendered = [];
   for (const page of pages) {
     const title = (await page.textContent('#title').catch(() => '')) ?? '';
     if (!/edit-/.test(title)) blank++;
+    // When the page itself rendered the last save (its Date.now(), the machine's clock), beside when the harness saw it.
+    rendered.push(await page.evaluate(() => window.__shownAt).catch(() => undefined));
     await page.close();
   }
-  return { saves: SAVES, gapMs: GAP, pages: PAGES, builds: builds.length, seconds: (now() - t0) / 1000, shown: shownAt.filter((t) => t !== undefined).length, lags: shownAt.map((t) => (t === undefined ? Infinity : t - lastBuildAt)), blank, notFound };
+  const renderLags = rendered.map((t) => (t === undefined || !lastBuild ? Infinity : t - lastBuild.wall));
+  return { saves: SAVES, gapMs: GAP, pages: PAGES, builds: builds.length, seconds: (now() - t0) / 1000, shown: shownAt.filter((t) => t !== undefined).length, lags: shownAt.map((t) => (t === undefined ? Infinity : t - lastBuildAt)), renderLags, blank, notFound };
 }
 
 // 6. 1,000 saves with 20 connected clients: the server runs in its own process, so its RSS is its own.

@@ -69,9 +69,11 @@ function oncePerKind(logger: Logger) {
   const seen = new Map<string, number>();
   return {
     log(kind: string, line: string) {
+      // At most 20 kinds are remembered: whatever a page sends, this prints a bounded number of lines.
+      if (!seen.has(kind) && seen.size >= 20) kind = 'other';
       const n = (seen.get(kind) ?? 0) + 1;
       seen.set(kind, n);
-      if (n === 1) logger.warn(`${line} (further ones of this kind are counted, not shown)`);
+      if (n === 1 && kind !== 'other') logger.warn(`${line} (further ones of this kind are counted, not shown)`);
     },
     summary: () => [...seen].filter(([, n]) => n > 1).map(([kind, n]) => `${n} × ${kind}`),
     total: () => [...seen.values()].reduce((a, b) => a + b, 0),

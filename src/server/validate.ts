@@ -127,6 +127,7 @@ export function parseClientMessage(text: string): ParsedClientMessage {
       return typeof error === 'string' ? fail(error) : { ok: true, message: { type: 'runtime-error', error } };
     }
     default:
-      return fail(typeof value.type === 'string' ? `unknown type "${cut(value.type, 40)}"` : 'no type');
+      // A fixed reason (not the type sent): the terminal prints each reason once, and a page must not mint new ones.
+      return fail(typeof value.type === 'string' ? 'unknown type' : 'no type');
   }
 }
