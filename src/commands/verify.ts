@@ -1,6 +1,6 @@
 import semverValid from 'semver/functions/valid.js';
 import { MiniappError } from '../core/errors/index.js';
-import type { CommandContext, CommandResult } from '../cli/types.js';
+import type { CommandContext, CommandResult } from './types.js';
 import type { Profile } from '../manifest/types.js';
 import type { PackageVerdict } from '../signing/verify-files.js';
 import type { Trust } from '../signing/verify.js';
