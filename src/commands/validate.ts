@@ -1,4 +1,4 @@
-import { checkManifestTarget } from '../manifest/target.js';
+import { checkManifestTarget } from '../package/target.js';
 import type { Profile } from '../manifest/types.js';
 import type { CommandContext, CommandResult } from './types.js';
 

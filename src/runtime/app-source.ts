@@ -4,7 +4,7 @@ import { scanTags } from '../build/html.js';
 import { MiniappError } from '../core/errors/index.js';
 import { checkManifestBytes } from '../manifest/check.js';
 import type { Manifest } from '../manifest/types.js';
-import { explainUnsafePackagePath } from '../package/paths.js';
+import { explainUnsafePackagePath } from '../format/paths.js';
 
 /** What the runtime runs: a checked manifest and the app's files, in memory. */
 export interface AppSource {
