@@ -1,3 +1,4 @@
+// @ts-check
 // Builds dist/ from src/: generated code first (the manifest validator from the schema), then every
 // TypeScript file transpiled one to one by esbuild (no bundling, so commands stay lazily importable),
 // then, with --types, declarations from tsc (which also type-checks).
@@ -193,7 +194,7 @@ async function makeSandboxCodeCache() {
   const { DEFAULT_MEMORY_MB, sandboxHeapMb, sandboxV8Flags } = await import(join(dist, 'sandbox/index.js'));
   try {
     execFileSync(process.execPath, [...sandboxV8Flags(sandboxHeapMb(DEFAULT_MEMORY_MB)), join(root, 'scripts/make-sandbox-code-cache.mjs'), join(dist, 'sandbox/guest.cjs')], { stdio: ['ignore', 'inherit', 'pipe'] });
-  } catch (err) {
+  } catch (/** @type {any} */ err) {
     // Only a speed-up: sandboxes compile the guest without it (~50 ms more per start).
     console.warn(`warning: no code cache for the sandbox guest (${String(err.stderr ?? err.message).trim().split('\n').pop()}); sandboxes will compile it at start`);
   }

@@ -24,7 +24,7 @@ const RANKS: Record<string, number> = {
 const MIDDLE = 5;
 const rankOf = (folder: string) => RANKS[folder] ?? MIDDLE;
 
-export interface ImportEdge {
+interface ImportEdge {
   /** Importing file, relative to src/. */
   from: string;
   line: number;
@@ -33,10 +33,10 @@ export interface ImportEdge {
   to?: string;
 }
 
-export const folderOf = (file: string) => (file.includes('/') ? file.split('/')[0]! : '(root)');
+const folderOf = (file: string) => (file.includes('/') ? file.split('/')[0]! : '(root)');
 
 /** Every import, export-from and import() in a source file, relative ones resolved against src/. */
-export function importsOf(file: string, text: string): ImportEdge[] {
+function importsOf(file: string, text: string): ImportEdge[] {
   return ts.preProcessFile(text, true, true).importedFiles.map((ref) => {
     const line = text.slice(0, ref.pos).split('\n').length;
     const resolved = normalize(join(dirname(file), ref.fileName)).split(sep).join('/');
@@ -46,7 +46,7 @@ export function importsOf(file: string, text: string): ImportEdge[] {
 }
 
 /** The broken rules, one line each, naming the file, the line and what to do instead. */
-export function layerViolations(edges: readonly ImportEdge[]): string[] {
+function layerViolations(edges: readonly ImportEdge[]): string[] {
   const problems: string[] = [];
   const middleEdges = new Map<string, Set<string>>();
   for (const e of edges) {
