@@ -25,6 +25,7 @@ export default defineConfig({
     hookTimeout: 60_000,
     // Two cores: CLI tests spawn processes, so keep the worker count small.
     maxWorkers: 2,
+    setupFiles: ['test/setup.ts'],
     projects: [
       { extends: true, test: { name: 'unit', include: ['test/**/*.test.ts'], exclude: [...needsBuild, ...browser] } },
       { extends: true, test: { name: 'cli', include: needsBuild } },
