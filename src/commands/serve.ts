@@ -1,8 +1,8 @@
 import { relative, resolve } from 'node:path';
-import type { CommandContext, CommandResult, Logger } from '../cli/types.js';
-import { formatDiagnostic } from '../cli/ui.js';
+import type { CommandContext, CommandResult, Logger } from './types.js';
+import { formatDiagnostic } from './diagnostics.js';
 import { MiniappError } from '../core/errors/index.js';
-import type { BuildDiagnostic } from '../build/types.js';
+import type { BuildDiagnostic } from '../build/index.js';
 import type { Profile } from '../manifest/types.js';
 import type { DevServer, DevServerEvent } from '../server/index.js';
 import { printable } from '../server/terminal-text.js';
