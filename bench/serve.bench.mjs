@@ -227,7 +227,7 @@ async function burst(browser, server, dir, events) {
   const pages = await Promise.all(
     Array.from({ length: PAGES }, async () => {
       const page = await browser.newPage();
-      page.on('response', (r) => r.status() === 404 && notFound++);
+      page.on('response', (r) => r.status() === 404 && !r.url().endsWith('/favicon.ico') && notFound++);
       await page.goto(server.url);
       await page.waitForFunction(() => /edit-/.test(document.getElementById('title')?.textContent ?? ''));
       return page;

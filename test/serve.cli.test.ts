@@ -11,7 +11,11 @@ afterEach(() => {
 });
 
 /** Starts `miniapp serve` as a user would and waits for the URL it prints. */
-async function serve(args: string[], project: Project, cwd?: string): Promise<{ child: ChildProcessWithoutNullStreams; url: string; out: () => string; err: () => string; rawErr: () => string; exit: Promise<number | null> }> {
+async function serve(
+  args: string[],
+  project: Project,
+  cwd?: string,
+): Promise<{ child: ChildProcessWithoutNullStreams; url: string; out: () => string; err: () => string; rawErr: () => string; exit: Promise<number | null> }> {
   const child = spawn(process.execPath, [binPath, 'serve', project.dir, '--port', '0', ...args], { cwd, env: { ...process.env, NO_COLOR: '1', CI: '' }, stdio: ['pipe', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
@@ -25,7 +29,10 @@ async function serve(args: string[], project: Project, cwd?: string): Promise<{ 
 
 const childrenOf = (pid: number): number[] => {
   try {
-    return execFileSync('ps', ['-o', 'pid=', '--ppid', String(pid)], { encoding: 'utf8' }).split('\n').map((s) => Number(s.trim())).filter(Boolean);
+    return execFileSync('ps', ['-o', 'pid=', '--ppid', String(pid)], { encoding: 'utf8' })
+      .split('\n')
+      .map((s) => Number(s.trim()))
+      .filter(Boolean);
   } catch {
     return [];
   }
@@ -75,7 +82,20 @@ describe('miniapp serve', () => {
     const { WebSocket } = await import('ws');
     const ws = new WebSocket(`${s.url.replace('http', 'ws')}__miniapp/ws?token=${token}`);
     await new Promise((r) => ws.once('message', r));
-    ws.send(JSON.stringify({ type: 'bridge-call', call: { id: 'c1', method: 'storage.get', params: { key: 'k' }, outcome: 'error', error: { code: 'PERMISSION_DENIED', message: 'no storage' }, latencyMs: 1.5, startedAt: new Date().toISOString() } }));
+    ws.send(
+      JSON.stringify({
+        type: 'bridge-call',
+        call: {
+          id: 'c1',
+          method: 'storage.get',
+          params: { key: 'k' },
+          outcome: 'error',
+          error: { code: 'PERMISSION_DENIED', message: 'no storage' },
+          latencyMs: 1.5,
+          startedAt: new Date().toISOString(),
+        },
+      }),
+    );
     await until(() => /bridge storage\.get \{"key":"k"\} → PERMISSION_DENIED no storage 1\.5 ms/.test(s.err()), 5000, 'the inspector line');
     ws.close();
     s.child.kill('SIGTERM');
@@ -93,7 +113,12 @@ describe('miniapp serve', () => {
     const title = '\u001b]0;pwned\u0007';
     const clear = '\u001b[2J\u001b[H';
     const link = '\u001b]8;;http://evil.example/\u001b\\click\u001b]8;;\u001b\\';
-    ws.send(JSON.stringify({ type: 'bridge-call', call: { id: 'c1', method: `storage.get${title}`, params: { key: clear }, outcome: 'error', error: { code: `E${clear}`, message: link }, latencyMs: 1, startedAt: new Date().toISOString() } }));
+    ws.send(
+      JSON.stringify({
+        type: 'bridge-call',
+        call: { id: 'c1', method: `storage.get${title}`, params: { key: clear }, outcome: 'error', error: { code: `E${clear}`, message: link }, latencyMs: 1, startedAt: new Date().toISOString() },
+      }),
+    );
     ws.send(JSON.stringify({ type: 'runtime-error', error: { kind: 'error', message: `boom${title}\u009b31m`, source: `http://x/${clear}`, line: 3, at: new Date().toISOString() } }));
     await until(() => /uncaught error in the app: boom/.test(s.err()) && /bridge storage\.get/.test(s.err()), 5000, 'both lines');
     const printed = s.rawErr();
@@ -114,7 +139,10 @@ describe('miniapp serve', () => {
     const u = new URL(s.url);
     const get = (path: string, headers: Record<string, string>) =>
       new Promise<number>((resolve) => {
-        const req = request({ host: u.hostname, port: u.port, path, headers }, (res) => (res.resume(), resolve(res.statusCode!)));
+        const req = request({ host: u.hostname, port: u.port, path, headers }, (res) => {
+          res.resume();
+          resolve(res.statusCode!);
+        });
         req.on('error', () => resolve(0));
         req.end();
       });
@@ -123,7 +151,10 @@ describe('miniapp serve', () => {
     await new Promise((r) => setTimeout(r, 200));
     s.child.kill('SIGINT');
     expect(await s.exit).toBe(130);
-    const lines = s.err().split('\n').filter((l) => l.includes('refused'));
+    const lines = s
+      .err()
+      .split('\n')
+      .filter((l) => l.includes('refused'));
     expect(lines.filter((l) => /^(warning: )?refused \//.test(l.trim()) || l.includes('refused /'))).toHaveLength(1);
     expect(s.err()).not.toContain(token);
     expect(Math.max(...lines.map((l) => l.length))).toBeLessThan(600);
@@ -200,12 +231,18 @@ describe('miniapp serve', () => {
 
 describe('miniapp serve --allowed-hosts', () => {
   const hostStatus = (url: string, host: string) =>
-    import('node:http').then(({ request }) => new Promise<number>((resolve) => {
-      const u = new URL(url);
-      const req = request({ host: u.hostname, port: u.port, path: '/', headers: { Host: `${host}:${u.port}` } }, (res) => (res.resume(), resolve(res.statusCode!)));
-      req.on('error', () => resolve(0));
-      req.end();
-    }));
+    import('node:http').then(
+      ({ request }) =>
+        new Promise<number>((resolve) => {
+          const u = new URL(url);
+          const req = request({ host: u.hostname, port: u.port, path: '/', headers: { Host: `${host}:${u.port}` } }, (res) => {
+            res.resume();
+            resolve(res.statusCode!);
+          });
+          req.on('error', () => resolve(0));
+          req.end();
+        }),
+    );
 
   it('answers a LAN name given by flag or by the serve.allowedHosts config key', async () => {
     const project = makeProject();

@@ -29,7 +29,10 @@ async function start(options: Partial<Parameters<typeof createDevServer>[0]> = {
     entry.sockets.push(ws);
     const messages: { type: string; [k: string]: unknown }[] = [];
     ws.on('message', (d) => messages.push(JSON.parse(String(d))));
-    await new Promise((resolve, reject) => (ws.once('message', resolve), ws.once('error', reject)));
+    await new Promise((resolve, reject) => {
+      ws.once('message', resolve);
+      ws.once('error', reject);
+    });
     return { ws, messages };
   };
   return { server, project, events, connect };
@@ -40,7 +43,10 @@ const nested = (levels: number) => '['.repeat(levels) + ']'.repeat(levels);
 const status = (url: string, headers: Record<string, string> = {}) =>
   new Promise<number>((resolve, reject) => {
     const u = new URL(url);
-    const req = request({ host: u.hostname, port: u.port, path: u.pathname + u.search, headers }, (res) => (res.resume(), resolve(res.statusCode!)));
+    const req = request({ host: u.hostname, port: u.port, path: u.pathname + u.search, headers }, (res) => {
+      res.resume();
+      resolve(res.statusCode!);
+    });
     req.on('error', reject);
     req.end();
   });
@@ -85,7 +91,16 @@ describe('messages from a hostile page', () => {
       }),
       fc.integer({ min: 1, max: 3000 }).map((n) => `{"type":"bridge-call","call":{"method":"m","outcome":"ok","params":${nested(n)}}}`),
       fc.integer({ min: 1, max: 3000 }).map((n) => `{"type":"ack","id":1,"x":${'{"a":'.repeat(n)}1${'}'.repeat(n)}}`),
-      fc.constantFrom('{"type":"ack","id":1e400}', '{"type":"ack","id":-1}', '{"type":"__proto__","__proto__":{"polluted":1}}', '{"type":"bridge-call","call":{"method":"m","outcome":"ok","params":{"__proto__":{"polluted":1}}}}', '"\\u0000"', '[]', 'null', '{"type":"runtime-error","error":{"kind":"error","message":"\\u001b]0;pwned\\u0007"}}'),
+      fc.constantFrom(
+        '{"type":"ack","id":1e400}',
+        '{"type":"ack","id":-1}',
+        '{"type":"__proto__","__proto__":{"polluted":1}}',
+        '{"type":"bridge-call","call":{"method":"m","outcome":"ok","params":{"__proto__":{"polluted":1}}}}',
+        '"\\u0000"',
+        '[]',
+        'null',
+        '{"type":"runtime-error","error":{"kind":"error","message":"\\u001b]0;pwned\\u0007"}}',
+      ),
       fc.record({ type: fc.constantFrom('ack', 'bridge-call', 'runtime-error'), id: fc.anything(), call: fc.anything(), error: fc.anything(), hash: fc.anything() }).map((m) => {
         try {
           return JSON.stringify(m) ?? '';
@@ -111,7 +126,14 @@ describe('messages from a hostile page', () => {
     const { server, connect } = await start({ watch: false });
     const attacker = await connect();
     const inspector = await connect('simulator');
-    const frames = fc.sample(fc.oneof(fc.string(), fc.json(), fc.jsonValue().map((p) => JSON.stringify(call(p)))), { numRuns: 300, seed: 12 });
+    const frames = fc.sample(
+      fc.oneof(
+        fc.string(),
+        fc.json(),
+        fc.jsonValue().map((p) => JSON.stringify(call(p))),
+      ),
+      { numRuns: 300, seed: 12 },
+    );
     let valid = 0;
     for (const [i, f] of frames.entries()) {
       if (parseClientMessage(f).ok && JSON.parse(f).type === 'bridge-call') valid++;
@@ -209,7 +231,14 @@ describe('reload accounting', () => {
     expect(last.hash).toBe(server.state().served!.hash);
     // Pages acknowledge an older reload id, but run the newest build.
     for (const p of pages) p.send({ type: 'ack', id: last.id - 2, hash: last.hash });
-    const reports = await until(() => { const r = events.filter((e) => e.type === 'reloaded'); return r.length ? r : undefined; }, 2500, 'reloaded');
+    const reports = await until(
+      () => {
+        const r = events.filter((e) => e.type === 'reloaded');
+        return r.length ? r : undefined;
+      },
+      2500,
+      'reloaded',
+    );
     expect(reports).toEqual([{ type: 'reloaded', id: last.id, acknowledged: 4, sent: 4 }]);
   });
 });
@@ -228,7 +257,11 @@ describe('what the server serves and rebuilds for', () => {
     const probes: Promise<void>[] = [];
     const probe = () =>
       new Promise<void>((resolve, reject) => {
-        const req = request({ host: '127.0.0.1', port, path: '/', timeout: 3000 }, (res) => (res.resume(), answered++, resolve()));
+        const req = request({ host: '127.0.0.1', port, path: '/', timeout: 3000 }, (res) => {
+          res.resume();
+          answered++;
+          resolve();
+        });
         req.on('timeout', () => reject(new Error('a request during start-up hung')));
         req.on('error', () => resolve()); // refused: not listening yet
         req.end();

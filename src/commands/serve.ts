@@ -124,7 +124,8 @@ function eventPrinter(ctx: CommandContext, options: Record<string, unknown>, pro
         counts.bridgeCalls++;
         if (!options.inspect) return;
         const c = e.call;
-        const outcome = c.outcome === 'ok' ? `${colors.green('ok')} ${short(c.result, 80)}` : `${colors.red(printable(c.error?.code ?? 'error', { max: 100 }))} ${printable(c.error?.message ?? '', { max: 300 })}`;
+        const outcome =
+          c.outcome === 'ok' ? `${colors.green('ok')} ${short(c.result, 80)}` : `${colors.red(printable(c.error?.code ?? 'error', { max: 100 }))} ${printable(c.error?.message ?? '', { max: 300 })}`;
         return logger.info(`${colors.dim('bridge')} ${colors.bold(printable(c.method, { max: 200 }))} ${short(c.params)} → ${outcome} ${colors.dim(`${c.latencyMs} ms`)}`);
       }
       case 'runtime-error': {
@@ -208,7 +209,16 @@ export async function run(args: string[], options: Record<string, unknown>, ctx:
   const { counts } = printer;
   return {
     ok: true,
-    result: { url: server.url, simulatorUrl: server.simulatorUrl, networkUrls: server.networkUrls, rebuilds: state.rebuilds, reloads: counts.reloads, bridgeCalls: counts.bridgeCalls, runtimeErrors: counts.runtimeErrors, refused: printer.refusals.total() },
+    result: {
+      url: server.url,
+      simulatorUrl: server.simulatorUrl,
+      networkUrls: server.networkUrls,
+      rebuilds: state.rebuilds,
+      reloads: counts.reloads,
+      bridgeCalls: counts.bridgeCalls,
+      runtimeErrors: counts.runtimeErrors,
+      refused: printer.refusals.total(),
+    },
   };
 }
 

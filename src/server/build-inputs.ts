@@ -5,7 +5,39 @@ import type { ChangeKind } from './watcher.js';
 const BUILD_SETTINGS = new Set(['tsconfig.json', 'jsconfig.json', 'package.json']);
 
 /** What an import, a stylesheet's url() or the entry HTML can name: anything else is never read by a build. */
-const IMPORTABLE = new Set(['.js', '.mjs', '.cjs', '.jsx', '.ts', '.mts', '.cts', '.tsx', '.css', '.json', '.html', '.htm', '.png', '.jpg', '.jpeg', '.gif', '.webp', '.avif', '.svg', '.ico', '.bmp', '.woff', '.woff2', '.ttf', '.otf', '.eot', '.mp3', '.mp4', '.webm', '.wav', '.ogg']);
+const IMPORTABLE = new Set([
+  '.js',
+  '.mjs',
+  '.cjs',
+  '.jsx',
+  '.ts',
+  '.mts',
+  '.cts',
+  '.tsx',
+  '.css',
+  '.json',
+  '.html',
+  '.htm',
+  '.png',
+  '.jpg',
+  '.jpeg',
+  '.gif',
+  '.webp',
+  '.avif',
+  '.svg',
+  '.ico',
+  '.bmp',
+  '.woff',
+  '.woff2',
+  '.ttf',
+  '.otf',
+  '.eot',
+  '.mp3',
+  '.mp4',
+  '.webm',
+  '.wav',
+  '.ogg',
+]);
 
 export interface BuildInputs {
   /** After every build: what it read (undefined reads when it failed: it may not have got to them all). */

@@ -211,7 +211,14 @@ function clientHandlers(clients: ClientBook, state: ReturnType<typeof createBuil
   };
 }
 
-function closer(parts: { rebuilder: Rebuilder<BuildOutput>; clients: ClientBook; build: BuildContext; watcher: () => ProjectWatcher | undefined; channels: DevChannel[]; http: () => Server | undefined }) {
+function closer(parts: {
+  rebuilder: Rebuilder<BuildOutput>;
+  clients: ClientBook;
+  build: BuildContext;
+  watcher: () => ProjectWatcher | undefined;
+  channels: DevChannel[];
+  http: () => Server | undefined;
+}) {
   let closing: Promise<void> | undefined;
   return () => {
     closing ??= (async () => {
@@ -223,7 +230,14 @@ function closer(parts: { rebuilder: Rebuilder<BuildOutput>; clients: ClientBook;
       if (wasBuilding) await build.cancel().catch(() => undefined);
       const http = parts.http();
       const steps: Promise<unknown>[] = [parts.watcher()?.close() ?? Promise.resolve(), ...parts.channels.map((c) => c.close())];
-      if (http) steps.push(new Promise<void>((done) => (http.close(() => done()), http.closeAllConnections())));
+      if (http) {
+        steps.push(
+          new Promise<void>((done) => {
+            http.close(() => done());
+            http.closeAllConnections();
+          }),
+        );
+      }
       await Promise.allSettled(steps);
       // esbuild last: a rebuild that was running when close() began must not outlive its context.
       await deadline(rebuilder.idle(), 1000);
@@ -279,7 +293,11 @@ export async function createDevServer(options: DevServerOptions): Promise<DevSer
     http = await startHttp({ options, token, state, rebuilder, channels, clients, emit });
     const address = await listen(http, host, port);
     if (options.watch !== false) {
-      watcher = await watchProject(projectDir, (path, kind) => state.inputs.affects(path, kind) && rebuilder.schedule(path), (err) => emit({ type: 'failure', message: `watcher: ${err.message}` }));
+      watcher = await watchProject(
+        projectDir,
+        (path, kind) => state.inputs.affects(path, kind) && rebuilder.schedule(path),
+        (err) => emit({ type: 'failure', message: `watcher: ${err.message}` }),
+      );
       await watcher.ready;
       const last = state.lastBuild();
       if (last) watcher.add(last.watchFiles);
@@ -292,12 +310,37 @@ export async function createDevServer(options: DevServerOptions): Promise<DevSer
 }
 
 /** The HTTP server with its request handler and WebSocket endpoint attached, not yet listening. */
-async function startHttp(p: { options: DevServerOptions; token: string; state: ReturnType<typeof createBuildState>; rebuilder: Rebuilder<BuildOutput>; channels: DevChannel[]; clients: ClientBook; emit: (e: DevServerEvent) => void }): Promise<Server> {
+async function startHttp(p: {
+  options: DevServerOptions;
+  token: string;
+  state: ReturnType<typeof createBuildState>;
+  rebuilder: Rebuilder<BuildOutput>;
+  channels: DevChannel[];
+  clients: ClientBook;
+  emit: (e: DevServerEvent) => void;
+}): Promise<Server> {
   const { options, token, state, emit } = p;
   const refused = (status: number, reason: string, kind: string, req: IncomingMessage) =>
-    emit({ type: 'refused', status, kind, reason: reason.slice(0, 200), url: redactedTarget(req.url ?? ''), ...(req.headers.origin !== undefined ? { origin: req.headers.origin.slice(0, 200) } : {}) });
+    emit({
+      type: 'refused',
+      status,
+      kind,
+      reason: reason.slice(0, 200),
+      url: redactedTarget(req.url ?? ''),
+      ...(req.headers.origin !== undefined ? { origin: req.headers.origin.slice(0, 200) } : {}),
+    });
   const http = createServer();
-  http.on('request', createRequestHandler({ token, builds: state.builds, allowedHosts: options.allowedHosts, problem: state.problems, reload: () => void p.rebuilder.run('manual').catch(() => undefined), onRefused: refused }));
+  http.on(
+    'request',
+    createRequestHandler({
+      token,
+      builds: state.builds,
+      allowedHosts: options.allowedHosts,
+      problem: state.problems,
+      reload: () => void p.rebuilder.run('manual').catch(() => undefined),
+      onRefused: refused,
+    }),
+  );
   http.on('clientError', (_err, socket) => socket.destroy());
   const ws = await createWebSocketChannel(http, { token, allowedHosts: options.allowedHosts, maxClients: options.maxClients, onRefused: (r, req) => refused(r.status, r.reason, r.kind, req) });
   p.channels.push(ws, ...(options.channels ?? []));
@@ -306,7 +349,15 @@ async function startHttp(p: { options: DevServerOptions; token: string; state: R
   return http;
 }
 
-function describe(p: { host: string; port: number; token: string; state: ReturnType<typeof createBuildState>; clients: ClientBook; rebuilder: Rebuilder<BuildOutput>; close: () => Promise<void> }): DevServer {
+function describe(p: {
+  host: string;
+  port: number;
+  token: string;
+  state: ReturnType<typeof createBuildState>;
+  clients: ClientBook;
+  rebuilder: Rebuilder<BuildOutput>;
+  close: () => Promise<void>;
+}): DevServer {
   const { host, port, state } = p;
   const origin = (h: string) => `http://${h.includes(':') ? `[${h}]` : h}:${port}`;
   const all = host === '0.0.0.0' || host === '::';
@@ -319,7 +370,14 @@ function describe(p: { host: string; port: number; token: string; state: ReturnT
     host,
     port,
     token: p.token,
-    state: () => ({ lastBuild: state.lastBuild(), served: state.builds.current(), clients: p.clients.count(), pages: p.clients.pages(), rebuilds: state.rebuilds(), retainedBytes: state.builds.retainedBytes() }),
+    state: () => ({
+      lastBuild: state.lastBuild(),
+      served: state.builds.current(),
+      clients: p.clients.count(),
+      pages: p.clients.pages(),
+      rebuilds: state.rebuilds(),
+      retainedBytes: state.builds.retainedBytes(),
+    }),
     reload: () => p.rebuilder.run('manual'),
     idle: () => p.rebuilder.idle(),
     close: p.close,

@@ -65,7 +65,11 @@ const text = (res: ServerResponse, status: number, message: string, head = false
 const json = (res: ServerResponse, status: number, value: unknown, head = false) => send(res, status, `${JSON.stringify(value, null, 2)}\n`, 'application/json; charset=utf-8', head);
 
 /** JSON inside a <script>: no "</script>" or "<!--" can end it early. */
-const scriptJson = (value: unknown) => JSON.stringify(value).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
+const scriptJson = (value: unknown) =>
+  JSON.stringify(value)
+    .replace(/</g, '\\u003c')
+    .replace(/\u2028/g, '\\u2028')
+    .replace(/\u2029/g, '\\u2029');
 
 /** A browser navigating to an app route (not a file): GET, HTML accepted, no extension in the last segment. */
 const isRouteNavigation = (req: IncomingMessage, path: string) =>
@@ -121,10 +125,17 @@ export function createRequestHandler(options: RequestHandlerOptions): (req: Inco
   async function feed(req: IncomingMessage, res: ServerResponse, path: string, build: ServedBuild | undefined, head: boolean): Promise<boolean> {
     const m = /^mini-programs\/([^/]+)\/(version|package\.zip)$/.exec(path);
     if (!m || !build || build.files.has(path)) return false;
-    if (m[1] !== build.manifest.id) return json(res, 404, { error: 'APP_NOT_FOUND', message: `this dev server serves ${build.manifest.id}, not ${m[1]}` }, head), true;
+    if (m[1] !== build.manifest.id) {
+      json(res, 404, { error: 'APP_NOT_FOUND', message: `this dev server serves ${build.manifest.id}, not ${m[1]}` }, head);
+      return true;
+    }
     const pkg = await packageFor(build);
     if (m[2] === 'version') json(res, 200, pkg.descriptor, head);
-    else sendFile(req, res, pkg.zip, 'application/zip', head, { ETag: `"${pkg.descriptor.package.sha256}"`, 'Content-Disposition': `attachment; filename="${build.manifest.id}-${build.manifest.version}.zip"` });
+    else
+      sendFile(req, res, pkg.zip, 'application/zip', head, {
+        ETag: `"${pkg.descriptor.package.sha256}"`,
+        'Content-Disposition': `attachment; filename="${build.manifest.id}-${build.manifest.version}.zip"`,
+      });
     return true;
   }
 
@@ -146,7 +157,8 @@ export function createRequestHandler(options: RequestHandlerOptions): (req: Inco
   }
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    if (!isAllowedHost(req.headers.host, options.allowedHosts)) return refuse(req, res, 403, `Host ${JSON.stringify(req.headers.host ?? '')} is not allowed (use localhost or an IP address, or allow the name with --allowed-hosts)`, 'host');
+    if (!isAllowedHost(req.headers.host, options.allowedHosts))
+      return refuse(req, res, 403, `Host ${JSON.stringify(req.headers.host ?? '')} is not allowed (use localhost or an IP address, or allow the name with --allowed-hosts)`, 'host');
     const parsed = parseRequestPath(req.url ?? '/');
     if (!parsed.ok) return refuse(req, res, 400, parsed.reason, 'path');
     const method = req.method ?? 'GET';

@@ -8,7 +8,7 @@ const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-
 // eslint-disable-next-line no-control-regex
 const UNSAFE_BUT_NEWLINE = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
 
-const escape = (c: string) => {
+const escapeChar = (c: string) => {
   const n = c.charCodeAt(0);
   return n <= 0xff ? `\\x${n.toString(16).padStart(2, '0')}` : `\\u${n.toString(16).padStart(4, '0')}`;
 };
@@ -17,7 +17,7 @@ export function printable(text: unknown, options: { max?: number; newlines?: boo
   let s = typeof text === 'string' ? text : text === undefined ? '' : String(text);
   const max = options.max ?? 500;
   if (s.length > max) s = `${s.slice(0, max - 1)}…`;
-  return s.replace(options.newlines ? UNSAFE_BUT_NEWLINE : UNSAFE, escape);
+  return s.replace(options.newlines ? UNSAFE_BUT_NEWLINE : UNSAFE, escapeChar);
 }
 
 /** A request target as a log line shows it: the token replaced, cut to `max` characters, escaped. */

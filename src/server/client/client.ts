@@ -7,7 +7,17 @@
 // host, the host's own bridge wrapped to report calls.
 // scripts/build.mjs bundles this file (with the protocol's types and constants) as one classic ES2019
 // script: it must run before the app's own scripts.
-import { ACK_STORAGE_KEY, DEV_PREFIX, PROTOCOL_VERSION, WS_PATH, type BridgeCallRecord, type DevClientMessage, type DevServerMessage, type ErrorPayload, type RuntimeErrorRecord } from '../protocol.js';
+import {
+  ACK_STORAGE_KEY,
+  DEV_PREFIX,
+  PROTOCOL_VERSION,
+  WS_PATH,
+  type BridgeCallRecord,
+  type DevClientMessage,
+  type DevServerMessage,
+  type ErrorPayload,
+  type RuntimeErrorRecord,
+} from '../protocol.js';
 
 interface Bridge {
   call(method: string, params?: unknown): Promise<unknown>;
@@ -42,7 +52,7 @@ function start(): void {
   };
 
   const simulator = findSimulator();
-  if (simulator) useSimulatorClock(simulator);
+  if (simulator) applySimulatorClock(simulator);
   installBridge(simulator, (call) => send({ type: 'bridge-call', call }));
   reportRuntimeErrors(send);
   const overlay = createOverlay();
@@ -115,7 +125,7 @@ function start(): void {
       if (socket !== ws) return;
       socket = null;
       // Backoff: 250 ms, doubling, at most 5 s; a restarted server is picked up within seconds.
-      const delay = Math.min(5000, 250 * Math.pow(2, retry++));
+      const delay = Math.min(5000, 250 * 2 ** retry++);
       setTimeout(opened || !session ? connect : probe, delay);
     };
   };
@@ -153,7 +163,7 @@ function findSimulator(): SimulatorHost | null {
  * Inside the simulator the app's clock is the simulated one: `Date.now()` and `new Date()` move with the
  * simulator's clock control, as the expiry of the tokens it issues does.
  */
-function useSimulatorClock(simulator: SimulatorHost): void {
+function applySimulatorClock(simulator: SimulatorHost): void {
   if (typeof simulator.clockOffset !== 'function') return;
   const RealDate = Date;
   const now = () => RealDate.now() + (simulator.clockOffset!() || 0);
@@ -195,7 +205,10 @@ function recorded(call: (method: string, params?: unknown) => Promise<unknown>, 
       promise = Promise.reject(err);
     }
     return promise.then(
-      (result) => (finish('ok', result), result),
+      (result) => {
+        finish('ok', result);
+        return result;
+      },
       (error: unknown) => {
         finish('error', error);
         throw error;
@@ -248,7 +261,15 @@ function reportRuntimeErrors(send: (m: DevClientMessage) => void): void {
   window.addEventListener('error', (e: ErrorEvent) => {
     if (!(e instanceof ErrorEvent)) return; // a resource that failed to load: the network panel has it
     const err = e.error as { stack?: unknown } | undefined;
-    report({ kind: 'error', message: text(e.message || e.error), ...(typeof err?.stack === 'string' ? { stack: err.stack } : {}), ...(e.filename ? { source: e.filename } : {}), ...(e.lineno ? { line: e.lineno } : {}), ...(e.colno ? { column: e.colno } : {}), at: new Date().toISOString() });
+    report({
+      kind: 'error',
+      message: text(e.message || e.error),
+      ...(typeof err?.stack === 'string' ? { stack: err.stack } : {}),
+      ...(e.filename ? { source: e.filename } : {}),
+      ...(e.lineno ? { line: e.lineno } : {}),
+      ...(e.colno ? { column: e.colno } : {}),
+      at: new Date().toISOString(),
+    });
   });
   window.addEventListener('unhandledrejection', (e: PromiseRejectionEvent) => {
     const reason = e.reason as { message?: unknown; stack?: unknown } | undefined;
@@ -284,7 +305,9 @@ function createOverlay() {
         return `<li><div class="where">${esc(where)} <span class="code">${esc(e.code)}</span></div><div class="message">${esc(e.message)}</div>${e.frame ? `<pre>${esc(e.frame)}</pre>` : ''}${e.hint ? `<div class="hint">${esc(e.hint)}</div>` : ''}</li>`;
       })
       .join('');
-    const foot = served ? 'The last good build is still served. Fix the problem and save: this page reloads by itself.' : 'No build has succeeded yet. Fix the problem and save: this page reloads by itself.';
+    const foot = served
+      ? 'The last good build is still served. Fix the problem and save: this page reloads by itself.'
+      : 'No build has succeeded yet. Fix the problem and save: this page reloads by itself.';
     root.innerHTML = `<style>${OVERLAY_STYLE}</style><div class="backdrop" role="alert"><div class="panel"><h1>${esc(title)}</h1><ul>${items}</ul><div class="foot">${foot}</div></div></div>`;
     (document.body || document.documentElement).appendChild(overlay);
   };
