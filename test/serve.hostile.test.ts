@@ -4,6 +4,7 @@ import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { WebSocket as WsSocket } from 'ws';
 import { createDevServer, createMemoryChannel, LIMITS, parseClientMessage, type DevServer, type DevServerEvent } from '../src/server/index.js';
+import { createServedBuilds, RETAINED_BYTES } from '../src/server/served-builds.js';
 import { MANIFEST, makeProject, until } from './helpers/serve-fixture.js';
 
 type Project = ReturnType<typeof makeProject>;
@@ -293,6 +294,21 @@ describe('what the server serves and rebuilds for', () => {
     expect(old.status).toBe(200);
     expect(await old.text()).toContain('hello v1');
     expect(server.state().retainedBytes).toBeGreaterThan(0);
+  });
+
+  it('holds earlier builds’ assets for a while, within a byte budget', () => {
+    let now = 0;
+    const builds = createServedBuilds(() => now);
+    const build = (n: number, size = 1024) => ({ manifest: MANIFEST as never, hash: `h${n}`, files: new Map([['index.html', new Uint8Array(1)], [`assets/main-${n}.js`, new Uint8Array(size)]]) });
+    for (let n = 0; n < 40; n++) builds.serve(build(n)); // a burst: 40 builds within the same second
+    expect(builds.file('assets/main-0.js')).toBeDefined();
+    now = 31_000;
+    builds.serve(build(40));
+    expect(builds.file('assets/main-0.js')).toBeUndefined(); // older than 30 s and 8 builds
+    expect(builds.file('assets/main-39.js')).toBeDefined();
+    for (let n = 41; n < 100; n++) builds.serve(build(n, 1024 * 1024));
+    expect(builds.retainedBytes()).toBeLessThanOrEqual(RETAINED_BYTES);
+    expect(builds.file('assets/main-98.js')).toBeDefined();
   });
 
   it('supports Range requests on the package download', async () => {

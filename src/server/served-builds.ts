@@ -7,17 +7,22 @@ export interface ServedBuild {
   hash: string;
 }
 
-/** How many earlier builds' assets stay served, and at most how many bytes of them. */
+/**
+ * Earlier builds' assets stay served while they belong to one of the last RETAINED_BUILDS builds or were
+ * replaced less than RETAINED_MS ago (in a burst of saves many builds can be served while one page goes
+ * from its HTML to its scripts), within RETAINED_BYTES in all.
+ */
 export const RETAINED_BUILDS = 8;
-export const RETAINED_BYTES = 24 * 1024 * 1024;
+export const RETAINED_MS = 30_000;
+export const RETAINED_BYTES = 16 * 1024 * 1024;
 
 export interface ServedBuilds {
   current(): ServedBuild | undefined;
   /** Makes `build` the one served; the previous builds' hashed assets stay reachable (see file()). */
   serve(build: ServedBuild): void;
   /**
-   * A file of the current build or, for a content-hashed asset (`assets/…`) that it no longer has, of one
-   * of the last RETAINED_BUILDS builds: a page that loaded the HTML of build N while build N+1 replaced it
+   * A file of the current build or, for a content-hashed asset (`assets/…`) that it no longer has, of a
+   * recent build (see RETAINED_BUILDS): a page that loaded the HTML of build N while build N+1 replaced it
    * still gets N's scripts (then learns the new hash on connect, and reloads) instead of a 404 and a blank page.
    */
   file(path: string): Uint8Array | undefined;
@@ -25,10 +30,10 @@ export interface ServedBuilds {
   retainedBytes(): number;
 }
 
-export function createServedBuilds(): ServedBuilds {
+export function createServedBuilds(clock: () => number = Date.now): ServedBuilds {
   let served: ServedBuild | undefined;
   let generation = 0;
-  const retained = new Map<string, { data: Uint8Array; generation: number }>();
+  const retained = new Map<string, { data: Uint8Array; generation: number; at: number }>();
   let bytes = 0;
 
   const drop = (path: string) => {
@@ -40,8 +45,10 @@ export function createServedBuilds(): ServedBuilds {
 
   const evict = () => {
     // Map order is insertion order: the oldest retained files come first.
+    const now = clock();
     for (const [path, r] of retained) {
-      if (r.generation > generation - RETAINED_BUILDS && bytes <= RETAINED_BYTES) break;
+      const recent = r.generation > generation - RETAINED_BUILDS || now - r.at < RETAINED_MS;
+      if (recent && bytes <= RETAINED_BYTES) break;
       drop(path);
     }
   };
@@ -53,10 +60,11 @@ export function createServedBuilds(): ServedBuilds {
       served = build;
       generation++;
       if (previous) {
+        const at = clock();
         for (const [path, data] of previous.files) {
           if (!path.startsWith('assets/') || build.files.has(path)) continue;
           drop(path);
-          retained.set(path, { data, generation });
+          retained.set(path, { data, generation, at });
           bytes += data.length;
         }
       }
