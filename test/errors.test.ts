@@ -6,8 +6,6 @@ describe('error catalogue', () => {
   it('a code outside the catalogue does not compile (npm run typecheck), and throws if forced', () => {
     // @ts-expect-error ErrorCode is the union of the catalogue's codes, nothing else
     expect(() => new MiniappError('NOT_A_CATALOGUE_CODE')).toThrow(/unknown error code NOT_A_CATALOGUE_CODE/);
-    // @ts-expect-error as above, for diagnostics
-    expect(() => diagnostic('NOT_A_CATALOGUE_CODE')).toThrow(/unknown error code/);
   });
 
   it('docs/errors.md lists every code exactly as the catalogue says (run `npm run docs` to update)', () => {
@@ -41,6 +39,7 @@ describe('error catalogue', () => {
   });
 
   it('refuses codes that are not in the catalogue', () => {
+    // @ts-expect-error not a catalogue code (the compiler refuses it too)
     expect(() => diagnostic('NO_SUCH_CODE')).toThrow(/unknown error code/);
   });
 });
