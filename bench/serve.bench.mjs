@@ -261,7 +261,7 @@ async function burst(browser, server, dir, events) {
     const title = (await page.textContent('#title').catch(() => '')) ?? '';
     if (!/edit-/.test(title)) blank++;
     // When the page itself rendered the last save (its Date.now(), the machine's clock), beside when the harness saw it.
-    rendered.push(await page.evaluate(() => window.__shownAt).catch(() => undefined));
+    rendered.push(await page.evaluate(() => /** @type {any} */ (window).__shownAt).catch(() => undefined));
     await page.close();
   }
   const renderLags = rendered.map((t) => (t === undefined || !lastBuild ? Infinity : t - lastBuild.wall));
@@ -284,7 +284,7 @@ process.stdout.write(s.wsUrl + '\\n');
 process.stdin.on('data', () => {}); process.stdin.on('end', () => s.close().then(() => process.exit(0)));`;
   const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['pipe', 'pipe', 'inherit'] });
   const wsUrl = await new Promise((resolve) => child.stdout.once('data', (d) => resolve(String(d).trim())));
-  const rss = () => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))[1]) * 1024;
+  const rss = () => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))?.[1] ?? 0) * 1024;
   let reloads = 0;
   let wake;
   const clients = await Promise.all(
@@ -312,10 +312,12 @@ process.stdin.on('data', () => {}); process.stdin.on('end', () => s.close().then
   for (let i = 1; i <= SAVES; i++) {
     const before = reloads;
     writeFileSync(join(dir, 'src', 'main.js'), `document.title = 'save ${i}';\n`);
-    await new Promise((resolve) => {
-      wake = () => reloads > before && resolve();
-      setTimeout(resolve, 2000);
-    });
+    await /** @type {Promise<void>} */ (
+      new Promise((resolve) => {
+        wake = () => reloads > before && resolve();
+        setTimeout(resolve, 2000);
+      })
+    );
     if (i === 100) at100 = rss();
   }
   const end = rss();
