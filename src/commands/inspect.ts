@@ -40,7 +40,7 @@ export async function run(args: string[], options: Record<string, unknown>, ctx:
     throw locatePackageError(err, path);
   }
   const { errors, warnings, ...rest } = report;
-  return { ok: errors.length === 0 && report.signature.status !== 'invalid', result: { path, ...rest, extracted }, errors, warnings };
+  return { ok: errors.length === 0, result: { path, ...rest, extracted }, errors, warnings };
 }
 
 const kb = (n: number) => (n < 10_240 ? `${n} B` : `${(n / 1024).toFixed(1)} KiB`);
@@ -59,7 +59,7 @@ export function render(outcome: CommandResult<InspectResult>, ctx: CommandContex
     `entry point:  ${String(m.entryPoint ?? '?')}`,
     `permissions:  ${r.permissions.join(', ') || '(none)'}`,
     `domains:      ${r.allowedDomains.join(', ') || '(none)'}`,
-    `signer pin:   ${m.signature ? String(m.signature) : '(none)'}`,
+    `signer pin:   ${r.signerPin ?? (typeof m.signature === 'string' && m.signature ? `(none: ${JSON.stringify(m.signature)} is not a key id, so hosts ignore it)` : '(none)')}`,
     `signature:    ${status}`,
     `files:        ${r.files.length}, ${kb(r.totalSize)} uncompressed, package ${kb(r.packageSize)}`,
     ...r.files.map((f) => `  ${kb(f.size).padStart(10)}  ${f.name}`),
