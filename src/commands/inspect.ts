@@ -1,7 +1,7 @@
 import { promises as fs } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { MiniappError } from '../core/errors/index.js';
-import { writeFileAtomic } from '../core/fs/atomic.js';
+import { writeFilesAtomic } from '../core/fs/atomic.js';
 import type { CommandContext, CommandResult } from '../cli/types.js';
 import { locatePackageError } from '../package/manifest.js';
 import { readPackageFile } from '../package/file.js';
@@ -32,8 +32,7 @@ export async function run(args: string[], options: Record<string, unknown>, ctx:
       await fs.mkdir(dir, { recursive: true }).catch((err: Error) => {
         throw new MiniappError('WRITE_FAILED', { path: dir, reason: err.message }, { cause: err });
       });
-      await writeFileAtomic(join(dir, 'signed-data.bin'), parts.signedData);
-      await writeFileAtomic(join(dir, 'signature.bin'), parts.signature);
+      await writeFilesAtomic([{ path: join(dir, 'signed-data.bin'), data: parts.signedData }, { path: join(dir, 'signature.bin'), data: parts.signature }], { signal: ctx.signal });
       extracted = { signedData: join(dir, 'signed-data.bin'), signature: join(dir, 'signature.bin'), opensslCommand: opensslVerifyCommand(options.extractSigned) };
     }
   } catch (err) {

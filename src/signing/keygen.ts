@@ -3,7 +3,7 @@ import { promises as fs } from 'node:fs';
 import { dirname } from 'node:path';
 import { promisify } from 'node:util';
 import { MiniappError } from '../core/errors/index.js';
-import { writeFileAtomic } from '../core/fs/atomic.js';
+import { writeFilesAtomic } from '../core/fs/atomic.js';
 import { keyIdOf, MAX_KEY_BITS, MIN_KEY_BITS } from './keys.js';
 
 const generateKeyPair = promisify(generateKeyPairCallback);
@@ -39,29 +39,41 @@ export async function generateSigningKey(options: KeygenOptions = {}): Promise<{
   return { privateKeyPem, publicKeyPem: publicKey.export({ type: 'spki', format: 'pem' }) as string, keyId: keyIdOf(publicKey), bits };
 }
 
-/** Writes <prefix>.key.pem (0600) and <prefix>.pub.pem; never replaces an existing file. */
-export async function writeSigningKey(prefix: string, options: KeygenOptions = {}): Promise<KeygenResult> {
+/**
+ * Writes <prefix>.key.pem (0600) and <prefix>.pub.pem; never replaces an existing file. Both or neither:
+ * an abort while the key is generated or written leaves no file (INTERRUPTED).
+ */
+export async function writeSigningKey(prefix: string, options: KeygenOptions & { signal?: AbortSignal } = {}): Promise<KeygenResult> {
   const privateKeyPath = `${prefix}.key.pem`;
   const publicKeyPath = `${prefix}.pub.pem`;
   for (const path of [privateKeyPath, publicKeyPath]) {
     const exists = await fs.lstat(path).then(() => true, () => false);
     if (exists) throw new MiniappError('KEY_EXISTS', { path });
   }
-  const key = await generateSigningKey(options);
+  const key = await untilAborted(generateSigningKey(options), options.signal);
   // `--out keys/partner` in a fresh project: the folder is part of the prefix, so create it.
   await fs.mkdir(dirname(privateKeyPath), { recursive: true });
+  const files = [
+    { path: privateKeyPath, data: key.privateKeyPem, mode: 0o600 },
+    { path: publicKeyPath, data: key.publicKeyPem, mode: 0o644 },
+  ];
   try {
-    await writeFileAtomic(privateKeyPath, key.privateKeyPem, { mode: 0o600, exclusive: true });
+    await writeFilesAtomic(files, { exclusive: true, signal: options.signal });
   } catch (err) {
-    if (err instanceof MiniappError && /already exists/.test(err.message)) throw new MiniappError('KEY_EXISTS', { path: privateKeyPath }, { cause: err });
-    throw err;
-  }
-  try {
-    await writeFileAtomic(publicKeyPath, key.publicKeyPem, { mode: 0o644, exclusive: true });
-  } catch (err) {
-    await fs.rm(privateKeyPath, { force: true });
-    if (err instanceof MiniappError && /already exists/.test(err.message)) throw new MiniappError('KEY_EXISTS', { path: publicKeyPath }, { cause: err });
+    if (err instanceof MiniappError && /already exists/.test(err.message)) throw new MiniappError('KEY_EXISTS', { path: err.args.path }, { cause: err });
     throw err;
   }
   return { keyId: key.keyId, privateKeyPath, publicKeyPath, bits: key.bits, encrypted: !!options.passphrase };
+}
+
+/** Key generation cannot be cancelled on the thread pool; an abort stops waiting for it. */
+function untilAborted<T>(work: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return work;
+  const interrupted = () => (signal.reason instanceof MiniappError ? signal.reason : new MiniappError('INTERRUPTED', {}));
+  if (signal.aborted) return Promise.reject(interrupted());
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(interrupted());
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
 }
