@@ -1,6 +1,7 @@
 import { promises as fs } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { MiniappError } from '../core/errors/index.js';
+import { parseHostVersionOption } from '../manifest/host-versions.js';
 import { writeFilesAtomic } from '../core/fs/atomic.js';
 import type { CommandContext, CommandResult } from '../cli/types.js';
 import { locatePackageError } from '../package/manifest.js';
@@ -21,11 +22,12 @@ export async function run(args: string[], options: Record<string, unknown>, ctx:
   const { loadKeyring, trustPublicKey } = await import('../signing/keyring.js');
   if (options.pubkey && options.keyring) throw new MiniappError('USAGE_ERROR', { reason: 'give either --pubkey or --keyring, not both', command: 'inspect' });
   const trust = options.keyring ? await loadKeyring(String(options.keyring), ctx.cwd) : options.pubkey ? await trustPublicKey(String(options.pubkey), ctx.cwd) : undefined;
+  const hostVersion = parseHostVersionOption(options.hostVersion, 'inspect');
   const bytes = await readPackageFile(path, { cwd: ctx.cwd });
   let report: PackageReport;
   let extracted: InspectResult['extracted'];
   try {
-    report = await inspectPackage(bytes, { label: path, trust });
+    report = await inspectPackage(bytes, { label: path, trust, hostVersion });
     if (typeof options.extractSigned === 'string' && options.extractSigned !== '') {
       const dir = resolve(ctx.cwd, options.extractSigned);
       const parts = extractSigned(bytes);

@@ -32,12 +32,13 @@ const strings = (v: unknown) => (Array.isArray(v) ? v.filter((x): x is string =>
 /**
  * What a reviewer looks at: manifest summary, files, signer and signature status. It runs the install
  * decision every command shares (src/signing/decision.ts): without a key, every check that needs none
- * (structure and every entry's size and CRC, the manifest, the header's binding, the signer pin); with
+ * (structure and every entry's size and CRC, the manifest, the header's binding, the signer pin, the
+ * host version: the newest known host unless given); with
  * one, the whole decision. The first refusal is the report's first error.
  */
-export async function inspectPackage(bytes: Uint8Array, options: { label?: string; trust?: Trust } = {}): Promise<PackageReport> {
+export async function inspectPackage(bytes: Uint8Array, options: { label?: string; trust?: Trust; hostVersion?: string } = {}): Promise<PackageReport> {
   const label = options.label ?? 'package.zip';
-  const decision = await decidePackage(bytes, { trust: options.trust, allowUnsigned: !options.trust, hostVersion: null, label });
+  const decision = await decidePackage(bytes, { trust: options.trust, allowUnsigned: !options.trust, hostVersion: options.hostVersion, label });
   const { facts } = decision;
   // A package the strict reader refuses has nothing to show: the decision's refusal is the answer.
   let pkg = facts.pkg;
