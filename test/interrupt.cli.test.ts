@@ -9,18 +9,24 @@ import { binPath } from './helpers/cli.js';
 const work = mkdtempSync(join(tmpdir(), 'miniapp-interrupt-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-function interruptAfter(args: string[], ms: number): Promise<{ code: number | null; stdout: string; stderr: string; afterSignalMs: number; signalled: boolean }> {
+/** Sends SIGINT `ms` after the command reports on stderr that its work started (`when`). */
+function interruptAfter(args: string[], when: RegExp, ms: number): Promise<{ code: number | null; stdout: string; stderr: string; afterSignalMs: number; signalled: boolean }> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [binPath, ...args], { cwd: work, env: { ...process.env, NO_COLOR: '1' } });
     let stdout = '';
     let stderr = '';
     let signalledAt = 0;
+    let timer: NodeJS.Timeout | undefined;
     child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    const timer = setTimeout(() => {
-      signalledAt = Date.now();
-      child.kill('SIGINT');
-    }, ms);
+    child.stderr.on('data', (d) => {
+      stderr += d;
+      if (!timer && when.test(stderr)) {
+        timer = setTimeout(() => {
+          signalledAt = Date.now();
+          child.kill('SIGINT');
+        }, ms);
+      }
+    });
     child.on('close', (code) => {
       clearTimeout(timer);
       resolve({ code, stdout, stderr, afterSignalMs: signalledAt ? Date.now() - signalledAt : 0, signalled: signalledAt > 0 });
@@ -33,7 +39,7 @@ describe('interrupting a command that writes', () => {
     // A 4096-bit key takes long enough to be interrupted; retry the rare run that finishes first.
     for (let attempt = 0; attempt < 3; attempt++) {
       const prefix = `k${attempt}`;
-      const r = await interruptAfter(['keygen', '--out', prefix, '--bits', '4096', '--json'], 400);
+      const r = await interruptAfter(['keygen', '--out', prefix, '--bits', '4096', '--json'], /generating/, 50);
       if (!r.signalled) continue;
       expect(r.code).toBe(130);
       expect(r.stdout).not.toContain('"ok": true');

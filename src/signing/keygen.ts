@@ -1,4 +1,4 @@
-import { generateKeyPair as generateKeyPairCallback, type KeyObject } from 'node:crypto';
+import { createPrivateKey, createPublicKey, generateKeyPair as generateKeyPairCallback, type KeyObject } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import { dirname } from 'node:path';
 import { promisify } from 'node:util';
@@ -50,7 +50,7 @@ export async function writeSigningKey(prefix: string, options: KeygenOptions & {
     const exists = await fs.lstat(path).then(() => true, () => false);
     if (exists) throw new MiniappError('KEY_EXISTS', { path });
   }
-  const key = await untilAborted(generateSigningKey(options), options.signal);
+  const key = options.signal ? await generateInChild(options, options.signal) : await generateSigningKey(options);
   // `--out keys/partner` in a fresh project: the folder is part of the prefix, so create it.
   await fs.mkdir(dirname(privateKeyPath), { recursive: true });
   const files = [
@@ -66,14 +66,41 @@ export async function writeSigningKey(prefix: string, options: KeygenOptions & {
   return { keyId: key.keyId, privateKeyPath, publicKeyPath, bits: key.bits, encrypted: !!options.passphrase };
 }
 
-/** Key generation cannot be cancelled on the thread pool; an abort stops waiting for it. */
-function untilAborted<T>(work: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
-  if (!signal) return work;
+/**
+ * Generation that an abort really stops: RSA key generation cannot be cancelled on the thread pool, and
+ * a process does not exit before its thread pool's work is done (seconds for 4096 bits). A child process
+ * can be killed; it hands the PEM back on a pipe, and the parent encrypts it and computes the key id.
+ */
+const CHILD_SCRIPT = `const { generateKeyPairSync } = require('node:crypto');
+const { privateKey } = generateKeyPairSync('rsa', { modulusLength: Number(process.argv[1]), publicExponent: 0x10001 });
+process.stdout.write(privateKey.export({ type: 'pkcs8', format: 'pem' }));`;
+
+async function generateInChild(options: KeygenOptions, signal: AbortSignal): Promise<Awaited<ReturnType<typeof generateSigningKey>>> {
+  const bits = options.bits ?? DEFAULT_KEY_BITS;
+  assertKeyBits(bits);
   const interrupted = () => (signal.reason instanceof MiniappError ? signal.reason : new MiniappError('INTERRUPTED', {}));
-  if (signal.aborted) return Promise.reject(interrupted());
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(interrupted());
+  if (signal.aborted) throw interrupted();
+  const { spawn } = await import('node:child_process');
+  const pem = await new Promise<string>((resolve, reject) => {
+    const child = spawn(process.execPath, ['-e', CHILD_SCRIPT, String(bits)], { stdio: ['ignore', 'pipe', 'pipe'], env: {} });
+    let out = '';
+    let err = '';
+    const onAbort = () => {
+      child.kill('SIGKILL');
+      reject(interrupted());
+    };
     signal.addEventListener('abort', onAbort, { once: true });
-    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    child.on('error', (e) => reject(e));
+    child.on('close', (code) => {
+      signal.removeEventListener('abort', onAbort);
+      if (code === 0) resolve(out);
+      else reject(new Error(`key generation failed (exit ${String(code)}): ${err.trim()}`));
+    });
   });
+  const privateKey = createPrivateKey(pem);
+  const publicKey = createPublicKey(privateKey);
+  const privateKeyPem = options.passphrase ? (privateKey.export({ type: 'pkcs8', format: 'pem', cipher: 'aes-256-cbc', passphrase: options.passphrase }) as string) : pem;
+  return { privateKeyPem, publicKeyPem: publicKey.export({ type: 'spki', format: 'pem' }) as string, keyId: keyIdOf(publicKey), bits };
 }
