@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path';
 import { MiniappError } from '../core/errors/index.js';
 import { parseHostVersionOption } from '../manifest/host-versions.js';
 import { writeFilesAtomic } from '../core/fs/atomic.js';
-import type { CommandContext, CommandResult } from '../cli/types.js';
+import type { CommandContext, CommandResult } from './types.js';
 import { locatePackageError } from '../package/manifest.js';
 import { readPackageFile } from '../package/file.js';
 import type { PackageReport } from '../signing/inspect.js';

@@ -1,6 +1,6 @@
 import { MiniappError } from '../core/errors/index.js';
 import { parseHostVersionOption } from '../manifest/host-versions.js';
-import type { CommandContext, CommandResult } from '../cli/types.js';
+import type { CommandContext, CommandResult } from './types.js';
 import type { Profile } from '../manifest/types.js';
 import type { PackageVerdict } from '../signing/verify-files.js';
 import type { Trust } from '../signing/verify.js';
@@ -17,7 +17,7 @@ export async function run(args: string[], options: Record<string, unknown>, ctx:
   if (!pubkey && !keyring) throw new MiniappError('VERIFY_KEY_MISSING');
   if (pubkey && keyring) throw new MiniappError('USAGE_ERROR', { reason: 'give either --pubkey or --keyring, not both', command: 'verify' });
   const hostVersion = parseHostVersionOption(options.hostVersion, 'verify');
-  const { loadKeyring, trustPublicKey, verifyPackage } = await import('../signing/index.js');
+  const { loadKeyring, trustPublicKey } = await import('../signing/index.js');
   const trust: Trust = keyring ? await loadKeyring(keyring, ctx.cwd) : await trustPublicKey(pubkey!, ctx.cwd);
 
   const { verifyFiles } = await import('../signing/verify-files.js');

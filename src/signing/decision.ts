@@ -55,7 +55,7 @@ export interface PackageFacts {
   warnings: Diagnostic[];
 }
 
-export type StageOutcome = { skipped: string } | void;
+export type StageOutcome = { skipped: string } | undefined;
 /** Runs one stage; install wraps each in its timed, audited step. The default runs it as is. */
 export type StageRunner = (stage: DecisionStage, run: () => Promise<StageOutcome>) => Promise<void>;
 
@@ -73,10 +73,14 @@ export const ANY_HOST_VERSION = `${Number.MAX_SAFE_INTEGER}.0.0`;
 /** Runs the stages in order; throws the first refusal (a MiniappError) after recording what it learnt in `facts`. */
 export async function runDecision(bytes: Uint8Array, options: DecisionOptions, facts: PackageFacts, runStage: StageRunner = direct): Promise<PackageFacts> {
   await runStage('signature', async () => checkSignature(bytes, options, facts));
-  await runStage('structure', async () => checkStructure(bytes, options, facts));
+  await runStage('structure', async () => {
+    await checkStructure(bytes, options, facts);
+    return undefined;
+  });
   await runStage('key-authorised', async () => {
     if (!options.authorise || !facts.verified) return { skipped: facts.signed ? 'the signature was not checked: no signer to authorise' : 'unsigned: no signer to authorise' };
     options.authorise(facts.keyId!, facts.manifest!);
+    return undefined;
   });
   await runStage('host-version', async () => checkHostVersion(options, facts.manifest!));
   return facts;
