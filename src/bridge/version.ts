@@ -12,4 +12,3 @@ export function compareHostVersions(a: string, b: string): number {
   return 0;
 }
 
-export const HOST_VERSION_PATTERN = /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)$/;

@@ -1,5 +1,5 @@
-import { HOST_VERSION_PATTERN } from '../bridge/version.js';
 import { MiniappError } from '../core/errors/index.js';
+import { HOST_VERSION_PATTERN } from '../format/index.js';
 
 /**
  * The newest host app version this toolchain knows. A manifest whose minHostVersion is higher could
@@ -9,10 +9,7 @@ import { MiniappError } from '../core/errors/index.js';
  */
 export const NEWEST_HOST_VERSION = '3.4.0';
 
-/**
- * The one grammar of a host version, for every command (`--host-version`) and the install decision:
- * MAJOR.MINOR.PATCH, decimal, no leading zeros, no pre-release or build part (hosts ship releases).
- */
+/** The one grammar of a host version (src/format): MAJOR.MINOR.PATCH, no pre-release part. */
 export { HOST_VERSION_PATTERN };
 
 export const isHostVersion = (value: string): boolean => HOST_VERSION_PATTERN.test(value);
