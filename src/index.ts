@@ -61,6 +61,8 @@ export {
 } from './signing/index.js';
 export type { SignOptions, SignResult, Trust, VerifyOptions, VerifyOutcome, ReleaseDescriptor, SignedHeader, KeygenOptions, KeygenResult } from './signing/index.js';
 export { inspectPackage, extractSigned } from './signing/inspect.js';
+export { decidePackage, runDecision, DECISION_STAGES } from './signing/decision.js';
+export type { Decision, DecisionOptions, DecisionStage, PackageFacts } from './signing/decision.js';
 export { verifyFiles, verifyFile } from './signing/verify-files.js';
 export type { PackageVerdict, VerifyFilesOptions } from './signing/verify-files.js';
 export type { PackageReport } from './signing/inspect.js';

@@ -90,7 +90,8 @@ describe('miniapp run', () => {
     [['--deny', 'teleport'], 2, 'RUN_OPTION_INVALID'],
     [['--deny', 'storage'], 2, 'RUN_OPTION_INVALID'],
     [['--grant', 'camera', '--deny', 'camera'], 2, 'RUN_OPTION_INVALID'],
-    [['--host-version', 'latest'], 2, 'RUN_OPTION_INVALID'],
+    [['--host-version', 'latest'], 2, 'USAGE_ERROR'],
+    [['--host-version', '3.1.0-beta'], 2, 'USAGE_ERROR'],
     [['--network', 'wifi'], 2, 'USAGE_ERROR'],
   ])('refuses %j with exit %i', async (extra, code, errorCode) => {
     const r = await runCli(['run', CLI_APP, '--json', ...sandbox().flags, ...extra]);

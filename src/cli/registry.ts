@@ -119,7 +119,7 @@ export const commands: CommandSpec[] = [
     options: [
       pubkey,
       keyring,
-      { name: 'hostVersion', flags: '--host-version <version>', description: 'host app version to decide for (too old: HOST_UPDATE_REQUIRED)', type: 'string' },
+      { name: 'hostVersion', flags: '--host-version <version>', description: 'host app version to decide for (default: the newest this toolchain knows; too old: HOST_UPDATE_REQUIRED)', type: 'string' },
       releaseProfile,
       newestHostVersion,
     ],
@@ -133,6 +133,7 @@ export const commands: CommandSpec[] = [
       { name: 'extractSigned', flags: '--extract-signed <dir>', description: 'write the signed bytes and the raw signature to <dir> for checking with openssl', type: 'string', configurable: false },
       pubkey,
       keyring,
+      { ...hostVersion, description: 'host app version to decide for (default: the newest this toolchain knows; too old: HOST_UPDATE_REQUIRED)' },
     ],
     load: () => import('../commands/inspect.js'),
   },

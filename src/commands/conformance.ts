@@ -1,12 +1,11 @@
 import { resolve } from 'node:path';
-import semverValid from 'semver/functions/valid.js';
 import { MiniappError, type Diagnostic } from '../core/errors/index.js';
 import { writeFileAtomic } from '../core/fs/atomic.js';
 import { openAuditLog } from '../host/audit.js';
 import { runConformance, type ConformanceReport } from '../host/conformance.js';
 import { conformanceJunit } from '../host/junit.js';
 import { loadTrustStore } from '../host/trust-store.js';
-import { NEWEST_HOST_VERSION } from '../manifest/host-versions.js';
+import { NEWEST_HOST_VERSION, parseHostVersionOption } from '../manifest/host-versions.js';
 import type { Profile } from '../manifest/types.js';
 import type { CommandContext, CommandResult } from './types.js';
 
@@ -14,8 +13,7 @@ import type { CommandContext, CommandResult } from './types.js';
 export async function run(args: string[], options: Record<string, unknown>, ctx: CommandContext): Promise<CommandResult<ConformanceReport>> {
   const target = args[0]!;
   const usage = (reason: string) => new MiniappError('USAGE_ERROR', { reason, command: 'conformance' });
-  const hostVersion = options.hostVersion as string | undefined;
-  if (hostVersion !== undefined && !semverValid(hostVersion)) throw usage(`--host-version ${JSON.stringify(hostVersion)} is not a version such as 3.2.0`);
+  const hostVersion = parseHostVersionOption(options.hostVersion, 'conformance');
   if (!((options.memoryMb as number) > 0)) throw usage(`--memory-mb must be a positive number of MB, not ${String(options.memoryMb)}`);
   if (!((options.startupBudget as number) > 0)) throw usage(`--startup-budget must be a positive number of ms, not ${String(options.startupBudget)}`);
   const trustStore = options.trustStore ? await loadTrustStore(options.trustStore as string, ctx.cwd) : undefined;
@@ -52,7 +50,9 @@ export function render(outcome: CommandResult<ConformanceReport>, ctx: CommandCo
   const name = r.app ? `${r.app.id}@${r.app.version}` : r.target;
   const failed = r.checks.filter((c) => c.status === 'failed').length;
   const lines = r.checks.map((c) => `  ${mark[c.status]} ${c.name.padEnd(24)}${c.code ? ` ${c.code}` : ''}${c.message && c.status !== 'passed' ? ` ${ctx.colors.dim(c.message)}` : c.message ? ` ${ctx.colors.dim(c.message)}` : ''}`);
-  const head = r.ok ? `${mark.passed} ${name} conforms${r.signed ? '' : ' (unsigned: signature checks skipped)'}` : `${mark.failed} ${name}: ${failed} check${failed === 1 ? '' : 's'} failed`;
+  const checked = r.checks.find((c) => c.name === 'install.signature')?.status === 'passed';
+  const caveat = !r.signed ? ' (unsigned: signature checks skipped)' : checked ? '' : ' (signed, signature not checked: no --trust-store)';
+  const head = r.ok ? `${mark.passed} ${name} conforms${caveat}` : `${mark.failed} ${name}: ${failed} check${failed === 1 ? '' : 's'} failed`;
   const tail = `  start-up ${r.timings.startupMs ?? '–'} ms, peak memory ${(r.memory.peakGuestBytes / 1048576).toFixed(1)} MB, total ${Math.round(r.timings.totalMs)} ms`;
   return [head, ...lines, tail].join('\n');
 }

@@ -2,7 +2,7 @@ import { promises as fs, mkdirSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { PERMISSIONS, type Permission } from '../bridge/catalog.js';
-import { HOST_VERSION_PATTERN } from '../bridge/version.js';
+import { parseHostVersionOption } from '../manifest/host-versions.js';
 import { MiniappError } from '../core/errors/index.js';
 import { writeFileAtomic } from '../core/fs/atomic.js';
 import { loadOrCreateHostKey } from '../runtime/host/host-key.js';
@@ -39,8 +39,7 @@ export async function run(args: string[], options: Record<string, unknown>, ctx:
   const deny = checkPermissions('--deny', (options.deny as string[] | undefined) ?? []);
   const both = grant.find((p) => deny.includes(p));
   if (both) throw invalid('--grant/--deny', `both grant and deny "${both}"`);
-  const hostVersion = options.hostVersion as string | undefined;
-  if (hostVersion !== undefined && !HOST_VERSION_PATTERN.test(hostVersion)) throw invalid('--host-version', `${JSON.stringify(hostVersion)} is not a MAJOR.MINOR.PATCH version`);
+  const hostVersion = parseHostVersionOption(options.hostVersion, 'run');
   const timeoutMs = options.timeout as number;
   if (!(timeoutMs > 0)) throw invalid('--timeout', 'must be a positive number of milliseconds');
 
