@@ -3,10 +3,14 @@ import type { Duplex } from 'node:stream';
 import { readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { toolchainPath } from '../core/toolchain.js';
+import { detectJail, jailCommand, sandboxIsolation, type Isolation } from './jail.js';
+import { externalClock, refuseInspectorSignal, processCpuMs } from './measure.js';
 import type { HostToSandbox, MemoryReport, SandboxExitReason, SandboxToHost } from './protocol.js';
+import { seccompProgram } from './seccomp.js';
 import { lineChannel } from './wire.js';
 
 export type { MemoryReport, SandboxChannel, SandboxExitReason } from './protocol.js';
+export { detectJail, sandboxIsolation, NO_OS_SANDBOX_ENV, type Isolation, type IsolationLevel } from './jail.js';
 
 export interface SandboxLimits {
   /** Memory the guest may use beyond the sandbox's own baseline, counting heap, external memory and ArrayBuffers. Default 64 MB. */
@@ -23,6 +27,8 @@ export interface SandboxLimits {
    * Default 5000 ms: compiling the bundled DOM takes a few hundred ms, much more on a loaded machine.
    */
   bootMs?: number;
+  /** CPU seconds the whole sandbox process may use (RLIMIT_CPU, a hard backstop enforced by the kernel). Default 3600. */
+  cpuSeconds?: number;
 }
 
 export interface SandboxOptions {
@@ -39,6 +45,16 @@ export interface SandboxOptions {
   onEscape?: (what: string) => void;
   /** How often the host checks the heartbeat and memory, in ms. Default 100. */
   checkIntervalMs?: number;
+  /**
+   * "os" (default): the OS jail where this machine has it, else a plain sandbox process (see
+   * `isolation` on the handle for which one and why). "process": never the jail (for comparisons).
+   */
+  jail?: 'os' | 'process';
+  /**
+   * @internal Tests only: start without Node's permission model, as if the guest had escaped every
+   * JavaScript layer, to show what the OS jail holds by itself.
+   */
+  withoutPermissionModel?: boolean;
 }
 
 export interface SandboxExit {
@@ -49,7 +65,14 @@ export interface SandboxExit {
 }
 
 export interface Sandbox {
+  /** The host pid of the sandbox's Node process (inside the jail: known once the jail started). */
   readonly pid: number;
+  /** Every host pid of the sandbox (the jail's supervisor and the Node process), for memory figures. */
+  pids(): number[];
+  /** The isolation this sandbox runs under, and why a stronger one was not available. */
+  readonly isolation: Isolation;
+  /** What the host measured of the process from outside (never a report from inside). */
+  usage(): { cpuMs: number; rssBytes: number; peakRssBytes: number };
   /** Resolves when the entry's start() finished; rejects if the sandbox died first. */
   readonly ready: Promise<void>;
   /** Resolves once, when the process is gone, with why. */
@@ -77,6 +100,11 @@ function crashLine(stderr: string): string | undefined {
 
 // Node's `external` already includes ArrayBuffers (and Buffers): adding `arrayBuffers` would count them twice.
 const used = (m: MemoryReport) => m.heapUsed + m.external;
+
+/** The longest message the host accepts from a sandbox (the largest bridge call or request body is far below). */
+const MAX_INBOUND_CHARS = 16 * 1024 * 1024;
+/** How much the host lets pile up unread on a sandbox's channel (the app message carrying the package's files is the largest). */
+const MAX_UNREAD_BYTES = 128 * 1024 * 1024;
 
 /** The default guest memory limit, in MB. */
 export const DEFAULT_MEMORY_MB = 64;
@@ -120,10 +148,21 @@ export function startSandbox(options: SandboxOptions): Sandbox {
   const maxTimers = options.limits?.maxTimers ?? 10_000;
   const interval = options.checkIntervalMs ?? 100;
   const heapMb = sandboxHeapMb(memoryMb);
-  const child: ChildProcess = spawn(process.execPath, [...sandboxExecArgv(options.readPaths ?? [], heapMb), childEntry()], {
-    env: {},
-    stdio: ['ignore', 'ignore', 'pipe', 'pipe'],
-  });
+  const cpuSeconds = options.limits?.cpuSeconds ?? 3600;
+  refuseInspectorSignal();
+  const { child, isolation, jailed } = spawnSandboxProcess(options, heapMb);
+  // The Node process's host pid: the child itself, or inside the jail the one bwrap reports on fd 4.
+  let innerPid: number | undefined = jailed ? undefined : child.pid;
+  if (jailed) readJailInfo(child, (pid) => (innerPid = pid));
+  const signalInner = (signal: NodeJS.Signals) => {
+    try {
+      if (innerPid) process.kill(innerPid, signal);
+    } catch {
+      // already gone
+    }
+  };
+  const clock = externalClock();
+  let peakRss = 0;
   const pipe = child.stdio[3] as Duplex;
   pipe.on('error', () => undefined);
   let stderr = '';
@@ -145,7 +184,7 @@ export function startSandbox(options: SandboxOptions): Sandbox {
   let windowStart = Date.now();
   let windowCount = 0;
 
-  const post: (m: HostToSandbox) => void = lineChannel(
+  const send: (m: HostToSandbox) => void = lineChannel(
     pipe,
     (raw) => {
       // Guest code can reach the sandbox realm's objects and so rewrite what the sandbox sends (see the
@@ -157,12 +196,20 @@ export function startSandbox(options: SandboxOptions): Sandbox {
       }
     },
     undefined,
-    () => kill('MESSAGE_FLOOD', 'a single message over 64 MB'),
+    () => kill('MESSAGE_FLOOD', `a single message over ${MAX_INBOUND_CHARS / 1048576} MB`),
+    MAX_INBOUND_CHARS,
   );
+  // The host never buffers without bound for a sandbox: one that stops reading its channel while it
+  // keeps asking (answers pile up in the host's write buffer) is stopped.
+  const post = (m: HostToSandbox) => {
+    if (pipe.writableLength > MAX_UNREAD_BYTES) return kill('MESSAGE_FLOOD', `the sandbox left over ${MAX_UNREAD_BYTES / 1048576} MB of the host's messages unread`);
+    send(m);
+  };
   const kill = (reason: SandboxExitReason, why?: string) => {
     if (exitReason) return;
     exitReason = reason;
     detail = why;
+    signalInner('SIGKILL');
     child.kill('SIGKILL');
   };
 
@@ -181,7 +228,11 @@ export function startSandbox(options: SandboxOptions): Sandbox {
       if (!reason) {
         // A V8 heap limit ends the process with "JavaScript heap out of memory".
         if (/heap out of memory|Allocation failed/i.test(stderr)) reason = 'MEMORY_LIMIT';
-        else reason = code === 0 ? 'EXITED' : 'CRASHED';
+        // RLIMIT_CPU: the kernel sent SIGXCPU (bwrap passes a signal death on as 128 + its number).
+        else if (signal === 'SIGXCPU' || code === 128 + 24) {
+          reason = 'CPU_LIMIT';
+          detail = `the sandbox used its ${cpuSeconds} s of CPU time (RLIMIT_CPU)`;
+        } else reason = code === 0 ? 'EXITED' : 'CRASHED';
       }
       const exit: SandboxExit = { reason, code, signal, detail: detail ?? (reason === 'CRASHED' ? crashLine(stderr) : undefined) };
       failReady(new Error(`sandbox stopped before it was ready: ${reason}${exit.detail ? ` (${exit.detail})` : ''}`));
@@ -213,7 +264,8 @@ export function startSandbox(options: SandboxOptions): Sandbox {
       booted = true;
       lastPong = Date.now();
       if (m.memory) baseline = used(m.memory);
-      rssBaseline = processRss(child.pid!);
+      rssBaseline = innerPid ? processRss(innerPid) : undefined;
+      clock.reset();
       markReady();
     } else if (m.type === 'escape') {
       escapeListener?.(String(m.what).slice(0, 200));
@@ -225,6 +277,15 @@ export function startSandbox(options: SandboxOptions): Sandbox {
   const timer = setInterval(() => {
     if (suspended || exitReason) return;
     const allowed = booted ? busyMs : bootMs;
+    if (innerPid) {
+      // From outside: an event loop that has not slept for longer than the limit is stopped, whatever
+      // heartbeats the sandbox sends (a guest that reached the pipe can forge them).
+      const spinning = clock.sample(innerPid, Date.now());
+      if (spinning > allowed + interval) return kill('CPU_LIMIT', `the ${booted ? 'guest' : 'runtime start-up'} kept the sandbox's event loop busy for ${spinning} ms, more than ${allowed} ms (measured by the host)`);
+      const rss = processRss(innerPid);
+      if (rss !== undefined && rss > peakRss) peakRss = rss;
+      if (rssBaseline === undefined && booted && rss !== undefined) rssBaseline = rss;
+    }
     if (Date.now() - lastPong > allowed + interval) {
       // A guest close to its memory limit that stops answering is usually stuck in garbage collection.
       const guest = lastReport && baseline !== undefined ? used(lastReport) - baseline : 0;
@@ -236,7 +297,7 @@ export function startSandbox(options: SandboxOptions): Sandbox {
     // process bounds what a lying guest can hold: resident growth past the V8 heap cap (the limit plus
     // its headroom) is more than an honest guest under its limit reaches.
     if (rssBaseline !== undefined) {
-      const grown = (processRss(child.pid!) ?? rssBaseline) - rssBaseline;
+      const grown = (processRss(innerPid!) ?? rssBaseline) - rssBaseline;
       if (grown > heapMb * 1048576) {
         return kill('MEMORY_LIMIT', `the sandbox's resident memory grew by ${Math.round(grown / 1048576)} MB, more than its ${memoryMb} MB limit allows`);
       }
@@ -251,7 +312,16 @@ export function startSandbox(options: SandboxOptions): Sandbox {
 
   let closing: Promise<SandboxExit> | undefined;
   return {
-    pid: child.pid!,
+    get pid() {
+      return innerPid ?? child.pid!;
+    },
+    pids: () => [...new Set([child.pid!, innerPid ?? child.pid!])],
+    isolation,
+    usage: () => {
+      const rss = innerPid ? processRss(innerPid) : undefined;
+      if (rss !== undefined && rss > peakRss) peakRss = rss;
+      return { cpuMs: (innerPid && processCpuMs(innerPid)) || 0, rssBytes: rss ?? 0, peakRssBytes: peakRss };
+    },
     ready,
     exited,
     send: (data) => post({ type: 'message', data }),
@@ -264,13 +334,14 @@ export function startSandbox(options: SandboxOptions): Sandbox {
     suspend() {
       if (suspended || exitReason) return;
       suspended = true;
-      child.kill('SIGSTOP');
+      signalInner('SIGSTOP');
     },
     resume() {
       if (!suspended || exitReason) return;
       suspended = false;
       lastPong = Date.now();
-      child.kill('SIGCONT');
+      clock.reset();
+      signalInner('SIGCONT');
     },
     get suspended() {
       return suspended;
@@ -279,7 +350,7 @@ export function startSandbox(options: SandboxOptions): Sandbox {
     close(reason: SandboxExitReason = 'STOPPED') {
       closing ??= (async () => {
         if (child.exitCode === null && child.signalCode === null) {
-          if (suspended) child.kill('SIGCONT');
+          if (suspended) signalInner('SIGCONT');
           kill(reason);
         }
         return exited;
@@ -287,6 +358,55 @@ export function startSandbox(options: SandboxOptions): Sandbox {
       return closing;
     },
   };
+}
+
+/**
+ * Starts the sandbox's Node process: inside the OS jail when this machine has one (src/sandbox/jail.ts),
+ * else as a plain child process. Either way the permission model, the V8 flags and an empty
+ * environment apply; fd 3 is the channel.
+ */
+function spawnSandboxProcess(options: SandboxOptions, heapMb: number): { child: ChildProcess; isolation: Isolation; jailed: boolean } {
+  const execArgv = sandboxExecArgv(options.readPaths ?? [], heapMb).filter((a) => !options.withoutPermissionModel || !/^--(experimental-permission|allow-fs-read)/.test(a));
+  const nodeArgs = [...execArgv, childEntry()];
+  const support = options.jail === 'process' ? undefined : detectJail();
+  if (!support?.ok) {
+    const isolation: Isolation = options.jail === 'process' ? { level: 'process', reason: 'the caller asked for a plain sandbox process' } : sandboxIsolation();
+    const child = spawn(process.execPath, nodeArgs, { env: {}, stdio: ['ignore', 'ignore', 'pipe', 'pipe'] });
+    return { child, isolation, jailed: false };
+  }
+  const program = seccompProgram();
+  const cmd = jailCommand(support, { reads: jailReads(options.readPaths ?? []), cpuSeconds: options.limits?.cpuSeconds ?? 3600 }, nodeArgs, program !== undefined);
+  const child = spawn(cmd.file, cmd.args, { env: {}, uid: cmd.uid, gid: cmd.gid, stdio: ['ignore', 'ignore', 'pipe', 'pipe', 'pipe', program ? 'pipe' : 'ignore'] });
+  if (program) {
+    const fd5 = (child.stdio as unknown as Duplex[])[5]!;
+    fd5.on('error', () => undefined);
+    fd5.end(program);
+  }
+  const missing = [...support.missing, ...(program ? [] : [`seccomp (no filter for ${process.arch})`])];
+  const isolation: Isolation = { level: 'os-sandbox', ...(missing.length ? { missing: [...new Set(missing)] } : {}) };
+  return { child, isolation, jailed: true };
+}
+
+/** What the jail binds read-only: the toolchain's dist/ and package.json (as the permission model allows), and the given paths. */
+function jailReads(readPaths: string[]): string[] {
+  return [dirname(dirname(childEntry())), toolchainPath('package.json'), ...readPaths];
+}
+
+/** bwrap writes `{ "child-pid": N, ... }` to --info-fd once the jail runs: N is the Node process's host pid. */
+function readJailInfo(child: ChildProcess, onPid: (pid: number) => void): void {
+  const info = child.stdio[4] as Duplex;
+  let text = '';
+  let seen = false;
+  info.on('error', () => undefined);
+  info.on('data', (d: Buffer) => {
+    if (text.length > 4096) return;
+    text += d.toString();
+    const m = /"child-pid"\s*:\s*(\d+)/.exec(text);
+    if (m && !seen) {
+      seen = true;
+      onPid(Number(m[1]));
+    }
+  });
 }
 
 /** Resident set size of a process in bytes from /proc (Linux), for host-wide memory figures. */
