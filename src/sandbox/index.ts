@@ -278,10 +278,11 @@ export function startSandbox(options: SandboxOptions): Sandbox {
     if (suspended || exitReason) return;
     const allowed = booted ? busyMs : bootMs;
     if (innerPid) {
-      // From outside: an event loop that has not slept for longer than the limit is stopped, whatever
-      // heartbeats the sandbox sends (a guest that reached the pipe can forge them).
+      // From outside: an event loop that has not slept for twice the limit is stopped, whatever
+      // heartbeats the sandbox sends (a guest that reached the pipe can forge them). Twice: the
+      // heartbeat catches an honest sandbox's busy loop first, with its own message.
       const spinning = clock.sample(innerPid, Date.now());
-      if (spinning > allowed + interval) return kill('CPU_LIMIT', `the ${booted ? 'guest' : 'runtime start-up'} kept the sandbox's event loop busy for ${spinning} ms, more than ${allowed} ms (measured by the host)`);
+      if (spinning > 2 * allowed + interval) return kill('CPU_LIMIT', `the ${booted ? 'guest' : 'runtime start-up'} kept the sandbox's event loop busy for ${spinning} ms, more than ${allowed} ms (measured by the host)`);
       const rss = processRss(innerPid);
       if (rss !== undefined && rss > peakRss) peakRss = rss;
       if (rssBaseline === undefined && booted && rss !== undefined) rssBaseline = rss;

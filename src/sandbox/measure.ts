@@ -51,8 +51,8 @@ export function externalClock(): { sample(pid: number, nowMs: number): number; r
       if (ns === undefined) return 0;
       if (lastNs !== undefined && nowMs > lastAt) {
         const share = (ns - lastNs) / 1e6 / (nowMs - lastAt);
-        // 0.9: the kernel's accounting and the host's timer do not tick together.
-        if (share >= 0.9) busySince ??= lastAt;
+        // 0.97, not 1: the kernel's accounting and the host's timer do not tick together; an honest busy app sleeps more than that.
+        if (share >= 0.97) busySince ??= lastAt;
         else busySince = undefined;
         busyFor = busySince === undefined ? 0 : nowMs - busySince;
       }
