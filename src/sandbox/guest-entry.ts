@@ -8,6 +8,7 @@
 import type { GuestEnd, GuestMessage, HostMessage } from '../runtime/channel.js';
 import * as happyDom from 'happy-dom';
 import { provideHappyDom, startGuest } from '../runtime/guest/guest.js';
+import { freezeRealmPrototypes } from './lockdown.js';
 import type { SandboxChannel } from './protocol.js';
 
 /** The app a sandbox is given, as the first message on its channel (plain data: files as base64). */
@@ -41,6 +42,8 @@ export async function start(channel: SandboxChannel): Promise<void> {
     files: { 'index.html': text('<!doctype html><title>warm</title><p>warm</p><script src="a.js"></script>'), 'a.js': text(`window.x = ${JSON.stringify('x'.repeat(4096))};`) },
   });
   await warm.close();
+  // Nothing of the guest has run yet: from here this realm's prototypes cannot be changed (lockdown.ts).
+  freezeRealmPrototypes();
   let closed = false;
   let listener: ((m: HostMessage) => void) | undefined;
   const end: GuestEnd = {
