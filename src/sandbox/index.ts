@@ -195,7 +195,8 @@ export function startSandbox(options: SandboxOptions): Sandbox {
         kill('CRASHED', `the sandbox sent a message the host could not handle (${(err as Error)?.message ?? String(err)})`);
       }
     },
-    undefined,
+    // The sandbox's own sender writes one JSON object per line: anything else was written by guest code.
+    () => kill('CRASHED', 'the sandbox sent a line that is not a JSON message'),
     () => kill('MESSAGE_FLOOD', `a single message over ${MAX_INBOUND_CHARS / 1048576} MB`),
     MAX_INBOUND_CHARS,
   );

@@ -36,34 +36,28 @@ export function mainThreadBusyNs(pid: number): number | undefined {
 }
 
 /**
- * Watches whether a process's event loop ever sleeps, from outside. Each sample() adds the busy time
- * since the last one; the process counts as spinning once it was busy (running or runnable) for
- * nearly all of the time since; sample() returns for how long (ms). An honest event loop sleeps between turns.
+ * Watches whether a process's event loop ever sleeps, from outside. Each sample() records the main
+ * thread's busy time; the process counts as spinning since the earliest recent sample from which it
+ * was busy (running or runnable) for at least 95% of the time, and sample() returns for how long (ms).
+ * Averaging from each earlier sample smooths the kernel's accounting, which a spinning task on a loaded
+ * machine receives in bursts; an honest event loop sleeps between turns, well over 5% of the time.
  */
 export function externalClock(): { sample(pid: number, nowMs: number): number; reset(): void } {
-  let lastNs: number | undefined;
-  let lastAt = 0;
-  let busySince: number | undefined;
-  let busyFor = 0;
+  let history: Array<{ at: number; ns: number }> = [];
   return {
     sample(pid, nowMs) {
       const ns = mainThreadBusyNs(pid);
       if (ns === undefined) return 0;
-      if (lastNs !== undefined && nowMs > lastAt) {
-        const share = (ns - lastNs) / 1e6 / (nowMs - lastAt);
-        // 0.97, not 1: the kernel's accounting and the host's timer do not tick together; an honest busy app sleeps more than that.
-        if (share >= 0.97) busySince ??= lastAt;
-        else busySince = undefined;
-        busyFor = busySince === undefined ? 0 : nowMs - busySince;
+      history.push({ at: nowMs, ns });
+      while (history.length > 2 && nowMs - history[0]!.at > 30_000) history.shift();
+      for (const h of history) {
+        if (nowMs - h.at < 1) break;
+        if ((ns - h.ns) / 1e6 / (nowMs - h.at) >= 0.95) return nowMs - h.at;
       }
-      lastNs = ns;
-      lastAt = nowMs;
-      return busyFor;
+      return 0;
     },
     reset() {
-      lastNs = undefined;
-      busySince = undefined;
-      busyFor = 0;
+      history = [];
     },
   };
 }
