@@ -8,6 +8,7 @@ import { createInProcessChannel, type HostEnd } from './channel.js';
 import { startGuest, type GuestHandle, type GuestInit } from './guest/guest.js';
 import { createHost, type Host, type HostOptions } from './host/host.js';
 import type { Isolation, Sandbox, SandboxExit, SandboxLimits } from '../sandbox/index.js';
+import { refuseInspectorSignal } from '../sandbox/measure.js';
 
 export interface LaunchOptions extends Partial<Omit<HostOptions, 'manifest' | 'origin' | 'readAppFile' | 'onCloseRequest' | 'hostKey'>> {
   cwd?: string;
@@ -66,6 +67,8 @@ export const methodsOf = (hostVersion: string) => methodNames().filter((m) => co
 /** Loads an app (directory or project) and launches it; the guest has loaded its entry HTML when this resolves. */
 export async function launchApp(target: string | AppSource, options: LaunchOptions = {}): Promise<RunningApp> {
   const t0 = performance.now();
+  // A process that runs mini-programs never opens a debugger on a signal (see measure.ts).
+  refuseInspectorSignal();
   const source = typeof target === 'string' ? await loadAppSource(target, options.cwd ?? process.cwd(), { pubkey: options.pubkey, hostVersion: options.hostVersion }) : target;
   const { manifest } = source;
   const hostVersion = options.hostVersion ?? NEWEST_HOST_VERSION;
