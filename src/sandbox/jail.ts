@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
-import { accessSync, constants, existsSync, realpathSync, statSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { accessSync, closeSync, constants, existsSync, openSync, readdirSync, readFileSync, readSync, realpathSync, statSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { seccompSupported } from './seccomp.js';
 
 /**
@@ -59,7 +59,8 @@ function probe(): JailSupport {
   if (process.platform !== 'linux') return { ok: false, reason: `the OS sandbox (bubblewrap) exists on Linux only; this is ${process.platform}`, missing: [] };
   const bwrap = findOnPath('bwrap');
   if (!bwrap) return { ok: false, reason: 'bubblewrap (bwrap) is not installed (Debian/Ubuntu: apt-get install bubblewrap)', missing: [] };
-  const trial = spawnSync(bwrap, ['--unshare-all', '--die-with-parent', '--ro-bind', '/', '/', '--', process.execPath, '-e', '0'], { stdio: ['ignore', 'ignore', 'pipe'], timeout: 10_000 });
+  // One trial jail running `true` (a few ms): bwrap present is not enough, user namespaces may be off.
+  const trial = spawnSync(bwrap, ['--unshare-all', '--die-with-parent', '--ro-bind', '/', '/', '--', findOnPath('true') ?? '/bin/true'], { stdio: ['ignore', 'ignore', 'pipe'], timeout: 10_000 });
   if (trial.status !== 0) {
     const why = String(trial.stderr ?? trial.error?.message ?? '').trim().split('\n').pop() || `exit ${trial.status}`;
     return { ok: false, bwrap, reason: `bubblewrap cannot create namespaces here (${why}): user namespaces are probably disabled`, missing: [] };
@@ -77,7 +78,7 @@ function probe(): JailSupport {
 function cgroupNote(): string {
   try {
     const controllers = existsSync('/sys/fs/cgroup/cgroup.controllers') ? '/sys/fs/cgroup/cgroup.controllers' : '/sys/fs/cgroup/unified/cgroup.controllers';
-    const list = spawnSync('cat', [controllers], { encoding: 'utf8' }).stdout?.trim();
+    const list = readFileSync(controllers, 'utf8').trim();
     return list?.includes('memory') ? 'cgroup limits (not used: no delegated cgroup v2 subtree for the host)' : 'cgroup limits (cgroup v2 has no memory controller here)';
   } catch {
     return 'cgroup limits (no cgroup v2)';
@@ -100,22 +101,75 @@ export interface JailSpec {
   tmpBytes?: number;
 }
 
-/** The dynamic libraries the node binary loads (ldd), bound read-only; once per process. */
+/**
+ * The files the node binary needs to start: itself, its ELF interpreter (at the path the binary names)
+ * and the shared libraries this very process has mapped (/proc/self/maps: the host runs the same
+ * binary, so no ldd run is needed). Only system library files are taken from the maps. Once per process.
+ */
 let libs: string[] | undefined;
 function nodeLibraries(): string[] {
   if (libs) return libs;
-  const out = spawnSync('ldd', [process.execPath], { encoding: 'utf8' }).stdout ?? '';
   const found = new Set<string>();
-  for (const m of out.matchAll(/(?:=>\s*)?(\/[^\s]+)\s+\(0x/g)) {
-    found.add(m[1]!);
+  const interp = elfInterpreter(process.execPath);
+  if (interp) {
+    found.add(interp);
     try {
-      found.add(realpathSync(m[1]!));
+      found.add(realpathSync(interp));
     } catch {
-      // a vanished library fails the jail's start, which reports it
+      // the jail's start reports a missing interpreter
+    }
+  }
+  try {
+    for (const line of readFileSync('/proc/self/maps', 'utf8').split('\n')) {
+      const path = line.slice(line.indexOf('/')).trim();
+      if (line.includes('/') && /^\/(usr\/)?lib(32|64|x32)?\//.test(path) && /\.so(\.|$)/.test(path)) found.add(path);
+    }
+  } catch {
+    // not Linux /proc: detectJail already said no
+  }
+  // The maps hold real file names (libstdc++.so.6.0.30); the loader opens the soname links beside them.
+  for (const lib of [...found]) {
+    const dir = dirname(lib);
+    const stem = basename(lib).replace(/\.so(\..*)?$/, '.so');
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      if (!entry.isSymbolicLink() || !entry.name.startsWith(stem)) continue;
+      const link = join(dir, entry.name);
+      try {
+        if (found.has(realpathSync(link))) found.add(link);
+      } catch {
+        // a dangling link
+      }
     }
   }
   libs = [...found];
   return libs;
+}
+
+/** PT_INTERP of a 64-bit little-endian ELF file: the dynamic loader it names (/lib64/ld-linux-x86-64.so.2). */
+function elfInterpreter(file: string): string | undefined {
+  try {
+    const head = Buffer.alloc(64 * 1024);
+    const fd = openSync(file, 'r');
+    try {
+      readSync(fd, head, 0, head.length, 0);
+    } finally {
+      closeSync(fd);
+    }
+    if (head.readUInt32BE(0) !== 0x7f454c46 || head[4] !== 2 || head[5] !== 1) return undefined;
+    const phoff = Number(head.readBigUInt64LE(32));
+    const phentsize = head.readUInt16LE(54);
+    const phnum = head.readUInt16LE(56);
+    for (let i = 0; i < phnum; i++) {
+      const at = phoff + i * phentsize;
+      if (head.readUInt32LE(at) !== 3) continue;
+      const offset = Number(head.readBigUInt64LE(at + 8));
+      const size = Number(head.readBigUInt64LE(at + 32));
+      return head.subarray(offset, offset + size).toString('latin1').replace(/\0+$/, '');
+    }
+  } catch {
+    // unreadable or not ELF
+  }
+  return undefined;
 }
 
 const readableByOthers = (path: string): boolean => {
