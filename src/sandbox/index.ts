@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { toolchainPath } from '../core/toolchain.js';
 import { detectJail, jailCommand, sandboxIsolation, type Isolation } from './jail.js';
-import { externalClock, refuseInspectorSignal, processCpuMs } from './measure.js';
+import { externalClock, processCpuMs, refuseInspectorSignal } from './measure.js';
 import type { HostToSandbox, MemoryReport, SandboxExitReason, SandboxToHost } from './protocol.js';
 import { seccompProgram } from './seccomp.js';
 import { lineChannel } from './wire.js';
@@ -279,11 +279,12 @@ export function startSandbox(options: SandboxOptions): Sandbox {
     if (suspended || exitReason) return;
     const allowed = booted ? busyMs : bootMs;
     if (innerPid) {
-      // From outside: an event loop that has not slept for twice the limit is stopped, whatever
-      // heartbeats the sandbox sends (a guest that reached the pipe can forge them). Twice: the
-      // heartbeat catches an honest sandbox's busy loop first, with its own message.
+      // From outside: an event loop that has not slept once for twice the limit (at least 3 s) is
+      // stopped, whatever heartbeats the sandbox sends (a guest that reached the pipe can forge them).
+      // Twice: the heartbeat catches an honest sandbox's busy loop first, with its own message; 3 s: a
+      // loop kept turning by setImmediate never sleeps either, and may run that long.
       const spinning = clock.sample(innerPid, Date.now());
-      if (spinning > 2 * allowed + interval) return kill('CPU_LIMIT', `the ${booted ? 'guest' : 'runtime start-up'} kept the sandbox's event loop busy for ${spinning} ms, more than ${allowed} ms (measured by the host)`);
+      if (spinning > Math.max(2 * allowed, 3000) + interval) return kill('CPU_LIMIT', `the ${booted ? 'guest' : 'runtime start-up'} kept the sandbox's event loop from sleeping for ${spinning} ms, its limit is ${allowed} ms (measured by the host)`);
       const rss = processRss(innerPid);
       if (rss !== undefined && rss > peakRss) peakRss = rss;
       if (rssBaseline === undefined && booted && rss !== undefined) rssBaseline = rss;

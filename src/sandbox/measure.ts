@@ -22,9 +22,7 @@ export function processCpuMs(pid: number): number | undefined {
 }
 
 /**
- * Nanoseconds the process's main thread (the event loop: /proc/<pid>/schedstat is its leader's) has
- * spent running or waiting for a CPU. A thread that never sleeps accumulates wall time here even on a
- * machine so loaded that it gets a fraction of a CPU, which CPU time alone would not show.
+ * Nanoseconds the process's main thread has spent running or waiting for a CPU (/proc/<pid>/schedstat).
  */
 export function mainThreadBusyNs(pid: number): number | undefined {
   try {
@@ -36,28 +34,46 @@ export function mainThreadBusyNs(pid: number): number | undefined {
 }
 
 /**
- * Watches whether a process's event loop ever sleeps, from outside. Each sample() records the main
- * thread's busy time; the process counts as spinning since the earliest recent sample from which it
- * was busy (running or runnable) for at least 95% of the time, and sample() returns for how long (ms).
- * Averaging from each earlier sample smooths the kernel's accounting, which a spinning task on a loaded
- * machine receives in bursts; an honest event loop sleeps between turns, well over 5% of the time.
+ * How many times the process's main thread (the event loop: /proc/<pid>/status is its leader's) has
+ * gone to sleep of its own accord: an event loop waiting for I/O or a timer does, a loop that never
+ * yields does not, however loaded the machine is.
+ */
+export function voluntarySwitches(pid: number): number | undefined {
+  try {
+    const m = /^voluntary_ctxt_switches:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Watches from outside whether a process's event loop ever sleeps. sample() returns for how long (ms)
+ * the main thread has not gone to sleep once: a sandbox that forges its heartbeat answers while it
+ * spins is caught by this, since it cannot forge the kernel's count of its own sleeps.
  */
 export function externalClock(): { sample(pid: number, nowMs: number): number; reset(): void } {
-  let history: Array<{ at: number; ns: number }> = [];
+  let last: number | undefined;
+  let since = 0;
+  let busyAtSince = 0;
   return {
     sample(pid, nowMs) {
-      const ns = mainThreadBusyNs(pid);
-      if (ns === undefined) return 0;
-      history.push({ at: nowMs, ns });
-      while (history.length > 2 && nowMs - history[0]!.at > 30_000) history.shift();
-      for (const h of history) {
-        if (nowMs - h.at < 1) break;
-        if ((ns - h.ns) / 1e6 / (nowMs - h.at) >= 0.95) return nowMs - h.at;
+      const count = voluntarySwitches(pid);
+      const busy = mainThreadBusyNs(pid);
+      if (count === undefined || busy === undefined) return 0;
+      if (count !== last) {
+        last = count;
+        since = nowMs;
+        busyAtSince = busy;
+        return 0;
       }
-      return 0;
+      // A thread asleep all along has not switched either: spinning means running or waiting for a CPU
+      // (which a spinning thread on a loaded machine mostly does) nearly all of the time since.
+      const elapsed = nowMs - since;
+      return elapsed > 0 && (busy - busyAtSince) / 1e6 >= 0.9 * elapsed ? elapsed : 0;
     },
     reset() {
-      history = [];
+      last = undefined;
     },
   };
 }
