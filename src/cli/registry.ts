@@ -187,7 +187,7 @@ export const commands: CommandSpec[] = [
   },
   {
     name: 'run',
-    summary: 'run a mini-program headless against a mock host and report console, bridge calls and policy violations',
+    summary: 'run a mini-program headless in the sandbox (the OS sandbox on Linux) against a mock host and report console, bridge calls and policy violations',
     args: '<path>',
     options: [
       { name: 'timeout', flags: '--timeout <ms>', description: 'stop the app if it is not idle after this long (default: 10000)', type: 'number', default: 10_000 },
