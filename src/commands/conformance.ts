@@ -8,7 +8,7 @@ import { conformanceJunit } from '../host/junit.js';
 import { loadTrustStore } from '../host/trust-store.js';
 import { NEWEST_HOST_VERSION } from '../manifest/host-versions.js';
 import type { Profile } from '../manifest/types.js';
-import type { CommandContext, CommandResult } from '../cli/types.js';
+import type { CommandContext, CommandResult } from './types.js';
 import type { Isolation } from '../sandbox/jail.js';
 
 /** The conformance report with the isolation the app ran under. */

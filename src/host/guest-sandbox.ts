@@ -1,2 +1,2 @@
-// The sandbox a host starts ahead of need (kept light: see src/runtime/sandbox-start.ts).
-export { sandboxGuestEntry, startGuestSandbox } from '../runtime/sandbox-start.js';
+// The sandbox a host starts ahead of need: it lives with the sandbox itself, light to import.
+export { sandboxGuestEntry, startGuestSandbox } from '../sandbox/index.js';

@@ -1,8 +1,6 @@
 import { promises as fs } from 'node:fs';
 import type { Manifest } from '../manifest/types.js';
-import type { Host, HostOptions } from '../runtime/host/host.js';
-import { launchApp } from '../runtime/launch.js';
-import { exitError, isLimitExit } from '../runtime/sandboxed.js';
+import { exitError, isLimitExit, launchApp, type Host, type HostOptions } from '../runtime/index.js';
 import type { Isolation, Sandbox, SandboxExit, SandboxLimits } from '../sandbox/index.js';
 import type { AuditLog } from './audit.js';
 import { policyChannel, type NetworkGate } from './policy-channel.js';

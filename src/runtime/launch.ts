@@ -7,8 +7,7 @@ import { loadAppSource, type AppSource } from './app-source.js';
 import { createInProcessChannel, type HostEnd } from './channel.js';
 import { startGuest, type GuestHandle, type GuestInit } from './guest/guest.js';
 import { createHost, type Host, type HostOptions } from './host/host.js';
-import type { Isolation, Sandbox, SandboxExit, SandboxLimits } from '../sandbox/index.js';
-import { refuseInspectorSignal } from '../sandbox/measure.js';
+import { refuseInspectorSignal, type Isolation, type Sandbox, type SandboxExit, type SandboxLimits } from '../sandbox/index.js';
 
 export interface LaunchOptions extends Partial<Omit<HostOptions, 'manifest' | 'origin' | 'readAppFile' | 'onCloseRequest' | 'hostKey'>> {
   cwd?: string;

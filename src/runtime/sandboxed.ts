@@ -1,15 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { MiniappError } from '../core/errors/index.js';
-import type { Sandbox, SandboxExit } from '../sandbox/index.js';
-import { startGuestSandbox } from './sandbox-start.js';
-import type { SandboxAppMessage } from '../sandbox/guest-entry.js';
+import { startGuestSandbox, type Sandbox, type SandboxAppMessage, type SandboxExit } from '../sandbox/index.js';
 import type { AppSource } from './app-source.js';
 import type { GuestMessage, HostEnd, HostMessage } from './channel.js';
 import type { GuestHandle } from './guest/guest.js';
 import { createHost, type Host } from './host/host.js';
 import { appOrigin, type LaunchOptions, type RunningApp } from './launch.js';
 
-export { sandboxGuestEntry, startGuestSandbox } from './sandbox-start.js';
+export { sandboxGuestEntry, startGuestSandbox } from '../sandbox/index.js';
 
 const LIMIT_REASONS = new Set(['CPU_LIMIT', 'MEMORY_LIMIT', 'MESSAGE_FLOOD', 'TIMER_FLOOD']);
 export const isLimitExit = (exit: SandboxExit) => LIMIT_REASONS.has(exit.reason);

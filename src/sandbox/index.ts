@@ -11,6 +11,9 @@ import { lineChannel } from './wire.js';
 
 export type { MemoryReport, SandboxChannel, SandboxExitReason } from './protocol.js';
 export { detectJail, sandboxIsolation, NO_OS_SANDBOX_ENV, type Isolation, type IsolationLevel } from './jail.js';
+export type { SandboxAppMessage } from './protocol.js';
+export { freezeRealmPrototypes } from './lockdown.js';
+export { refuseInspectorSignal } from './measure.js';
 
 export interface SandboxLimits {
   /** Memory the guest may use beyond the sandbox's own baseline, counting heap, external memory and ArrayBuffers. Default 64 MB. */
@@ -410,6 +413,17 @@ function readJailInfo(child: ChildProcess, onPid: (pid: number) => void): void {
       onPid(Number(m[1]));
     }
   });
+}
+
+/** The guest side's bundle (see scripts/build.mjs): the guest environment and happy-dom in one CommonJS file, loaded with its code cache. */
+export const sandboxGuestEntry = () => toolchainPath('dist', 'sandbox', 'guest.cjs');
+
+/**
+ * Starts a sandbox for a mini-program before knowing which: it loads the guest runtime and the DOM and
+ * waits for its app. It may read nothing but the toolchain's dist/ (the host sends the app's files).
+ */
+export function startGuestSandbox(limits?: SandboxLimits, checkIntervalMs?: number): Sandbox {
+  return startSandbox({ entry: sandboxGuestEntry(), readPaths: [], limits, checkIntervalMs });
 }
 
 /** Resident set size of a process in bytes from /proc (Linux), for host-wide memory figures. */
