@@ -109,12 +109,12 @@ const bundleCommonJs = (entry, outfile) =>
   });
 
 /**
- * The sandbox's guest side (src/sandbox/guest-entry.ts with the runtime's guest and happy-dom) as one
+ * The sandbox's guest side (src/runtime/guest/sandbox-entry.ts with the runtime's guest and happy-dom) as one
  * file: importing happy-dom as ~1000 ESM files costs ~300 ms per sandbox, one bundled file ~60 ms, and a
  * sandbox then reads nothing but dist/ and its own package. CommonJS, so the sandbox can compile it with
  * V8's code cache (src/sandbox/entry-loader.ts), which Node 20 offers for scripts but not for ES modules.
  */
-const bundleSandboxGuest = () => bundleCommonJs('sandbox/guest-entry.ts', 'sandbox/guest.cjs');
+const bundleSandboxGuest = () => bundleCommonJs('runtime/guest/sandbox-entry.ts', 'sandbox/guest.cjs');
 
 /**
  * The sandbox's bootstrap (src/sandbox/child.ts: network lockdown, heartbeat, entry loader) as one
