@@ -53,6 +53,6 @@ export function render(outcome: CommandResult<ConformanceReport>, ctx: CommandCo
   const failed = r.checks.filter((c) => c.status === 'failed').length;
   const lines = r.checks.map((c) => `  ${mark[c.status]} ${c.name.padEnd(24)}${c.code ? ` ${c.code}` : ''}${c.message && c.status !== 'passed' ? ` ${ctx.colors.dim(c.message)}` : c.message ? ` ${ctx.colors.dim(c.message)}` : ''}`);
   const head = r.ok ? `${mark.passed} ${name} conforms${r.signed ? '' : ' (unsigned: signature checks skipped)'}` : `${mark.failed} ${name}: ${failed} check${failed === 1 ? '' : 's'} failed`;
-  const tail = `  start-up ${r.timings.startupMs ?? '–'} ms, peak memory ${(r.memory.peakGuestBytes / 1048576).toFixed(1)} MB, total ${Math.round(r.timings.totalMs)} ms`;
+  const tail = `  start-up ${r.timings.startupMs ?? '–'} ms, peak memory ${(r.memory.peakGuestBytes / 1048576).toFixed(1)} MB${r.memory.peakRssBytes ? ` (process ${(r.memory.peakRssBytes / 1048576).toFixed(1)} MB resident)` : ''}, total ${Math.round(r.timings.totalMs)} ms`;
   return [head, ...lines, tail].join('\n');
 }

@@ -108,7 +108,8 @@ async function runWithAudit(
     const path = resolve(ctx.cwd, options.record as string);
     mkdirSync(dirname(path), { recursive: true }); // a run's calls must not be lost to a missing folder
     await writeFileAtomic(path, `${JSON.stringify(outcome.app.host.recorder.toRecording(outcome.report.app.id), null, 2)}\n`);
-    ctx.logger.info(`recorded ${outcome.app.host.recorder.calls.length} bridge calls to ${options.record as string}`);
+    const { calls, count } = outcome.app.host.recorder;
+    ctx.logger.info(`recorded ${calls.length === count ? '' : `the first ${calls.length.toLocaleString('en-US')} of `}${count.toLocaleString('en-US')} bridge calls to ${options.record as string}`);
   }
   if (audit) (await import('../host/audit-report.js')).auditRunReport(audit, outcome.report);
   return { ok: outcome.errors.length === 0, result: outcome.report, errors: outcome.errors, warnings: outcome.warnings };
@@ -116,7 +117,12 @@ async function runWithAudit(
 
 const ms = (n: number | undefined) => (n === undefined ? '–' : `${Math.round(n)} ms`);
 const short = (v: unknown, max = 80) => {
-  const s = JSON.stringify(v) ?? 'undefined';
+  let s: string;
+  try {
+    s = JSON.stringify(v) ?? 'undefined';
+  } catch {
+    s = String(v); // recorded values are JSON-safe previews; this is only a backstop
+  }
   return s.length > max ? `${s.slice(0, max - 1)}…` : s;
 };
 
@@ -130,14 +136,15 @@ export function render(outcome: CommandResult<RunReport>, ctx: CommandContext): 
     lines.push('', c.bold('console'));
     for (const e of r.console) lines.push(`  ${(e.level === 'error' ? c.red : e.level === 'warn' ? c.yellow : c.dim)(e.level.padEnd(5))} ${e.text.split('\n')[0]}`);
   }
-  lines.push('', c.bold(`bridge calls (${r.callCount})`));
+  const counted = (total: number, kept: number) => `${total.toLocaleString('en-US')}${total > kept ? `; first ${kept.toLocaleString('en-US')} recorded` : ''}`;
+  lines.push('', c.bold(`bridge calls (${counted(r.callCount, r.calls.length)})`));
   for (const call of r.calls) {
     const what = call.ok ? c.dim(short(call.result, 60)) : c.red(`${call.error!.code}${call.error!.path ? ` at ${call.error!.path}` : ''}`);
     lines.push(`  ${call.ok ? c.green('✓') : c.red('✗')} ${call.method} ${c.dim(short(call.params, 60))} → ${what} ${c.dim(`${call.latencyMs} ms`)}`);
   }
-  if (r.callCount > r.calls.length) lines.push(c.dim(`  … ${r.callCount - r.calls.length} more (use --record to keep them all)`));
+  if (r.callCount > r.calls.length) lines.push(c.dim(`  … ${(r.callCount - r.calls.length).toLocaleString('en-US')} more, counted but not recorded (the host keeps the first ${r.recordLimits.calls})`));
   if (r.violations.length) {
-    lines.push('', c.bold('policy violations'));
+    lines.push('', c.bold(`policy violations (${counted(r.violationCount, r.violations.length)})`));
     for (const v of r.violations) lines.push(`  ${c.red('✗')} ${v.api} ${v.url}: ${v.reason}`);
   }
   return lines.join('\n');

@@ -40,6 +40,8 @@ export interface SandboxedApp {
   /** Milliseconds from the start of the launch to the entry page having loaded. */
   readonly launchMs: number;
   readonly exited: Promise<SandboxExit>;
+  /** The app asked to close (navigation.close): its stop is a normal exit, not a crash. */
+  readonly closedByApp: boolean;
   suspend(): void;
   resume(): void;
   readonly suspended: boolean;
@@ -75,6 +77,7 @@ export async function launchSandboxedApp(options: SandboxedAppOptions): Promise<
     },
   };
   let appRef: SandboxedApp | undefined;
+  let closedByApp = false;
   const channel = policyChannel(raw, { app: manifest.id, audit, gate: options.gate });
   const host = createHost(channel, {
     ...options,
@@ -82,7 +85,10 @@ export async function launchSandboxedApp(options: SandboxedAppOptions): Promise<
     hostKey: options.hostKey ?? randomBytes(32),
     origin,
     // navigation.close: the app asked to be closed (possibly while still loading).
-    onCloseRequest: () => void (appRef ? appRef.close() : sandbox.close()),
+    onCloseRequest: () => {
+      closedByApp = true;
+      void (appRef ? appRef.close() : sandbox.close());
+    },
   });
   options.configureHost?.(host);
   sandbox = options.sandbox ?? startGuestSandbox(options.limits, options.checkIntervalMs);
@@ -98,13 +104,14 @@ export async function launchSandboxedApp(options: SandboxedAppOptions): Promise<
     // Let host-side waiters (idle, DOM helpers) finish: the guest is gone.
     hostListener?.({ type: 'closed' });
     const limit = isLimitExit(exit);
-    audit?.record({ type: limit ? 'limit.violation' : 'app.stop', app: manifest.id, reason: exit.reason, detail: exit.detail });
+    audit?.record({ type: limit ? 'limit.violation' : 'app.stop', app: manifest.id, reason: exit.reason, detail: exit.detail ?? (closedByApp ? 'the app closed itself (navigation.close)' : undefined) });
     options.onExit?.(exit);
     // Storage is flushed before anyone hears the app is gone (a caller may remove the data directory).
     await host.close().catch(() => undefined);
     return exit;
   });
-  const stopped = sandbox.exited.then((exit) => Promise.reject(exitError(manifest.id, exit)));
+  // An app that closes itself while loading (navigation.close) has stopped normally: the launch resolves.
+  const stopped = sandbox.exited.then((exit) => (closedByApp && exit.reason === 'STOPPED' ? undefined : Promise.reject(exitError(manifest.id, exit))));
   stopped.catch(() => undefined);
   const reading = readAppFiles(options.dir);
   // ready rejects (with a bare Error) in the same turn the sandbox stops: wait for the coded error instead.
@@ -125,6 +132,9 @@ export async function launchSandboxedApp(options: SandboxedAppOptions): Promise<
     sandbox,
     launchMs,
     exited,
+    get closedByApp() {
+      return closedByApp;
+    },
     suspend() {
       if (sandbox.suspended) return;
       host.lifecycle('hidden');

@@ -36,6 +36,9 @@ export interface RunningApp {
   close(): Promise<void>;
 }
 
+/** The isolation a launch runs under, as reports and the audit log name it. */
+export const isolationOf = (options: Pick<LaunchOptions, 'isolation'>): 'worker' | 'in-process' => (options.isolation === 'worker' ? 'worker' : 'in-process');
+
 /** The page origin of an app: its id under a reserved name, so apps never share localStorage or cookies. */
 export const appOrigin = (appId: string) => `https://${appId}.miniapp.localhost`;
 
@@ -50,7 +53,7 @@ export async function launchApp(target: string | AppSource, options: LaunchOptio
   const hostVersion = options.hostVersion ?? NEWEST_HOST_VERSION;
   const origin = appOrigin(manifest.id);
   // Before the page loads, so that the app's network decisions (recorded live) come after it.
-  options.audit?.record({ type: 'app.launch', app: manifest.id, version: manifest.version, isolation: 'in-process' });
+  options.audit?.record({ type: 'app.launch', app: manifest.id, version: manifest.version, isolation: isolationOf(options) });
   const init: GuestInit = { origin, entryPoint: manifest.entryPoint, files: source.files, hostVersion, methods: methodsOf(hostVersion) };
 
   let hostEnd: HostEnd;

@@ -6,7 +6,8 @@ import type { ConsoleEntry, GuestErrorEntry } from './host/host.js';
 import type { NetworkViolation } from './host/network.js';
 import type { CallRecord } from './host/recorder.js';
 import type { UiEffect } from './host/services/handlers.js';
-import { launchApp, type LaunchOptions, type RunningApp } from './launch.js';
+import { RECORD_LIMITS } from './host/bounded.js';
+import { isolationOf, launchApp, type LaunchOptions, type RunningApp } from './launch.js';
 
 export interface RunOptions extends LaunchOptions {
   /** Stop the app if it is not idle after this long (default 10 s). */
@@ -15,21 +16,26 @@ export interface RunOptions extends LaunchOptions {
   onLaunched?: (app: RunningApp) => void;
 }
 
-/** Reports list at most this many calls; the rest are counted (a recording keeps them all). */
-const MAX_REPORTED_CALLS = 500;
-
 export interface RunReport {
   app: { id: string; version: string; entryPoint: string; kind: 'directory' | 'project' | 'package' };
   hostVersion: string;
   network: string;
+  /** Where the app ran: "worker" (its own thread) or "in-process" (this thread, with the user's rights). */
+  isolation: string;
   stoppedBy: 'idle' | 'timeout' | 'close';
   timings: { launchMs: number; loadedMs?: number; firstCallMs?: number; totalMs: number };
   console: ConsoleEntry[];
+  /** The first `recordLimits.calls` calls (params and results as bounded previews). */
   calls: CallRecord[];
+  /** Every call the app made, recorded or not. */
   callCount: number;
   violations: NetworkViolation[];
+  violationCount: number;
   guestErrors: GuestErrorEntry[];
   ui: UiEffect[];
+  uiCount: number;
+  /** How many of each the report keeps: the host's memory per app is bounded; counts go on. */
+  recordLimits: { calls: number; violations: number; ui: number };
   storage: { usedBytes: number; quotaBytes: number; keys: number };
 }
 
@@ -69,18 +75,11 @@ export async function runApp(target: string, options: RunOptions = {}): Promise<
     else errors.push(diagnostic(e.kind === 'error' ? 'RUN_SCRIPT_ERROR' : 'RUN_UNHANDLED_REJECTION', { message: e.message }));
   }
   for (const v of snapshot.violations) errors.push(diagnostic('DOMAIN_NOT_ALLOWED', { ...v }));
-  const refused = new Map<string, { code: string; count: number }>();
-  for (const c of snapshot.calls) {
-    if (!c.ok && (c.error!.code === 'PERMISSION_DENIED' || c.error!.code === 'METHOD_NOT_FOUND')) {
-      const key = `${c.error!.code}\u0000${c.method}`;
-      refused.set(key, { code: c.error!.code, count: (refused.get(key)?.count ?? 0) + 1 });
-    }
+  // From the recorder's counts, which cover every call (the list keeps only the first ones).
+  for (const [method, count] of Object.entries(app.host.recorder.refusals('PERMISSION_DENIED').methods)) {
+    warnings.push(diagnostic('RUN_UNDECLARED_PERMISSION', { method, count, permission: getMethod(method)?.permission }, {}, 'warning'));
   }
-  for (const [key, { code, count }] of refused) {
-    const method = key.split('\u0000')[1]!;
-    if (code === 'PERMISSION_DENIED') warnings.push(diagnostic('RUN_UNDECLARED_PERMISSION', { method, count, permission: getMethod(method)?.permission }, {}, 'warning'));
-    else warnings.push(diagnostic('RUN_UNKNOWN_METHOD', { method, count }, {}, 'warning'));
-  }
+  for (const [method, count] of Object.entries(app.host.recorder.refusals('METHOD_NOT_FOUND').methods)) warnings.push(diagnostic('RUN_UNKNOWN_METHOD', { method, count }, {}, 'warning'));
   if (stoppedBy === 'timeout') {
     warnings.push(diagnostic('RUN_TIMEOUT', { timeoutMs, busy: 'timers, requests or bridge calls still pending' }, {}, 'warning'));
   }
@@ -91,15 +90,19 @@ export async function runApp(target: string, options: RunOptions = {}): Promise<
   const report: RunReport = {
     app: { id: manifest.id, version: manifest.version, entryPoint: manifest.entryPoint, kind: app.source.kind },
     hostVersion: String(hostVersion),
+    isolation: isolationOf(options),
     network: options.network ?? 'fixtures',
     stoppedBy,
     timings: { launchMs: round(app.launchMs)!, loadedMs: round(snapshot.timings.loadedMs), firstCallMs: round(snapshot.timings.firstCallMs), totalMs: round(performance.now() - t0)! },
     console: snapshot.console,
-    calls: snapshot.calls.slice(0, MAX_REPORTED_CALLS),
-    callCount: snapshot.calls.length,
+    calls: snapshot.calls,
+    callCount: snapshot.counts.calls,
     violations: snapshot.violations,
+    violationCount: snapshot.counts.violations,
     guestErrors: snapshot.errors,
     ui: snapshot.ui,
+    uiCount: snapshot.counts.ui,
+    recordLimits: { calls: app.host.recorder.limit, violations: RECORD_LIMITS.violations, ui: RECORD_LIMITS.ui },
     storage: { usedBytes: app.host.storage.usedBytes, quotaBytes: app.host.storage.quotaBytes, keys: app.host.storage.keys().length },
   };
   return { report, errors, warnings, app };

@@ -6,6 +6,8 @@ import type { ConsoleLevel, GuestMessage, HostEnd, LifecycleState, MessageOf } f
 import { createDispatcher, type Handler, type Responder } from './dispatcher.js';
 import { fixturesResponder, type Fixtures } from './fixtures.js';
 import { createNetwork, type NetworkMode, type NetworkViolation } from './network.js';
+import { appAudit } from './audit-events.js';
+import { BoundedList, RECORD_LIMITS } from './bounded.js';
 import { CallRecorder, replayResponder, type Recording } from './recorder.js';
 import { createHandlers, type UiEffect } from './services/handlers.js';
 import { PaymentService, type PaymentOutcome } from './services/payments.js';
@@ -55,8 +57,10 @@ export interface HostOptions {
   readAppFile?: (path: string) => Promise<Uint8Array | undefined>;
   /** The app asked to close (navigation.close). */
   onCloseRequest?: () => void;
-  /** An audit log: network decisions are recorded as they are made. */
+  /** An audit log: bridge calls, escape traces and network decisions are recorded as they happen. */
   audit?: AuditSink;
+  /** How many bridge calls are kept in full (previews); the rest are counted. Default RECORD_LIMITS.calls. */
+  recordLimit?: number;
 }
 
 const CONSOLE_LEVELS = new Set(['log', 'info', 'warn', 'error', 'debug']);
@@ -74,11 +78,13 @@ export function createHost(channel: HostEnd, options: HostOptions) {
   const since = () => Math.round((performance.now() - started) * 100) / 100;
   const clock = options.clock ?? systemClock;
   const manifest = options.manifest;
-  const recorder = new CallRecorder();
+  const recorder = new CallRecorder(options.recordLimit);
   const consoleEntries: ConsoleEntry[] = [];
   const errors: GuestErrorEntry[] = [];
-  const violations: NetworkViolation[] = [];
-  const ui: UiEffect[] = [];
+  // Bounded: an app cannot grow the host's memory by making requests or effects (counts go on).
+  const violations = new BoundedList<NetworkViolation>(RECORD_LIMITS.violations);
+  const ui = new BoundedList<UiEffect>(RECORD_LIMITS.ui);
+  const auditApp = options.audit ? appAudit(options.audit, manifest.id) : undefined;
   let dropped = 0;
   let pending = 0;
   let activity = 0;
@@ -162,7 +168,9 @@ export function createHost(channel: HostEnd, options: HostOptions) {
     const outcome = await dispatcher.dispatch(m.method, m.params);
     const latencyMs = Math.round((performance.now() - t0) * 1000) / 1000;
     pending--;
-    recorder.add({ method: typeof m.method === 'string' ? m.method : String(m.method), params: m.params, ok: outcome.ok, ...(outcome.ok ? { result: outcome.value } : { error: outcome.error }), latencyMs, at });
+    const method = typeof m.method === 'string' ? m.method : String(m.method);
+    recorder.add({ method, params: m.params, ok: outcome.ok, ...(outcome.ok ? { result: outcome.value } : { error: outcome.error }), latencyMs, at });
+    auditApp?.call(method, outcome);
     try {
       channel.send(outcome.ok ? { type: 'result', id: m.id, ok: true, value: outcome.value } : { type: 'result', id: m.id, ok: false, error: outcome.error });
     } catch (err) {
@@ -211,6 +219,7 @@ export function createHost(channel: HostEnd, options: HostOptions) {
         keep(consoleEntries, { level: CONSOLE_LEVELS.has(m.level) ? m.level : 'log', text: String(m.text).slice(0, 10_000), at: since() });
         break;
       case 'guest-error':
+        auditApp?.guestError(m.kind, String(m.message));
         keep(errors, { kind: m.kind === 'resource' || m.kind === 'unhandledrejection' ? m.kind : 'error', message: String(m.message).slice(0, 2000), ...(m.stack ? { stack: String(m.stack).slice(0, 10_000) } : {}), at: since() });
         break;
       case 'loaded':
@@ -296,10 +305,11 @@ export function createHost(channel: HostEnd, options: HostOptions) {
       return {
         console: consoleEntries,
         errors,
-        violations,
+        violations: violations.items,
         calls: recorder.calls,
-        ui,
+        ui: ui.items,
         dropped,
+        counts: { calls: recorder.count, violations: violations.total, ui: ui.total, console: consoleEntries.length, errors: errors.length },
         timings: { loadedMs: loadedAt, firstCallMs: firstCallAt },
       };
     },
