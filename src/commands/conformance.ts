@@ -1,4 +1,4 @@
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import semverValid from 'semver/functions/valid.js';
 import { MiniappError, type Diagnostic } from '../core/errors/index.js';
 import { writeFileAtomic } from '../core/fs/atomic.js';
@@ -42,7 +42,7 @@ export async function run(args: string[], options: Record<string, unknown>, ctx:
   }
   const errors: Diagnostic[] = report.checks
     .filter((c) => c.status === 'failed')
-    .map((c) => ({ code: c.code ?? 'CONFORMANCE_FAILED', severity: 'error', message: `${c.name}: ${c.message ?? 'failed'}`, file: target }));
+    .map((c) => ({ code: c.code ?? 'CONFORMANCE_FAILED', severity: 'error', message: `${c.name}: ${c.message ?? 'failed'}`, file: c.file ? join(target, c.file) : target, ...(c.line ? { line: c.line } : {}) }));
   return { ok: report.ok, result: report, errors };
 }
 

@@ -147,5 +147,9 @@ export function render(outcome: CommandResult<RunReport>, ctx: CommandContext): 
     lines.push('', c.bold(`policy violations (${counted(r.violationCount, r.violations.length)})`));
     for (const v of r.violations) lines.push(`  ${c.red('✗')} ${v.api} ${v.url}: ${v.reason}`);
   }
+  if (r.staticReferences.length) {
+    lines.push('', c.bold(`references a WebView would fetch (${r.staticReferences.length})`));
+    for (const s of r.staticReferences) lines.push(`  ${c.red('✗')} ${s.file}:${s.line} ${s.where} ${s.url}: ${s.reason}`);
+  }
   return lines.join('\n');
 }

@@ -13,6 +13,9 @@ import { auditInstallStep, auditInstallVerdict, installPackage, type InstallStep
 import { createHostManager } from './manager.js';
 import { isLimitExit, type SandboxedApp } from './sandboxed-app.js';
 import { processRss, type SandboxExit } from '../sandbox/index.js';
+import { appOrigin } from '../runtime/launch.js';
+import { findStaticReferences, type StaticReference } from '../runtime/host/static-references.js';
+import { readAppFiles } from './app-files.js';
 import type { TrustStore } from './trust-store.js';
 
 export interface ConformanceOptions {
@@ -43,6 +46,9 @@ export interface ConformanceCheck {
   code?: string;
   message?: string;
   ms?: number;
+  /** The package file (and line) at fault, for checks of the package's own files. */
+  file?: string;
+  line?: number;
 }
 
 export interface ConformanceReport {
@@ -59,6 +65,8 @@ export interface ConformanceReport {
    */
   memory: { peakGuestBytes: number; peakRssBytes?: number; limitBytes: number };
   storage?: { usedBytes: number; quotaBytes: number };
+  /** References a WebView would fetch from hosts outside allowedDomains, found in the package's HTML and CSS. */
+  staticReferences?: StaticReference[];
 }
 
 const LIFECYCLE: Array<'hide' | 'show' | 'suspend' | 'resume' | 'unload'> = ['hide', 'show', 'suspend', 'resume', 'unload'];
@@ -96,6 +104,7 @@ export async function runConformance(options: ConformanceOptions): Promise<Confo
     const manifest = await install(options, cwd, appsDir, report, add, audit);
     if (!manifest) return report;
     report.app = { id: manifest.id, version: manifest.version };
+    await staticReferenceCheck(appsDir, manifest, report, add);
 
     progress(`launching ${manifest.id}`);
     const launchStarted = performance.now();
@@ -262,6 +271,28 @@ function policyChecks(app: SandboxedApp, report: ConformanceReport, add: (c: Con
   const quota = recorder.refusals('QUOTA_EXCEEDED');
   report.storage = { usedBytes: app.host.storage.usedBytes, quotaBytes: app.host.storage.quotaBytes };
   add(quota.count ? { name: 'budget.storage', status: 'failed', code: 'QUOTA_EXCEEDED', message: `${quota.count} storage write(s) refused over the ${app.host.storage.quotaBytes}-byte quota` } : { name: 'budget.storage', status: 'passed' });
+}
+
+/**
+ * What a WebView would fetch but the headless DOM does not (srcset, CSS url(), SVG, media, icons...),
+ * checked in the installed files against allowedDomains, with file and line.
+ */
+async function staticReferenceCheck(appsDir: string, manifest: Manifest, report: ConformanceReport, add: (c: ConformanceCheck) => void): Promise<void> {
+  const files: Record<string, Uint8Array> = {};
+  for (const [name, b64] of Object.entries(await readAppFiles(versionDir(appsDir, manifest.id, manifest.version)))) files[name] = Buffer.from(b64, 'base64');
+  const refs = findStaticReferences(files, manifest.allowedDomains, appOrigin(manifest.id));
+  report.staticReferences = refs;
+  if (!refs.length) return add({ name: 'policy.static-references', status: 'passed' });
+  const first = refs[0]!;
+  const more = refs.length > 1 ? ` (and ${refs.length - 1} more: ${refs.slice(1, 4).map((r) => `${r.file}:${r.line}`).join(', ')}${refs.length > 4 ? ', …' : ''})` : '';
+  add({
+    name: 'policy.static-references',
+    status: 'failed',
+    code: 'DOMAIN_NOT_ALLOWED',
+    message: `${first.file}:${first.line}:${first.column} ${first.where} ${first.url}: ${first.reason}; a WebView fetches it${more}`,
+    file: first.file,
+    line: first.line,
+  });
 }
 
 const mb = (bytes: number) => (bytes / 1048576).toFixed(1);

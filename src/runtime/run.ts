@@ -7,7 +7,8 @@ import type { NetworkViolation } from './host/network.js';
 import type { CallRecord } from './host/recorder.js';
 import type { UiEffect } from './host/services/handlers.js';
 import { RECORD_LIMITS } from './host/bounded.js';
-import { isolationOf, launchApp, type LaunchOptions, type RunningApp } from './launch.js';
+import { findStaticReferences, type StaticReference } from './host/static-references.js';
+import { appOrigin, isolationOf, launchApp, type LaunchOptions, type RunningApp } from './launch.js';
 
 export interface RunOptions extends LaunchOptions {
   /** Stop the app if it is not idle after this long (default 10 s). */
@@ -31,6 +32,8 @@ export interface RunReport {
   callCount: number;
   violations: NetworkViolation[];
   violationCount: number;
+  /** References in the package's HTML and CSS a WebView would fetch from hosts outside allowedDomains. */
+  staticReferences: StaticReference[];
   guestErrors: GuestErrorEntry[];
   ui: UiEffect[];
   uiCount: number;
@@ -75,6 +78,10 @@ export async function runApp(target: string, options: RunOptions = {}): Promise<
     else errors.push(diagnostic(e.kind === 'error' ? 'RUN_SCRIPT_ERROR' : 'RUN_UNHANDLED_REJECTION', { message: e.message }));
   }
   for (const v of snapshot.violations) errors.push(diagnostic('DOMAIN_NOT_ALLOWED', { ...v }));
+  // What a WebView would fetch but the headless DOM does not (srcset, CSS url(), media...): found statically.
+  // (Those the headless DOM loads too are the run-time policy's, reported above.)
+  const staticReferences = findStaticReferences(app.source.files, manifest.allowedDomains, appOrigin(manifest.id)).filter((r) => !r.headless);
+  for (const r of staticReferences) errors.push(diagnostic('DOMAIN_NOT_ALLOWED', { api: r.where, url: r.url, reason: r.reason, hop: 0 }, { file: r.file, line: r.line, column: r.column }));
   // From the recorder's counts, which cover every call (the list keeps only the first ones).
   for (const [method, count] of Object.entries(app.host.recorder.refusals('PERMISSION_DENIED').methods)) {
     warnings.push(diagnostic('RUN_UNDECLARED_PERMISSION', { method, count, permission: getMethod(method)?.permission }, {}, 'warning'));
@@ -99,6 +106,7 @@ export async function runApp(target: string, options: RunOptions = {}): Promise<
     callCount: snapshot.counts.calls,
     violations: snapshot.violations,
     violationCount: snapshot.counts.violations,
+    staticReferences,
     guestErrors: snapshot.errors,
     ui: snapshot.ui,
     uiCount: snapshot.counts.ui,
