@@ -99,10 +99,11 @@ export async function startGuest(channel: GuestEnd, init: GuestInit, hooks: { on
     clear: () => undefined,
   };
 
+  // The app's origin serves its entry point at the root, as a host does (see launchUrl).
+  const ownPath = (url: URL) => (url.pathname === '/' ? init.entryPoint : decodeURIComponent(url.pathname).replace(/^\/+/, ''));
   const ownFile = (url: URL): Uint8Array | undefined => {
     if (url.origin !== init.origin) return undefined;
-    // The app's origin serves its entry point at the root, as a host does (see launchUrl).
-    const path = url.pathname === '/' ? init.entryPoint : decodeURIComponent(url.pathname).replace(/^\/+/, '');
+    const path = ownPath(url);
     return Object.prototype.hasOwnProperty.call(init.files, path) ? init.files[path] : undefined;
   };
   const contentType = (path: string) => (/\.m?js$/.test(path) ? 'text/javascript' : path.endsWith('.html') ? 'text/html' : path.endsWith('.css') ? 'text/css' : path.endsWith('.json') ? 'application/json' : 'application/octet-stream');
@@ -143,7 +144,7 @@ export async function startGuest(channel: GuestEnd, init: GuestInit, hooks: { on
                 send({ type: 'guest-error', kind: 'resource', message: `${decodeURIComponent(url.pathname).replace(/^\/+/, '')} is referenced but not in the package` });
                 return new window.Response('', { status: 404, statusText: 'Not Found' });
               }
-              return new window.Response(Buffer.from(bytes), { status: 200, headers: { 'content-type': contentType(url.pathname) } });
+              return new window.Response(Buffer.from(bytes), { status: 200, headers: { 'content-type': contentType(ownPath(url)) } });
             }
             const headers: Record<string, string> = {};
             request.headers.forEach((v: string, k: string) => (headers[k] = v));
@@ -173,7 +174,7 @@ export async function startGuest(channel: GuestEnd, init: GuestInit, hooks: { on
               ok: !!bytes,
               url: request.url,
               redirected: false,
-              headers: new window.Headers(bytes ? { 'content-type': contentType(url.pathname) } : { [BLOCKED_HEADER]: 'SYNC_REQUEST_REFUSED' }),
+              headers: new window.Headers(bytes ? { 'content-type': contentType(ownPath(url)) } : { [BLOCKED_HEADER]: 'SYNC_REQUEST_REFUSED' }),
               body: bytes ? Buffer.from(bytes) : Buffer.from(''),
             };
           },
