@@ -43,7 +43,8 @@ function describeUnsupported(v: unknown): string {
  */
 export function toJsonParams(value: unknown, maxBytes = MAX_PARAMS_BYTES): JsonParams {
   let bytes = 0;
-  const seen = new Set<object>();
+  // The objects on the path from the root (a cycle returns to one of them); short, so an array.
+  const ancestors: object[] = [];
   const count = (n: number, path: string) => {
     bytes += n;
     if (bytes > maxBytes) throw new Refusal(path, `params are over the ${maxBytes}-byte limit as JSON`);
@@ -56,8 +57,8 @@ export function toJsonParams(value: unknown, maxBytes = MAX_PARAMS_BYTES): JsonP
     }
     if (typeof v !== 'object') throw new Refusal(path, describeUnsupported(v));
     if (depth > MAX_DEPTH) throw new Refusal(path, `is nested more than ${MAX_DEPTH} levels deep`);
-    if (seen.has(v)) throw new Refusal(path, 'refers back to itself (a cycle)');
-    seen.add(v);
+    if (ancestors.includes(v)) throw new Refusal(path, 'refers back to itself (a cycle)');
+    ancestors.push(v);
     try {
       if (Array.isArray(v)) {
         count(2, path);
@@ -77,13 +78,15 @@ export function toJsonParams(value: unknown, maxBytes = MAX_PARAMS_BYTES): JsonP
       for (const key of Object.keys(v)) {
         const item = (v as Record<string, unknown>)[key];
         if (item === undefined) continue;
-        const at = `${path}/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`;
+        const at = `${path}/${key.includes('~') || key.includes('/') ? key.replace(/~/g, '~0').replace(/\//g, '~1') : key}`;
         count(key.length + 4, at);
-        Object.defineProperty(out, key, { value: copy(item, at, depth + 1), enumerable: true, writable: true, configurable: true });
+        const value = copy(item, at, depth + 1);
+        if (key === '__proto__') Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
+        else out[key] = value;
       }
       return out;
     } finally {
-      seen.delete(v);
+      ancestors.pop();
     }
   };
   try {

@@ -40,7 +40,7 @@ const tag = (v: object) => Object.prototype.toString.call(v).slice(8, -1);
 export function preview(value: unknown, maxBytes: number): { value: unknown; truncated: boolean } {
   let budget = maxBytes;
   let truncated = false;
-  const seen = new Set<object>();
+  const ancestors: object[] = [];
   const text = (s: string): string => {
     if (s.length + 2 <= budget) {
       budget -= s.length + 2;
@@ -63,7 +63,7 @@ export function preview(value: unknown, maxBytes: number): { value: unknown; tru
       truncated = true;
       return typeof v === 'bigint' ? text(`[BigInt ${v}n]`) : `[${typeof v}]`;
     }
-    if (budget <= 0 || depth > MAX_DEPTH || seen.has(v)) {
+    if (budget <= 0 || depth > MAX_DEPTH || ancestors.includes(v)) {
       truncated = true;
       return '[…]';
     }
@@ -72,7 +72,7 @@ export function preview(value: unknown, maxBytes: number): { value: unknown; tru
       truncated = true;
       return `[${t}]`;
     }
-    seen.add(v);
+    ancestors.push(v);
     budget -= 2;
     let out: unknown;
     if (Array.isArray(v)) {
@@ -98,11 +98,13 @@ export function preview(value: unknown, maxBytes: number): { value: unknown; tru
         const item = (v as Record<string, unknown>)[keys[i]!];
         if (item === undefined) continue;
         const key = text(keys[i]!);
-        Object.defineProperty(entries, key, { value: copy(item, depth + 1), enumerable: true, writable: true, configurable: true });
+        const value = copy(item, depth + 1);
+        if (key === '__proto__') Object.defineProperty(entries, key, { value, enumerable: true, writable: true, configurable: true });
+        else entries[key] = value;
       }
       out = entries;
     }
-    seen.delete(v);
+    ancestors.pop();
     return out;
   };
   try {
