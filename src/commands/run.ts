@@ -132,11 +132,11 @@ export function render(outcome: CommandResult<RunReport>, ctx: CommandContext): 
   const lines: string[] = [];
   const head = `${r.app.id}@${r.app.version} on host ${r.hostVersion}: stopped by ${r.stoppedBy} after ${ms(r.timings.totalMs)} (launch ${ms(r.timings.launchMs)}, first bridge call ${ms(r.timings.firstCallMs)})`;
   lines.push(`${outcome.ok ? c.green('✓') : c.red('✗')} ${head}`);
+  const counted = (total: number, kept: number) => `${total.toLocaleString('en-US')}${total > kept ? `; first ${kept.toLocaleString('en-US')} recorded` : ''}`;
   if (r.console.length) {
-    lines.push('', c.bold('console'));
+    lines.push('', c.bold(r.consoleCount > r.console.length ? `console (${counted(r.consoleCount, r.console.length)})` : 'console'));
     for (const e of r.console) lines.push(`  ${(e.level === 'error' ? c.red : e.level === 'warn' ? c.yellow : c.dim)(e.level.padEnd(5))} ${e.text.split('\n')[0]}`);
   }
-  const counted = (total: number, kept: number) => `${total.toLocaleString('en-US')}${total > kept ? `; first ${kept.toLocaleString('en-US')} recorded` : ''}`;
   lines.push('', c.bold(`bridge calls (${counted(r.callCount, r.calls.length)})`));
   for (const call of r.calls) {
     const what = call.ok ? c.dim(short(call.result, 60)) : c.red(`${call.error!.code}${call.error!.path ? ` at ${call.error!.path}` : ''}`);

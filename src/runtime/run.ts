@@ -37,8 +37,10 @@ export interface RunReport {
   guestErrors: GuestErrorEntry[];
   ui: UiEffect[];
   uiCount: number;
+  consoleCount: number;
+  guestErrorCount: number;
   /** How many of each the report keeps: the host's memory per app is bounded; counts go on. */
-  recordLimits: { calls: number; violations: number; ui: number };
+  recordLimits: { calls: number; violations: number; ui: number; console: number; guestErrors: number };
   storage: { usedBytes: number; quotaBytes: number; keys: number };
 }
 
@@ -110,7 +112,9 @@ export async function runApp(target: string, options: RunOptions = {}): Promise<
     guestErrors: snapshot.errors,
     ui: snapshot.ui,
     uiCount: snapshot.counts.ui,
-    recordLimits: { calls: app.host.recorder.limit, violations: RECORD_LIMITS.violations, ui: RECORD_LIMITS.ui },
+    consoleCount: snapshot.counts.console,
+    guestErrorCount: snapshot.counts.errors,
+    recordLimits: { calls: app.host.recorder.limit, violations: RECORD_LIMITS.violations, ui: RECORD_LIMITS.ui, console: RECORD_LIMITS.console, guestErrors: RECORD_LIMITS.errors },
     storage: { usedBytes: app.host.storage.usedBytes, quotaBytes: app.host.storage.quotaBytes, keys: app.host.storage.keys().length },
   };
   return { report, errors, warnings, app };

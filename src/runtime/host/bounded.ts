@@ -21,7 +21,7 @@ export class BoundedList<T> {
 }
 
 /** How many entries of each kind a host keeps per app (counts go on). */
-export const RECORD_LIMITS = { calls: 500, violations: 500, ui: 200 } as const;
+export const RECORD_LIMITS = { calls: 500, violations: 500, ui: 200, console: 1000, errors: 1000, textChars: 4000 } as const;
 
 /** The bytes (as JSON, roughly) a preview of recorded params may take; of a result, RESULT_PREVIEW_BYTES. */
 export const PARAMS_PREVIEW_BYTES = 8 * 1024;

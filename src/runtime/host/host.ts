@@ -65,8 +65,6 @@ export interface HostOptions {
 
 const CONSOLE_LEVELS = new Set(['log', 'info', 'warn', 'error', 'debug']);
 
-/** The console and error lines kept per run; a flood beyond this is counted, not stored. */
-const MAX_ENTRIES = 2000;
 
 /**
  * The host side of a running mini-program: receives plain messages from the guest, answers bridge calls
@@ -79,13 +77,13 @@ export function createHost(channel: HostEnd, options: HostOptions) {
   const clock = options.clock ?? systemClock;
   const manifest = options.manifest;
   const recorder = new CallRecorder(options.recordLimit);
-  const consoleEntries: ConsoleEntry[] = [];
-  const errors: GuestErrorEntry[] = [];
+  // The console and error lines kept per run; a flood beyond this is counted, not stored.
+  const consoleEntries = new BoundedList<ConsoleEntry>(RECORD_LIMITS.console);
+  const errors = new BoundedList<GuestErrorEntry>(RECORD_LIMITS.errors);
   // Bounded: an app cannot grow the host's memory by making requests or effects (counts go on).
   const violations = new BoundedList<NetworkViolation>(RECORD_LIMITS.violations);
   const ui = new BoundedList<UiEffect>(RECORD_LIMITS.ui);
   const auditApp = options.audit ? appAudit(options.audit, manifest.id) : undefined;
-  let dropped = 0;
   let pending = 0;
   let activity = 0;
   let firstCallAt: number | undefined;
@@ -155,10 +153,7 @@ export function createHost(channel: HostEnd, options: HostOptions) {
   let closedResolve: () => void = () => undefined;
   const guestClosed = new Promise<void>((resolve) => (closedResolve = resolve));
 
-  const keep = <T>(list: T[], entry: T) => {
-    if (list.length < MAX_ENTRIES) list.push(entry);
-    else dropped++;
-  };
+  const keep = <T>(list: BoundedList<T>, entry: T) => list.push(entry);
 
   async function onCall(m: MessageOf<GuestMessage, 'call'>): Promise<void> {
     const at = since();
@@ -216,11 +211,11 @@ export function createHost(channel: HostEnd, options: HostOptions) {
         onRefused(m);
         break;
       case 'console':
-        keep(consoleEntries, { level: CONSOLE_LEVELS.has(m.level) ? m.level : 'log', text: String(m.text).slice(0, 10_000), at: since() });
+        keep(consoleEntries, { level: CONSOLE_LEVELS.has(m.level) ? m.level : 'log', text: String(m.text).slice(0, RECORD_LIMITS.textChars), at: since() });
         break;
       case 'guest-error':
         auditApp?.guestError(m.kind, String(m.message));
-        keep(errors, { kind: m.kind === 'resource' || m.kind === 'unhandledrejection' ? m.kind : 'error', message: String(m.message).slice(0, 2000), ...(m.stack ? { stack: String(m.stack).slice(0, 10_000) } : {}), at: since() });
+        keep(errors, { kind: m.kind === 'resource' || m.kind === 'unhandledrejection' ? m.kind : 'error', message: String(m.message).slice(0, 2000), ...(m.stack ? { stack: String(m.stack).slice(0, RECORD_LIMITS.textChars) } : {}), at: since() });
         break;
       case 'loaded':
         loadedAt = since();
@@ -303,13 +298,13 @@ export function createHost(channel: HostEnd, options: HostOptions) {
     dom,
     snapshot() {
       return {
-        console: consoleEntries,
-        errors,
+        console: consoleEntries.items,
+        errors: errors.items,
         violations: violations.items,
         calls: recorder.calls,
         ui: ui.items,
-        dropped,
-        counts: { calls: recorder.count, violations: violations.total, ui: ui.total, console: consoleEntries.length, errors: errors.length },
+        dropped: consoleEntries.dropped + errors.dropped,
+        counts: { calls: recorder.count, violations: violations.total, ui: ui.total, console: consoleEntries.total, errors: errors.total },
         timings: { loadedMs: loadedAt, firstCallMs: firstCallAt },
       };
     },
