@@ -1,3 +1,4 @@
+// @ts-check
 // Builds dist/ from src/: generated code first (the manifest validator from the schema), then every
 // TypeScript file transpiled one to one by esbuild (no bundling, so commands stay lazily importable),
 // then, with --types, declarations from tsc (which also type-checks).
@@ -138,16 +139,17 @@ function bundle(options) {
  * recognised by a brand, and the temp-file registry lives on globalThis. Heavy libraries stay external.
  */
 const cliExternal = [...dependencies.filter((d) => !['commander', 'kleur', 'semver', 'ajv'].includes(d)), 'ajv/dist/runtime/*', 'playwright-core'];
+// One bundle per command the registry loads; the other files in src/commands (the command contract,
+// shared rendering) are bundled into the commands that import them.
 const commandEntries = Object.fromEntries(
-  readdirSync(join(src, 'commands'))
-    .filter((f) => f.endsWith('.ts'))
-    .map((f) => [f.slice(0, -3), join(src, 'commands', f)]),
+  [...readFileSync(join(src, 'cli/registry.ts'), 'utf8').matchAll(/import\('\.\.\/commands\/([\w-]+)\.js'\)/g)].map(([, name]) => [name, join(src, 'commands', `${name}.ts`)]),
 );
+const commandBundles = Object.keys(commandEntries).map((name) => `../commands/${name}.js`);
 const bundleCli = () =>
   Promise.all([
     // The registry's lazy command imports stay as written: ../commands/<name>.js is the command bundle.
-    bundle({ entryPoints: { main: join(src, 'cli/main.ts') }, outdir: join(dist, 'cli-bundle/cli'), external: [...cliExternal, './run-command.js', '../commands/*'], logLevel: 'warning' }),
-    bundle({ entryPoints: { 'run-command': join(src, 'cli/run-command.ts') }, outdir: join(dist, 'cli-bundle/cli'), external: [...cliExternal, '../commands/*'], logLevel: 'warning' }),
+    bundle({ entryPoints: { main: join(src, 'cli/main.ts') }, outdir: join(dist, 'cli-bundle/cli'), external: [...cliExternal, './run-command.js', ...commandBundles], logLevel: 'warning' }),
+    bundle({ entryPoints: { 'run-command': join(src, 'cli/run-command.ts') }, outdir: join(dist, 'cli-bundle/cli'), external: [...cliExternal, ...commandBundles], logLevel: 'warning' }),
     bundle({ entryPoints: commandEntries, outdir: join(dist, 'cli-bundle/commands'), external: cliExternal, logLevel: 'warning' }),
   ]);
 
@@ -194,7 +196,7 @@ async function makeSandboxCodeCache() {
   const { DEFAULT_MEMORY_MB, sandboxHeapMb, sandboxV8Flags } = await import(join(dist, 'sandbox/index.js'));
   try {
     execFileSync(process.execPath, [...sandboxV8Flags(sandboxHeapMb(DEFAULT_MEMORY_MB)), join(root, 'scripts/make-sandbox-code-cache.mjs'), join(dist, 'sandbox/guest.cjs')], { stdio: ['ignore', 'inherit', 'pipe'] });
-  } catch (err) {
+  } catch (/** @type {any} */ err) {
     // Only a speed-up: sandboxes compile the guest without it (~50 ms more per start).
     console.warn(`warning: no code cache for the sandbox guest (${String(err.stderr ?? err.message).trim().split('\n').pop()}); sandboxes will compile it at start`);
   }

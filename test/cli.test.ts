@@ -76,7 +76,8 @@ describe('CLI conventions', () => {
     const dir = mkdtempSync(join(tmpdir(), 'miniapp-color-'));
     writeFileSync(join(dir, 'manifest.json'), '{}');
     const plain = await runCli(['validate', 'manifest.json'], { cwd: dir, env: { NO_COLOR: undefined } });
-    expect(plain.stdout).not.toContain('\u001b[');
+    expect(plain.raw.stdout).not.toContain('\u001b[');
+    expect(plain.raw.stdout).toContain('MANIFEST_');
     const { spawnSync } = await import('node:child_process');
     const { binPath } = await import('./helpers/cli.js');
     const forced = spawnSync(process.execPath, [binPath, 'validate', 'manifest.json'], { cwd: dir, env: { ...process.env, NO_COLOR: undefined, FORCE_COLOR: '1' }, encoding: 'utf8' });

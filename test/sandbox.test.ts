@@ -187,7 +187,11 @@ describe('sandbox reply wait', () => {
     );
     await s.ready;
     await new Promise<void>((resolve) => {
-      const poll = setInterval(() => got.length >= 6 && (clearInterval(poll), resolve()), 5);
+      const poll = setInterval(() => {
+        if (got.length < 6) return;
+        clearInterval(poll);
+        resolve();
+      }, 5);
     });
     expect(got.map((g) => g.reply)).toEqual([0, 1, 2, 3, 4, 5]);
     // The heartbeat kept being answered (a stuck guest would be stopped as a CPU_LIMIT).

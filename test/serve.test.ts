@@ -325,8 +325,23 @@ describe('rebuild and reload', () => {
     await client.next('hello');
     const lib = join(project.dir, 'src/lib');
     const replacements: [string, () => void][] = [
-      ['rm -rf then mkdir', () => (rmSync(lib, { recursive: true }), mkdirSync(lib), writeFileSync(join(lib, 'util.js'), "export const n = 'replaced';\n"))],
-      ['a folder moved over', () => (mkdirSync(`${lib}-next`), writeFileSync(join(`${lib}-next`, 'util.js'), "export const n = 'replaced';\n"), renameSync(lib, `${lib}-old`), renameSync(`${lib}-next`, lib))],
+      [
+        'rm -rf then mkdir',
+        () => {
+          rmSync(lib, { recursive: true });
+          mkdirSync(lib);
+          writeFileSync(join(lib, 'util.js'), "export const n = 'replaced';\n");
+        },
+      ],
+      [
+        'a folder moved over',
+        () => {
+          mkdirSync(`${lib}-next`);
+          writeFileSync(join(`${lib}-next`, 'util.js'), "export const n = 'replaced';\n");
+          renameSync(lib, `${lib}-old`);
+          renameSync(`${lib}-next`, lib);
+        },
+      ],
     ];
     for (const [how, replace] of replacements) {
       replace();

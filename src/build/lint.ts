@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { isBridgeMethod, methodPermission, methodSince } from '../bridge/permissions.js';
 import { compareHostVersions } from '../bridge/version.js';
-import { hostMatches } from '../runtime/host/network-policy.js';
+import { hostMatches } from '../manifest/domains.js';
 import { diagnostic, type Diagnostic } from '../core/errors/index.js';
 import type { Manifest } from '../manifest/types.js';
 import { lineColumn } from './html.js';

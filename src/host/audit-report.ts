@@ -1,4 +1,4 @@
-import type { RunReport } from '../runtime/run.js';
+import type { RunReport } from '../runtime/index.js';
 import type { AuditLog } from './audit.js';
 
 /**

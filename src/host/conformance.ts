@@ -4,8 +4,8 @@ import { join, resolve } from 'node:path';
 import semverLt from 'semver/functions/lt.js';
 import { diagnostic, isMiniappError, MiniappError } from '../core/errors/index.js';
 import type { Manifest, Profile } from '../manifest/types.js';
-import { loadAppSource } from '../runtime/app-source.js';
-import type { LifecycleState } from '../runtime/channel.js';
+import { appOrigin, findStaticReferences, loadAppSource, type StaticReference } from '../runtime/index.js';
+import type { LifecycleState } from '../runtime/index.js';
 import { versionDir, writeAppState } from './app-store.js';
 import { openAuditLog, type AuditLog } from './audit.js';
 import { writeFilesPrivately } from './extract.js';
@@ -13,8 +13,6 @@ import { auditInstallStep, auditInstallVerdict, installPackage, type InstallStep
 import { createHostManager } from './manager.js';
 import { isLimitExit, type SandboxedApp } from './sandboxed-app.js';
 import { processRss, type SandboxExit } from '../sandbox/index.js';
-import { appOrigin } from '../runtime/launch.js';
-import { findStaticReferences, type StaticReference } from '../runtime/host/static-references.js';
 import { readAppFiles } from './app-files.js';
 import type { TrustStore } from './trust-store.js';
 

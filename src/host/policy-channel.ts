@@ -1,4 +1,4 @@
-import type { GuestMessage, HostEnd, HostMessage } from '../runtime/channel.js';
+import type { GuestMessage, HostEnd, HostMessage } from '../runtime/index.js';
 import type { AuditLog } from './audit.js';
 
 /**
@@ -29,7 +29,7 @@ export class NetworkGate {
 }
 
 // Where escape traces are recognised: the host's live audit writer (runtime/host/audit-events.ts).
-export { looksLikeEscape } from '../runtime/host/audit-events.js';
+export { looksLikeEscape } from '../runtime/index.js';
 
 export interface PolicyChannelOptions {
   app: string;

@@ -1,7 +1,7 @@
 import { zlib } from '../core/builtins.js';
 import { MiniappError } from '../core/errors/index.js';
 import { resolveLimits, type PackageLimits } from './limits.js';
-import { collisionKey, explainUnsafePackagePath } from './paths.js';
+import { collisionKey, explainUnsafePackagePath } from '../format/paths.js';
 import { hasSignatureMagic, parseSignatureBlock, SIGNATURE_BLOCK_SIZE, type SignatureBlock } from './signature-block.js';
 
 /**
