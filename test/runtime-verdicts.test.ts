@@ -20,7 +20,7 @@ function app(script: string, options: { body?: string; manifest?: Record<string,
 }
 
 const run = async (dir: string, extra: string[] = []) => {
-  const r = await runCli(['run', dir, '--json', '--timeout', '8000', '--data-dir', join(dir, '..', 'data'), '--host-key-file', join(dir, '..', 'host.key'), ...extra], { timeoutMs: 60_000 });
+  const r = await runCli(['run', dir, '--json', '--timeout', '20000', '--data-dir', join(dir, '..', 'data'), '--host-key-file', join(dir, '..', 'host.key'), ...extra], { timeoutMs: 60_000 });
   return { code: r.code, out: parseJsonOutput(r.stdout), stdout: r.stdout, stderr: r.stderr };
 };
 const logs = (out: { result?: { console: Array<{ text: string }> } }) => out.result!.console.map((c) => c.text);
@@ -50,7 +50,7 @@ describe('miniapp run: pages that settle and URLs that follow WebView rules', ()
     expect(out.result.stoppedBy).toBe('idle');
     expect(logs(out)).toEqual(['page loaded', 'at #section']);
 
-    const t = await launch(dir);
+    const t = await launch(dir, { idleTimeoutMs: 20_000 });
     try {
       await t.click('#top');
       await t.click('#sec');
@@ -80,7 +80,7 @@ describe('miniapp run: pages that settle and URLs that follow WebView rules', ()
     const dir = app('console.log("path " + location.pathname); history.pushState({}, "", "/orders"); console.log("routed " + location.pathname);');
     const { out } = await run(dir);
     expect(logs(out)).toEqual(['path /', 'routed /orders']);
-    const t = await launch(dir);
+    const t = await launch(dir, { idleTimeoutMs: 20_000 });
     try {
       expect(t.console.map((c) => c.text)).toEqual(['path /', 'routed /orders']);
     } finally {
@@ -114,7 +114,7 @@ describe('params are checked the same way under every isolation', () => {
     const { out } = await run(dir);
     expect(JSON.parse(logs(out)[0]!)).toEqual(expected);
 
-    const t = await launch(dir);
+    const t = await launch(dir, { idleTimeoutMs: 20_000 });
     try {
       expect(JSON.parse(t.console[0]!.text)).toEqual(expected);
     } finally {

@@ -2,6 +2,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runConformance, type ConformanceReport } from '../src/host/conformance.js';
+import { conformanceJunit } from '../src/host/junit.js';
 import { parseJsonOutput, runCli } from './helpers/cli.js';
 import { tempDir } from './helpers/host-fixtures.js';
 
@@ -21,8 +22,11 @@ function app(script: string, options: { body?: string; manifest?: Record<string,
 
 const failed = (r: ConformanceReport) => Object.fromEntries(r.checks.filter((c) => c.status === 'failed').map((c) => [c.name, c.code]));
 const check = (r: ConformanceReport, name: string) => r.checks.find((c) => c.name === name);
+// Start-up time is not what these tests are about: a loaded CI machine must not turn them into budget failures.
+const CONFORM_FLAGS = ['--host-version', '3.4.0', '--startup-budget', '30000'];
+const conform = (target: string) => runConformance({ target, hostVersion: '3.4.0', startupBudgetMs: 30_000 });
 const conformCli = async (dir: string) => {
-  const r = await runCli(['conformance', dir, '--host-version', '3.4.0', '--json'], { timeoutMs: 60_000 });
+  const r = await runCli(['conformance', dir, ...CONFORM_FLAGS, '--json'], { timeoutMs: 60_000 });
   return { code: r.code, out: parseJsonOutput(r.stdout), stderr: r.stderr };
 };
 
@@ -45,7 +49,7 @@ describe('conformance verdicts a CI can trust', () => {
   }, 60_000);
 
   it('fails an app stopped for a timer flood with budget.timers', async () => {
-    const r = await runConformance({ target: app('for (let i = 0; i < 12000; i++) setTimeout(() => {}, 600000);'), hostVersion: '3.4.0' });
+    const r = await conform(app('for (let i = 0; i < 12000; i++) setTimeout(() => {}, 600000);'));
     expect(r.ok).toBe(false);
     expect(failed(r)).toMatchObject({ 'budget.timers': 'APP_LIMIT_EXCEEDED' });
   }, 60_000);
@@ -61,7 +65,7 @@ describe('conformance verdicts a CI can trust', () => {
   }, 60_000);
 
   it('also when the app closes itself while its page is loading', async () => {
-    const r = await runConformance({ target: app('MiniAppBridge.call("navigation.close", {});'), hostVersion: '3.4.0' });
+    const r = await conform(app('MiniAppBridge.call("navigation.close", {});'));
     expect(failed(r)).toEqual({});
     expect(check(r, 'lifecycle.launch')!.status).toBe('passed');
   }, 60_000);
@@ -69,12 +73,12 @@ describe('conformance verdicts a CI can trust', () => {
   it('measures and reports the peak memory of the app (sampled while it runs, not 0.0 MB)', async () => {
     // 12 MB held for a moment, then released: the peak is what counts.
     const dir = app('window.keep = []; for (let i = 0; i < 12; i++) keep.push(new Uint8Array(1 << 20).fill(i + 1)); setTimeout(() => { keep = null; }, 300);');
-    const r = await runCli(['conformance', dir, '--host-version', '3.4.0'], { timeoutMs: 60_000 });
+    const r = await runCli(['conformance', dir, ...CONFORM_FLAGS], { timeoutMs: 60_000 });
     expect(r.code).toBe(0);
     const peak = Number(/peak memory ([\d.]+) MB/.exec(r.stdout)?.[1]);
     expect(peak).toBeGreaterThanOrEqual(10);
     expect(peak).toBeLessThan(64);
-    const json = parseJsonOutput((await runCli(['conformance', dir, '--host-version', '3.4.0', '--json'], { timeoutMs: 60_000 })).stdout).result as ConformanceReport;
+    const json = parseJsonOutput((await runCli(['conformance', dir, ...CONFORM_FLAGS, '--json'], { timeoutMs: 60_000 })).stdout).result as ConformanceReport;
     expect(json.memory.peakGuestBytes).toBeGreaterThan(10 * 1048576);
     if (process.platform === 'linux') expect(json.memory.peakRssBytes).toBeGreaterThan(json.memory.peakGuestBytes);
   }, 90_000);
@@ -106,6 +110,7 @@ describe('conformance verdicts a CI can trust', () => {
     ]);
     expect(refs.every((r) => /host [\w.]+ is not in allowedDomains/.test(r.reason))).toBe(true);
     expect(out.errors[0]).toMatchObject({ code: 'DOMAIN_NOT_ALLOWED', file: join(dir, 'css/app.css'), line: 2 });
+    expect(conformanceJunit(out.result)).toMatch(/<testcase classname="miniapp\.conformance\.policy" name="policy\.static-references" time="[\d.]+" file="css\/app\.css" line="2">\s*<failure type="DOMAIN_NOT_ALLOWED"/);
   }, 60_000);
 
   it('loads the app at the root of its origin: a path-routed app sees location.pathname "/"', async () => {
@@ -114,7 +119,7 @@ describe('conformance verdicts a CI can trust', () => {
       history.pushState({}, '', '/orders/7');
       if (location.pathname !== '/orders/7') throw new Error('pushState did not route');
     `);
-    const r = await runConformance({ target: dir, hostVersion: '3.4.0' });
+    const r = await conform(dir);
     expect(failed(r)).toEqual({});
   }, 60_000);
 });
