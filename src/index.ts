@@ -25,7 +25,7 @@ export type { InstallOptions, InstallReport, InstallStep } from './host/install.
 export { parseTrustStore, loadTrustStore, appIdMatches } from './host/trust-store.js';
 export type { TrustStore, TrustedKey, TrustedPartner } from './host/trust-store.js';
 export { openAuditLog } from './host/audit.js';
-export type { AuditLog, AuditEvent } from './host/audit.js';
+export type { AuditLog, AuditEvent, AuditEventType, AuditRecord } from './host/audit.js';
 export { createHostManager } from './host/manager.js';
 export type { HostManager, HostManagerOptions } from './host/manager.js';
 export { launchSandboxedApp } from './host/sandboxed-app.js';

@@ -80,7 +80,7 @@ export function lintBundle(input: LintInput): LintResult {
     }
   }
 
-  const declared = new Set(input.manifest.permissions);
+  const declared = new Set<string>(input.manifest.permissions);
   const used = new Set<string>();
   for (const [method, path] of [...methods].sort(([a], [b]) => (a < b ? -1 : 1))) {
     const where = () => locate(method, input, true, path.endsWith('.html') ? path : undefined) ?? { file: path };

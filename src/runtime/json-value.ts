@@ -1,13 +1,15 @@
+import { MAX_PARAMS_BYTES } from '../bridge/mock/rules.js';
+
 /**
  * Bridge params are JSON: the one contract every isolation applies (an in-process page, a worker, a
  * sandbox process whose wire is JSON lines). The guest turns params into a plain JSON copy with
  * `toJsonParams` before anything leaves the page, and the host checks what arrives with the same
  * function, so a `Date`, a `BigInt` or a `Map` is refused with the same coded error, naming the path,
- * under `run`, `miniapp/testing` and `conformance` alike. Imports nothing: both sides use it.
+ * under `run`, `miniapp/testing` and `conformance` alike. Both sides use it; the size limit is the
+ * bridge's rule, stated once (src/bridge/mock/rules.js, which the browser mock applies too).
  */
 
-/** Params larger than this (as JSON) are refused: bridge calls carry data, not files. */
-export const MAX_PARAMS_BYTES = 1024 * 1024;
+export { MAX_PARAMS_BYTES };
 
 const MAX_DEPTH = 64;
 

@@ -1,6 +1,6 @@
-import { mkdtempSync, mkdirSync, realpathSync, writeFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { tempDir } from './temp.js';
 
 export const MANIFEST = {
   id: 'com.example.devapp',
@@ -14,7 +14,7 @@ export const MANIFEST = {
 
 /** A small mini-program project in a temp folder: a module script, a stylesheet and public/. */
 export function makeProject(files: Record<string, string> = {}): { dir: string; write(path: string, text: string): void; cleanup(): void } {
-  const dir = realpathSync(mkdtempSync(join(tmpdir(), 'miniapp-serve-')));
+  const dir = tempDir('serve');
   const write = (path: string, text: string) => {
     mkdirSync(dirname(join(dir, path)), { recursive: true });
     writeFileSync(join(dir, path), text);
