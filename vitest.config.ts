@@ -13,6 +13,9 @@ const needsBuild = [
   'test/host-*.test.ts',
   'test/package-reader.test.ts',
   'test/runtime-worker.test.ts',
+  // the built binary, the sandbox and happy-dom as miniapp bundles it (with its patches)
+  'test/runtime-verdicts.test.ts',
+  'test/verdicts.test.ts',
   'test/sandbox.test.ts',
   'test/templates.test.ts',
   'test/test-vectors.test.ts',

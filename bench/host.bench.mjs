@@ -123,10 +123,10 @@ const pinned = roundTrip(true);
 const ids = Array.from({ length: 20 }, (_, i) => `com.partner.many${i}`);
 for (const id of ids) await install(id, { 'app.js': "MiniAppBridge.call('storage.set', { key: 'k', value: 'v' }); document.body.textContent = 'hello';\n" });
 for (const id of ids) await manager.launch(id);
-await Promise.all(ids.map((id) => manager.get(id).app.host.waitForIdle()));
+await Promise.all(ids.map((id) => /** @type {any} */ (manager.get(id)).app.host.waitForIdle()));
 await new Promise((r) => setTimeout(r, 300));
 const mem = manager.totalMemory();
-const rssTotal = ids.reduce((sum, id) => sum + manager.get(id).app.sandbox.pids().reduce((n, pid) => n + (processRss(pid) ?? 0), 0), processRss(process.pid) ?? 0);
+const rssTotal = ids.reduce((sum, id) => sum + /** @type {any} */ (manager.get(id)).app.sandbox.pids().reduce((n, pid) => n + (processRss(pid) ?? 0), 0), processRss(process.pid) ?? 0);
 const perApp = Object.values(mem.perApp);
 await manager.close();
 

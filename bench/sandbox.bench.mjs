@@ -43,7 +43,7 @@ const sandbox = startSandbox({
   entry,
   readPaths: [`${dir}/*`],
   limits: { messagesPerSecond: 1e9 },
-  onMessage: (m) => {
+  onMessage: (/** @type {any} */ m) => {
     if (m.ask !== undefined) sandbox.send({ echo: m.ask });
     else if (m.done !== undefined) guestDone(m.done);
     else resolveNext(m);

@@ -7,6 +7,7 @@ import { mkdirSync, readdirSync, readFileSync, rmSync, copyFileSync } from 'node
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
+import { happyDomPatches } from './happy-dom-patches.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const src = join(root, 'src');
@@ -105,6 +106,7 @@ const bundleCommonJs = (entry, outfile) =>
     target: 'node20',
     logLevel: 'error',
     define: { 'import.meta.url': '__miniappImportMetaUrl' },
+    plugins: [happyDomPatches],
     banner: { js: "\"use strict\";\nconst __miniappImportMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
   });
 
@@ -140,7 +142,7 @@ async function makeSandboxCodeCache() {
 // happy-dom is ~1,000 ES modules: loading them one by one costs ~400 ms of every headless run. One
 // bundled file loads in ~120 ms; the runtime uses it when present and falls back to the package.
 const bundleHappyDom = () =>
-  bundle({ entryPoints: [join(root, 'node_modules/happy-dom/lib/index.js')], outfile: join(dist, 'runtime/guest/vendor/happy-dom.js'), legalComments: 'eof' });
+  bundle({ entryPoints: [join(root, 'node_modules/happy-dom/lib/index.js')], outfile: join(dist, 'runtime/guest/vendor/happy-dom.js'), legalComments: 'eof', plugins: [happyDomPatches] });
 
 /** The host-grade runtime (src/host/index.ts) as one file, as a host embedding it ships it: ~40 ms less start-up. */
 const bundleHost = () =>

@@ -1,4 +1,4 @@
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { MiniappError, type Diagnostic } from '../core/errors/index.js';
 import { writeFileAtomic } from '../core/fs/atomic.js';
 import { openAuditLog } from '../host/audit.js';
@@ -52,7 +52,7 @@ export async function run(args: string[], options: Record<string, unknown>, ctx:
   }
   const errors: Diagnostic[] = report.checks
     .filter((c) => c.status === 'failed')
-    .map((c) => ({ code: c.code ?? 'CONFORMANCE_FAILED', severity: 'error', message: `${c.name}: ${c.message ?? 'failed'}`, file: target }));
+    .map((c) => ({ code: c.code ?? 'CONFORMANCE_FAILED', severity: 'error', message: `${c.name}: ${c.message ?? 'failed'}`, file: c.file ? join(target, c.file) : target, ...(c.line ? { line: c.line } : {}) }));
   return { ok: report.ok, result: { ...report, isolation }, errors };
 }
 
@@ -65,7 +65,7 @@ export function render(outcome: CommandResult<Report>, ctx: CommandContext): str
   const checked = r.checks.find((c) => c.name === 'install.signature')?.status === 'passed';
   const caveat = !r.signed ? ' (unsigned: signature checks skipped)' : checked ? '' : ' (signed, signature not checked: no --trust-store)';
   const head = r.ok ? `${mark.passed} ${name} conforms${caveat}` : `${mark.failed} ${name}: ${failed} check${failed === 1 ? '' : 's'} failed`;
-  const tail = `  start-up ${r.timings.startupMs ?? '–'} ms, peak memory ${(r.memory.peakGuestBytes / 1048576).toFixed(1)} MB, total ${Math.round(r.timings.totalMs)} ms`;
+  const tail = `  start-up ${r.timings.startupMs ?? '–'} ms, peak memory ${(r.memory.peakGuestBytes / 1048576).toFixed(1)} MB${r.memory.peakRssBytes ? ` (process ${(r.memory.peakRssBytes / 1048576).toFixed(1)} MB resident)` : ''}, total ${Math.round(r.timings.totalMs)} ms`;
   const iso = r.isolation;
   const isoLine = iso ? [`  isolation: ${iso.level}${iso.reason ? ` (${iso.reason})` : ''}${iso.missing?.length ? `; without ${iso.missing.join(', ')}` : ''}`] : [];
   return [head, ...lines, tail, ...isoLine].join('\n');

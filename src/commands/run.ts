@@ -110,8 +110,6 @@ async function runWithAudit(
     paymentOutcome: options.payment as PaymentOutcome,
     pubkey: options.pubkey as string | undefined,
     audit,
-    // The one live audit path, as in a host: security-relevant exchanges are recorded as they happen.
-    wrapHostEnd: audit ? await auditedChannel(audit) : undefined,
     onLaunched: (app) => {
       const stop = () => void app.close();
       ctx.signal.addEventListener('abort', stop, { once: true });
@@ -121,19 +119,20 @@ async function runWithAudit(
     const path = resolve(ctx.cwd, options.record as string);
     mkdirSync(dirname(path), { recursive: true }); // a run's calls must not be lost to a missing folder
     await writeFileAtomic(path, `${JSON.stringify(outcome.app.host.recorder.toRecording(outcome.report.app.id), null, 2)}\n`);
-    ctx.logger.info(`recorded ${outcome.app.host.recorder.calls.length} bridge calls to ${options.record as string}`);
+    const { calls, count } = outcome.app.host.recorder;
+    ctx.logger.info(`recorded ${calls.length === count ? '' : `the first ${calls.length.toLocaleString('en-US')} of `}${count.toLocaleString('en-US')} bridge calls to ${options.record as string}`);
   }
   return { ok: outcome.errors.length === 0, result: outcome.report, errors: outcome.errors, warnings: outcome.warnings };
 }
 
-async function auditedChannel(audit: import('../host/audit.js').AuditLog): Promise<NonNullable<import('../runtime/launch.js').LaunchOptions['wrapHostEnd']>> {
-  const { policyChannel } = await import('../host/policy-channel.js');
-  return (end, manifest) => policyChannel(end, { app: manifest.id, audit });
-}
-
 const ms = (n: number | undefined) => (n === undefined ? '–' : `${Math.round(n)} ms`);
 const short = (v: unknown, max = 80) => {
-  const s = JSON.stringify(v) ?? 'undefined';
+  let s: string;
+  try {
+    s = JSON.stringify(v) ?? 'undefined';
+  } catch {
+    s = String(v); // recorded values are JSON-safe previews; this is only a backstop
+  }
   return s.length > max ? `${s.slice(0, max - 1)}…` : s;
 };
 
@@ -147,19 +146,24 @@ export function render(outcome: CommandResult<RunReport>, ctx: CommandContext): 
   const isoLine = `isolation: ${iso.level}${iso.reason ? ` (${iso.reason})` : ''}${iso.missing?.length ? `; without ${iso.missing.join(', ')}` : ''}`;
   lines.push(iso.level === 'os-sandbox' ? c.dim(`  ${isoLine}`) : c.yellow(`  ${isoLine}`));
   if (r.exit && r.exit.reason !== 'STOPPED' && r.exit.reason !== 'EXITED') lines.push(c.red(`  stopped: ${r.exit.reason}${r.exit.detail ? ` (${r.exit.detail})` : ''}`));
+  const counted = (total: number, kept: number) => `${total.toLocaleString('en-US')}${total > kept ? `; first ${kept.toLocaleString('en-US')} recorded` : ''}`;
   if (r.console.length) {
-    lines.push('', c.bold('console'));
+    lines.push('', c.bold(r.consoleCount > r.console.length ? `console (${counted(r.consoleCount, r.console.length)})` : 'console'));
     for (const e of r.console) lines.push(`  ${(e.level === 'error' ? c.red : e.level === 'warn' ? c.yellow : c.dim)(e.level.padEnd(5))} ${e.text.split('\n')[0]}`);
   }
-  lines.push('', c.bold(`bridge calls (${r.callCount})`));
+  lines.push('', c.bold(`bridge calls (${counted(r.callCount, r.calls.length)})`));
   for (const call of r.calls) {
     const what = call.ok ? c.dim(short(call.result, 60)) : c.red(`${call.error!.code}${call.error!.path ? ` at ${call.error!.path}` : ''}`);
     lines.push(`  ${call.ok ? c.green('✓') : c.red('✗')} ${call.method} ${c.dim(short(call.params, 60))} → ${what} ${c.dim(`${call.latencyMs} ms`)}`);
   }
-  if (r.callCount > r.calls.length) lines.push(c.dim(`  … ${r.callCount - r.calls.length} more (use --record to keep them all)`));
+  if (r.callCount > r.calls.length) lines.push(c.dim(`  … ${(r.callCount - r.calls.length).toLocaleString('en-US')} more, counted but not recorded (the host keeps the first ${r.recordLimits.calls})`));
   if (r.violations.length) {
-    lines.push('', c.bold('policy violations'));
+    lines.push('', c.bold(`policy violations (${counted(r.violationCount, r.violations.length)})`));
     for (const v of r.violations) lines.push(`  ${c.red('✗')} ${v.api} ${v.url}: ${v.reason}`);
+  }
+  if (r.staticReferences.length) {
+    lines.push('', c.bold(`references a WebView would fetch (${r.staticReferences.length})`));
+    for (const s of r.staticReferences) lines.push(`  ${c.red('✗')} ${s.file}:${s.line} ${s.where} ${s.url}: ${s.reason}`);
   }
   return lines.join('\n');
 }

@@ -14,7 +14,7 @@ export type AuditEvent =
   | { type: 'install.step'; app?: string; source: string; step: string; status: 'passed' | 'failed' | 'skipped'; code?: string; message?: string; ms: number }
   | { type: 'install.verdict'; app?: string; version?: string; source: string; verdict: 'installed' | 'refused'; code?: string; keyId?: string; partner?: string }
   | { type: 'app.launch'; app: string; version: string; pid?: number; isolation?: string }
-  | { type: 'app.stop'; app: string; reason: string; detail?: string }
+  | { type: 'app.stop'; app: string; reason: string; detail?: string; isolation?: string; calls?: number }
   | { type: 'app.suspend' | 'app.resume'; app: string }
   | { type: 'app.reclaimed'; app: string; freedBytes: number; suspended: boolean }
   | { type: 'limit.violation'; app: string; reason: string; detail?: string }

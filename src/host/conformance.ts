@@ -4,14 +4,15 @@ import { join, resolve } from 'node:path';
 import semverLt from 'semver/functions/lt.js';
 import { diagnostic, isMiniappError, MiniappError } from '../core/errors/index.js';
 import type { Manifest, Profile } from '../manifest/types.js';
-import { loadAppSource } from '../runtime/index.js';
+import { appOrigin, findStaticReferences, loadAppSource, type StaticReference } from '../runtime/index.js';
 import type { LifecycleState } from '../runtime/index.js';
 import { versionDir, writeAppState } from './app-store.js';
 import { openAuditLog, type AuditLog } from './audit.js';
 import { writeFilesPrivately } from './extract.js';
 import { auditInstallStep, auditInstallVerdict, installPackage, type InstallStep } from './install.js';
 import { createHostManager } from './manager.js';
-import { isLimitExit, type SandboxedApp } from './sandboxed-app.js';
+import { isLimitExit, readAppFiles, type SandboxedApp } from './sandboxed-app.js';
+import { processRss, type SandboxExit } from '../sandbox/index.js';
 import type { TrustStore } from './trust-store.js';
 
 export interface ConformanceOptions {
@@ -42,6 +43,9 @@ export interface ConformanceCheck {
   code?: string;
   message?: string;
   ms?: number;
+  /** The package file (and line) at fault, for checks of the package's own files. */
+  file?: string;
+  line?: number;
 }
 
 export interface ConformanceReport {
@@ -51,8 +55,15 @@ export interface ConformanceReport {
   signed: boolean;
   checks: ConformanceCheck[];
   timings: { startupMs?: number; totalMs: number };
-  memory: { peakGuestBytes: number; limitBytes: number };
+  /**
+   * peakGuestBytes: the most the app itself used (heap and buffers over the runtime's own baseline, as
+   * the sandbox reports it), the figure the limit applies to; peakRssBytes: the sandbox process's
+   * largest resident size, read by the host from /proc (absent where there is none).
+   */
+  memory: { peakGuestBytes: number; peakRssBytes?: number; limitBytes: number };
   storage?: { usedBytes: number; quotaBytes: number };
+  /** References a WebView would fetch from hosts outside allowedDomains, found in the package's HTML and CSS. */
+  staticReferences?: StaticReference[];
 }
 
 const LIFECYCLE: Array<'hide' | 'show' | 'suspend' | 'resume' | 'unload'> = ['hide', 'show', 'suspend', 'resume', 'unload'];
@@ -90,6 +101,7 @@ export async function runConformance(options: ConformanceOptions): Promise<Confo
     const manifest = await install(options, cwd, appsDir, report, add, audit);
     if (!manifest) return report;
     report.app = { id: manifest.id, version: manifest.version };
+    await staticReferenceCheck(appsDir, manifest, report, add);
 
     progress(`launching ${manifest.id}`);
     const launchStarted = performance.now();
@@ -99,7 +111,8 @@ export async function runConformance(options: ConformanceOptions): Promise<Confo
     } catch (err) {
       if (!isMiniappError(err)) throw err;
       add({ name: 'lifecycle.launch', status: 'failed', code: err.code, message: err.message, ms: round(performance.now() - launchStarted) });
-      if (err.args.reason === 'MEMORY_LIMIT') add({ name: 'budget.memory', status: 'failed', code: 'APP_LIMIT_EXCEEDED', message: `the app went over its ${memoryMb} MB memory limit while loading` });
+      const reason = String(err.args.reason ?? '');
+      if (reason in LIMIT_CHECKS) limitChecks({ reason: reason as SandboxExit['reason'], detail: `while loading${err.args.detail ? `: ${String(err.args.detail)}` : ''}` }, add);
       return report;
     }
     report.timings.startupMs = round(app.launchMs);
@@ -110,38 +123,16 @@ export async function runConformance(options: ConformanceOptions): Promise<Confo
         ? { name: 'budget.startup', status: 'passed', ms: round(app.launchMs), message: `${Math.round(app.launchMs)} ms of ${budget} ms` }
         : { name: 'budget.startup', status: 'failed', code: 'CONFORMANCE_STARTUP_OVER_BUDGET', message: diagnostic('CONFORMANCE_STARTUP_OVER_BUDGET', { ms: Math.round(app.launchMs), budget }).message, ms: round(app.launchMs) },
     );
-    const sample = () => {
-      report.memory.peakGuestBytes = Math.max(report.memory.peakGuestBytes, app.sandbox.memory().guestBytes);
-    };
-    await settle(app, options.phaseTimeoutMs);
-    sample();
-
-    for (const phase of LIFECYCLE) {
-      const started = performance.now();
-      if (app.host && (await exitedYet(app))) {
-        add({ name: `lifecycle.${phase}`, status: 'skipped', message: 'the app had already stopped' });
-        continue;
-      }
-      progress(`lifecycle: ${phase}`);
-      const state: Record<typeof phase, LifecycleState | undefined> = { hide: 'hidden', show: 'shown', suspend: undefined, resume: undefined, unload: undefined };
-      if (state[phase]) app.host.lifecycle(state[phase]!);
-      if (phase === 'suspend') app.suspend();
-      if (phase === 'resume') app.resume();
-      if (phase === 'unload') await app.close();
-      else if (phase !== 'suspend') {
-        await settle(app, options.phaseTimeoutMs);
-        sample();
-      }
-      const exit = await exitedYet(app);
-      const crashed = exit && !(phase === 'unload' && exit.reason === 'STOPPED');
-      add(
-        crashed
-          ? { name: `lifecycle.${phase}`, status: 'failed', code: isLimitExit(exit) ? 'APP_LIMIT_EXCEEDED' : 'APP_CRASHED', message: `${exit.reason}${exit.detail ? `: ${exit.detail}` : ''}`, ms: round(performance.now() - started) }
-          : { name: `lifecycle.${phase}`, status: 'passed', ms: round(performance.now() - started) },
-      );
+    const memory = sampleMemory(app, report);
+    try {
+      await settle(app, options.phaseTimeoutMs);
+      await driveLifecycle(app, options, add, progress);
+    } finally {
+      memory.stop();
     }
     const exit = await exitedYet(app);
-    policyChecks(app, report, add, exit?.reason === 'MEMORY_LIMIT');
+    limitChecks(exit, add, { except: 'MEMORY_LIMIT' });
+    policyChecks(app, report, add, exit?.reason === 'MEMORY_LIMIT' ? exit : undefined);
   } finally {
     await manager.close();
     if (!options.audit) audit.close();
@@ -165,21 +156,142 @@ async function settle(app: SandboxedApp, timeoutMs = 2000): Promise<void> {
   clearTimeout(timer);
 }
 
-function policyChecks(app: SandboxedApp, report: ConformanceReport, add: (c: ConformanceCheck) => void, memoryStop: boolean): void {
+/** The check of each limit a sandbox stops an app for; an app stopped for any of them does not conform. */
+const LIMIT_CHECKS: Record<string, { name: string; what: string }> = {
+  CPU_LIMIT: { name: 'budget.cpu', what: 'kept the CPU busy past its limit' },
+  MEMORY_LIMIT: { name: 'budget.memory', what: 'went over its memory limit' },
+  TIMER_FLOOD: { name: 'budget.timers', what: 'held more pending timers than its limit' },
+  MESSAGE_FLOOD: { name: 'budget.messages', what: 'sent more messages to the host than its limit' },
+};
+
+/** One check per limit: failed with APP_LIMIT_EXCEEDED for the one the app was stopped for, passed for the others. */
+function limitChecks(exit: Pick<SandboxExit, 'reason' | 'detail'> | undefined, add: (c: ConformanceCheck) => void, options: { except?: string } = {}): void {
+  for (const [reason, { name, what }] of Object.entries(LIMIT_CHECKS)) {
+    if (reason === options.except) continue;
+    if (exit?.reason === reason) add({ name, status: 'failed', code: 'APP_LIMIT_EXCEEDED', message: `the app ${what} and was stopped (${reason}${exit.detail ? `: ${exit.detail}` : ''})` });
+    else add({ name, status: 'passed' });
+  }
+}
+
+/**
+ * Samples the sandbox's memory every few ms while the app runs (a peak between two lifecycle phases
+ * counts too): the guest's own figure (heap and buffers over the runtime's baseline) and the process's
+ * resident size, read by the host from /proc where there is one.
+ */
+function sampleMemory(app: SandboxedApp, report: ConformanceReport): { stop(): void } {
+  const sample = () => {
+    report.memory.peakGuestBytes = Math.max(report.memory.peakGuestBytes, app.sandbox.memory().guestBytes);
+    const rss = processRss(app.sandbox.pid);
+    if (rss !== undefined) report.memory.peakRssBytes = Math.max(report.memory.peakRssBytes ?? 0, rss);
+  };
+  sample();
+  const timer = setInterval(sample, 20);
+  timer.unref();
+  return {
+    stop() {
+      clearInterval(timer);
+      sample();
+    },
+  };
+}
+
+/** Whether an app's stop is a failure: anything but the host's own unload, or the app closing itself. */
+const unexpectedStop = (app: SandboxedApp, exit: SandboxExit | undefined, unloading: boolean): exit is SandboxExit =>
+  exit !== undefined && !(exit.reason === 'STOPPED' && (unloading || app.closedByApp));
+
+const stopCheck = (name: string, exit: SandboxExit, ms?: number): ConformanceCheck => ({
+  name,
+  status: 'failed',
+  code: isLimitExit(exit) ? 'APP_LIMIT_EXCEEDED' : 'APP_CRASHED',
+  message: `the app was stopped: ${exit.reason}${exit.detail ? `: ${exit.detail}` : ''}`,
+  ...(ms === undefined ? {} : { ms }),
+});
+
+/**
+ * Drives hide, show, suspend, resume and unload. An app that stops on its own (a limit, a crash) fails
+ * the phase in which it stopped, and the phases after it are skipped; an app that closed itself
+ * (navigation.close) skips them without failing.
+ */
+async function driveLifecycle(app: SandboxedApp, options: ConformanceOptions, add: (c: ConformanceCheck) => void, progress: (m: string) => void): Promise<void> {
+  let reported = false;
+  for (const phase of LIFECYCLE) {
+    const started = performance.now();
+    const before = await exitedYet(app);
+    if (before) {
+      if (!reported && unexpectedStop(app, before, false)) add(stopCheck(`lifecycle.${phase}`, before));
+      else add({ name: `lifecycle.${phase}`, status: 'skipped', message: app.closedByApp ? 'the app closed itself (navigation.close)' : 'the app had already stopped' });
+      reported = true;
+      continue;
+    }
+    progress(`lifecycle: ${phase}`);
+    const state: Record<typeof phase, LifecycleState | undefined> = { hide: 'hidden', show: 'shown', suspend: undefined, resume: undefined, unload: undefined };
+    if (state[phase]) app.host.lifecycle(state[phase]!);
+    if (phase === 'suspend') app.suspend();
+    if (phase === 'resume') app.resume();
+    if (phase === 'unload') await app.close();
+    else if (phase !== 'suspend') await settle(app, options.phaseTimeoutMs);
+    const exit = await exitedYet(app);
+    const ms = round(performance.now() - started);
+    if (unexpectedStop(app, exit, phase === 'unload')) {
+      add(stopCheck(`lifecycle.${phase}`, exit, ms));
+      reported = true;
+    } else add({ name: `lifecycle.${phase}`, status: 'passed', ms });
+  }
+}
+
+const methodList = (methods: Record<string, number>) => Object.keys(methods).slice(0, 5).join(', ');
+
+function policyChecks(app: SandboxedApp, report: ConformanceReport, add: (c: ConformanceCheck) => void, memoryStop: SandboxExit | undefined): void {
   const snap = app.host.snapshot();
+  const { recorder } = app.host;
   const scriptErrors = snap.errors.filter((e) => e.kind !== 'resource');
   add(scriptErrors.length ? { name: 'policy.uncaught-errors', status: 'failed', code: scriptErrors[0]!.kind === 'error' ? 'RUN_SCRIPT_ERROR' : 'RUN_UNHANDLED_REJECTION', message: `${scriptErrors.length} uncaught: ${scriptErrors[0]!.message}` } : { name: 'policy.uncaught-errors', status: 'passed' });
   const missing = snap.errors.filter((e) => e.kind === 'resource');
   add(missing.length ? { name: 'policy.resources', status: 'failed', code: 'RUN_RESOURCE_MISSING', message: missing[0]!.message } : { name: 'policy.resources', status: 'passed' });
-  const undeclared = snap.calls.filter((c) => !c.ok && c.error?.code === 'PERMISSION_DENIED');
-  add(undeclared.length ? { name: 'policy.permissions', status: 'failed', code: 'RUN_UNDECLARED_PERMISSION', message: `${[...new Set(undeclared.map((c) => c.method))].join(', ')} used without declaring its permission` } : { name: 'policy.permissions', status: 'passed' });
-  add(snap.violations.length ? { name: 'policy.network', status: 'failed', code: 'DOMAIN_NOT_ALLOWED', message: `${snap.violations.length} request(s) outside allowedDomains, first ${snap.violations[0]!.url}: ${snap.violations[0]!.reason}` } : { name: 'policy.network', status: 'passed' });
-  const overMemory = memoryStop || report.memory.peakGuestBytes > report.memory.limitBytes;
-  add(overMemory ? { name: 'budget.memory', status: 'failed', code: 'APP_LIMIT_EXCEEDED', message: `the app went over its ${Math.round(report.memory.limitBytes / 1048576)} MB memory limit` } : { name: 'budget.memory', status: 'passed', message: `peak ${(report.memory.peakGuestBytes / 1048576).toFixed(1)} MB of ${Math.round(report.memory.limitBytes / 1048576)} MB` });
-  const quota = snap.calls.filter((c) => !c.ok && c.error?.code === 'QUOTA_EXCEEDED');
+  const undeclared = recorder.refusals('PERMISSION_DENIED');
+  add(undeclared.count ? { name: 'policy.permissions', status: 'failed', code: 'RUN_UNDECLARED_PERMISSION', message: `${methodList(undeclared.methods)} used without declaring its permission` } : { name: 'policy.permissions', status: 'passed' });
+  const unknown = recorder.refusals('METHOD_NOT_FOUND');
+  add(
+    unknown.count
+      ? { name: 'policy.methods', status: 'failed', code: 'RUN_UNKNOWN_METHOD', message: `${unknown.count} call(s) to ${methodList(unknown.methods)}, which this host (${app.host.availableMethods().length} methods) does not have: check the name, or MiniAppBridge.canIUse first` }
+      : { name: 'policy.methods', status: 'passed' },
+  );
+  const violations = snap.counts.violations;
+  add(violations ? { name: 'policy.network', status: 'failed', code: 'DOMAIN_NOT_ALLOWED', message: `${violations} request(s) outside allowedDomains, first ${snap.violations[0]!.url}: ${snap.violations[0]!.reason}` } : { name: 'policy.network', status: 'passed' });
+  const limitMb = Math.round(report.memory.limitBytes / 1048576);
+  const overMemory = memoryStop !== undefined || report.memory.peakGuestBytes > report.memory.limitBytes;
+  add(
+    overMemory
+      ? { name: 'budget.memory', status: 'failed', code: 'APP_LIMIT_EXCEEDED', message: `the app went over its ${limitMb} MB memory limit and was stopped${memoryStop?.detail ? ` (MEMORY_LIMIT: ${memoryStop.detail})` : ''}` }
+      : { name: 'budget.memory', status: 'passed', message: `peak ${mb(report.memory.peakGuestBytes)} MB of ${limitMb} MB` },
+  );
+  const quota = recorder.refusals('QUOTA_EXCEEDED');
   report.storage = { usedBytes: app.host.storage.usedBytes, quotaBytes: app.host.storage.quotaBytes };
-  add(quota.length ? { name: 'budget.storage', status: 'failed', code: 'QUOTA_EXCEEDED', message: `${quota.length} storage write(s) refused over the ${app.host.storage.quotaBytes}-byte quota` } : { name: 'budget.storage', status: 'passed' });
+  add(quota.count ? { name: 'budget.storage', status: 'failed', code: 'QUOTA_EXCEEDED', message: `${quota.count} storage write(s) refused over the ${app.host.storage.quotaBytes}-byte quota` } : { name: 'budget.storage', status: 'passed' });
 }
+
+/**
+ * What a WebView would fetch but the headless DOM does not (srcset, CSS url(), SVG, media, icons...),
+ * checked in the installed files against allowedDomains, with file and line.
+ */
+async function staticReferenceCheck(appsDir: string, manifest: Manifest, report: ConformanceReport, add: (c: ConformanceCheck) => void): Promise<void> {
+  const files = await readAppFiles(versionDir(appsDir, manifest.id, manifest.version));
+  const refs = findStaticReferences(files, manifest.allowedDomains, appOrigin(manifest.id));
+  report.staticReferences = refs;
+  if (!refs.length) return add({ name: 'policy.static-references', status: 'passed' });
+  const first = refs[0]!;
+  const more = refs.length > 1 ? ` (and ${refs.length - 1} more: ${refs.slice(1, 4).map((r) => `${r.file}:${r.line}`).join(', ')}${refs.length > 4 ? ', …' : ''})` : '';
+  add({
+    name: 'policy.static-references',
+    status: 'failed',
+    code: 'DOMAIN_NOT_ALLOWED',
+    message: `${first.file}:${first.line}:${first.column} ${first.where} ${first.url}: ${first.reason}; a WebView fetches it${more}`,
+    file: first.file,
+    line: first.line,
+  });
+}
+
+const mb = (bytes: number) => (bytes / 1048576).toFixed(1);
 
 async function install(options: ConformanceOptions, cwd: string, appsDir: string, report: ConformanceReport, add: (c: ConformanceCheck) => void, audit: AuditLog): Promise<Manifest | undefined> {
   const full = resolve(cwd, options.target);

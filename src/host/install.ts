@@ -1,5 +1,5 @@
 import semverLt from 'semver/functions/lt.js';
-import { isMiniappError, MiniappError, type Diagnostic, type ErrorCode } from '../core/errors/index.js';
+import { isMiniappError, MiniappError, type Diagnostic } from '../core/errors/index.js';
 import type { Manifest, Profile } from '../manifest/types.js';
 import type { PackageLimits } from '../package/limits.js';
 import { newFacts, runDecision, type DecisionOptions } from '../signing/decision.js';

@@ -10,7 +10,7 @@ export function conformanceJunit(report: ConformanceReport): string {
   const failures = report.checks.filter((c) => c.status === 'failed').length;
   const skipped = report.checks.filter((c) => c.status === 'skipped').length;
   const cases = report.checks.map((c) => {
-    const open = `    <testcase classname="${xml(`miniapp.conformance.${c.name.split('.')[0]}`)}" name="${xml(c.name)}" time="${((c.ms ?? 0) / 1000).toFixed(3)}"`;
+    const open = `    <testcase classname="${xml(`miniapp.conformance.${c.name.split('.')[0]}`)}" name="${xml(c.name)}" time="${((c.ms ?? 0) / 1000).toFixed(3)}"${c.file ? ` file="${xml(c.file)}"` : ''}${c.line ? ` line="${c.line}"` : ''}`;
     if (c.status === 'passed') return `${open}/>`;
     if (c.status === 'skipped') return `${open}>\n      <skipped message="${xml(c.message ?? '')}"/>\n    </testcase>`;
     return `${open}>\n      <failure type="${xml(c.code ?? 'FAILED')}" message="${xml(c.message ?? '')}">${xml(`${c.code ?? ''} ${c.message ?? ''}`)}</failure>\n    </testcase>`;

@@ -1,4 +1,3 @@
-import { getMethod } from '../bridge/catalog.js';
 import type { GuestMessage, HostEnd, HostMessage } from '../runtime/index.js';
 import type { AuditLog } from './audit.js';
 
@@ -29,10 +28,8 @@ export class NetworkGate {
   }
 }
 
-const ESCAPE_SIGNS = /Code generation from strings disallowed|ERR_ACCESS_DENIED|Access to this API has been restricted|ERR_SANDBOX_NETWORK|not available inside a mini-program sandbox|\b(require|process|module|Buffer) is not defined|dynamic import callback|ERR_VM_DYNAMIC_IMPORT/;
-
-/** Whether a guest error is the trace of an escape attempt the sandbox stopped. */
-export const looksLikeEscape = (message: string) => ESCAPE_SIGNS.test(message);
+// Where escape traces are recognised: the host's live audit writer (runtime/host/audit-events.ts).
+export { looksLikeEscape } from '../runtime/index.js';
 
 export interface PolicyChannelOptions {
   app: string;
@@ -41,22 +38,17 @@ export interface PolicyChannelOptions {
 }
 
 /**
- * Wraps the host's end of an app's channel: security-relevant bridge exchanges are written to the audit
- * log (permission grants and denials, storage access, tokens issued, escape attempts), and network
- * requests pass through the shared gate. Network decisions are audited by the host's network policy,
- * where they are made. The guest sees the same messages.
+ * Wraps the host's end of an app's channel: network requests pass through the shared gate. Bridge calls,
+ * escape traces and network decisions are audited by the host itself, live, where they are decided
+ * (runtime/host/audit-events.ts, network.ts), under every isolation. The guest sees the same messages.
  */
 export function policyChannel(inner: HostEnd, options: PolicyChannelOptions): HostEnd & { releaseAll(): void } {
-  const { app, audit, gate } = options;
-  const calls = new Map<number, string>();
-  const granted = new Set<string>();
+  const { gate } = options;
   let held = 0;
   let stopped = false;
   let listener: ((m: GuestMessage) => void) | undefined;
 
   inner.onMessage((m) => {
-    if (m.type === 'call') calls.set(m.id, typeof m.method === 'string' ? m.method : String(m.method));
-    if (m.type === 'guest-error' && looksLikeEscape(m.message)) audit?.record({ type: 'escape.caught', app, kind: m.kind, message: m.message.slice(0, 500) });
     if (m.type === 'network') {
       // The guest's runtime always sends a request; a message without one was forged by the page, and
       // throwing here stops that sandbox (CRASHED), never the host.
@@ -74,26 +66,9 @@ export function policyChannel(inner: HostEnd, options: PolicyChannelOptions): Ho
   });
 
   const observe = (m: HostMessage) => {
-    if (m.type === 'result') {
-      const method = calls.get(m.id) ?? '?';
-      calls.delete(m.id);
-      const spec = getMethod(method);
-      const code = m.ok ? undefined : m.error.code;
-      if (code === 'PERMISSION_DENIED' || code === 'USER_DENIED') audit?.record({ type: 'permission.denied', app, method, permission: spec?.permission, code });
-      else if (m.ok && spec?.permission && !granted.has(spec.permission)) {
-        granted.add(spec.permission);
-        audit?.record({ type: 'permission.granted', app, method, permission: spec.permission });
-      }
-      if (method.startsWith('storage.')) audit?.record({ type: 'storage.access', app, method, ok: m.ok, code });
-      if (method === 'auth.getToken' && m.ok) {
-        const claims = (m.value as { scope?: unknown; expiresAt?: unknown }) ?? {};
-        audit?.record({ type: 'token.issued', app, scope: claims.scope, expiresAt: claims.expiresAt });
-      }
-    } else if (m.type === 'network-result') {
-      if (gate && held > 0) {
-        held--;
-        gate.release();
-      }
+    if (m.type === 'network-result' && gate && held > 0) {
+      held--;
+      gate.release();
     }
   };
 

@@ -37,6 +37,8 @@ export interface SandboxedApp {
   /** The isolation the app runs under, and why a stronger one was not available. */
   readonly isolation: Isolation;
   readonly exited: Promise<SandboxExit>;
+  /** The app asked to close (navigation.close): its stop is a normal exit, not a crash. */
+  readonly closedByApp: boolean;
   suspend(): void;
   resume(): void;
   readonly suspended: boolean;
@@ -53,7 +55,7 @@ export interface SandboxedApp {
 export async function launchSandboxedApp(options: SandboxedAppOptions): Promise<SandboxedApp> {
   const { manifest, audit } = options;
   const running = await launchApp(
-    { manifest, files: await readFiles(options.dir), kind: 'package', root: options.dir, warnings: [] },
+    { manifest, files: await readAppFiles(options.dir), kind: 'package', root: options.dir, warnings: [] },
     {
       ...options,
       isolation: 'sandbox',
@@ -71,6 +73,9 @@ export async function launchSandboxedApp(options: SandboxedAppOptions): Promise<
     launchMs: running.launchMs,
     isolation: running.isolation,
     exited: running.exited,
+    get closedByApp() {
+      return running.closedByApp ?? false;
+    },
     suspend() {
       if (sandbox.suspended) return;
       running.host.lifecycle('hidden');
@@ -94,7 +99,7 @@ export async function launchSandboxedApp(options: SandboxedAppOptions): Promise<
 }
 
 /** An installed app's files (regular files only, links not followed). */
-async function readFiles(dir: string): Promise<Record<string, Uint8Array>> {
+export async function readAppFiles(dir: string): Promise<Record<string, Uint8Array>> {
   const { join, relative, sep } = await import('node:path');
   const files: Record<string, Uint8Array> = {};
   for (const entry of await fs.readdir(dir, { recursive: true, withFileTypes: true })) {

@@ -21,3 +21,8 @@ export type { NetworkAuditEvent, NetworkMode, NetworkFixture, NetworkViolation }
 export type { CallRecord, Recording } from './host/recorder.js';
 export { checkUrl } from './host/network-policy.js';
 export type { PolicyVerdict } from './host/network-policy.js';
+export { findStaticReferences } from './host/static-references.js';
+export type { StaticReference } from './host/static-references.js';
+export { appAudit, looksLikeEscape } from './host/audit-events.js';
+export { toJsonParams, MAX_PARAMS_BYTES } from './json-value.js';
+export { RECORD_LIMITS } from './host/bounded.js';

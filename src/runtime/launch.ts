@@ -47,6 +47,8 @@ export interface RunningApp {
   closeRequested: Promise<void>;
   /** The isolation the app runs under, and why a stronger one was not available. */
   isolation: Isolation;
+  /** The app asked to close itself (navigation.close): its stop is a normal exit, not a crash. */
+  readonly closedByApp?: boolean;
   /** With isolation "sandbox": the sandbox process. */
   sandbox?: Sandbox;
   /** Resolves once, when the app is gone, with the coded reason (a limit, a crash, or a normal stop). */

@@ -6,7 +6,9 @@ import type { ConsoleEntry, GuestErrorEntry } from './host/host.js';
 import type { NetworkViolation } from './host/network.js';
 import type { CallRecord } from './host/recorder.js';
 import type { UiEffect } from './host/services/handlers.js';
-import { launchApp, type LaunchOptions, type RunningApp } from './launch.js';
+import { RECORD_LIMITS } from './host/bounded.js';
+import { findStaticReferences, type StaticReference } from './host/static-references.js';
+import { appOrigin, launchApp, type LaunchOptions, type RunningApp } from './launch.js';
 import type { Isolation, SandboxExit } from '../sandbox/index.js';
 
 export interface RunOptions extends LaunchOptions {
@@ -15,9 +17,6 @@ export interface RunOptions extends LaunchOptions {
   /** Called with the running app before waiting (for --record, inspectors, tests). */
   onLaunched?: (app: RunningApp) => void;
 }
-
-/** Reports list at most this many calls; the rest are counted (a recording keeps them all). */
-const MAX_REPORTED_CALLS = 500;
 
 export interface RunReport {
   app: { id: string; version: string; entryPoint: string; kind: 'directory' | 'project' | 'package' };
@@ -33,11 +32,21 @@ export interface RunReport {
   usage?: { cpuMs: number; peakRssBytes: number };
   timings: { launchMs: number; loadedMs?: number; firstCallMs?: number; totalMs: number };
   console: ConsoleEntry[];
+  /** The first `recordLimits.calls` calls (params and results as bounded previews). */
   calls: CallRecord[];
+  /** Every call the app made, recorded or not. */
   callCount: number;
   violations: NetworkViolation[];
+  violationCount: number;
+  /** References in the package's HTML and CSS a WebView would fetch from hosts outside allowedDomains. */
+  staticReferences: StaticReference[];
   guestErrors: GuestErrorEntry[];
   ui: UiEffect[];
+  uiCount: number;
+  consoleCount: number;
+  guestErrorCount: number;
+  /** How many of each the report keeps: the host's memory per app is bounded; counts go on. */
+  recordLimits: { calls: number; violations: number; ui: number; console: number; guestErrors: number };
   storage: { usedBytes: number; quotaBytes: number; keys: number };
 }
 
@@ -88,18 +97,15 @@ export async function runApp(target: string, options: RunOptions = {}): Promise<
     else errors.push(diagnostic(e.kind === 'error' ? 'RUN_SCRIPT_ERROR' : 'RUN_UNHANDLED_REJECTION', { message: e.message }));
   }
   for (const v of snapshot.violations) errors.push(diagnostic('DOMAIN_NOT_ALLOWED', { ...v }));
-  const refused = new Map<string, { code: string; count: number }>();
-  for (const c of snapshot.calls) {
-    if (!c.ok && (c.error!.code === 'PERMISSION_DENIED' || c.error!.code === 'METHOD_NOT_FOUND')) {
-      const key = `${c.error!.code}\u0000${c.method}`;
-      refused.set(key, { code: c.error!.code, count: (refused.get(key)?.count ?? 0) + 1 });
-    }
+  // What a WebView would fetch but the headless DOM does not (srcset, CSS url(), media...): found statically.
+  // (Those the headless DOM loads too are the run-time policy's, reported above.)
+  const staticReferences = findStaticReferences(app.source.files, manifest.allowedDomains, appOrigin(manifest.id)).filter((r) => !r.headless);
+  for (const r of staticReferences) errors.push(diagnostic('DOMAIN_NOT_ALLOWED', { api: r.where, url: r.url, reason: r.reason, hop: 0 }, { file: r.file, line: r.line, column: r.column }));
+  // From the recorder's counts, which cover every call (the list keeps only the first ones).
+  for (const [method, count] of Object.entries(app.host.recorder.refusals('PERMISSION_DENIED').methods)) {
+    warnings.push(diagnostic('RUN_UNDECLARED_PERMISSION', { method, count, permission: getMethod(method)?.permission }, {}, 'warning'));
   }
-  for (const [key, { code, count }] of refused) {
-    const method = key.split('\u0000')[1]!;
-    if (code === 'PERMISSION_DENIED') warnings.push(diagnostic('RUN_UNDECLARED_PERMISSION', { method, count, permission: getMethod(method)?.permission }, {}, 'warning'));
-    else warnings.push(diagnostic('RUN_UNKNOWN_METHOD', { method, count }, {}, 'warning'));
-  }
+  for (const [method, count] of Object.entries(app.host.recorder.refusals('METHOD_NOT_FOUND').methods)) warnings.push(diagnostic('RUN_UNKNOWN_METHOD', { method, count }, {}, 'warning'));
   if (stoppedBy === 'timeout') {
     warnings.push(diagnostic('RUN_TIMEOUT', { timeoutMs, busy: 'timers, requests or bridge calls still pending' }, {}, 'warning'));
   }
@@ -117,11 +123,17 @@ export async function runApp(target: string, options: RunOptions = {}): Promise<
     ...(usage ? { usage: { cpuMs: usage.cpuMs, peakRssBytes: usage.peakRssBytes } } : {}),
     timings: { launchMs: round(app.launchMs)!, loadedMs: round(snapshot.timings.loadedMs), firstCallMs: round(snapshot.timings.firstCallMs), totalMs: round(performance.now() - t0)! },
     console: snapshot.console,
-    calls: snapshot.calls.slice(0, MAX_REPORTED_CALLS),
-    callCount: snapshot.calls.length,
+    calls: snapshot.calls,
+    callCount: snapshot.counts.calls,
     violations: snapshot.violations,
+    violationCount: snapshot.counts.violations,
+    staticReferences,
     guestErrors: snapshot.errors,
     ui: snapshot.ui,
+    uiCount: snapshot.counts.ui,
+    consoleCount: snapshot.counts.console,
+    guestErrorCount: snapshot.counts.errors,
+    recordLimits: { calls: app.host.recorder.limit, violations: RECORD_LIMITS.violations, ui: RECORD_LIMITS.ui, console: RECORD_LIMITS.console, guestErrors: RECORD_LIMITS.errors },
     storage: { usedBytes: app.host.storage.usedBytes, quotaBytes: app.host.storage.quotaBytes, keys: app.host.storage.keys().length },
   };
   return { report, errors, warnings, app };

@@ -54,6 +54,7 @@ export async function launchInSandbox(source: AppSource, options: LaunchOptions 
   let requestClose: () => void = () => undefined;
   const closeRequested = new Promise<void>((resolve) => (requestClose = resolve));
   let appRef: RunningApp | undefined;
+  let closedByApp = false;
   const host = createHost(channel, {
     ...options,
     manifest,
@@ -62,6 +63,7 @@ export async function launchInSandbox(source: AppSource, options: LaunchOptions 
     readAppFile: async (path) => (Object.prototype.hasOwnProperty.call(source.files, path) ? source.files[path] : undefined),
     // navigation.close: the app asked to be closed (possibly while still loading).
     onCloseRequest: () => {
+      closedByApp = true;
       requestClose();
       void (appRef ? appRef.close() : sandbox.close());
     },
@@ -80,12 +82,13 @@ export async function launchInSandbox(source: AppSource, options: LaunchOptions 
     requestClose();
     // Let host-side waiters (idle, DOM helpers) finish: the guest is gone.
     raw.deliver({ type: 'closed' });
-    audit?.record({ type: isLimitExit(exit) ? 'limit.violation' : 'app.stop', app: manifest.id, reason: exit.reason, detail: exit.detail });
+    audit?.record({ type: isLimitExit(exit) ? 'limit.violation' : 'app.stop', app: manifest.id, reason: exit.reason, detail: exit.detail ?? (closedByApp ? 'the app closed itself (navigation.close)' : undefined) });
     // Storage is flushed before anyone hears the app is gone (a caller may remove the data directory).
     await host.close().catch(() => undefined);
     return exit;
   });
-  const stopped = sandbox.exited.then((exit) => Promise.reject(exitError(manifest.id, exit)));
+  // An app that closes itself while loading (navigation.close) has stopped normally: the launch resolves.
+  const stopped = sandbox.exited.then((exit) => (closedByApp && exit.reason === 'STOPPED' ? undefined : Promise.reject(exitError(manifest.id, exit))));
   stopped.catch(() => undefined);
   // ready rejects (with a bare Error) in the same turn the sandbox stops: wait for the coded error instead.
   await sandbox.ready.catch(() => stopped);
@@ -100,11 +103,11 @@ export async function launchInSandbox(source: AppSource, options: LaunchOptions 
   await Promise.race([host.loaded, stopped, ...(loadTimeout ? [loadTimeout] : [])]).finally(() => clearTimeout(loadTimer));
   host.lifecycle('launched');
   host.lifecycle('shown');
-  appRef = runningInSandbox(source, host, sandbox, raw, exited, closeRequested, requestClose, performance.now() - t0);
+  appRef = runningInSandbox(source, host, sandbox, raw, exited, closeRequested, requestClose, performance.now() - t0, () => closedByApp);
   return appRef;
 }
 
-function runningInSandbox(source: AppSource, host: Host, sandbox: Sandbox, end: HostEnd, exited: Promise<SandboxExit>, closeRequested: Promise<void>, requestClose: () => void, launchMs: number): RunningApp {
+function runningInSandbox(source: AppSource, host: Host, sandbox: Sandbox, end: HostEnd, exited: Promise<SandboxExit>, closeRequested: Promise<void>, requestClose: () => void, launchMs: number, closedByApp: () => boolean): RunningApp {
   const unreachable = (): never => {
     throw new Error('the guest runs isolated in a sandbox process: use the dom helpers (query, click, text) instead of window/document');
   };
@@ -125,6 +128,9 @@ function runningInSandbox(source: AppSource, host: Host, sandbox: Sandbox, end: 
     launchMs,
     closeRequested,
     isolation: sandbox.isolation,
+    get closedByApp() {
+      return closedByApp();
+    },
     sandbox,
     exited,
     close() {

@@ -38,7 +38,10 @@ export type RespondHandler<M extends string> = (params: M extends MethodName ? B
 export interface TestApp {
   readonly window: Window & typeof globalThis;
   readonly document: Document;
-  /** Every bridge call so far, in order (live). */
+  /**
+   * The bridge calls so far, in order (live): the first 500 (the `recordLimit` launch option raises it),
+   * params and results as bounded previews (see docs/runtime.md, "Report and exit status").
+   */
   readonly calls: readonly CallRecord[];
   callsTo(method: string): CallRecord[];
   readonly console: readonly ConsoleEntry[];

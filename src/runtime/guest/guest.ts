@@ -1,9 +1,11 @@
+import { resolveObjectURL } from 'node:buffer';
 import { existsSync } from 'node:fs';
 import { inspect } from 'node:util';
 import { pathToFileURL } from 'node:url';
 import vm from 'node:vm';
 import { toolchainPath } from '../../core/toolchain.js';
 import type { ConsoleLevel, GuestEnd, HostMessage, MessageOf, WireError } from '../channel.js';
+import { toJsonParams } from '../json-value.js';
 import { BOOTSTRAP_SOURCE } from './bootstrap.js';
 import { watchRejections } from './rejections.js';
 
@@ -97,9 +99,11 @@ export async function startGuest(channel: GuestEnd, init: GuestInit, hooks: { on
     clear: () => undefined,
   };
 
+  // The app's origin serves its entry point at the root, as a host does (see launchUrl).
+  const ownPath = (url: URL) => (url.pathname === '/' ? init.entryPoint : decodeURIComponent(url.pathname).replace(/^\/+/, ''));
   const ownFile = (url: URL): Uint8Array | undefined => {
     if (url.origin !== init.origin) return undefined;
-    const path = decodeURIComponent(url.pathname).replace(/^\/+/, '');
+    const path = ownPath(url);
     return Object.prototype.hasOwnProperty.call(init.files, path) ? init.files[path] : undefined;
   };
   const contentType = (path: string) => (/\.m?js$/.test(path) ? 'text/javascript' : path.endsWith('.html') ? 'text/html' : path.endsWith('.css') ? 'text/css' : path.endsWith('.json') ? 'application/json' : 'application/octet-stream');
@@ -126,13 +130,21 @@ export async function startGuest(channel: GuestEnd, init: GuestInit, hooks: { on
         interceptor: {
           async beforeAsyncRequest({ request, window }) {
             const url = new URL(request.url);
+            // data: and blob: URLs never reach a network, in a WebView as here: no allowlist applies.
+            // happy-dom decodes data: URLs itself; blob: URLs are this page's own blobs.
+            if (url.protocol === 'data:') return undefined;
+            if (url.protocol === 'blob:') {
+              const blob = await readBlobUrl(url.href);
+              if (blob) return new window.Response(blob.body, { status: 200, headers: { 'content-type': blob.type } });
+              return new window.Response('', { status: 404, headers: { [BLOCKED_HEADER]: `NETWORK_ERROR: ${url.href.slice(0, 200)} is not a blob of this page (revoked, or never made)` } });
+            }
             if (url.origin === init.origin) {
               const bytes = ownFile(url);
               if (!bytes) {
                 send({ type: 'guest-error', kind: 'resource', message: `${decodeURIComponent(url.pathname).replace(/^\/+/, '')} is referenced but not in the package` });
                 return new window.Response('', { status: 404, statusText: 'Not Found' });
               }
-              return new window.Response(Buffer.from(bytes), { status: 200, headers: { 'content-type': contentType(url.pathname) } });
+              return new window.Response(Buffer.from(bytes), { status: 200, headers: { 'content-type': contentType(ownPath(url)) } });
             }
             const headers: Record<string, string> = {};
             request.headers.forEach((v: string, k: string) => (headers[k] = v));
@@ -147,13 +159,14 @@ export async function startGuest(channel: GuestEnd, init: GuestInit, hooks: { on
           },
           beforeSyncRequest({ request, window }) {
             const url = new URL(request.url);
+            if (url.protocol === 'data:') return undefined;
             const bytes = ownFile(url);
             // Synchronous loads (classic <script src>, synchronous XHR) are served from the package only:
             // there is no synchronous channel to the host, so anything else is refused here and handed
             // to the host to record (a violation when outside allowedDomains).
             if (!bytes) {
               if (url.origin === init.origin) send({ type: 'guest-error', kind: 'resource', message: `${decodeURIComponent(url.pathname).replace(/^\/+/, '')} is referenced but not in the package` });
-              else send({ type: 'network-refused', api: inSyncXhr ? 'xhr' : 'script', url: url.href, method: request.method });
+              else if (url.protocol !== 'blob:') send({ type: 'network-refused', api: inSyncXhr ? 'xhr' : 'script', url: url.href, method: request.method });
             }
             return {
               status: bytes ? 200 : 403,
@@ -161,7 +174,7 @@ export async function startGuest(channel: GuestEnd, init: GuestInit, hooks: { on
               ok: !!bytes,
               url: request.url,
               redirected: false,
-              headers: new window.Headers(bytes ? { 'content-type': contentType(url.pathname) } : { [BLOCKED_HEADER]: 'SYNC_REQUEST_REFUSED' }),
+              headers: new window.Headers(bytes ? { 'content-type': contentType(ownPath(url)) } : { [BLOCKED_HEADER]: 'SYNC_REQUEST_REFUSED' }),
               body: bytes ? Buffer.from(bytes) : Buffer.from(''),
             };
           },
@@ -174,11 +187,15 @@ export async function startGuest(channel: GuestEnd, init: GuestInit, hooks: { on
           const factory = vm.runInContext(BOOTSTRAP_SOURCE, window as unknown as vm.Context) as (port: unknown, init: string) => Bootstrap;
           const port = {
             call(id: number, method: string | null, params: unknown): string | undefined {
+              // One contract under every isolation: params are JSON (src/runtime/json-value.ts), checked
+              // here before they leave the page and again by the host.
+              const plain = toJsonParams(params === undefined ? {} : params);
+              if (!plain.ok) return JSON.stringify({ code: 'INVALID_PARAMS', message: plain.message, path: plain.path } satisfies WireError);
               try {
-                send({ type: 'call', id, method: method as string, params });
+                send({ type: 'call', id, method: method as string, params: plain.value });
                 return undefined;
               } catch (err) {
-                return JSON.stringify({ code: 'INVALID_PARAMS', message: `params cannot be copied to the host (functions, symbols, DOM nodes and proxies are not allowed): ${(err as Error).message}`, path: '' } satisfies WireError);
+                return JSON.stringify({ code: 'INVALID_PARAMS', message: `params cannot be copied to the host: ${(err as Error).message}`, path: '' } satisfies WireError);
               }
             },
             network(id: number, url: string) {
@@ -261,10 +278,23 @@ export async function startGuest(channel: GuestEnd, init: GuestInit, hooks: { on
     },
   };
 
-  send({ type: 'ready', url: `${init.origin}/${init.entryPoint}` });
-  await page.goto(`${init.origin}/${init.entryPoint}`);
+  send({ type: 'ready', url: launchUrl(init.origin) });
+  await page.goto(launchUrl(init.origin));
   send({ type: 'loaded', durationMs: performance.now() - started });
   return handle;
+}
+
+/**
+ * The one URL an app is launched at, under every isolation and in the dev server: the root of its
+ * origin, which serves the manifest's entryPoint (as a host does). A path-routed app (React Router's
+ * BrowserRouter, history.pushState) sees location.pathname "/" at start.
+ */
+export const launchUrl = (origin: string) => `${origin}/`;
+
+/** A blob: URL's bytes and type: the page's own blob, or undefined once it was revoked (or never made). */
+async function readBlobUrl(href: string): Promise<{ body: Buffer; type: string } | undefined> {
+  const blob = resolveObjectURL(href);
+  return blob ? { body: Buffer.from(await blob.arrayBuffer()), type: blob.type || 'application/octet-stream' } : undefined;
 }
 
 /**

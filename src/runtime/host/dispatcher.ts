@@ -2,7 +2,7 @@ import { COMMON_ERROR_CODES, getMethod, needsConsent, type MethodSpec } from '..
 import { compareHostVersions } from '../../bridge/version.js';
 import type { WireError } from '../channel.js';
 import { BridgeFailure } from './failure.js';
-import { checkParams } from './params.js';
+import { normaliseParams } from './params.js';
 
 export type Outcome = { ok: true; value: unknown } | { ok: false; error: WireError };
 
@@ -64,14 +64,13 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     if (spec.permission && !declared.has(spec.permission)) {
       return fail('PERMISSION_DENIED', `${method} needs the "${spec.permission}" permission, which the manifest does not declare`);
     }
-    const params = rawParams === undefined ? {} : rawParams;
-    const invalid = checkParams(method, params);
-    if (invalid) return { ok: false, error: invalid };
+    const checked = normaliseParams(method, rawParams === undefined ? {} : rawParams);
+    if (!checked.ok) return checked;
     if (spec.permission && needsConsent(spec.permission) && !consent(spec.permission)) {
       return fail('USER_DENIED', `the user denied the "${spec.permission}" permission`);
     }
     const ctx: CallContext = { appId: options.appId, method, spec };
-    const p = params as Record<string, unknown>;
+    const p = checked.value;
     let handler = options.handlers[method];
     for (const responder of options.responders?.() ?? []) {
       const answer = responder(method, p, ctx);

@@ -6,6 +6,8 @@ import type { ConsoleLevel, GuestMessage, HostEnd, LifecycleState, MessageOf } f
 import { createDispatcher, type Handler, type Responder } from './dispatcher.js';
 import { fixturesResponder, type Fixtures } from './fixtures.js';
 import { createNetwork, type NetworkMode, type NetworkViolation } from './network.js';
+import { appAudit } from './audit-events.js';
+import { BoundedList, RECORD_LIMITS } from './bounded.js';
 import { CallRecorder, replayResponder, type Recording } from './recorder.js';
 import { createHandlers, type UiEffect } from './services/handlers.js';
 import { PaymentService, type PaymentOutcome } from './services/payments.js';
@@ -55,14 +57,14 @@ export interface HostOptions {
   readAppFile?: (path: string) => Promise<Uint8Array | undefined>;
   /** The app asked to close (navigation.close). */
   onCloseRequest?: () => void;
-  /** An audit log: network decisions are recorded as they are made. */
+  /** An audit log: bridge calls, escape traces and network decisions are recorded as they happen. */
   audit?: AuditSink;
+  /** How many bridge calls are kept in full (previews); the rest are counted. Default RECORD_LIMITS.calls. */
+  recordLimit?: number;
 }
 
 const CONSOLE_LEVELS = new Set(['log', 'info', 'warn', 'error', 'debug']);
 
-/** The console and error lines kept per run; a flood beyond this is counted, not stored. */
-const MAX_ENTRIES = 2000;
 
 /**
  * The host side of a running mini-program: receives plain messages from the guest, answers bridge calls
@@ -74,12 +76,14 @@ export function createHost(channel: HostEnd, options: HostOptions) {
   const since = () => Math.round((performance.now() - started) * 100) / 100;
   const clock = options.clock ?? systemClock;
   const manifest = options.manifest;
-  const recorder = new CallRecorder();
-  const consoleEntries: ConsoleEntry[] = [];
-  const errors: GuestErrorEntry[] = [];
-  const violations: NetworkViolation[] = [];
-  const ui: UiEffect[] = [];
-  let dropped = 0;
+  const recorder = new CallRecorder(options.recordLimit);
+  // The console and error lines kept per run; a flood beyond this is counted, not stored.
+  const consoleEntries = new BoundedList<ConsoleEntry>(RECORD_LIMITS.console);
+  const errors = new BoundedList<GuestErrorEntry>(RECORD_LIMITS.errors);
+  // Bounded: an app cannot grow the host's memory by making requests or effects (counts go on).
+  const violations = new BoundedList<NetworkViolation>(RECORD_LIMITS.violations);
+  const ui = new BoundedList<UiEffect>(RECORD_LIMITS.ui);
+  const auditApp = options.audit ? appAudit(options.audit, manifest.id) : undefined;
   let pending = 0;
   let activity = 0;
   let firstCallAt: number | undefined;
@@ -149,10 +153,7 @@ export function createHost(channel: HostEnd, options: HostOptions) {
   let closedResolve: () => void = () => undefined;
   const guestClosed = new Promise<void>((resolve) => (closedResolve = resolve));
 
-  const keep = <T>(list: T[], entry: T) => {
-    if (list.length < MAX_ENTRIES) list.push(entry);
-    else dropped++;
-  };
+  const keep = <T>(list: BoundedList<T>, entry: T) => list.push(entry);
 
   async function onCall(m: MessageOf<GuestMessage, 'call'>): Promise<void> {
     const at = since();
@@ -162,7 +163,9 @@ export function createHost(channel: HostEnd, options: HostOptions) {
     const outcome = await dispatcher.dispatch(m.method, m.params);
     const latencyMs = Math.round((performance.now() - t0) * 1000) / 1000;
     pending--;
-    recorder.add({ method: typeof m.method === 'string' ? m.method : String(m.method), params: m.params, ok: outcome.ok, ...(outcome.ok ? { result: outcome.value } : { error: outcome.error }), latencyMs, at });
+    const method = typeof m.method === 'string' ? m.method : String(m.method);
+    recorder.add({ method, params: m.params, ok: outcome.ok, ...(outcome.ok ? { result: outcome.value } : { error: outcome.error }), latencyMs, at });
+    auditApp?.call(method, outcome);
     try {
       channel.send(outcome.ok ? { type: 'result', id: m.id, ok: true, value: outcome.value } : { type: 'result', id: m.id, ok: false, error: outcome.error });
     } catch (err) {
@@ -208,10 +211,11 @@ export function createHost(channel: HostEnd, options: HostOptions) {
         onRefused(m);
         break;
       case 'console':
-        keep(consoleEntries, { level: CONSOLE_LEVELS.has(m.level) ? m.level : 'log', text: String(m.text).slice(0, 10_000), at: since() });
+        keep(consoleEntries, { level: CONSOLE_LEVELS.has(m.level) ? m.level : 'log', text: String(m.text).slice(0, RECORD_LIMITS.textChars), at: since() });
         break;
       case 'guest-error':
-        keep(errors, { kind: m.kind === 'resource' || m.kind === 'unhandledrejection' ? m.kind : 'error', message: String(m.message).slice(0, 2000), ...(m.stack ? { stack: String(m.stack).slice(0, 10_000) } : {}), at: since() });
+        auditApp?.guestError(m.kind, String(m.message));
+        keep(errors, { kind: m.kind === 'resource' || m.kind === 'unhandledrejection' ? m.kind : 'error', message: String(m.message).slice(0, 2000), ...(m.stack ? { stack: String(m.stack).slice(0, RECORD_LIMITS.textChars) } : {}), at: since() });
         break;
       case 'loaded':
         loadedAt = since();
@@ -294,12 +298,13 @@ export function createHost(channel: HostEnd, options: HostOptions) {
     dom,
     snapshot() {
       return {
-        console: consoleEntries,
-        errors,
-        violations,
+        console: consoleEntries.items,
+        errors: errors.items,
+        violations: violations.items,
         calls: recorder.calls,
-        ui,
-        dropped,
+        ui: ui.items,
+        dropped: consoleEntries.dropped + errors.dropped,
+        counts: { calls: recorder.count, violations: violations.total, ui: ui.total, console: consoleEntries.total, errors: errors.total },
         timings: { loadedMs: loadedAt, firstCallMs: firstCallAt },
       };
     },

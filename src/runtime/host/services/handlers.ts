@@ -1,5 +1,6 @@
 import type { MethodName } from '../../../bridge/catalog.js';
 import type { CallContext, Handler } from '../dispatcher.js';
+import { PARAMS_PREVIEW_BYTES, preview } from '../bounded.js';
 import { BridgeFailure } from '../failure.js';
 import type { PaymentService } from './payments.js';
 import type { AppStorage } from './storage.js';
@@ -25,7 +26,8 @@ export interface ServiceState {
   installedApps: ReadonlySet<string>;
   clipboard: { text: string };
   location: { latitude: number; longitude: number; accuracy: number } | null;
-  ui: UiEffect[];
+  /** Where effects go (a bounded list: the host keeps the first ones and counts the rest). */
+  ui: { push(effect: UiEffect): unknown };
   onClose: () => void;
 }
 
@@ -34,7 +36,7 @@ type P = Record<string, unknown>;
 /** The host's default answer for every catalogue method (a test's `respond` or a replay can override any of them). */
 export function createHandlers(state: ServiceState): Record<MethodName, Handler> {
   const effect = (params: P, ctx: CallContext) => {
-    state.ui.push({ method: ctx.method, params });
+    state.ui.push({ method: ctx.method, params: preview(params, PARAMS_PREVIEW_BYTES).value as Record<string, unknown> });
     return {};
   };
   return {
