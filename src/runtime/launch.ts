@@ -152,7 +152,7 @@ export async function launchApp(target: string | AppSource, options: LaunchOptio
         await guest.close();
         hostEnd.close();
         await host.close();
-        options.audit?.record({ type: 'app.stop', app: manifest.id, reason: 'STOPPED' });
+        options.audit?.record({ type: 'app.stop', app: manifest.id, reason: 'STOPPED', isolation: isolation.level, calls: host.recorder.count });
         markExited({ reason: 'STOPPED', code: null, signal: null });
       })();
       return closing;

@@ -82,7 +82,9 @@ export async function launchInSandbox(source: AppSource, options: LaunchOptions 
     requestClose();
     // Let host-side waiters (idle, DOM helpers) finish: the guest is gone.
     raw.deliver({ type: 'closed' });
-    audit?.record({ type: isLimitExit(exit) ? 'limit.violation' : 'app.stop', app: manifest.id, reason: exit.reason, detail: exit.detail ?? (closedByApp ? 'the app closed itself (navigation.close)' : undefined) });
+    const detail = exit.detail ?? (closedByApp ? 'the app closed itself (navigation.close)' : undefined);
+    if (isLimitExit(exit)) audit?.record({ type: 'limit.violation', app: manifest.id, reason: exit.reason, detail });
+    audit?.record({ type: 'app.stop', app: manifest.id, reason: exit.reason, detail, isolation: sandbox.isolation.level, calls: host.recorder.count });
     // Storage is flushed before anyone hears the app is gone (a caller may remove the data directory).
     await host.close().catch(() => undefined);
     return exit;
