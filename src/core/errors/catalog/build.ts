@@ -47,6 +47,41 @@ export const buildErrors = {
         : `${q(a.name)} and ${q(a.other)} are the same name on case-insensitive or Unicode-normalising file systems`,
     hint: () => 'Rename one of them: phones extract packages on file systems where these names clash.',
   },
+  BUILD_PATH_DUPLICATE: {
+    title: 'Two files want the same package path',
+    message: (a) => `${q(a.source)} would be packaged as ${q(a.name)}, which the package already has`,
+    hint: (a) => (a.name === 'manifest.json' ? 'manifest.json at the package root is the mini-program manifest, written from the project\'s own manifest.json: rename or remove the other one.' : 'Rename or remove one of them.'),
+  },
+  BUILD_WEB_MANIFEST_COLLISION: {
+    title: 'A web app manifest is in the way of the mini-program manifest',
+    message: (a) => `${q(a.source)} is a web app manifest (PWA: icons, start_url, display), not the mini-program manifest, and both would be manifest.json at the package root`,
+    hint: (a) => `Rename it to ${String(a.target)} and point <link rel="manifest"> at it, or let the build do both: add --rename-web-manifest.`,
+  },
+  BUILD_ASSET_NOT_PACKAGED: {
+    title: 'Code names an asset the package does not hold',
+    message: (a) => `the code refers to ${q(a.path)} by a literal path, but the package has no ${q(a.resolved)}: the app will fail to load it`,
+    hint: () => 'Import the file from the code (`import url from "./logo.png"`) so the bundler packages it, or put it under public/ at that path.',
+  },
+  BUILD_COMPILER_MISSING: {
+    title: 'The project lacks a compiler its files need',
+    message: (a) => `${q(a.file)} needs ${String(a.compiler)}, which the project does not have (${String(a.reason)})`,
+    hint: (a) => `Install it in the project: \`npm install ${String(a.install)}\`. The build uses the project's own copy, so the compiler matches the runtime it ships.`,
+  },
+  BUILD_PLUGIN_FAILED: {
+    title: 'A framework compiler failed',
+    message: (a) => `${String(a.tool)} failed on ${q(a.file)}: ${String(a.reason)}`,
+    hint: () => 'Fix the file at the line shown (or the configuration named), then build again.',
+  },
+  BUILD_VITE_FAILED: {
+    title: "The project's Vite build failed",
+    message: (a) => `vite build failed: ${String(a.reason)}`,
+    hint: () => 'Fix the file at the line shown, or the vite.config; `npx vite build` shows the same error.',
+  },
+  BUILD_ENTRY_NOT_BUILT: {
+    title: 'The bundler produced no entry HTML',
+    message: (a) => `manifest.json's entryPoint ${q(a.entryPoint)} is not among the files ${String(a.tool)} produced (${String(a.produced)})`,
+    hint: () => 'Point entryPoint at the HTML the build emits (Vite: the path of the HTML input relative to its root, usually index.html).',
+  },
   BUILD_SYMLINK: {
     title: 'Symbolic link in public/',
     message: (a) => `${q(a.name)} is a symbolic link`,
