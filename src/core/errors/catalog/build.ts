@@ -82,6 +82,17 @@ export const buildErrors = {
     message: (a) => `manifest.json's entryPoint ${q(a.entryPoint)} is not among the files ${String(a.tool)} produced (${String(a.produced)})`,
     hint: () => 'Point entryPoint at the HTML the build emits (Vite: the path of the HTML input relative to its root, usually index.html).',
   },
+  PACK_NOT_A_DIRECTORY: {
+    title: 'pack needs a folder',
+    message: (a) => `${q(a.path)} is not a folder`,
+    hint: () => 'Give the folder your bundler wrote (dist/, build/, out/): `miniapp pack dist`. A zip made by hand is not a package; pack makes one.',
+    exitCode: 2,
+  },
+  PACK_MANIFEST_NOT_FOUND: {
+    title: 'No mini-program manifest to pack with',
+    message: (a) => `no mini-program manifest at ${q(a.path)}`,
+    hint: (a) => `Keep manifest.json in your project (or in ${String(a.dir)} via your bundler's public folder), or name it: \`miniapp pack ${String(a.dir)} --manifest path/to/manifest.json\`. A web app manifest (PWA) is not one.`,
+  },
   BUILD_SYMLINK: {
     title: 'Symbolic link in public/',
     message: (a) => `${q(a.name)} is a symbolic link`,
