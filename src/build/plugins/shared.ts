@@ -64,8 +64,13 @@ export function pluginError(err: unknown, file: string, tool: string, projectDir
   if (err instanceof CompilerMissing) {
     return { text: err.message, detail: { code: 'BUILD_COMPILER_MISSING', args: { file: rel, compiler: err.compiler, install: err.install, reason: err.reason } } };
   }
-  const e = err as { message?: string; loc?: { line: number; column: number; file?: string }; start?: { line: number; column: number }; line?: number; column?: number; file?: string };
-  const at = e.loc ?? e.start ?? (e.line !== undefined ? { line: e.line, column: e.column ?? 0 } : undefined);
+  type Position = { line: number; column: number };
+  const e = err as { message?: string; loc?: Position | { start: Position }; start?: Position; line?: number; column?: number };
+  // Vue: loc.start (1-based column); Svelte: start (0-based); PostCSS: line and column (1-based).
+  const vue = e.loc && 'start' in e.loc ? { line: e.loc.start.line, column: e.loc.start.column - 1 } : e.loc;
+  const postcss = e.line !== undefined ? { line: e.line, column: (e.column ?? 1) - 1 } : undefined;
+  const found = vue ?? e.start ?? postcss;
+  const at = found && Number.isInteger(found.line) && Number.isInteger(found.column) ? found : undefined;
   const message = String(e.message ?? err).split('\n')[0]!;
   return {
     text: `${tool}: ${message}`,
