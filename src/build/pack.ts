@@ -104,7 +104,6 @@ export async function packDirectory(o: PackOptions): Promise<PackOutput> {
   const assembled = assemblePackage({ manifest, manifestBytes, htmlPath, html, entries: entries.filter((e) => e !== htmlEntry), lint: o.lint, renameWebManifest: o.renameWebManifest });
   errors.push(...assembled.errors);
   warnings.push(...assembled.warnings);
-  if (o.renameWebManifest && assembled.files.has('site.webmanifest') && names.has('manifest.json')) omitted.push({ path: 'manifest.json', reason: 'a web app manifest: packaged as site.webmanifest (--rename-web-manifest), the HTML relinked' });
   const sizes = [...assembled.files].filter(([n]) => /\.(?:m?js|css)$/.test(n)).map(([path, data]) => ({ path, bytes: data.length }));
   return { ok: errors.length === 0, manifest, files: errors.length ? new Map() : assembled.files, sourcemaps, errors, warnings, modules: sizes.sort((a, b) => b.bytes - a.bytes), omitted: omitted.sort((a, b) => (a.path < b.path ? -1 : 1)), manifestFile, durationMs: performance.now() - started };
 }

@@ -52,10 +52,13 @@ async function loadProjectVite(projectDir: string): Promise<ViteModule> {
 
 /** A Vite/Rollup error as a diagnostic at its file and line. */
 function fromViteError(err: unknown, projectDir: string): BuildDiagnostic {
+  // Rolldown (Vite 8) wraps the errors of a build: the first one says what and where.
+  const inner = (err as { errors?: unknown[] }).errors;
+  if (Array.isArray(inner) && inner[0] && typeof inner[0] === 'object') err = inner[0];
   const e = err as { message?: string; id?: string; loc?: { file?: string; line: number; column: number }; frame?: string; plugin?: string };
   const fileAbs = e.loc?.file ?? e.id;
   const file = fileAbs ? (isAbsolute(fileAbs) ? toPosix(relative(projectDir, fileAbs)) : fileAbs) : undefined;
-  const reason = String(e.message ?? err).split('\n')[0]!.replace(/^\[[^\]]+\]\s*/, '');
+  const reason = String(e.message ?? err).split('\n')[0]!.replace(/^\[[A-Z_]+\]\s*/, '');
   const d: BuildDiagnostic = diagnostic('BUILD_VITE_FAILED', { reason: e.plugin ? `${reason} (plugin ${e.plugin})` : reason }, { ...(file ? { file } : {}), ...(e.loc ? { line: e.loc.line, column: e.loc.column + 1 } : {}) });
   if (e.loc && fileAbs) {
     try {
