@@ -189,7 +189,12 @@ export const initErrors = {
   INIT_DIR_NOT_EMPTY: {
     title: 'Target directory is not empty',
     message: (a) => `${JSON.stringify(a.path)} is not empty (it holds ${String(a.entries)}${a.more ? ', …' : ''})`,
-    hint: () => 'Choose a new or empty directory, or pass --force to write the template into it (files it provides are replaced and listed).',
+    hint: () => 'Choose a new or empty directory, or pass --force to add the template into it (its other files are replaced and listed; an existing app\'s sources never are).',
+  },
+  INIT_WOULD_OVERWRITE: {
+    title: "init --force would replace an app's own sources",
+    message: (a) => `${JSON.stringify(a.path)} already holds an app: --force would replace ${String(a.files)}, which are not the template's own`,
+    hint: () => "Nothing was written. This directory is already a project: add a manifest.json to it (see docs/getting-started.md, \"An existing app\") instead of a template, or scaffold into a new directory and move your code over.",
   },
   INIT_TARGET_NOT_DIRECTORY: {
     title: 'Target is not a directory',
