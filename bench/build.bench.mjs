@@ -1,3 +1,4 @@
+// @ts-check
 // Benchmark: `miniapp build` (whole process: bundle, HTML rewrite, lint, zip, summary, atomic write)
 // against a plain esbuild JS-API bundle of the same entries with the same options, in the same run.
 // Goal: within 1.25x. Also measures the packaging step alone with the toolchain's own deterministic
@@ -7,7 +8,7 @@
 // app (goal: faster, packaging included), and `miniapp build` on the same app as a Vite project (its own
 // vite.config: the Vite path) against `vite build` alone (goal: <= 1.15x). BENCH_PART=esbuild|vue runs one part.
 // Run: npm run build && node bench/build.bench.mjs [--runs N]
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

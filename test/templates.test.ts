@@ -1,8 +1,8 @@
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { repoRoot, runCli } from './helpers/cli.js';
 
 /**
@@ -40,6 +40,7 @@ describe.each(['vanilla', 'react', 'vue', 'svelte'])('the %s template', (templat
     // path has capitals (mkdtemp's suffix), though the same app passes one folder over.
     const folder = join(tmpdir(), `miniapp-template-${template}-${process.pid}-${Date.now().toString(36)}`);
     mkdirSync(folder);
+    onTestFinished(() => rmSync(folder, { recursive: true, force: true }));
     const app = join(folder, 'app');
     const init = await runCli(['init', app, '--yes', '--template', template, '--id', 'com.partner.sample']);
     expect(init.code).toBe(0);

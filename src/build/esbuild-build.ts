@@ -2,7 +2,7 @@ import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
 import { diagnostic, type Diagnostic } from '../core/errors/index.js';
 import type { Manifest } from '../manifest/types.js';
-import { explainUnsafePackagePath } from '../package/paths.js';
+import { explainUnsafePackagePath } from '../format/paths.js';
 import { assemblePackage, type PackageEntryInput } from './assemble.js';
 import { findCopiedFiles, findEntries, rewriteHtml, type EntryRef } from './entries.js';
 import { readProjectManifest, type ManifestStep } from './manifest-step.js';

@@ -2,7 +2,7 @@ import { existsSync, promises as fs } from 'node:fs';
 import { join } from 'node:path';
 import { diagnostic } from '../core/errors/index.js';
 import type { ManifestCheckResult } from '../manifest/types.js';
-import { explainUnsafePackagePath } from '../package/paths.js';
+import { explainUnsafePackagePath } from '../format/paths.js';
 import type { BuildContextOptions, BuildDiagnostic } from './types.js';
 
 // The first step of every build: manifest.json read, and its full check started (the manifest module

@@ -1,5 +1,5 @@
 import { relative, resolve } from 'node:path';
-import type { CommandContext, CommandResult } from '../cli/types.js';
+import type { CommandContext, CommandResult } from './types.js';
 import { packPackage, rebaseDiagnostics, type OmittedFile } from '../build/index.js';
 import { packageTimestamp } from '../package/writer.js';
 import { parseSize, render as renderBuild, type BuildCommandResult } from './build.js';

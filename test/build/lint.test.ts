@@ -1,9 +1,9 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { lintBundle } from '../../src/build/lint.js';
 import type { Manifest } from '../../src/manifest/types.js';
+import { tempDir } from '../helpers/temp.js';
 
 const manifest = (patch: Partial<Manifest> = {}): Manifest => ({
   id: 'com.partner.shop',
@@ -15,7 +15,7 @@ const manifest = (patch: Partial<Manifest> = {}): Manifest => ({
   ...patch,
 });
 const lint = (code: string, patch: Partial<Manifest> = {}, path = 'assets/main.js') =>
-  lintBundle({ manifest: manifest(patch), projectDir: mkdtempSync(join(tmpdir(), 'miniapp-lint-')), code: new Map([[path, code]]), inputs: [] });
+  lintBundle({ manifest: manifest(patch), projectDir: tempDir('lint'), code: new Map([[path, code]]), inputs: [] });
 const codes = (list: { code: string }[]) => list.map((d) => d.code).sort();
 
 describe('manifest-code lint', () => {
@@ -49,7 +49,7 @@ describe('manifest-code lint', () => {
 describe('the URL lint reads code, not prose', () => {
   // The code is the app's own source too (URLs only found in dependencies are never reported).
   const lint = (code: string, patch: Partial<Manifest> = {}, path = 'assets/main.js') => {
-    const projectDir = mkdtempSync(join(tmpdir(), 'miniapp-lint-'));
+    const projectDir = tempDir('lint');
     writeFileSync(join(projectDir, 'source.js'), code);
     return lintBundle({ manifest: manifest(patch), projectDir, code: new Map([[path, code]]), inputs: ['source.js'] });
   };

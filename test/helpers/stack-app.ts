@@ -1,7 +1,7 @@
-import { mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { repoRoot } from './cli.js';
+import { tempDir } from './temp.js';
 
 export const STACK_MANIFEST = { id: 'com.example.stack', name: 'Stack App', version: '1.0.0', minHostVersion: '3.0.0', entryPoint: 'index.html', permissions: ['storage'], allowedDomains: [] as string[] };
 
@@ -21,7 +21,7 @@ export async function countVisits(): Promise<string> {
  * leaves node_modules out (a project that has not installed its compiler).
  */
 export function makeStackApp(files: Record<string, string>, options: { withModules?: boolean; manifest?: Record<string, unknown> } = {}): { dir: string; write(path: string, text: string): void; cleanup(): void } {
-  const dir = realpathSync(mkdtempSync(join(tmpdir(), 'miniapp-stack-')));
+  const dir = tempDir('stack');
   const write = (path: string, text: string) => {
     mkdirSync(dirname(join(dir, path)), { recursive: true });
     writeFileSync(join(dir, path), text);
