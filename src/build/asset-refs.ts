@@ -45,6 +45,13 @@ export function checkAssetReferences(input: AssetRefInput): Diagnostic[] {
   const htmlDir = posix.dirname(input.htmlPath);
   for (const [path, text] of input.code) {
     if (!path.endsWith('.js') && !path.endsWith('.mjs')) continue;
+    // The cheap scan first: the comment-aware pass runs only on code naming an asset the package lacks.
+    const missing = (m: RegExpMatchArray) => {
+      const literal = m[1]!;
+      const resolved = literal.startsWith('/') ? literal.slice(1) : posix.normalize(posix.join(htmlDir, literal));
+      return !resolved.startsWith('../') && !input.packaged.has(resolved);
+    };
+    if (![...text.matchAll(ASSET_LITERAL)].some(missing)) continue;
     const code = blankComments(text);
     for (const m of code.matchAll(ASSET_LITERAL)) {
       const literal = m[1]!;

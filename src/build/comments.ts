@@ -12,7 +12,8 @@ const KEYWORDS_BEFORE_REGEX = /(?:^|[^\w$])(?:return|typeof|case|do|else|in|of|n
 
 /** JavaScript (or CSS, which has block comments and strings only) with its comments turned into spaces. */
 export function blankComments(code: string, css = false): string {
-  let out = '';
+  // Comment ranges are collected in one pass over the code; the result is assembled once at the end.
+  const comments: [number, number][] = [];
   let i = 0;
   let last = ''; // the last significant character of code, to tell a regex from a division
   const templates: number[] = []; // brace depth at each open template literal's ${
@@ -35,19 +36,23 @@ export function blankComments(code: string, css = false): string {
     }
     return Math.min(j + 1, n);
   };
+  const skipRegex = (): number => {
+    let j = i + 1;
+    let inClass = false;
+    while (j < n && code[j] !== '\n' && (inClass || code[j] !== '/')) {
+      if (code[j] === '\\') j++;
+      else if (code[j] === '[') inClass = true;
+      else if (code[j] === ']') inClass = false;
+      j++;
+    }
+    return Math.min(j + 1, n);
+  };
   while (i < n) {
     const c = code[i]!;
-    if (c === '/' && code[i + 1] === '*') {
-      const end = code.indexOf('*/', i + 2);
-      const stop = end < 0 ? n : end + 2;
-      out += blank(code.slice(i, stop));
-      i = stop;
-      continue;
-    }
-    if (!css && c === '/' && code[i + 1] === '/') {
-      const end = code.indexOf('\n', i);
-      const stop = end < 0 ? n : end;
-      out += blank(code.slice(i, stop));
+    if (c === '/' && (code[i + 1] === '*' || (!css && code[i + 1] === '/'))) {
+      const end = code[i + 1] === '*' ? code.indexOf('*/', i + 2) : code.indexOf('\n', i);
+      const stop = end < 0 ? n : code[i + 1] === '*' ? end + 2 : end;
+      comments.push([i, stop]);
       i = stop;
       continue;
     }
@@ -61,22 +66,18 @@ export function blankComments(code: string, css = false): string {
         templates.pop();
         next = skipTemplate(i + 1);
       }
-    } else if (!css && c === '/' && (BEFORE_REGEX.has(last) || KEYWORDS_BEFORE_REGEX.test(out.slice(-40).trimEnd()))) {
-      let j = i + 1;
-      let inClass = false;
-      while (j < n && code[j] !== '\n' && (inClass || code[j] !== '/')) {
-        if (code[j] === '\\') j++;
-        else if (code[j] === '[') inClass = true;
-        else if (code[j] === ']') inClass = false;
-        j++;
-      }
-      next = Math.min(j + 1, n);
-    }
-    out += code.slice(i, next);
-    if (!/\s/.test(c)) last = c === '"' || c === "'" || c === '`' ? 'x' : c === '/' && next > i + 1 ? 'x' : /[\w$)\]]/.test(c) ? 'x' : c;
+    } else if (!css && c === '/' && (BEFORE_REGEX.has(last) || KEYWORDS_BEFORE_REGEX.test(code.slice(Math.max(0, i - 12), i).trimEnd()))) next = skipRegex();
+    if (c !== ' ' && c !== '\n' && c !== '\t' && c !== '\r') last = next > i + 1 || /[\w$)\]]/.test(c) ? 'x' : c;
     i = next;
   }
-  return out;
+  if (comments.length === 0) return code;
+  let out = '';
+  let at = 0;
+  for (const [a, b] of comments) {
+    out += code.slice(at, a) + blank(code.slice(a, b));
+    at = b;
+  }
+  return out + code.slice(at);
 }
 
 /** The HTML with comments, navigation links and comments inside inline scripts and styles blanked. */
