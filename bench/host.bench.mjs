@@ -1,6 +1,8 @@
 // @ts-check
 // Host-grade runtime benchmarks (issue 7), every ratio against a baseline measured in the same run:
-//   cold start   install + launch a signed 1 MB package to its first bridge call, whole process, vs node -e 0 (goal <= 4x)
+//   cold start   install + launch a signed 1 MB package to its first bridge call, whole process, vs node -e 0 (goal <= 4x),
+//                in the OS sandbox (bubblewrap) and, for the jail's own cost, without it
+//   miniapp run  the same package, whole process, vs node -e 0 (goal <= 4x)
 //   warm start   resume a suspended app to its next bridge call, vs node -e 0 (goal <= 0.4x)
 //   round trip   MiniAppBridge.call across the sandbox boundary, median (goal <= 100 us)
 //   20 apps      total memory of the host and 20 running sandboxes, PSS (goal < 1.5 GB)
@@ -42,13 +44,26 @@ const pkgPath = join(dir, 'cold.zip');
 writeFileSync(pkgPath, signed);
 const registryPath = join(dir, 'registry.json');
 writeFileSync(registryPath, JSON.stringify({ partners: [{ id: 'bench', permissions: ['storage', 'device'], keys: [{ publicKey: publicKey.export({ type: 'spki', format: 'pem' }), appIds: ['com.partner.*'] }] }] }));
-const [cold, nodeE0] = timeProcesses(
+const pubPath = join(dir, 'partner.pub.pem');
+writeFileSync(pubPath, publicKey.export({ type: 'spki', format: 'pem' }));
+const cli = here('../bin/miniapp.js');
+const runArgs = (...extra) => [cli, 'run', pkgPath, '--pubkey', pubPath, '--data-dir', join(dir, 'run-data'), '--host-key-file', join(dir, 'host.key'), '--json', ...extra];
+// The OS sandbox (bubblewrap) is what every sandbox gets on this machine; MINIAPP_NO_OS_SANDBOX=1 shows
+// the same without it (a plain sandbox process), for the cost of the jail itself.
+const NO_JAIL = { MINIAPP_NO_OS_SANDBOX: '1' };
+const [cold, coldNoJail, run, runNoJail, runInProcess, nodeE0] = timeProcesses(
   [
     { name: 'cold start', cmd: process.execPath, args: [here('./host/cold-start.mjs'), pkgPath, registryPath] },
+    { name: 'cold start, no OS sandbox', cmd: process.execPath, args: [here('./host/cold-start.mjs'), pkgPath, registryPath], env: NO_JAIL },
+    { name: 'miniapp run', cmd: process.execPath, args: runArgs() },
+    { name: 'miniapp run, no OS sandbox', cmd: process.execPath, args: runArgs(), env: NO_JAIL },
+    { name: 'miniapp run --unsafe-in-process', cmd: process.execPath, args: runArgs('--unsafe-in-process') },
     { name: 'node -e 0', cmd: process.execPath, args: ['-e', '0'] },
   ],
   { runs: RUNS },
 );
+const { sandboxIsolation } = await import('../dist/sandbox/jail.js');
+const isolation = sandboxIsolation();
 
 // --- a host with apps installed (unsigned, work-in-progress mode: install is not what these measure)
 const appsDir = join(dir, 'apps');
@@ -111,15 +126,19 @@ for (const id of ids) await manager.launch(id);
 await Promise.all(ids.map((id) => manager.get(id).app.host.waitForIdle()));
 await new Promise((r) => setTimeout(r, 300));
 const mem = manager.totalMemory();
-const rssTotal = ids.reduce((sum, id) => sum + (processRss(manager.get(id).app.sandbox.pid) ?? 0), processRss(process.pid) ?? 0);
+const rssTotal = ids.reduce((sum, id) => sum + manager.get(id).app.sandbox.pids().reduce((n, pid) => n + (processRss(pid) ?? 0), 0), processRss(process.pid) ?? 0);
 const perApp = Object.values(mem.perApp);
 await manager.close();
 
 const MB = (b) => `${(b / 1048576).toFixed(0)} MB`;
 const goal = (ok) => (ok ? 'goal met' : 'GOAL MISSED');
-printTable(`host-grade runtime (medians; ${RUNS} runs; node ${process.version}, ${(await import('node:os')).cpus().length} cores)`, [
+printTable(`host-grade runtime (medians; ${RUNS} runs; node ${process.version}, ${(await import('node:os')).cpus().length} cores; sandboxes: ${isolation.level}${isolation.reason ? ` (${isolation.reason})` : ''})`, [
   ['node -e 0 (baseline)', fmt(nodeE0.median), ''],
-  ['cold start: install + launch signed 1 MB package to first bridge call', fmt(cold.median), `${ratio(cold.median, nodeE0.median)} node -e 0`, `goal <= 4x, ${goal(cold.median <= 4 * nodeE0.median)}`],
+  [`cold start: install + launch signed 1 MB package to first bridge call (${isolation.level})`, fmt(cold.median), `${ratio(cold.median, nodeE0.median)} node -e 0`, `goal <= 4x, ${goal(cold.median <= 4 * nodeE0.median)}`],
+  ['  same without the OS sandbox (plain sandbox process)', fmt(coldNoJail.median), `${ratio(coldNoJail.median, nodeE0.median)} node -e 0`, `jail costs ${fmt(cold.median - coldNoJail.median)}`],
+  [`miniapp run on the same package, whole process (${isolation.level})`, fmt(run.median), `${ratio(run.median, nodeE0.median)} node -e 0`, `goal <= 4x, ${goal(run.median <= 4 * nodeE0.median)}`],
+  ['  same without the OS sandbox (plain sandbox process)', fmt(runNoJail.median), `${ratio(runNoJail.median, nodeE0.median)} node -e 0`, ''],
+  ['  same --unsafe-in-process (no sandbox at all)', fmt(runInProcess.median), `${ratio(runInProcess.median, nodeE0.median)} node -e 0`, ''],
   ['warm start: resume suspended app to next bridge call', fmt(warmMs), `${ratio(warmMs, nodeE0.median)} node -e 0`, `goal <= 0.4x, ${goal(warmMs <= 0.4 * nodeE0.median)}`],
   [`bridge round trip across the sandbox boundary (median of ${TRIPS})`, `${(rttMs * 1000).toFixed(0)} us`, `p90 ${(p90 * 1000).toFixed(0)} us`, `goal <= 100 us, ${goal(rttMs * 1000 <= 100)}`],
   ...(pinned ? [['  same, host and sandbox pinned to one CPU (diagnostic: no cross-CPU wake-ups)', `${(pinned.median * 1000).toFixed(0)} us`, `p90 ${(pinned.p90 * 1000).toFixed(0)} us`, '']] : []),

@@ -109,12 +109,12 @@ const bundleCommonJs = (entry, outfile) =>
   });
 
 /**
- * The sandbox's guest side (src/sandbox/guest-entry.ts with the runtime's guest and happy-dom) as one
+ * The sandbox's guest side (src/runtime/guest/sandbox-entry.ts with the runtime's guest and happy-dom) as one
  * file: importing happy-dom as ~1000 ESM files costs ~300 ms per sandbox, one bundled file ~60 ms, and a
  * sandbox then reads nothing but dist/ and its own package. CommonJS, so the sandbox can compile it with
  * V8's code cache (src/sandbox/entry-loader.ts), which Node 20 offers for scripts but not for ES modules.
  */
-const bundleSandboxGuest = () => bundleCommonJs('sandbox/guest-entry.ts', 'sandbox/guest.cjs');
+const bundleSandboxGuest = () => bundleCommonJs('runtime/guest/sandbox-entry.ts', 'sandbox/guest.cjs');
 
 /**
  * The sandbox's bootstrap (src/sandbox/child.ts: network lockdown, heartbeat, entry loader) as one
@@ -151,8 +151,26 @@ const bundleHost = () =>
     external: dependencies.filter((d) => !['semver', 'ajv'].includes(d)),
   });
 
+/**
+ * The dev server's browser client (src/server/client/client.ts, with the protocol's types and constants
+ * it imports) as one classic script: it is injected into served pages and must run before the app's own
+ * scripts, in the WebViews a host supports. It replaces the one-to-one transpile of the same file.
+ */
+const bundleDevClient = () =>
+  esbuild.build({
+    entryPoints: [join(src, 'server/client/client.ts')],
+    outfile: join(dist, 'server/client/client.js'),
+    bundle: true,
+    format: 'iife',
+    platform: 'browser',
+    target: ['es2019', 'chrome80', 'safari13'],
+    // The browser mock is served beside the client, not bundled into it.
+    external: ['/__miniapp/*'],
+    logLevel: 'warning',
+  });
+
 await transpile();
-await Promise.all([bundleCli(), bundleHappyDom(), bundleSandboxGuest(), bundleSandboxChild(), bundleHost()]);
+await Promise.all([bundleCli(), bundleHappyDom(), bundleSandboxGuest(), bundleSandboxChild(), bundleHost(), bundleDevClient()]);
 await makeSandboxCodeCache();
 if (process.argv.includes('--types')) {
   execFileSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', join(root, 'tsconfig.json')], { stdio: 'inherit' });

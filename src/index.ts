@@ -25,7 +25,7 @@ export type { InstallOptions, InstallReport, InstallStep } from './host/install.
 export { parseTrustStore, loadTrustStore, appIdMatches } from './host/trust-store.js';
 export type { TrustStore, TrustedKey, TrustedPartner } from './host/trust-store.js';
 export { openAuditLog } from './host/audit.js';
-export type { AuditLog, AuditEvent } from './host/audit.js';
+export type { AuditLog, AuditEvent, AuditEventType, AuditRecord } from './host/audit.js';
 export { createHostManager } from './host/manager.js';
 export type { HostManager, HostManagerOptions } from './host/manager.js';
 export { launchSandboxedApp } from './host/sandboxed-app.js';
@@ -61,6 +61,8 @@ export {
 } from './signing/index.js';
 export type { SignOptions, SignResult, Trust, VerifyOptions, VerifyOutcome, ReleaseDescriptor, SignedHeader, KeygenOptions, KeygenResult } from './signing/index.js';
 export { inspectPackage, extractSigned } from './signing/inspect.js';
+export { decidePackage, runDecision, DECISION_STAGES } from './signing/decision.js';
+export type { Decision, DecisionOptions, DecisionStage, PackageFacts } from './signing/decision.js';
 export { verifyFiles, verifyFile } from './signing/verify-files.js';
 export type { PackageVerdict, VerifyFilesOptions } from './signing/verify-files.js';
 export type { PackageReport } from './signing/inspect.js';

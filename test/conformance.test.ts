@@ -99,7 +99,7 @@ describe('conformance', () => {
   });
 
   it.each([
-    [['--host-version', 'latest'], '--host-version "latest" is not a version such as 3.2.0'],
+    [['--host-version', 'latest'], '--host-version "latest" is not a host version: MAJOR.MINOR.PATCH, such as 3.2.0'],
     [['--memory-mb', '0'], '--memory-mb must be a positive number of MB'],
     [['--startup-budget', '-1'], '--startup-budget must be a positive number of ms'],
   ])('refuses %j as a usage error (exit 2), running nothing', async (flags, message) => {

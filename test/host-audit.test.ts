@@ -10,7 +10,7 @@ describe('audit log', () => {
     const dir = tempDir();
     for (let run = 0; run < 2; run++) {
       const log = openAuditLog({ path: dir });
-      log.record({ type: 'permission.denied', app: 'com.partner.a', method: 'payment.pay' });
+      log.record({ type: 'permission.denied', app: 'com.partner.a', method: 'payment.pay', permission: 'payment', code: 'PERMISSION_DENIED' });
       log.close();
       log.close(); // idempotent
     }

@@ -125,27 +125,26 @@ describe('escape attempts from a sandboxed mini-program', () => {
     expect(h.audit.events.some((e) => e.type === 'storage.access' && e.app === 'com.partner.thief')).toBe(true);
   });
 
-  it.each([
-    ['null', 'null'],
-    ['a heartbeat answer without memory', "{ type: 'pong', seq: 1 }"],
-    ['a network request without its request', "{ type: 'message', data: { type: 'network', id: 7 } }"],
-  ])('a page that makes its sandbox send %s to the host stops only itself', async (_name, forged) => {
-    // The page reaches the sandbox realm's Object.prototype through a DOM object's prototype chain; a
-    // toJSON there rewrites the next message the sandbox sends. The host must not throw on it.
-    const id = `com.partner.forger${Math.floor(Math.random() * 1e6)}`;
-    await h.install(id, `
+  it('a page cannot plant anything on the sandbox realm\'s prototypes (the root of the forged-message and Buffer-deprecation chains)', async () => {
+    // A DOM object's prototype chain ends at the sandbox realm's Object.prototype. A toJSON planted there
+    // rewrote the sandbox's messages; a getter such as noDeprecation, called by Node with this ===
+    // process through window.Buffer(1)'s deprecation warning, handed the page the sandbox's process.
+    // That realm's prototypes are frozen before the page runs, and Buffer is not on the window.
+    const app = await launchWith('com.partner.planter', `
       let p = document, top; while (p) { top = p; p = Object.getPrototypeOf(p); }
-      let armed = true;
-      top.toJSON = function () { if (armed && this && (this.type === 'message' || this.type === 'pong')) { armed = false; return ${forged}; } return this; };
-      setTimeout(() => console.log('trigger'), 0);
+      await attempt('sameRealm', () => { if (top === Object.prototype) throw Object.assign(new Error(), { code: 'SAME_REALM' }); return 'other realm'; });
+      await attempt('toJSON', () => { top.toJSON = function () { return null; }; if (top.toJSON) return 'planted'; throw Object.assign(new Error(), { code: 'NOT_PLANTED' }); });
+      await attempt('getter', () => { Object.defineProperty(top, 'noDeprecation', { get() { return this; } }); return 'planted'; });
+      await attempt('functionProto', () => { const fp = Object.getPrototypeOf(document.createElement); if (fp === Function.prototype) throw Object.assign(new Error(), { code: 'SAME_REALM' }); Object.defineProperty(fp, 'x', { value: 1 }); return 'planted'; });
+      await attempt('buffer', () => window.Buffer(1));
+      await attempt('global', () => window.global.process);
+      await attempt('GLOBAL', () => window.GLOBAL.process);
     `);
-    // It may be stopped while its page is still loading (launch rejects) or after.
-    const exit = await h.manager.launch(id).then(
-      (app) => Promise.race([app.exited, new Promise((r) => setTimeout(() => r('still running'), 3000))]),
-      (err) => ({ reason: err.args?.reason, detail: err.args?.detail }),
-    );
-    expect(exit).toMatchObject({ reason: 'CRASHED', detail: expect.stringMatching(/message the host could not handle/) });
-    const other = await launchWith(`${id}.bystander`, "await attempt('alive', async () => { throw Object.assign(new Error(), { code: 'ALIVE' }); });");
+    const r = await doneOf(app);
+    expect(r).toEqual({ sameRealm: 'ESCAPED:other realm', toJSON: 'NOT_PLANTED', getter: 'TypeError', functionProto: 'TypeError', buffer: 'TypeError', global: 'TypeError', GLOBAL: 'TypeError' });
+    // The app itself keeps running, and so do the host and other apps.
+    expect(await Promise.race([app.exited.then(() => 'stopped'), new Promise((res) => setTimeout(() => res('running'), 300))])).toBe('running');
+    const other = await launchWith('com.partner.planter.bystander', "await attempt('alive', async () => { throw Object.assign(new Error(), { code: 'ALIVE' }); });");
     expect(await doneOf(other)).toEqual({ alive: 'ALIVE' });
   });
 

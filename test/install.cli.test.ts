@@ -33,7 +33,7 @@ describe('miniapp install', () => {
     writeTemp(dir, 'app.zip', signedPackage());
     const r = await runCli(['install', 'app.zip', '--trust-store', 'registry.json', '--apps-dir', 'apps', '--host-version', 'latest'], { cwd: dir });
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain('error USAGE_ERROR --host-version "latest" is not a version such as 3.2.0');
+    expect(r.stderr).toContain('error USAGE_ERROR --host-version "latest" is not a host version: MAJOR.MINOR.PATCH, such as 3.2.0');
     expect(r.stdout + r.stderr).not.toMatch(/INTERNAL_ERROR|\n\s+at /);
   });
 });

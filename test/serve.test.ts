@@ -60,7 +60,9 @@ describe('serving the package', () => {
     expect(home.status).toBe(200);
     expect(home.headers.get('content-type')).toMatch(/text\/html/);
     const html = await home.text();
-    expect(html).toMatch(/<head><script src="\/__miniapp\/client\.js" data-miniapp-token="[0-9a-f]{48}"><\/script>/);
+    expect(html).toMatch(/<head><script src="\/__miniapp\/client\.js" data-miniapp-token="[0-9a-f]{48}" data-miniapp-build="[0-9a-f]{16}"><\/script>/);
+    // The page knows the build it runs: the one being served.
+    expect(/data-miniapp-build="(\w+)"/.exec(html)![1]).toBe(server.state().served!.hash);
     const bundle = /src="(assets\/main-[^"]+\.js)"/.exec(html)![1]!;
     const js = await fetch(server.url + bundle);
     expect(js.headers.get('content-type')).toMatch(/javascript/);

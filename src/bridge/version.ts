@@ -1,4 +1,3 @@
 /** The host-version rule, stated once in plain JavaScript so the browser mock uses the very same function. */
 export { compareHostVersions } from './mock/rules.js';
 
-export const HOST_VERSION_PATTERN = /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)$/;

@@ -93,6 +93,8 @@ export interface BuildContext {
    * Overlapping calls run one after the other.
    */
   rebuild(): Promise<BuildOutput>;
+  /** Ends a running rebuild as soon as esbuild can (a dev server shutting down does not wait for it). */
+  cancel(): Promise<void>;
   /** Releases esbuild's service. Safe to call twice. */
   dispose(): Promise<void>;
 }

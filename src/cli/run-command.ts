@@ -18,15 +18,16 @@ interface Invocation {
 }
 
 /** Commander is loaded only here, after the fast paths, and only to parse. */
-async function parse(argv: string[], onUsageError: (message: string, command?: string) => void): Promise<Invocation | undefined> {
+async function parse(argv: string[], onUsageError: (message: string, command?: string) => void, onText: (text: Record<string, string>) => void): Promise<Invocation | undefined> {
   const { Command, CommanderError, Option } = await import('commander');
   let invocation: Invocation | undefined;
   let errText = '';
+  let outText = '';
   const program = new Command('miniapp')
     .version(version(), '-V, --version', 'print the version')
     .helpOption('-h, --help', 'print this help')
     .exitOverride()
-    .configureOutput({ writeOut: (s) => process.stdout.write(s), writeErr: (s) => (errText += s) })
+    .configureOutput({ writeOut: (s) => (outText += s), writeErr: (s) => (errText += s) })
     .showSuggestionAfterError(true);
   for (const spec of commands) {
     const cmd = program.command(spec.name).description(spec.summary).exitOverride();
@@ -60,7 +61,15 @@ async function parse(argv: string[], onUsageError: (message: string, command?: s
     await program.parseAsync(argv, { from: 'user' });
   } catch (err) {
     if (err instanceof CommanderError) {
-      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.help' || err.code === 'commander.version') return undefined;
+      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.help') {
+        // The top level answers as `miniapp --help` does (help.ts); a command with commander's help.
+        onText({ help: argv.some((a) => findCommand(a)) ? outText : topLevelHelp() });
+        return undefined;
+      }
+      if (err.code === 'commander.version') {
+        onText({ version: outText.trim() });
+        return undefined;
+      }
       onUsageError(errText.trim().replace(/^error: /, '') || err.message, argv.find((a) => findCommand(a)));
       return undefined;
     }
@@ -68,7 +77,7 @@ async function parse(argv: string[], onUsageError: (message: string, command?: s
   }
   if (!invocation) {
     // "miniapp" with global flags only.
-    process.stdout.write(topLevelHelp());
+    onText({ help: topLevelHelp() });
   }
   return invocation;
 }
@@ -97,8 +106,20 @@ function describeOptions(options: Record<string, unknown>): string {
   return shown.length ? shown.join(' ') : '(defaults)';
 }
 
-function printJson(doc: Record<string, unknown>): void {
-  process.stdout.write(`${JSON.stringify(doc, null, 2)}\n`);
+/**
+ * The one --json document, for every exit (results, refusals, thrown and usage errors, help, version):
+ * `{ok, command, result, errors, warnings}`, described by schema/cli-envelope.schema.json.
+ */
+export interface Envelope {
+  ok: boolean;
+  command: string;
+  result: unknown;
+  errors: Diagnostic[];
+  warnings: Diagnostic[];
+}
+
+function printJson(doc: Envelope): void {
+  process.stdout.write(`${JSON.stringify({ ok: doc.ok, command: doc.command, result: doc.result ?? null, errors: doc.errors, warnings: doc.warnings }, null, 2)}\n`);
 }
 
 /** The process boundary: parse, run one command, print, set the exit status. Nothing else exits. */
@@ -129,7 +150,7 @@ export async function runCommand(argv: string[]): Promise<void> {
     const e = internal ? new MiniappError('INTERNAL_ERROR', { reason: (err as Error)?.message ?? String(err) }, { cause: err }) : err;
     const errors: Diagnostic[] = e.diagnostics.length ? e.diagnostics : [e.toDiagnostic()];
     if (internal) process.stderr.write(`${(err as Error)?.stack ?? String(err)}\n`);
-    if (wantsJson) printJson({ ok: false, command: commandName, errors });
+    if (wantsJson) printJson({ ok: false, command: commandName, result: null, errors, warnings: [] });
     else {
       const colors = createColors(colorEnabled({ json: false, noColor: argv.includes('--no-color'), env: process.env, isTTY: !!process.stderr.isTTY }));
       for (const d of errors) process.stderr.write(`${formatDiagnostic(d, colors)}\n`);
@@ -141,9 +162,13 @@ export async function runCommand(argv: string[]): Promise<void> {
     const invocation = await parse(argv, (message, command) => {
       commandName = command ?? commandName;
       const d = diagnostic('USAGE_ERROR', { reason: message, command });
-      if (wantsJson) printJson({ ok: false, command: commandName, errors: [d] });
+      if (wantsJson) printJson({ ok: false, command: commandName, result: null, errors: [d], warnings: [] });
       else process.stderr.write(`error: ${message}\n${d.hint}\n`);
       process.exitCode = 2;
+    }, (text) => {
+      // --help and --version: the text as is, or inside the envelope for --json.
+      if (wantsJson) printJson({ ok: true, command: commandName, result: text, errors: [], warnings: [] });
+      else process.stdout.write(text.help ?? `${text.version}\n`);
     });
     if (!invocation) return;
     const { spec, args, flags, global } = invocation;
@@ -186,5 +211,8 @@ export async function runCommand(argv: string[]): Promise<void> {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }
+  // Interrupted: the command has stopped and said so; leave now rather than wait for work it abandoned
+  // (a key still being generated on the thread pool). stdout and stderr are synchronous for pipes and files.
+  if (controller.signal.aborted) process.exit(process.exitCode);
 }
 

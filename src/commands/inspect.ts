@@ -1,7 +1,8 @@
 import { promises as fs } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { MiniappError } from '../core/errors/index.js';
-import { writeFileAtomic } from '../core/fs/atomic.js';
+import { parseHostVersionOption } from '../manifest/host-versions.js';
+import { writeFilesAtomic } from '../core/fs/atomic.js';
 import type { CommandContext, CommandResult } from './types.js';
 import { locatePackageError } from '../package/manifest.js';
 import { readPackageFile } from '../package/file.js';
@@ -21,26 +22,26 @@ export async function run(args: string[], options: Record<string, unknown>, ctx:
   const { loadKeyring, trustPublicKey } = await import('../signing/keyring.js');
   if (options.pubkey && options.keyring) throw new MiniappError('USAGE_ERROR', { reason: 'give either --pubkey or --keyring, not both', command: 'inspect' });
   const trust = options.keyring ? await loadKeyring(String(options.keyring), ctx.cwd) : options.pubkey ? await trustPublicKey(String(options.pubkey), ctx.cwd) : undefined;
+  const hostVersion = parseHostVersionOption(options.hostVersion, 'inspect');
   const bytes = await readPackageFile(path, { cwd: ctx.cwd });
   let report: PackageReport;
   let extracted: InspectResult['extracted'];
   try {
-    report = await inspectPackage(bytes, { label: path, trust });
+    report = await inspectPackage(bytes, { label: path, trust, hostVersion });
     if (typeof options.extractSigned === 'string' && options.extractSigned !== '') {
       const dir = resolve(ctx.cwd, options.extractSigned);
       const parts = extractSigned(bytes);
       await fs.mkdir(dir, { recursive: true }).catch((err: Error) => {
         throw new MiniappError('WRITE_FAILED', { path: dir, reason: err.message }, { cause: err });
       });
-      await writeFileAtomic(join(dir, 'signed-data.bin'), parts.signedData);
-      await writeFileAtomic(join(dir, 'signature.bin'), parts.signature);
+      await writeFilesAtomic([{ path: join(dir, 'signed-data.bin'), data: parts.signedData }, { path: join(dir, 'signature.bin'), data: parts.signature }], { signal: ctx.signal });
       extracted = { signedData: join(dir, 'signed-data.bin'), signature: join(dir, 'signature.bin'), opensslCommand: opensslVerifyCommand(options.extractSigned) };
     }
   } catch (err) {
     throw locatePackageError(err, path);
   }
   const { errors, warnings, ...rest } = report;
-  return { ok: errors.length === 0 && report.signature.status !== 'invalid', result: { path, ...rest, extracted }, errors, warnings };
+  return { ok: errors.length === 0, result: { path, ...rest, extracted }, errors, warnings };
 }
 
 const kb = (n: number) => (n < 10_240 ? `${n} B` : `${(n / 1024).toFixed(1)} KiB`);
@@ -59,7 +60,7 @@ export function render(outcome: CommandResult<InspectResult>, ctx: CommandContex
     `entry point:  ${String(m.entryPoint ?? '?')}`,
     `permissions:  ${r.permissions.join(', ') || '(none)'}`,
     `domains:      ${r.allowedDomains.join(', ') || '(none)'}`,
-    `signer pin:   ${m.signature ? String(m.signature) : '(none)'}`,
+    `signer pin:   ${r.signerPin ?? (typeof m.signature === 'string' && m.signature ? `(none: ${JSON.stringify(m.signature)} is not a key id, so hosts ignore it)` : '(none)')}`,
     `signature:    ${status}`,
     `files:        ${r.files.length}, ${kb(r.totalSize)} uncompressed, package ${kb(r.packageSize)}`,
     ...r.files.map((f) => `  ${kb(f.size).padStart(10)}  ${f.name}`),

@@ -1,19 +1,15 @@
 import { resolve } from 'node:path';
-import semverValid from 'semver/functions/valid.js';
-import { MiniappError, type Diagnostic } from '../core/errors/index.js';
+import type { Diagnostic } from '../core/errors/index.js';
 import { openAuditLog } from '../host/audit.js';
 import { installPackage, type InstallReport } from '../host/install.js';
 import { loadTrustStore } from '../host/trust-store.js';
-import { NEWEST_HOST_VERSION } from '../manifest/host-versions.js';
+import { NEWEST_HOST_VERSION, parseHostVersionOption } from '../manifest/host-versions.js';
 import type { CommandContext, CommandResult } from './types.js';
 
 /** `miniapp install <package|url>`: the host's install pipeline, step by step, into an apps directory. */
 export async function run(args: string[], options: Record<string, unknown>, ctx: CommandContext): Promise<CommandResult<InstallReport>> {
   const source = args[0]!;
-  const hostVersion = options.hostVersion as string | undefined;
-  if (hostVersion !== undefined && !semverValid(hostVersion)) {
-    throw new MiniappError('USAGE_ERROR', { reason: `--host-version ${JSON.stringify(hostVersion)} is not a version such as 3.2.0`, command: 'install' });
-  }
+  const hostVersion = parseHostVersionOption(options.hostVersion, 'install');
   const trustStore = options.trustStore ? await loadTrustStore(options.trustStore as string, ctx.cwd) : undefined;
   const audit = options.audit ? openAuditLog({ path: resolve(ctx.cwd, options.audit as string) }) : undefined;
   ctx.logger.progress(`installing ${source}`);

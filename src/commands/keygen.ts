@@ -10,7 +10,7 @@ export async function run(_args: string[], options: Record<string, unknown>, ctx
   const passphrase = passphraseFromEnv(options.passphraseEnv, ctx.env);
   assertKeyBits(Number(options.bits));
   ctx.logger.progress(`generating a ${String(options.bits)}-bit RSA key…`);
-  const result = await writeSigningKey(resolve(ctx.cwd, options.out), { bits: Number(options.bits), passphrase });
+  const result = await writeSigningKey(resolve(ctx.cwd, options.out), { bits: Number(options.bits), passphrase, signal: ctx.signal });
   return { ok: true, result };
 }
 

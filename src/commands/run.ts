@@ -2,7 +2,7 @@ import { promises as fs, mkdirSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { PERMISSIONS, type Permission } from '../bridge/catalog.js';
-import { HOST_VERSION_PATTERN } from '../bridge/version.js';
+import { parseHostVersionOption } from '../manifest/host-versions.js';
 import { MiniappError } from '../core/errors/index.js';
 import { writeFileAtomic } from '../core/fs/atomic.js';
 import { loadOrCreateHostKey } from '../runtime/host/host-key.js';
@@ -39,8 +39,7 @@ export async function run(args: string[], options: Record<string, unknown>, ctx:
   const deny = checkPermissions('--deny', (options.deny as string[] | undefined) ?? []);
   const both = grant.find((p) => deny.includes(p));
   if (both) throw invalid('--grant/--deny', `both grant and deny "${both}"`);
-  const hostVersion = options.hostVersion as string | undefined;
-  if (hostVersion !== undefined && !HOST_VERSION_PATTERN.test(hostVersion)) throw invalid('--host-version', `${JSON.stringify(hostVersion)} is not a MAJOR.MINOR.PATCH version`);
+  const hostVersion = parseHostVersionOption(options.hostVersion, 'run');
   const timeoutMs = options.timeout as number;
   if (!(timeoutMs > 0)) throw invalid('--timeout', 'must be a positive number of milliseconds');
 
@@ -81,11 +80,23 @@ async function runWithAudit(
 ): Promise<CommandResult<RunReport>> {
   const { timeoutMs, hostVersion, grant, deny, fixtures, replay, ca, keyFile } = o;
   ctx.logger.progress(`launching ${args[0]}…`);
+  const inProcess = options.unsafeInProcess === true;
+  const { sandboxIsolation } = await import('../sandbox/jail.js');
+  const isolation = inProcess ? { level: 'in-process', reason: '--unsafe-in-process' } : sandboxIsolation();
+  if (isolation.level !== 'os-sandbox') {
+    ctx.logger.warn(
+      inProcess
+        ? 'WARNING: --unsafe-in-process runs this app with YOUR rights: it can read your files and environment, use your network and start processes. Only for code you wrote.'
+        : `WARNING: no OS sandbox here (${isolation.reason}). The app runs as a plain process: a hostile package could reach your network and signal your processes.`,
+    );
+  }
   const outcome = await runApp(args[0]!, {
     cwd: ctx.cwd,
-    // The guest runs in a worker thread so that a script that never yields (`while (true) {}`) cannot
-    // freeze the CLI: --timeout and Ctrl-C still stop it (the worker is terminated).
-    isolation: 'worker',
+    // By default the guest runs in a sandbox process, inside the OS jail where this machine has one, with
+    // the same limits as conformance: a script that never yields is stopped, and a hostile package gets
+    // neither the user's files, environment, network nor processes. RLIMIT_CPU backs the run's timeout.
+    isolation: inProcess ? 'in-process' : 'sandbox',
+    limits: { cpuSeconds: Math.ceil(timeoutMs / 1000) + 30 },
     timeoutMs,
     hostVersion,
     grant,
@@ -99,6 +110,8 @@ async function runWithAudit(
     paymentOutcome: options.payment as PaymentOutcome,
     pubkey: options.pubkey as string | undefined,
     audit,
+    // The one live audit path, as in a host: security-relevant exchanges are recorded as they happen.
+    wrapHostEnd: audit ? await auditedChannel(audit) : undefined,
     onLaunched: (app) => {
       const stop = () => void app.close();
       ctx.signal.addEventListener('abort', stop, { once: true });
@@ -110,8 +123,12 @@ async function runWithAudit(
     await writeFileAtomic(path, `${JSON.stringify(outcome.app.host.recorder.toRecording(outcome.report.app.id), null, 2)}\n`);
     ctx.logger.info(`recorded ${outcome.app.host.recorder.calls.length} bridge calls to ${options.record as string}`);
   }
-  if (audit) (await import('../host/audit-report.js')).auditRunReport(audit, outcome.report);
   return { ok: outcome.errors.length === 0, result: outcome.report, errors: outcome.errors, warnings: outcome.warnings };
+}
+
+async function auditedChannel(audit: import('../host/audit.js').AuditLog): Promise<NonNullable<import('../runtime/launch.js').LaunchOptions['wrapHostEnd']>> {
+  const { policyChannel } = await import('../host/policy-channel.js');
+  return (end, manifest) => policyChannel(end, { app: manifest.id, audit });
 }
 
 const ms = (n: number | undefined) => (n === undefined ? '–' : `${Math.round(n)} ms`);
@@ -126,6 +143,10 @@ export function render(outcome: CommandResult<RunReport>, ctx: CommandContext): 
   const lines: string[] = [];
   const head = `${r.app.id}@${r.app.version} on host ${r.hostVersion}: stopped by ${r.stoppedBy} after ${ms(r.timings.totalMs)} (launch ${ms(r.timings.launchMs)}, first bridge call ${ms(r.timings.firstCallMs)})`;
   lines.push(`${outcome.ok ? c.green('✓') : c.red('✗')} ${head}`);
+  const iso = r.isolation;
+  const isoLine = `isolation: ${iso.level}${iso.reason ? ` (${iso.reason})` : ''}${iso.missing?.length ? `; without ${iso.missing.join(', ')}` : ''}`;
+  lines.push(iso.level === 'os-sandbox' ? c.dim(`  ${isoLine}`) : c.yellow(`  ${isoLine}`));
+  if (r.exit && r.exit.reason !== 'STOPPED' && r.exit.reason !== 'EXITED') lines.push(c.red(`  stopped: ${r.exit.reason}${r.exit.detail ? ` (${r.exit.detail})` : ''}`));
   if (r.console.length) {
     lines.push('', c.bold('console'));
     for (const e of r.console) lines.push(`  ${(e.level === 'error' ? c.red : e.level === 'warn' ? c.yellow : c.dim)(e.level.padEnd(5))} ${e.text.split('\n')[0]}`);

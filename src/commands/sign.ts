@@ -1,7 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import { basename, dirname, resolve } from 'node:path';
 import { MiniappError } from '../core/errors/index.js';
-import { writeFileAtomic } from '../core/fs/atomic.js';
+import { writeFilesAtomic } from '../core/fs/atomic.js';
 import type { CommandContext, CommandResult } from './types.js';
 import type { Profile } from '../manifest/types.js';
 import { readPackageFile } from '../package/file.js';
@@ -40,9 +40,8 @@ export async function run(args: string[], options: Record<string, unknown>, ctx:
   const descriptorPath = `${out.replace(/\.zip$/i, '')}.release.json`;
   const descriptor = releaseDescriptor(signed, basename(out));
   await mkdir(dirname(out), { recursive: true }); // `--out release/app.zip` in CI: like build's --out-dir
-  // The package first: a crash between the two writes leaves a signed package and no stale descriptor.
-  await writeFileAtomic(out, signed.bytes);
-  await writeFileAtomic(descriptorPath, `${JSON.stringify(descriptor, null, 2)}\n`);
+  // One output: the signed package and its descriptor land together, or (interrupted) neither does.
+  await writeFilesAtomic([{ path: out, data: signed.bytes }, { path: descriptorPath, data: `${JSON.stringify(descriptor, null, 2)}\n` }], { signal: ctx.signal });
   return {
     ok: true,
     result: { package: out, descriptor: descriptorPath, id: descriptor.id, version: descriptor.version, keyId: signed.keyId, size: descriptor.package.size, sha256: descriptor.package.sha256 },

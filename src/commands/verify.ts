@@ -1,5 +1,5 @@
-import semverValid from 'semver/functions/valid.js';
 import { MiniappError } from '../core/errors/index.js';
+import { parseHostVersionOption } from '../manifest/host-versions.js';
 import type { CommandContext, CommandResult } from './types.js';
 import type { Profile } from '../manifest/types.js';
 import type { PackageVerdict } from '../signing/verify-files.js';
@@ -16,10 +16,7 @@ export async function run(args: string[], options: Record<string, unknown>, ctx:
   const keyring = options.keyring as string | undefined;
   if (!pubkey && !keyring) throw new MiniappError('VERIFY_KEY_MISSING');
   if (pubkey && keyring) throw new MiniappError('USAGE_ERROR', { reason: 'give either --pubkey or --keyring, not both', command: 'verify' });
-  const hostVersion = options.hostVersion as string | undefined;
-  if (hostVersion !== undefined && !semverValid(hostVersion)) {
-    throw new MiniappError('USAGE_ERROR', { reason: `--host-version ${JSON.stringify(hostVersion)} is not a version such as 3.2.0`, command: 'verify' });
-  }
+  const hostVersion = parseHostVersionOption(options.hostVersion, 'verify');
   const { loadKeyring, trustPublicKey } = await import('../signing/index.js');
   const trust: Trust = keyring ? await loadKeyring(keyring, ctx.cwd) : await trustPublicKey(pubkey!, ctx.cwd);
 

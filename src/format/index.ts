@@ -6,3 +6,9 @@ export { explainUnsafePackagePath, collisionKey } from './paths.js';
 
 /** The manifest's entry name, at the root of every package. */
 export const MANIFEST_ENTRY = 'manifest.json';
+
+/**
+ * The one grammar of a host version (step 9 of the install decision, every `--host-version`):
+ * MAJOR.MINOR.PATCH, decimal, no leading zeros, no pre-release or build part (hosts ship releases).
+ */
+export const HOST_VERSION_PATTERN = /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)$/;

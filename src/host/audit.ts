@@ -2,18 +2,44 @@ import { randomUUID } from 'node:crypto';
 import { closeSync, constants, fstatSync, mkdirSync, openSync, statSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { MiniappError } from '../core/errors/index.js';
+import type { NetworkAuditEvent } from '../runtime/index.js';
 
 /**
- * The host's audit log: every security-relevant event as one JSON line. Events are plain data:
- *   { ts, run, seq, type, app?, ...fields }
- * Types used by the host: host.start, host.stop, install.step, install.verdict, app.launch, app.stop,
- * permission.granted, permission.denied, storage.access, network.allowed, network.blocked,
- * token.issued, token.checked, limit.violation, escape.caught, message.allowed, message.denied,
- * update.check, update.staged, update.activated, update.rolled-back.
+ * The host's audit log: every security-relevant event as one JSON line, `{ ts, run, seq, type, app?, ...fields }`.
+ * AuditEvent is the one list of what may be recorded: a new event type is added here, with its fields.
  */
-export interface AuditEvent {
-  type: string;
+export type AuditEvent =
+  | { type: 'host.start'; pid: number }
+  | { type: 'host.stop' }
+  | { type: 'install.step'; app?: string; source: string; step: string; status: 'passed' | 'failed' | 'skipped'; code?: string; message?: string; ms: number }
+  | { type: 'install.verdict'; app?: string; version?: string; source: string; verdict: 'installed' | 'refused'; code?: string; keyId?: string; partner?: string }
+  | { type: 'app.launch'; app: string; version: string; pid?: number; isolation?: string }
+  | { type: 'app.stop'; app: string; reason: string; detail?: string }
+  | { type: 'app.suspend' | 'app.resume'; app: string }
+  | { type: 'app.reclaimed'; app: string; freedBytes: number; suspended: boolean }
+  | { type: 'limit.violation'; app: string; reason: string; detail?: string }
+  | { type: 'permission.granted'; app: string; method: string; permission: string }
+  | { type: 'permission.denied'; app: string; method: string; permission?: string | null; code: string }
+  | { type: 'storage.access'; app: string; method: string; ok: boolean; code?: string }
+  | { type: 'token.issued'; app: string; scope: unknown; expiresAt: unknown }
+  | { type: 'token.checked'; app: string; scope?: string; valid: boolean; reason?: string }
+  | { type: 'escape.caught'; app: string; kind: string; message: string }
+  | { type: 'message.allowed' | 'message.denied'; app: string; to: string }
+  | { type: 'update.check'; app: string; status: string; installed?: string; available?: string; code?: string }
+  | { type: 'update.staged'; app: string; version?: string }
+  | { type: 'update.activated'; app: string; from?: string; to?: string }
+  | { type: 'update.rolled-back'; app: string; from?: string; to?: string; reason: string }
+  | (NetworkAuditEvent & { app: string });
+
+export type AuditEventType = AuditEvent['type'];
+
+/** An event as recorded and read back: its type, when, which run, and its fields as plain data. */
+export interface AuditRecord {
+  type: AuditEventType;
   app?: string;
+  ts: string;
+  run: string;
+  seq: number;
   [field: string]: unknown;
 }
 
@@ -21,7 +47,7 @@ export interface AuditLog {
   /** Appends one event; never throws (an audit failure must not become a guest-controlled crash). */
   record(event: AuditEvent): void;
   /** Events recorded in this run, in order (for reports and tests). */
-  readonly events: readonly (AuditEvent & { ts: string; run: string; seq: number })[];
+  readonly events: readonly AuditRecord[];
   readonly file?: string;
   readonly run: string;
   close(): void;
@@ -34,7 +60,7 @@ export interface AuditOptions {
   /** Keep at most this many events in memory (default 10,000); the file keeps all. */
   memoryLimit?: number;
   /** Called with each event as it is recorded (to forward it, or to watch for one); must not throw. */
-  onRecord?: (event: AuditEvent & { ts: string; run: string; seq: number }) => void;
+  onRecord?: (event: AuditRecord) => void;
 }
 
 /**
@@ -47,7 +73,7 @@ export function openAuditLog(options: AuditOptions = {}): AuditLog {
   const now = options.now ?? Date.now;
   const run = randomUUID();
   const memoryLimit = options.memoryLimit ?? 10_000;
-  const events: (AuditEvent & { ts: string; run: string; seq: number })[] = [];
+  const events: AuditRecord[] = [];
   let fd: number | undefined;
   let file: string | undefined;
   if (options.path) {
@@ -77,7 +103,7 @@ export function openAuditLog(options: AuditOptions = {}): AuditLog {
   let seq = 0;
   const log: AuditLog = {
     record(event) {
-      const line = { ts: new Date(now()).toISOString(), run, seq: ++seq, ...event };
+      const line: AuditRecord = { ts: new Date(now()).toISOString(), run, seq: ++seq, ...event };
       events.push(line);
       if (events.length > memoryLimit) events.shift();
       try {

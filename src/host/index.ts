@@ -7,7 +7,7 @@ export type { InstallOptions, InstallReport, InstallStep } from './install.js';
 export { parseTrustStore, loadTrustStore, appIdMatches } from './trust-store.js';
 export type { TrustStore } from './trust-store.js';
 export { openAuditLog } from './audit.js';
-export type { AuditLog, AuditEvent } from './audit.js';
+export type { AuditLog, AuditEvent, AuditEventType, AuditRecord } from './audit.js';
 export { createHostManager } from './manager.js';
 export type { HostManager, HostManagerOptions } from './manager.js';
 export { launchSandboxedApp } from './sandboxed-app.js';

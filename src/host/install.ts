@@ -1,15 +1,13 @@
 import semverLt from 'semver/functions/lt.js';
 import { isMiniappError, MiniappError, type Diagnostic, type ErrorCode } from '../core/errors/index.js';
 import type { Manifest, Profile } from '../manifest/types.js';
-import { checkPackageManifest } from '../package/manifest.js';
-import { readPackage, type ZipPackage } from '../package/reader.js';
 import type { PackageLimits } from '../package/limits.js';
-import { locateSignature, verifyPackage } from '../signing/verify.js';
+import { newFacts, runDecision, type DecisionOptions } from '../signing/decision.js';
 import { readAppState, versionDir, versionInstalled, writeAppState, pruneVersions, type AppState } from './app-store.js';
 import type { AuditLog } from './audit.js';
 import { extractPackage } from './extract.js';
 import { fetchPackageBytes } from './fetch.js';
-import { keyMaySign, type TrustStore, type TrustedKey } from './trust-store.js';
+import { keyMaySign, type TrustStore } from './trust-store.js';
 
 /** The install pipeline's steps, in the order a host runs them. */
 export const INSTALL_STEPS = ['fetch', 'signature', 'structure', 'key-authorised', 'host-version', 'permissions', 'downgrade', 'extract', 'activate'] as const;
@@ -102,7 +100,8 @@ export async function installPackage(options: InstallOptions): Promise<InstallRe
     const started = now();
     try {
       const value = await fn();
-      const done: InstallStep = { step, status: 'passed', ms: now() - started };
+      const skipped = (value as { skipped?: unknown } | undefined)?.skipped;
+      const done: InstallStep = typeof skipped === 'string' ? { step, status: 'skipped', message: skipped, ms: now() - started } : { step, status: 'passed', ms: now() - started };
       report.steps.push(done);
       audit(done);
       return value;
@@ -121,62 +120,42 @@ export async function installPackage(options: InstallOptions): Promise<InstallRe
     audit(skipped);
   };
 
-  let deferred: MiniappError | undefined;
   try {
     const bytes = options.bytes ?? (await run('fetch', () => fetchPackageBytes(options.source, { cwd: options.cwd, signal: options.signal, ...options.fetch })));
     if (options.bytes) skip('fetch', 'bytes already downloaded');
 
-    let trusted: TrustedKey | undefined;
-    const signed = hasSignature(bytes);
-    report.signed = signed;
-    let structureChecked = false;
-    if (signed && options.trustStore) {
-      const store = options.trustStore;
-      await run('signature', async () => {
-        const keys = new Map([...store.keys].map(([id, k]) => [id, k.key]));
-        const outcome = await verifyPackage(bytes, { trust: { keys, keyring: true }, profile: options.profile ?? 'release', newestHostVersion: ANY_HOST_VERSION, limits: options.limits, label: options.source });
-        report.keyId = outcome.keyId;
-        // verifyPackage checks the signature before it parses anything; a structural or manifest refusal
-        // therefore means the signature itself verified, and belongs to the structure step.
-        if (!outcome.ok && !STRUCTURE_CODES(outcome.code)) throw asError(outcome);
-        trusted = store.keys.get(outcome.keyId!);
-        report.partner = trusted?.partner.id;
-        if (!outcome.ok) deferred = asError(outcome);
-      });
-      structureChecked = true;
-    } else if (!options.allowUnsigned) {
-      await run('signature', () => {
-        if (signed) throw new MiniappError('TRUST_STORE_MISSING');
-        throw new MiniappError('PACKAGE_UNSIGNED');
-      });
-    } else {
-      skip('signature', signed ? 'signed, but no trust store was given (work-in-progress install)' : 'unsigned package (work-in-progress install)');
-    }
-
-    const { pkg, manifest } = await run('structure', async () => {
-      if (deferred) throw deferred;
-      const p = readPackage(bytes, options.limits);
-      if (!structureChecked) await p.checkEntries();
-      return { pkg: p, manifest: manifestOf(p, options, report) };
-    });
-    report.manifest = manifest;
-    report.id = manifest.id;
-    report.version = manifest.version;
-
-    if (trusted) {
-      const key = trusted;
-      await run('key-authorised', () => {
+    // The install decision every command shares (src/signing/decision.ts), each stage one audited step.
+    const store = options.trustStore;
+    const facts = newFacts();
+    const decision: DecisionOptions = {
+      trust: store ? { keys: new Map([...store.keys].map(([id, k]) => [id, k.key])), keyring: true } : undefined,
+      allowUnsigned: options.allowUnsigned,
+      hostVersion: options.hostVersion,
+      profile: options.profile ?? 'release',
+      limits: options.limits,
+      label: options.source,
+      authorise: (keyId, manifest) => {
+        const key = store!.keys.get(keyId)!;
         if (!keyMaySign(key, manifest.id)) {
           throw new MiniappError('KEY_NOT_AUTHORISED', { keyId: key.keyId, partner: key.partner.id, id: manifest.id, allowed: key.appIds.join(', ') });
         }
+      },
+    };
+    await runDecision(bytes, decision, facts, async (stage, fn) => {
+      await run(stage, async () => {
+        try {
+          return await fn();
+        } finally {
+          report.signed = facts.signed;
+          report.keyId = facts.keyId;
+          if (facts.verified && store) report.partner = store.keys.get(facts.keyId!)?.partner.id;
+          if (facts.manifest) Object.assign(report, { manifest: facts.manifest, id: facts.manifest.id, version: facts.manifest.version });
+        }
       });
-    } else skip('key-authorised', 'no signer to authorise');
-
-    await run('host-version', () => {
-      if (semverLt(options.hostVersion, manifest.minHostVersion)) {
-        throw new MiniappError('HOST_UPDATE_REQUIRED', { minHostVersion: manifest.minHostVersion, hostVersion: options.hostVersion });
-      }
     });
+    const manifest = facts.manifest!;
+    const pkg = facts.pkg!;
+    const trusted = facts.verified && store ? store.keys.get(facts.keyId!) : undefined;
 
     if (trusted) {
       const partner = trusted.partner;
@@ -184,7 +163,7 @@ export async function installPackage(options: InstallOptions): Promise<InstallRe
         const refused = manifest.permissions.find((p) => !partner.permissions.has(p));
         if (refused) throw new MiniappError('PERMISSION_NOT_ALLOWED', { id: manifest.id, permission: refused, partner: partner.id });
       });
-    } else skip('permissions', 'no partner registry entry for an unsigned package');
+    } else skip('permissions', facts.signed ? 'signed, but not checked against a partner registry: no partner permissions to apply' : 'unsigned: no partner registry entry to apply');
 
     const state: AppState = (await readAppState(options.appsDir, manifest.id)) ?? { id: manifest.id };
     await run('downgrade', () => {
@@ -230,41 +209,5 @@ export async function installPackage(options: InstallOptions): Promise<InstallRe
   }
   auditInstallVerdict(options.audit, { source: options.source, app: report.id, version: report.version, ok: report.ok, code: report.code, keyId: report.keyId, partner: report.partner });
   return report;
-}
-
-function asError(outcome: { code: string; message: string; hint?: string; diagnostics?: Diagnostic[] }): MiniappError {
-  // verifyPackage returns refusals as values; turn one back into the coded error it was.
-  const error = new MiniappError(outcome.code as ErrorCode, {}, { diagnostics: outcome.diagnostics });
-  Object.defineProperty(error, 'message', { value: outcome.message });
-  if (outcome.hint) Object.defineProperty(error, 'hint', { value: outcome.hint });
-  return error;
-}
-
-/** Whether the package carries a signature block where signing puts it (nothing else is parsed yet). */
-function hasSignature(bytes: Buffer): boolean {
-  try {
-    return locateSignature(bytes) !== undefined;
-  } catch {
-    return true; // a malformed block: the signature step reports it
-  }
-}
-
-/**
- * The manifest rule that minHostVersion be a host version this toolchain knows is for authors. A host
- * cannot know the versions released after it: it decides minHostVersion by its own version (the
- * host-version step, HOST_UPDATE_REQUIRED), so its checks accept any newer one.
- */
-const ANY_HOST_VERSION = `${Number.MAX_SAFE_INTEGER}.0.0`;
-
-const STRUCTURE_CODES = (code: string) => (code.startsWith('PACKAGE_') && code !== 'PACKAGE_UNSIGNED' && code !== 'PACKAGE_SIGNATURE_BLOCK_MALFORMED') || code.startsWith('MANIFEST_');
-
-function manifestOf(pkg: ZipPackage, options: InstallOptions, report: InstallReport): Manifest {
-  const checked = checkPackageManifest(pkg, options.source, { profile: options.profile ?? 'release', newestHostVersion: ANY_HOST_VERSION });
-  if (checked.errors.length || !checked.manifest) {
-    report.diagnostics = checked.errors;
-    const first = checked.errors[0];
-    throw new MiniappError('PACKAGE_MANIFEST_INVALID', { count: checked.errors.length, first: first ? `${first.code} ${first.message}` : undefined }, { diagnostics: checked.errors });
-  }
-  return checked.manifest;
 }
 

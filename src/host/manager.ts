@@ -126,7 +126,8 @@ export function createHostManager(options: HostManagerOptions) {
 
   function totalMemory(): { total: number; perApp: Record<string, number>; host: number } {
     const perApp: Record<string, number> = {};
-    for (const [id, m] of running) if (!m.exit) perApp[id] = processPss(m.app.sandbox.pid) ?? 0;
+    // Every process of the sandbox: the Node process and, in the OS sandbox, bubblewrap's supervisor.
+    for (const [id, m] of running) if (!m.exit) perApp[id] = m.app.sandbox.pids().reduce((sum, pid) => sum + (processPss(pid) ?? 0), 0);
     const host = processPss(process.pid) ?? process.memoryUsage().rss;
     return { total: Object.values(perApp).reduce((a, b) => a + b, host), perApp, host };
   }

@@ -356,11 +356,13 @@ export function readPackage(bytes: Uint8Array, limitOverrides: Partial<PackageLi
     read(e) {
       const entry = resolve(e);
       if (entry.method === 'stored') return checkContent(entry, compressed(entry));
+      let inflated: InflateResult;
       try {
-        return checkContent(entry, zlib().inflateRawSync(compressed(entry), inflateOptions(entry)));
+        inflated = zlib().inflateRawSync(compressed(entry), inflateOptions(entry)) as unknown as InflateResult;
       } catch (err) {
         throw inflateError(entry, err);
       }
+      return checkInflated(entry, inflated);
     },
     readAsync(e) {
       const entry = resolve(e);
@@ -370,7 +372,7 @@ export function readPackage(bytes: Uint8Array, limitOverrides: Partial<PackageLi
           if (err) reject(inflateError(entry, err));
           else {
             try {
-              resolvePromise(checkContent(entry, out));
+              resolvePromise(checkInflated(entry, out as unknown as InflateResult));
             } catch (checkErr) {
               reject(checkErr);
             }
@@ -391,7 +393,25 @@ export function readPackage(bytes: Uint8Array, limitOverrides: Partial<PackageLi
 }
 
 /** Output capped at the declared size; one output chunk for most entries, so no concatenation copy. */
-const inflateOptions = (entry: PackageEntry) => ({ maxOutputLength: Math.max(1, entry.size), chunkSize: Math.max(64, Math.min(entry.size + 64, 4 * 1024 * 1024)) });
+const inflateOptions = (entry: PackageEntry) => ({ maxOutputLength: Math.max(1, entry.size), chunkSize: Math.max(64, Math.min(entry.size + 64, 4 * 1024 * 1024)), info: true });
+
+/** With `info`, zlib also hands back its engine, whose bytesWritten is how much compressed input the stream used. */
+interface InflateResult {
+  buffer: Buffer;
+  engine: { bytesWritten: number };
+}
+
+/**
+ * The deflate stream must end exactly at the entry's compressed size: bytes after its final block are
+ * signed bytes that no unzip shows, and stricter inflaters refuse them.
+ */
+function checkInflated(entry: PackageEntry, inflated: InflateResult): Uint8Array {
+  const used = inflated.engine.bytesWritten;
+  if (used !== entry.compressedSize) {
+    fail('PACKAGE_MALFORMED', { entry: entry.name, reason: `its deflate stream ends after ${used} of its ${entry.compressedSize} compressed bytes` });
+  }
+  return checkContent(entry, inflated.buffer);
+}
 
 function checkContent(entry: PackageEntry, data: Uint8Array): Uint8Array {
   if (data.length !== entry.size) fail('PACKAGE_SIZE_MISMATCH', { entry: entry.name, reason: `it inflates to ${data.length} bytes, the directory says ${entry.size}` });

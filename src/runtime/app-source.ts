@@ -89,9 +89,10 @@ async function loadPackageSource(root: string, target: string, cwd: string, opti
     throw new MiniappError('FILE_UNREADABLE', { path: target, reason: err.message }, { cause: err });
   });
   if (options.pubkey) {
-    const [{ trustPublicKey }, { verifyPackage }] = await Promise.all([import('../signing/keyring.js'), import('../signing/verify.js')]);
-    const outcome = await verifyPackage(bytes, { trust: await trustPublicKey(options.pubkey, cwd), hostVersion: options.hostVersion, label: target });
-    if (!outcome.ok) throw new MiniappError('RUN_PACKAGE_REFUSED', { path: target, code: outcome.code, reason: outcome.message, hint: outcome.hint }, { diagnostics: outcome.diagnostics });
+    const [{ trustPublicKey }, { decidePackage, refusalError }] = await Promise.all([import('../signing/keyring.js'), import('../signing/decision.js')]);
+    // The install decision every command shares: the refusal keeps its own code (SIGNATURE_INVALID, ...).
+    const decision = await decidePackage(bytes, { trust: await trustPublicKey(options.pubkey, cwd), hostVersion: options.hostVersion, label: target });
+    if (!decision.ok) throw refusalError(decision, target);
   }
   const pkg = readPackage(bytes);
   const checked = checkPackageManifest(pkg, target, { profile: 'dev' });

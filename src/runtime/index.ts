@@ -5,6 +5,7 @@
 export { runApp } from './run.js';
 export type { RunOptions, RunReport, RunOutcome } from './run.js';
 export { launchApp, appOrigin, methodsOf } from './launch.js';
+export { exitError, isLimitExit } from './sandboxed.js';
 export type { LaunchOptions, RunningApp } from './launch.js';
 export { createInProcessChannel } from './channel.js';
 export type { Channel, ConsoleLevel, GuestEnd, GuestMessage, HostEnd, HostMessage, LifecycleState, MessageOf, NetworkApi, NetworkRequest, NetworkResponse, WireError } from './channel.js';
@@ -16,7 +17,7 @@ export { BridgeFailure } from './host/failure.js';
 export { FakeClock, issueToken, systemClock, tokenSigningKey, verifyToken, TOKEN_LIFETIME_MS } from './host/services/tokens.js';
 export type { Clock, TokenCheck, TokenClaims, VerifyTokenOptions } from './host/services/tokens.js';
 export type { CallContext, Handler, Responder } from './host/dispatcher.js';
-export type { NetworkMode, NetworkFixture, NetworkViolation } from './host/network.js';
+export type { NetworkAuditEvent, NetworkMode, NetworkFixture, NetworkViolation } from './host/network.js';
 export type { CallRecord, Recording } from './host/recorder.js';
 export { checkUrl } from './host/network-policy.js';
 export type { PolicyVerdict } from './host/network-policy.js';

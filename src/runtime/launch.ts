@@ -7,6 +7,7 @@ import { loadAppSource, type AppSource } from './app-source.js';
 import { createInProcessChannel, type HostEnd } from './channel.js';
 import { startGuest, type GuestHandle, type GuestInit } from './guest/guest.js';
 import { createHost, type Host, type HostOptions } from './host/host.js';
+import { refuseInspectorSignal, type Isolation, type Sandbox, type SandboxExit, type SandboxLimits } from '../sandbox/index.js';
 
 export interface LaunchOptions extends Partial<Omit<HostOptions, 'manifest' | 'origin' | 'readAppFile' | 'onCloseRequest' | 'hostKey'>> {
   cwd?: string;
@@ -17,9 +18,20 @@ export interface LaunchOptions extends Partial<Omit<HostOptions, 'manifest' | 'o
    * tests; "worker" in its own worker thread, reachable only through the channel (the seam the
    * host-grade runtime isolates along).
    */
-  isolation?: 'none' | 'worker';
-  /** With isolation "worker": stop waiting for the page to load after this long (default: wait). */
+  isolation?: 'none' | 'in-process' | 'worker' | 'sandbox';
+  /** With isolation "worker" or "sandbox": stop waiting for the page to load after this long (default: wait). */
   loadTimeoutMs?: number;
+  /** With isolation "sandbox": the sandbox's limits (memory, busy loop, message rate, CPU seconds). */
+  limits?: SandboxLimits;
+  /** With isolation "sandbox": a sandbox already started (startGuestSandbox), booted ahead of need. */
+  sandbox?: Sandbox;
+  checkIntervalMs?: number;
+  /** Wraps the host's end of the channel: the one live audit path (host/policy-channel.ts) and a host's network gate. */
+  wrapHostEnd?: (end: HostEnd, manifest: import('../manifest/types.js').Manifest) => HostEnd;
+  /** Called with the host side before any app code runs (to install answers such as respond()). */
+  configureHost?: (host: Host) => void;
+  /** Called on every message from the guest. */
+  onActivity?: () => void;
   /** For a .zip: the public key file it must be signed with (checked before anything is parsed). */
   pubkey?: string;
 }
@@ -33,8 +45,17 @@ export interface RunningApp {
   launchMs: number;
   /** Resolves when the app asked to close (navigation.close) or was closed. */
   closeRequested: Promise<void>;
+  /** The isolation the app runs under, and why a stronger one was not available. */
+  isolation: Isolation;
+  /** With isolation "sandbox": the sandbox process. */
+  sandbox?: Sandbox;
+  /** Resolves once, when the app is gone, with the coded reason (a limit, a crash, or a normal stop). */
+  exited: Promise<SandboxExit>;
   close(): Promise<void>;
 }
+
+/** The isolation of a launch that does not use a sandbox process: the caller's own rights. */
+const IN_PROCESS: Isolation = { level: 'in-process', reason: 'asked for in-process (the app runs with the rights of the user who runs it)' };
 
 /** The page origin of an app: its id under a reserved name, so apps never share localStorage or cookies. */
 export const appOrigin = (appId: string) => `https://${appId}.miniapp.localhost`;
@@ -45,12 +66,16 @@ export const methodsOf = (hostVersion: string) => methodNames().filter((m) => co
 /** Loads an app (directory or project) and launches it; the guest has loaded its entry HTML when this resolves. */
 export async function launchApp(target: string | AppSource, options: LaunchOptions = {}): Promise<RunningApp> {
   const t0 = performance.now();
+  // A process that runs mini-programs never opens a debugger on a signal (see measure.ts).
+  refuseInspectorSignal();
   const source = typeof target === 'string' ? await loadAppSource(target, options.cwd ?? process.cwd(), { pubkey: options.pubkey, hostVersion: options.hostVersion }) : target;
   const { manifest } = source;
   const hostVersion = options.hostVersion ?? NEWEST_HOST_VERSION;
   const origin = appOrigin(manifest.id);
+  if (options.isolation === 'sandbox') return (await import('./sandboxed.js')).launchInSandbox(source, { ...options, hostVersion }, t0);
+  const isolation: Isolation = options.isolation === 'worker' ? { level: 'in-process', reason: 'a worker thread of this process (the app runs with the rights of the user who runs it)' } : IN_PROCESS;
   // Before the page loads, so that the app's network decisions (recorded live) come after it.
-  options.audit?.record({ type: 'app.launch', app: manifest.id, version: manifest.version, isolation: 'in-process' });
+  options.audit?.record({ type: 'app.launch', app: manifest.id, version: manifest.version, isolation: isolation.level });
   const init: GuestInit = { origin, entryPoint: manifest.entryPoint, files: source.files, hostVersion, methods: methodsOf(hostVersion) };
 
   let hostEnd: HostEnd;
@@ -69,6 +94,7 @@ export async function launchApp(target: string | AppSource, options: LaunchOptio
 
   let requestClose: () => void = () => undefined;
   const closeRequested = new Promise<void>((resolve) => (requestClose = resolve));
+  if (options.wrapHostEnd) hostEnd = options.wrapHostEnd(hostEnd, manifest);
   const host = createHost(hostEnd, {
     ...options,
     manifest,
@@ -102,12 +128,16 @@ export async function launchApp(target: string | AppSource, options: LaunchOptio
   host.lifecycle('launched');
   host.lifecycle('shown');
   let closing: Promise<void> | undefined;
+  let markExited!: (exit: SandboxExit) => void;
+  const exited = new Promise<SandboxExit>((resolve) => (markExited = resolve));
   return {
     source,
     host,
     guest,
     launchMs: performance.now() - t0,
     closeRequested,
+    isolation,
+    exited,
     close() {
       closing ??= (async () => {
         requestClose();
@@ -120,6 +150,8 @@ export async function launchApp(target: string | AppSource, options: LaunchOptio
         await guest.close();
         hostEnd.close();
         await host.close();
+        options.audit?.record({ type: 'app.stop', app: manifest.id, reason: 'STOPPED' });
+        markExited({ reason: 'STOPPED', code: null, signal: null });
       })();
       return closing;
     },

@@ -7,6 +7,7 @@ import type { NetworkViolation } from './host/network.js';
 import type { CallRecord } from './host/recorder.js';
 import type { UiEffect } from './host/services/handlers.js';
 import { launchApp, type LaunchOptions, type RunningApp } from './launch.js';
+import type { Isolation, SandboxExit } from '../sandbox/index.js';
 
 export interface RunOptions extends LaunchOptions {
   /** Stop the app if it is not idle after this long (default 10 s). */
@@ -22,7 +23,14 @@ export interface RunReport {
   app: { id: string; version: string; entryPoint: string; kind: 'directory' | 'project' | 'package' };
   hostVersion: string;
   network: string;
-  stoppedBy: 'idle' | 'timeout' | 'close';
+  /** The isolation the app ran under, and why a stronger one was not available. */
+  isolation: Isolation;
+  /** idle, timeout or close; limit when the sandbox stopped it at a limit (see exit), crash when it died. */
+  stoppedBy: 'idle' | 'timeout' | 'close' | 'limit' | 'crash';
+  /** How the app's sandbox ended, with the coded reason (STOPPED when the run closed it). */
+  exit?: { reason: SandboxExit['reason']; detail?: string };
+  /** What the host measured of the sandbox process from outside: CPU time and peak resident memory. */
+  usage?: { cpuMs: number; peakRssBytes: number };
   timings: { launchMs: number; loadedMs?: number; firstCallMs?: number; totalMs: number };
   console: ConsoleEntry[];
   calls: CallRecord[];
@@ -41,6 +49,8 @@ export interface RunOutcome {
   app: RunningApp;
 }
 
+const isLimitReason = (reason: string) => ['CPU_LIMIT', 'MEMORY_LIMIT', 'MESSAGE_FLOOD', 'TIMER_FLOOD'].includes(reason);
+
 const round = (n: number | undefined) => (n === undefined ? undefined : Math.round(n * 10) / 10);
 
 /** Launches an app, lets it run until idle, closed or the timeout, and reports what happened. */
@@ -50,20 +60,29 @@ export async function runApp(target: string, options: RunOptions = {}): Promise<
   options.onLaunched?.(app);
   const timeoutMs = options.timeoutMs ?? 10_000;
   let timer: NodeJS.Timeout | undefined;
-  const stoppedBy = await Promise.race([
+  let stoppedBy: RunReport['stoppedBy'] = await Promise.race([
     app.host.waitForIdle().then(() => 'idle' as const),
     app.closeRequested.then(() => 'close' as const),
+    // A sandbox stopped at a limit (or dead) ends the run at once, with its coded reason.
+    app.exited.then((exit) => (exit.reason === 'STOPPED' || exit.reason === 'EXITED' ? new Promise<never>(() => undefined) : isLimitReason(exit.reason) ? ('limit' as const) : ('crash' as const))),
     // The timeout counts from the start: a page stuck while loading has already used it up.
     new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), Math.max(0, timeoutMs - (performance.now() - t0))))),
   ]);
   clearTimeout(timer);
   const snapshot = app.host.snapshot();
+  const usage = app.sandbox?.usage();
   await app.close();
+  const exit = await app.exited;
+  // A sandbox stopped at a limit also ends its page (idle, close): the exit's coded reason is what happened.
+  if (exit.reason !== 'STOPPED' && exit.reason !== 'EXITED') stoppedBy = isLimitReason(exit.reason) ? 'limit' : 'crash';
   const { manifest } = app.source;
   const hostVersion = options.hostVersion ?? NEWEST_HOST_VERSION;
 
   const errors: Diagnostic[] = [];
   const warnings: Diagnostic[] = [...app.source.warnings];
+  if (stoppedBy === 'limit') errors.push(diagnostic('APP_LIMIT_EXCEEDED', { id: manifest.id, reason: exit.reason, detail: exit.detail }));
+  if (stoppedBy === 'crash') errors.push(diagnostic('APP_CRASHED', { id: manifest.id, reason: exit.reason, detail: exit.detail }));
+  if (app.isolation.level !== 'os-sandbox') warnings.push(diagnostic('RUN_WEAK_ISOLATION', { level: app.isolation.level, reason: app.isolation.reason }, {}, 'warning'));
   for (const e of snapshot.errors) {
     if (e.kind === 'resource') errors.push(diagnostic('RUN_RESOURCE_MISSING', { message: e.message }));
     else errors.push(diagnostic(e.kind === 'error' ? 'RUN_SCRIPT_ERROR' : 'RUN_UNHANDLED_REJECTION', { message: e.message }));
@@ -92,7 +111,10 @@ export async function runApp(target: string, options: RunOptions = {}): Promise<
     app: { id: manifest.id, version: manifest.version, entryPoint: manifest.entryPoint, kind: app.source.kind },
     hostVersion: String(hostVersion),
     network: options.network ?? 'fixtures',
+    isolation: app.isolation,
     stoppedBy,
+    exit: { reason: exit.reason, ...(exit.detail ? { detail: exit.detail } : {}) },
+    ...(usage ? { usage: { cpuMs: usage.cpuMs, peakRssBytes: usage.peakRssBytes } } : {}),
     timings: { launchMs: round(app.launchMs)!, loadedMs: round(snapshot.timings.loadedMs), firstCallMs: round(snapshot.timings.firstCallMs), totalMs: round(performance.now() - t0)! },
     console: snapshot.console,
     calls: snapshot.calls.slice(0, MAX_REPORTED_CALLS),

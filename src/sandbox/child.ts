@@ -17,6 +17,8 @@ import { lineReader, lineSender } from './wire.js';
 const PIPE_FD = 3;
 const pipe = new Socket({ fd: PIPE_FD, readable: true, writable: true });
 closeNetwork();
+// The OS jail starts the process with an empty environment but for the PWD bwrap sets: drop it too.
+for (const name of Object.keys(process.env)) delete process.env[name];
 
 function memory() {
   const u = process.memoryUsage();

@@ -3,11 +3,17 @@ import type { Duplex } from 'node:stream';
 import { readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { toolchainPath } from '../core/toolchain.js';
+import { detectJail, jailCommand, sandboxIsolation, type Isolation } from './jail.js';
+import { externalClock, processCpuMs, refuseInspectorSignal } from './measure.js';
 import type { HostToSandbox, MemoryReport, SandboxExitReason, SandboxToHost } from './protocol.js';
+import { seccompProgram } from './seccomp.js';
 import { lineChannel } from './wire.js';
 
 export type { MemoryReport, SandboxChannel, SandboxExitReason } from './protocol.js';
-export type { SandboxAppMessage } from './guest-entry.js';
+export { detectJail, sandboxIsolation, NO_OS_SANDBOX_ENV, type Isolation, type IsolationLevel } from './jail.js';
+export type { SandboxAppMessage } from './protocol.js';
+export { freezeRealmPrototypes } from './lockdown.js';
+export { refuseInspectorSignal } from './measure.js';
 
 export interface SandboxLimits {
   /** Memory the guest may use beyond the sandbox's own baseline, counting heap, external memory and ArrayBuffers. Default 64 MB. */
@@ -24,6 +30,8 @@ export interface SandboxLimits {
    * Default 5000 ms: compiling the bundled DOM takes a few hundred ms, much more on a loaded machine.
    */
   bootMs?: number;
+  /** CPU seconds the whole sandbox process may use (RLIMIT_CPU, a hard backstop enforced by the kernel). Default 3600. */
+  cpuSeconds?: number;
 }
 
 export interface SandboxOptions {
@@ -40,6 +48,16 @@ export interface SandboxOptions {
   onEscape?: (what: string) => void;
   /** How often the host checks the heartbeat and memory, in ms. Default 100. */
   checkIntervalMs?: number;
+  /**
+   * "os" (default): the OS jail where this machine has it, else a plain sandbox process (see
+   * `isolation` on the handle for which one and why). "process": never the jail (for comparisons).
+   */
+  jail?: 'os' | 'process';
+  /**
+   * @internal Tests only: start without Node's permission model, as if the guest had escaped every
+   * JavaScript layer, to show what the OS jail holds by itself.
+   */
+  withoutPermissionModel?: boolean;
 }
 
 export interface SandboxExit {
@@ -50,7 +68,14 @@ export interface SandboxExit {
 }
 
 export interface Sandbox {
+  /** The host pid of the sandbox's Node process (inside the jail: known once the jail started). */
   readonly pid: number;
+  /** Every host pid of the sandbox (the jail's supervisor and the Node process), for memory figures. */
+  pids(): number[];
+  /** The isolation this sandbox runs under, and why a stronger one was not available. */
+  readonly isolation: Isolation;
+  /** What the host measured of the process from outside (never a report from inside). */
+  usage(): { cpuMs: number; rssBytes: number; peakRssBytes: number };
   /** Resolves when the entry's start() finished; rejects if the sandbox died first. */
   readonly ready: Promise<void>;
   /** Resolves once, when the process is gone, with why. */
@@ -78,6 +103,11 @@ function crashLine(stderr: string): string | undefined {
 
 // Node's `external` already includes ArrayBuffers (and Buffers): adding `arrayBuffers` would count them twice.
 const used = (m: MemoryReport) => m.heapUsed + m.external;
+
+/** The longest message the host accepts from a sandbox (the largest bridge call or request body is far below). */
+const MAX_INBOUND_CHARS = 16 * 1024 * 1024;
+/** How much the host lets pile up unread on a sandbox's channel (the app message carrying the package's files is the largest). */
+const MAX_UNREAD_BYTES = 128 * 1024 * 1024;
 
 /** The default guest memory limit, in MB. */
 export const DEFAULT_MEMORY_MB = 64;
@@ -121,10 +151,21 @@ export function startSandbox(options: SandboxOptions): Sandbox {
   const maxTimers = options.limits?.maxTimers ?? 10_000;
   const interval = options.checkIntervalMs ?? 100;
   const heapMb = sandboxHeapMb(memoryMb);
-  const child: ChildProcess = spawn(process.execPath, [...sandboxExecArgv(options.readPaths ?? [], heapMb), childEntry()], {
-    env: {},
-    stdio: ['ignore', 'ignore', 'pipe', 'pipe'],
-  });
+  const cpuSeconds = options.limits?.cpuSeconds ?? 3600;
+  refuseInspectorSignal();
+  const { child, isolation, jailed } = spawnSandboxProcess(options, heapMb);
+  // The Node process's host pid: the child itself, or inside the jail the one bwrap reports on fd 4.
+  let innerPid: number | undefined = jailed ? undefined : child.pid;
+  if (jailed) readJailInfo(child, (pid) => (innerPid = pid));
+  const signalInner = (signal: NodeJS.Signals) => {
+    try {
+      if (innerPid) process.kill(innerPid, signal);
+    } catch {
+      // already gone
+    }
+  };
+  const clock = externalClock();
+  let peakRss = 0;
   const pipe = child.stdio[3] as Duplex;
   pipe.on('error', () => undefined);
   let stderr = '';
@@ -146,7 +187,7 @@ export function startSandbox(options: SandboxOptions): Sandbox {
   let windowStart = Date.now();
   let windowCount = 0;
 
-  const post: (m: HostToSandbox) => void = lineChannel(
+  const send: (m: HostToSandbox) => void = lineChannel(
     pipe,
     (raw) => {
       // Guest code can reach the sandbox realm's objects and so rewrite what the sandbox sends (see the
@@ -157,13 +198,22 @@ export function startSandbox(options: SandboxOptions): Sandbox {
         kill('CRASHED', `the sandbox sent a message the host could not handle (${(err as Error)?.message ?? String(err)})`);
       }
     },
-    undefined,
-    () => kill('MESSAGE_FLOOD', 'a single message over 64 MB'),
+    // The sandbox's own sender writes one JSON object per line: anything else was written by guest code.
+    () => kill('CRASHED', 'the sandbox sent a line that is not a JSON message'),
+    () => kill('MESSAGE_FLOOD', `a single message over ${MAX_INBOUND_CHARS / 1048576} MB`),
+    MAX_INBOUND_CHARS,
   );
+  // The host never buffers without bound for a sandbox: one that stops reading its channel while it
+  // keeps asking (answers pile up in the host's write buffer) is stopped.
+  const post = (m: HostToSandbox) => {
+    if (pipe.writableLength > MAX_UNREAD_BYTES) return kill('MESSAGE_FLOOD', `the sandbox left over ${MAX_UNREAD_BYTES / 1048576} MB of the host's messages unread`);
+    send(m);
+  };
   const kill = (reason: SandboxExitReason, why?: string) => {
     if (exitReason) return;
     exitReason = reason;
     detail = why;
+    signalInner('SIGKILL');
     child.kill('SIGKILL');
   };
 
@@ -182,7 +232,11 @@ export function startSandbox(options: SandboxOptions): Sandbox {
       if (!reason) {
         // A V8 heap limit ends the process with "JavaScript heap out of memory".
         if (/heap out of memory|Allocation failed/i.test(stderr)) reason = 'MEMORY_LIMIT';
-        else reason = code === 0 ? 'EXITED' : 'CRASHED';
+        // RLIMIT_CPU: the kernel sent SIGXCPU (bwrap passes a signal death on as 128 + its number).
+        else if (signal === 'SIGXCPU' || code === 128 + 24) {
+          reason = 'CPU_LIMIT';
+          detail = `the sandbox used its ${cpuSeconds} s of CPU time (RLIMIT_CPU)`;
+        } else reason = code === 0 ? 'EXITED' : 'CRASHED';
       }
       const exit: SandboxExit = { reason, code, signal, detail: detail ?? (reason === 'CRASHED' ? crashLine(stderr) : undefined) };
       failReady(new Error(`sandbox stopped before it was ready: ${reason}${exit.detail ? ` (${exit.detail})` : ''}`));
@@ -214,7 +268,8 @@ export function startSandbox(options: SandboxOptions): Sandbox {
       booted = true;
       lastPong = Date.now();
       if (m.memory) baseline = used(m.memory);
-      rssBaseline = processRss(child.pid!);
+      rssBaseline = innerPid ? processRss(innerPid) : undefined;
+      clock.reset();
       markReady();
     } else if (m.type === 'escape') {
       escapeListener?.(String(m.what).slice(0, 200));
@@ -226,6 +281,17 @@ export function startSandbox(options: SandboxOptions): Sandbox {
   const timer = setInterval(() => {
     if (suspended || exitReason) return;
     const allowed = booted ? busyMs : bootMs;
+    if (innerPid) {
+      // From outside: an event loop that has not slept once for twice the limit (at least 3 s) is
+      // stopped, whatever heartbeats the sandbox sends (a guest that reached the pipe can forge them).
+      // Twice: the heartbeat catches an honest sandbox's busy loop first, with its own message; 3 s: a
+      // loop kept turning by setImmediate never sleeps either, and may run that long.
+      const spinning = clock.sample(innerPid, Date.now());
+      if (spinning > Math.max(2 * allowed, 3000) + interval) return kill('CPU_LIMIT', `the ${booted ? 'guest' : 'runtime start-up'} kept the sandbox's event loop from sleeping for ${spinning} ms, its limit is ${allowed} ms (measured by the host)`);
+      const rss = processRss(innerPid);
+      if (rss !== undefined && rss > peakRss) peakRss = rss;
+      if (rssBaseline === undefined && booted && rss !== undefined) rssBaseline = rss;
+    }
     if (Date.now() - lastPong > allowed + interval) {
       // A guest close to its memory limit that stops answering is usually stuck in garbage collection.
       const guest = lastReport && baseline !== undefined ? used(lastReport) - baseline : 0;
@@ -237,7 +303,7 @@ export function startSandbox(options: SandboxOptions): Sandbox {
     // process bounds what a lying guest can hold: resident growth past the V8 heap cap (the limit plus
     // its headroom) is more than an honest guest under its limit reaches.
     if (rssBaseline !== undefined) {
-      const grown = (processRss(child.pid!) ?? rssBaseline) - rssBaseline;
+      const grown = (processRss(innerPid!) ?? rssBaseline) - rssBaseline;
       if (grown > heapMb * 1048576) {
         return kill('MEMORY_LIMIT', `the sandbox's resident memory grew by ${Math.round(grown / 1048576)} MB, more than its ${memoryMb} MB limit allows`);
       }
@@ -252,7 +318,16 @@ export function startSandbox(options: SandboxOptions): Sandbox {
 
   let closing: Promise<SandboxExit> | undefined;
   return {
-    pid: child.pid!,
+    get pid() {
+      return innerPid ?? child.pid!;
+    },
+    pids: () => [...new Set([child.pid!, innerPid ?? child.pid!])],
+    isolation,
+    usage: () => {
+      const rss = innerPid ? processRss(innerPid) : undefined;
+      if (rss !== undefined && rss > peakRss) peakRss = rss;
+      return { cpuMs: (innerPid && processCpuMs(innerPid)) || 0, rssBytes: rss ?? 0, peakRssBytes: peakRss };
+    },
     ready,
     exited,
     send: (data) => post({ type: 'message', data }),
@@ -265,13 +340,14 @@ export function startSandbox(options: SandboxOptions): Sandbox {
     suspend() {
       if (suspended || exitReason) return;
       suspended = true;
-      child.kill('SIGSTOP');
+      signalInner('SIGSTOP');
     },
     resume() {
       if (!suspended || exitReason) return;
       suspended = false;
       lastPong = Date.now();
-      child.kill('SIGCONT');
+      clock.reset();
+      signalInner('SIGCONT');
     },
     get suspended() {
       return suspended;
@@ -280,7 +356,7 @@ export function startSandbox(options: SandboxOptions): Sandbox {
     close(reason: SandboxExitReason = 'STOPPED') {
       closing ??= (async () => {
         if (child.exitCode === null && child.signalCode === null) {
-          if (suspended) child.kill('SIGCONT');
+          if (suspended) signalInner('SIGCONT');
           kill(reason);
         }
         return exited;
@@ -288,6 +364,66 @@ export function startSandbox(options: SandboxOptions): Sandbox {
       return closing;
     },
   };
+}
+
+/**
+ * Starts the sandbox's Node process: inside the OS jail when this machine has one (src/sandbox/jail.ts),
+ * else as a plain child process. Either way the permission model, the V8 flags and an empty
+ * environment apply; fd 3 is the channel.
+ */
+function spawnSandboxProcess(options: SandboxOptions, heapMb: number): { child: ChildProcess; isolation: Isolation; jailed: boolean } {
+  const execArgv = sandboxExecArgv(options.readPaths ?? [], heapMb).filter((a) => !options.withoutPermissionModel || !/^--(experimental-permission|allow-fs-read)/.test(a));
+  const nodeArgs = [...execArgv, childEntry()];
+  const support = options.jail === 'process' ? undefined : detectJail();
+  if (!support?.ok) {
+    const isolation: Isolation = options.jail === 'process' ? { level: 'process', reason: 'the caller asked for a plain sandbox process' } : sandboxIsolation();
+    const child = spawn(process.execPath, nodeArgs, { env: {}, stdio: ['ignore', 'ignore', 'pipe', 'pipe'] });
+    return { child, isolation, jailed: false };
+  }
+  const program = seccompProgram();
+  const cmd = jailCommand(support, { reads: jailReads(options.readPaths ?? []), cpuSeconds: options.limits?.cpuSeconds ?? 3600 }, nodeArgs, program !== undefined);
+  const child = spawn(cmd.file, cmd.args, { env: {}, uid: cmd.uid, gid: cmd.gid, stdio: ['ignore', 'ignore', 'pipe', 'pipe', 'pipe', program ? 'pipe' : 'ignore'] });
+  if (program) {
+    const fd5 = (child.stdio as unknown as Duplex[])[5]!;
+    fd5.on('error', () => undefined);
+    fd5.end(program);
+  }
+  const missing = [...support.missing, ...(program ? [] : [`seccomp (no filter for ${process.arch})`])];
+  const isolation: Isolation = { level: 'os-sandbox', ...(missing.length ? { missing: [...new Set(missing)] } : {}) };
+  return { child, isolation, jailed: true };
+}
+
+/** What the jail binds read-only: the toolchain's dist/ and package.json (as the permission model allows), and the given paths. */
+function jailReads(readPaths: string[]): string[] {
+  return [dirname(dirname(childEntry())), toolchainPath('package.json'), ...readPaths];
+}
+
+/** bwrap writes `{ "child-pid": N, ... }` to --info-fd once the jail runs: N is the Node process's host pid. */
+function readJailInfo(child: ChildProcess, onPid: (pid: number) => void): void {
+  const info = child.stdio[4] as Duplex;
+  let text = '';
+  let seen = false;
+  info.on('error', () => undefined);
+  info.on('data', (d: Buffer) => {
+    if (text.length > 4096) return;
+    text += d.toString();
+    const m = /"child-pid"\s*:\s*(\d+)/.exec(text);
+    if (m && !seen) {
+      seen = true;
+      onPid(Number(m[1]));
+    }
+  });
+}
+
+/** The guest side's bundle (see scripts/build.mjs): the guest environment and happy-dom in one CommonJS file, loaded with its code cache. */
+export const sandboxGuestEntry = () => toolchainPath('dist', 'sandbox', 'guest.cjs');
+
+/**
+ * Starts a sandbox for a mini-program before knowing which: it loads the guest runtime and the DOM and
+ * waits for its app. It may read nothing but the toolchain's dist/ (the host sends the app's files).
+ */
+export function startGuestSandbox(limits?: SandboxLimits, checkIntervalMs?: number): Sandbox {
+  return startSandbox({ entry: sandboxGuestEntry(), readPaths: [], limits, checkIntervalMs });
 }
 
 /** Resident set size of a process in bytes from /proc (Linux), for host-wide memory figures. */

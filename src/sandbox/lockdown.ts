@@ -60,3 +60,33 @@ export function trapConstructorChains(report: (what: string) => void): void {
     Object.defineProperty(kind.prototype, 'constructor', { value: trap, writable: false, configurable: false, enumerable: false });
   }
 }
+
+/**
+ * Freezes the prototypes of this process's own realm that page objects' prototype chains reach. A
+ * happy-dom page's objects (document, elements, events) are built by the sandbox's realm, so guest code
+ * can walk from them to this realm's Object.prototype; a getter planted there (for example
+ * `noDeprecation`) would be called by Node itself with `this === process`. Frozen, nothing can be
+ * planted. Called after the runtime has loaded and warmed up, before any guest code runs.
+ */
+export function freezeRealmPrototypes(): void {
+  const globals = globalThis as unknown as Record<string, { prototype?: object } | undefined>;
+  const names = [
+    'Object', 'Function', 'Array', 'String', 'Number', 'Boolean', 'Symbol', 'BigInt', 'Error', 'TypeError', 'RangeError',
+    'SyntaxError', 'ReferenceError', 'EvalError', 'URIError', 'Promise', 'RegExp', 'Date', 'Map', 'Set', 'WeakMap', 'WeakSet',
+    'ArrayBuffer', 'SharedArrayBuffer', 'DataView', 'EventTarget', 'Event', 'URL', 'URLSearchParams', 'TextEncoder', 'TextDecoder',
+  ];
+  for (const name of names) {
+    const proto = globals[name]?.prototype;
+    if (proto) Object.freeze(proto);
+  }
+  // The prototypes no global names: typed arrays' shared parent, iterators, generators, async functions.
+  const hidden = [
+    Object.getPrototypeOf(Uint8Array.prototype),
+    Object.getPrototypeOf([][Symbol.iterator]()),
+    Object.getPrototypeOf(Object.getPrototypeOf([][Symbol.iterator]())),
+    Object.getPrototypeOf(function* () {}).prototype,
+    Object.getPrototypeOf(async function () {}),
+    Object.getPrototypeOf(function* () {}),
+  ];
+  for (const proto of hidden) if (proto) Object.freeze(proto);
+}

@@ -33,3 +33,13 @@ export interface SandboxChannel {
 
 /** Why a sandbox stopped. Limit reasons are permanent codes shown in reports and the audit log. */
 export type SandboxExitReason = 'EXITED' | 'STOPPED' | 'CRASHED' | 'CPU_LIMIT' | 'MEMORY_LIMIT' | 'MESSAGE_FLOOD' | 'TIMER_FLOOD';
+
+/** The app a sandbox is given, as the first message on its channel (plain data: files as base64). */
+export interface SandboxAppMessage {
+  type: 'app';
+  origin: string;
+  entryPoint: string;
+  hostVersion: string;
+  methods: string[];
+  files: Record<string, string>;
+}

@@ -10,7 +10,7 @@ export const MAX_LINE_CHARS = 64 * 1024 * 1024;
  * across chunks is decoded correctly, and a line over the cap is refused, so a hostile side cannot
  * make the other buffer without bound.
  */
-export function lineReader(onMessage: (message: unknown) => void, onBadLine?: (line: string) => void, onOverflow?: () => void): (bytes: Buffer) => void {
+export function lineReader(onMessage: (message: unknown) => void, onBadLine?: (line: string) => void, onOverflow?: () => void, maxChars = MAX_LINE_CHARS): (bytes: Buffer) => void {
   const decoder = new StringDecoder('utf8');
   let parts: string[] = [];
   let partLength = 0;
@@ -39,7 +39,7 @@ export function lineReader(onMessage: (message: unknown) => void, onBadLine?: (l
     if (start < chunk.length) {
       parts.push(start ? chunk.slice(start) : chunk);
       partLength += chunk.length - start;
-      if (partLength > MAX_LINE_CHARS) {
+      if (partLength > maxChars) {
         overflowed = true;
         parts = [];
         onOverflow?.();
@@ -58,8 +58,9 @@ export function lineChannel(
   onMessage: (message: unknown) => void,
   onBadLine?: (line: string) => void,
   onOverflow?: () => void,
+  maxChars = MAX_LINE_CHARS,
 ): (message: unknown) => void {
-  stream.on('data', lineReader(onMessage, onBadLine, onOverflow));
+  stream.on('data', lineReader(onMessage, onBadLine, onOverflow, maxChars));
   return lineSender(stream);
 }
 

@@ -1,15 +1,25 @@
 import { randomUUID } from 'node:crypto';
-import type { DevClientMessage, DevServerMessage } from './protocol.js';
+import type { ClientRole, DevClientMessage, DevServerMessage } from './protocol.js';
+import { parseClientMessage } from './validate.js';
 
-/** One connected page (a browser tab, the simulator, a device's debug host, a test). */
+/** One connected client (a browser tab, the simulator, its device frame, a device's debug host, a test). */
 export interface DevClient {
   readonly id: string;
-  send(message: DevServerMessage): void;
+  readonly role: ClientRole;
+  /**
+   * Sends one message, already serialised (a broadcast is serialised once for every client). A
+   * `droppable` message (a relayed bridge call or runtime error) may be skipped for a client that
+   * reads too slowly; a client that owes too much is disconnected.
+   */
+  send(text: string, options?: { droppable?: boolean }): void;
 }
 
 export interface ChannelHandlers {
   connection(client: DevClient): void;
+  /** A message that passed the protocol check. */
   message(message: DevClientMessage, client: DevClient): void;
+  /** A message that did not (logged by kind, never acted on). */
+  rejected(reason: string, client: DevClient): void;
   disconnect(client: DevClient): void;
 }
 
@@ -38,42 +48,44 @@ export interface MemoryClient {
 }
 
 export interface MemoryChannel extends DevChannel {
-  connect(): MemoryClient;
+  connect(options?: { role?: ClientRole }): MemoryClient;
 }
 
-/** A channel whose clients are plain objects: messages are JSON round-tripped, as on the wire. */
+/** A channel whose clients are plain objects: messages go through the same check and JSON text as on the wire. */
 export function createMemoryChannel(): MemoryChannel {
   let handlers: ChannelHandlers | undefined;
   const clients = new Set<DevClient>();
-  const wire = <T>(m: T): T => JSON.parse(JSON.stringify(m)) as T;
   return {
     name: 'memory',
     clients,
     listen(h) {
       handlers = h;
     },
-    connect() {
+    connect(options = {}) {
       if (!handlers) throw new Error('the channel is not attached to a server');
       const messages: DevServerMessage[] = [];
       const waiters = new Set<() => void>();
-      const id = randomUUID();
       let open = true;
       const server: DevClient = {
-        id,
-        send(m) {
+        id: randomUUID(),
+        role: options.role ?? 'page',
+        send(text) {
           if (!open) return;
-          messages.push(wire(m));
+          messages.push(JSON.parse(text) as DevServerMessage);
           for (const w of [...waiters]) w();
         },
       };
       const client: MemoryClient = {
-        id,
+        id: server.id,
         messages,
         send(m) {
-          if (open) handlers!.message(wire(m), server);
+          if (!open) return;
+          const parsed = parseClientMessage(JSON.stringify(m));
+          if (parsed.ok) handlers!.message(parsed.message, server);
+          else handlers!.rejected(parsed.reason, server);
         },
-        next(type, options = {}) {
-          const since = options.since ?? 0;
+        next(type, o = {}) {
+          const since = o.since ?? 0;
           return new Promise((resolve, reject) => {
             const check = () => {
               const found = messages.slice(since).find((m) => m.type === type);
@@ -85,8 +97,8 @@ export function createMemoryChannel(): MemoryChannel {
             };
             const timer = setTimeout(() => {
               waiters.delete(check);
-              reject(new Error(`no "${type}" message within ${options.timeoutMs ?? 10000} ms`));
-            }, options.timeoutMs ?? 10000);
+              reject(new Error(`no "${type}" message within ${o.timeoutMs ?? 10000} ms`));
+            }, o.timeoutMs ?? 10000);
             waiters.add(check);
             check();
           });

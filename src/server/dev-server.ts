@@ -3,18 +3,22 @@ import { promises as fs } from 'node:fs';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { networkInterfaces } from 'node:os';
-import { basename, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { createBuildContext } from '../build/index.js';
 import type { BuildContext, BuildDiagnostic, BuildOutput } from '../build/index.js';
 import { MiniappError } from '../core/errors/index.js';
 import type { Manifest } from '../manifest/types.js';
-import type { DevChannel, DevClient } from './channel.js';
+import { createBuildInputs } from './build-inputs.js';
+import type { ChannelHandlers, DevChannel, DevClient } from './channel.js';
+import { createClientBook, type ClientBook } from './clients.js';
 import { hashFiles } from './descriptor.js';
-import { createRequestHandler, type ServedBuild } from './http.js';
-import { PROTOCOL_VERSION, stripAnsi, type BridgeCallRecord, type DevClientMessage, type DevServerMessage, type ErrorPayload } from './protocol.js';
-import { createRebuilder, type RebuildRequest } from './rebuilder.js';
-import { watchProject, type ChangeKind, type ProjectWatcher } from './watcher.js';
-import { createWebSocketChannel, type UpgradeRefusal } from './ws-channel.js';
+import { createRequestHandler } from './http.js';
+import { PROTOCOL_VERSION, stripAnsi, type BridgeCallRecord, type ClientRole, type DevServerMessage, type ErrorPayload, type RuntimeErrorRecord } from './protocol.js';
+import { createRebuilder, type Rebuilder, type RebuildRequest } from './rebuilder.js';
+import { createServedBuilds, type ServedBuilds } from './served-builds.js';
+import { redactedTarget } from './terminal-text.js';
+import { watchProject, type ProjectWatcher } from './watcher.js';
+import { createWebSocketChannel } from './ws-channel.js';
 
 export interface DevServerOptions {
   /** The mini-program project (manifest.json, entry HTML, src/, public/). */
@@ -23,6 +27,10 @@ export interface DevServerOptions {
   host?: string;
   /** Default 8080; 0 picks a free port. */
   port?: number;
+  /** Host names answered besides localhost, *.localhost and IP addresses (`mylaptop.local`, or `.local` for all under it). */
+  allowedHosts?: readonly string[];
+  /** Connected clients at most (default LIMITS.maxClients). */
+  maxClients?: number;
   /** Watch the project and rebuild on change (default true). */
   watch?: boolean;
   /** Changes closer together than this start one rebuild (default 0: the events of one save, read in one turn of the event loop, start one rebuild; later ones during it start exactly one more, and only the last result is reported). */
@@ -42,14 +50,19 @@ export interface DevServerOptions {
 
 export type DevServerEvent =
   | { type: 'build'; ok: boolean; reason: RebuildRequest['reason']; changed: string[]; durationMs: number; errors: BuildDiagnostic[]; warnings: BuildDiagnostic[]; reloadId?: number; clients: number }
+  /** The pages told to reload (`sent`) and those that came back on the new build (`acknowledged`). */
   | { type: 'reloaded'; id: number; acknowledged: number; sent: number }
   | { type: 'bridge-call'; source: string; call: BridgeCallRecord }
-  | { type: 'client'; connected: boolean; clients: number }
-  | { type: 'refused'; status: number; reason: string; url: string; origin?: string }
+  | { type: 'runtime-error'; source: string; error: RuntimeErrorRecord }
+  | { type: 'client'; connected: boolean; clients: number; role: ClientRole }
+  /** A request or upgrade refused. `url` has the token replaced and is cut to 120 characters; `kind` groups them. */
+  | { type: 'refused'; status: number; kind: string; reason: string; url: string; origin?: string }
+  /** A client message that failed the protocol check (ignored). */
+  | { type: 'rejected'; source: string; reason: string }
   | { type: 'failure'; message: string };
 
 export interface DevServer {
-  /** http://host:port/ as a browser on this machine opens it. */
+  /** http://host:port/ as a browser on this machine opens it: the launch URL (the manifest's entryPoint). */
   readonly url: string;
   /** The simulator page. */
   readonly simulatorUrl: string;
@@ -61,17 +74,14 @@ export interface DevServer {
   readonly port: number;
   readonly token: string;
   /** The last build attempted (its errors) and the build being served (the last good one). */
-  state(): { lastBuild?: BuildOutput; served?: { manifest: Manifest; hash: string; files: ReadonlyMap<string, Uint8Array> }; clients: number; rebuilds: number };
+  state(): { lastBuild?: BuildOutput; served?: { manifest: Manifest; hash: string; files: ReadonlyMap<string, Uint8Array> }; clients: number; pages: number; rebuilds: number; retainedBytes: number };
   /** Rebuilds now and tells clients to reload (the `r` key and POST /__miniapp/reload). */
   reload(): Promise<BuildOutput>;
   /** Resolves when no rebuild is running or pending. */
   idle(): Promise<void>;
-  /** Stops watching, disposes esbuild, disconnects clients and stops listening. Safe to call twice. */
+  /** Stops watching, cancels a running rebuild, disposes esbuild, disconnects clients and stops listening. Safe to call twice. */
   close(): Promise<void>;
 }
-
-/** Settings esbuild reads while bundling that are not among a build's inputs. */
-const BUILD_SETTINGS = new Set(['tsconfig.json', 'jsconfig.json', 'package.json']);
 
 function toPayload(d: BuildDiagnostic): ErrorPayload {
   const p: ErrorPayload = { code: d.code, message: stripAnsi(d.message) };
@@ -109,11 +119,139 @@ async function listen(server: Server, host: string, port: number): Promise<Addre
   return server.address() as AddressInfo;
 }
 
+/** Waits for `p`, at most `ms` (a timer that keeps the process alive meanwhile, cleared when `p` settles first). */
+const deadline = async (p: Promise<unknown>, ms: number) => {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([p.catch(() => undefined), new Promise((r) => (timer = setTimeout(r, ms)))]);
+  clearTimeout(timer);
+};
+
+/**
+ * The build side of the server: what a finished rebuild changes (the served build, the problem pages
+ * must show, the inputs a save must touch to rebuild) and what the clients are told.
+ */
+function createBuildState(projectDir: string, clients: ClientBook) {
+  const builds: ServedBuilds = createServedBuilds();
+  const inputs = createBuildInputs(projectDir);
+  let lastBuild: BuildOutput | undefined;
+  let shownProblem: Extract<DevServerMessage, { type: 'error' | 'manifest-invalid' }> | undefined;
+  let rebuilds = 0;
+  let reloadSeq = 0;
+
+  const sendReload = (request: RebuildRequest, durationMs: number, hash: string): number => {
+    const id = ++reloadSeq;
+    clients.reloadSent(id, hash);
+    clients.broadcast({ type: 'reload', id, hash, reason: request.reason, changed: request.changed, durationMs: Math.round(durationMs) });
+    return id;
+  };
+
+  const problemOf = (out: BuildOutput): NonNullable<typeof shownProblem> => {
+    const served = builds.current() !== undefined;
+    const manifestErrors = out.errors.filter(isManifestProblem);
+    if (manifestErrors.length) return { type: 'manifest-invalid', file: 'manifest.json', errors: manifestErrors.map(toPayload), served };
+    const errors = (out.errors.length ? out.errors : [{ code: 'BUILD_ERROR', severity: 'error', message: 'the build failed' } as BuildDiagnostic]).map(toPayload);
+    return { type: 'error', ...errors[0]!, errors, served };
+  };
+
+  const onBuilt = (out: BuildOutput, request: RebuildRequest): number | undefined => {
+    lastBuild = out;
+    inputs.update(out.ok ? out.watchFiles : undefined);
+    rebuilds++;
+    if (!out.ok || !out.manifest) {
+      shownProblem = problemOf(out);
+      clients.broadcast(shownProblem);
+      return undefined;
+    }
+    const hash = hashFiles(out.files);
+    const changedOutput = builds.current()?.hash !== hash;
+    const hadProblem = shownProblem !== undefined;
+    builds.serve({ manifest: out.manifest, files: out.files, hash });
+    shownProblem = undefined;
+    // Unchanged output (a file touched, a comment in an unused module): no reload unless an overlay must go.
+    if (changedOutput || hadProblem || request.reason === 'manual') return sendReload(request, out.durationMs, hash);
+    return undefined;
+  };
+
+  const hello = (client: DevClient, session: string) => {
+    const served = builds.current();
+    clients.send(client, {
+      type: 'hello',
+      protocol: PROTOCOL_VERSION,
+      session,
+      clientId: client.id,
+      ...(served ? { app: { id: served.manifest.id, version: served.manifest.version } } : {}),
+      build: { ok: shownProblem === undefined && served !== undefined, ...(served ? { hash: served.hash } : {}) },
+    });
+    if (shownProblem) clients.send(client, shownProblem);
+  };
+
+  const problems = (): ErrorPayload[] => shownProblem?.errors ?? (lastBuild && !lastBuild.ok ? lastBuild.errors.map(toPayload) : []);
+  return { builds, inputs, onBuilt, hello, problems, lastBuild: () => lastBuild, rebuilds: () => rebuilds };
+}
+
+/** What the server does with each client's messages and connections. */
+function clientHandlers(clients: ClientBook, state: ReturnType<typeof createBuildState>, session: string, emit: (e: DevServerEvent) => void): ChannelHandlers {
+  return {
+    connection(c) {
+      state.hello(c, session);
+      emit({ type: 'client', connected: true, clients: clients.count(), role: c.role });
+    },
+    message(message, client) {
+      if (message.type === 'ack') clients.acknowledged(client, message.id, message.hash);
+      else if (message.type === 'bridge-call') {
+        emit({ type: 'bridge-call', source: client.id, call: message.call });
+        clients.broadcast({ type: 'bridge-call', source: client.id, call: message.call }, { except: client, droppable: true });
+      } else if (message.type === 'runtime-error') {
+        emit({ type: 'runtime-error', source: client.id, error: message.error });
+        clients.broadcast({ type: 'runtime-error', source: client.id, error: message.error }, { except: client, droppable: true });
+      }
+    },
+    rejected: (reason, client) => emit({ type: 'rejected', source: client.id, reason }),
+    disconnect: (c) => emit({ type: 'client', connected: false, clients: clients.count(), role: c.role }),
+  };
+}
+
+function closer(parts: {
+  rebuilder: Rebuilder<BuildOutput>;
+  clients: ClientBook;
+  build: BuildContext;
+  watcher: () => ProjectWatcher | undefined;
+  channels: DevChannel[];
+  http: () => Server | undefined;
+}) {
+  let closing: Promise<void> | undefined;
+  return () => {
+    closing ??= (async () => {
+      const { rebuilder, clients, build } = parts;
+      const wasBuilding = rebuilder.busy();
+      rebuilder.stop();
+      clients.flush();
+      // A rebuild running now is cancelled, not waited for: shutting down takes milliseconds, not a build.
+      if (wasBuilding) await build.cancel().catch(() => undefined);
+      const http = parts.http();
+      const steps: Promise<unknown>[] = [parts.watcher()?.close() ?? Promise.resolve(), ...parts.channels.map((c) => c.close())];
+      if (http) {
+        steps.push(
+          new Promise<void>((done) => {
+            http.close(() => done());
+            http.closeAllConnections();
+          }),
+        );
+      }
+      await Promise.allSettled(steps);
+      // esbuild last: a rebuild that was running when close() began must not outlive its context.
+      await deadline(rebuilder.idle(), 1000);
+      await deadline(build.dispose(), 1000);
+    })();
+    return closing;
+  };
+}
+
 /**
  * Starts the dev server: builds the project once, serves exactly the package's files from memory,
  * watches the project, rebuilds on change and tells connected pages to reload when a rebuild is done.
- * Resolves once the first build is done and the server listens (the first build may have failed: the
- * server then shows the errors until a build succeeds).
+ * Resolves once the first build is done and the server listens, with every handler in place (the first
+ * build may have failed: the server then shows the errors until a build succeeds).
  */
 export async function createDevServer(options: DevServerOptions): Promise<DevServer> {
   const stat = await fs.stat(resolve(options.projectDir)).catch(() => undefined);
@@ -125,203 +263,123 @@ export async function createDevServer(options: DevServerOptions): Promise<DevSer
   const port = options.port ?? 8080;
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new MiniappError('SERVER_INVALID_PORT', { port });
   const token = options.token ?? randomBytes(24).toString('hex');
-  const session = randomUUID();
   const emit = (e: DevServerEvent) => options.onEvent?.(e);
-  const ackTimeoutMs = options.ackTimeoutMs ?? 3000;
 
-  let lastBuild: BuildOutput | undefined;
-  /** Every file the last good build read; undefined while the build fails (it may not have read them all). */
-  let reads: Set<string> | undefined;
-
-  /**
-   * Whether a change can alter the build: a file appearing or disappearing can, new content can only in a
-   * file the last good build read (or a settings file esbuild reads without listing it). A log or
-   * report written into the project many times a second would otherwise keep superseding rebuilds, and
-   * no reload would ever be sent for the edit that matters.
-   */
-  const affectsBuild = (path: string, kind: ChangeKind) =>
-    kind === 'entry' || !reads || BUILD_SETTINGS.has(basename(path)) || reads.has(resolve(projectDir, path));
-  let served: ServedBuild | undefined;
-  let shownProblem: DevServerMessage | undefined; // the error or manifest-invalid message pages must show
-  let rebuilds = 0;
-  let reloadSeq = 0;
-  const pendingAcks = new Map<number, { sent: number; acknowledged: number; timer: NodeJS.Timeout }>();
   const channels: DevChannel[] = [];
-  const clients = () => channels.reduce((n, c) => n + c.clients.size, 0);
-  const broadcast = (message: DevServerMessage, except?: DevClient) => {
-    for (const ch of channels) for (const c of ch.clients) if (c !== except) c.send(message);
-  };
-
-  const build: BuildContext = createBuildContext({ projectDir, mode: 'development', profile: options.profile ?? 'dev', newestHostVersion: options.newestHostVersion });
+  const clients = createClientBook({ channels: () => channels, ackTimeoutMs: options.ackTimeoutMs ?? 3000, onReloaded: (r) => emit({ type: 'reloaded', ...r }) });
+  const state = createBuildState(projectDir, clients);
+  const build = createBuildContext({ projectDir, mode: 'development', profile: options.profile ?? 'dev', newestHostVersion: options.newestHostVersion });
   let watcher: ProjectWatcher | undefined;
   let http: Server | undefined;
-
-  const finishAcks = (id: number) => {
-    const p = pendingAcks.get(id);
-    if (!p) return;
-    clearTimeout(p.timer);
-    pendingAcks.delete(id);
-    emit({ type: 'reloaded', id, acknowledged: p.acknowledged, sent: p.sent });
-  };
-
-  const sendReload = (request: RebuildRequest, durationMs: number): number | undefined => {
-    if (!served) return undefined;
-    for (const id of [...pendingAcks.keys()]) finishAcks(id);
-    const id = ++reloadSeq;
-    const sent = clients();
-    const message: DevServerMessage = { type: 'reload', id, hash: served.hash, reason: request.reason, changed: request.changed, durationMs: Math.round(durationMs) };
-    if (sent > 0) pendingAcks.set(id, { sent, acknowledged: 0, timer: setTimeout(() => finishAcks(id), ackTimeoutMs) });
-    broadcast(message);
-    return id;
-  };
-
-  const onBuilt = (out: BuildOutput, request: RebuildRequest) => {
-    lastBuild = out;
-    reads = out.ok ? new Set(out.watchFiles) : undefined;
-    rebuilds++;
-    let reloadId: number | undefined;
-    if (out.ok && out.manifest) {
-      const hash = hashFiles(out.files);
-      const changedOutput = served?.hash !== hash;
-      const hadProblem = shownProblem !== undefined;
-      served = { manifest: out.manifest, files: out.files, hash };
-      shownProblem = undefined;
-      // Unchanged output (a file touched, a comment in an unused module): no reload unless an overlay must go.
-      if (changedOutput || hadProblem || request.reason === 'manual') reloadId = sendReload(request, out.durationMs);
-    } else {
-      const manifestErrors = out.errors.filter(isManifestProblem);
-      if (manifestErrors.length) {
-        shownProblem = { type: 'manifest-invalid', file: 'manifest.json', errors: manifestErrors.map(toPayload) };
-      } else {
-        const errors = (out.errors.length ? out.errors : [{ code: 'BUILD_ERROR', severity: 'error', message: 'the build failed' } as BuildDiagnostic]).map(toPayload);
-        shownProblem = { type: 'error', ...errors[0]!, errors };
-      }
-      broadcast(shownProblem);
-    }
+  const afterBuild = (out: BuildOutput, request: RebuildRequest) => {
+    const reloadId = state.onBuilt(out, request);
     // After the clients are told (off the save-to-reload path), and after a failure too: a file outside
     // the project that has the error must be watched to see it fixed.
     watcher?.add(out.watchFiles);
-    emit({ type: 'build', ok: out.ok, reason: request.reason, changed: request.changed, durationMs: out.durationMs, errors: out.errors, warnings: out.warnings, reloadId, clients: clients() });
+    emit({ type: 'build', ok: out.ok, reason: request.reason, changed: request.changed, durationMs: out.durationMs, errors: out.errors, warnings: out.warnings, reloadId, clients: clients.count() });
   };
-
   const rebuilder = createRebuilder<BuildOutput>({
     debounceMs: options.debounceMs ?? 0,
     build: () => build.rebuild(),
-    onStart: (request) => broadcast({ type: 'building', changed: request.changed }),
-    onDone: onBuilt,
+    onStart: (request) => clients.broadcast({ type: 'building', changed: request.changed }),
+    onDone: afterBuild,
     onFailure: (err) => emit({ type: 'failure', message: err instanceof Error ? err.message : String(err) }),
   });
-
-  const onMessage = (message: DevClientMessage, client: DevClient) => {
-    if (message.type === 'ack') {
-      const p = pendingAcks.get(message.id);
-      if (!p) return;
-      p.acknowledged++;
-      if (p.acknowledged >= p.sent) finishAcks(message.id);
-    } else if (message.type === 'bridge-call') {
-      emit({ type: 'bridge-call', source: client.id, call: message.call });
-      broadcast({ type: 'bridge-call', source: client.id, call: message.call }, client);
-    }
-  };
-
-  const hello = (client: DevClient) => {
-    client.send({
-      type: 'hello',
-      protocol: PROTOCOL_VERSION,
-      session,
-      clientId: client.id,
-      ...(served ? { app: { id: served.manifest.id, version: served.manifest.version } } : {}),
-      build: { ok: shownProblem === undefined && served !== undefined, ...(served ? { hash: served.hash } : {}) },
-    });
-    if (shownProblem) client.send(shownProblem);
-  };
-
-  let closing: Promise<void> | undefined;
-  const close = () => {
-    closing ??= (async () => {
-      rebuilder.stop();
-      for (const id of [...pendingAcks.keys()]) finishAcks(id);
-      const steps: Promise<unknown>[] = [watcher?.close() ?? Promise.resolve(), ...channels.map((c) => c.close())];
-      if (http) {
-        const server = http;
-        steps.push(
-          new Promise<void>((done) => {
-            server.close(() => done());
-            server.closeAllConnections();
-          }),
-        );
-      }
-      await Promise.allSettled(steps);
-      // esbuild last: a rebuild that was running when close() began must not outlive its context.
-      await rebuilder.idle().catch(() => undefined);
-      await build.dispose();
-    })();
-    return closing;
-  };
+  const close = closer({ rebuilder, clients, build, watcher: () => watcher, channels, http: () => http });
 
   try {
     // The first build runs before listening, so the first request already gets the app (or its errors).
-    onBuilt(await build.rebuild(), { changed: [], reason: 'change' });
-
-    const refused = (r: UpgradeRefusal, req: IncomingMessage) => emit({ type: 'refused', status: r.status, reason: r.reason, url: req.url ?? '', origin: req.headers.origin });
-    http = createServer();
+    afterBuild(await build.rebuild(), { changed: [], reason: 'change' });
+    http = await startHttp({ options, token, state, rebuilder, channels, clients, emit });
     const address = await listen(http, host, port);
-    const origin = (h: string) => `http://${h.includes(':') ? `[${h}]` : h}:${address.port}`;
-    const browserHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
-    const ws = await createWebSocketChannel(http, token, refused);
-    channels.push(ws, ...(options.channels ?? []));
-    for (const ch of channels) {
-      ch.listen({
-        connection: (c) => {
-          hello(c);
-          emit({ type: 'client', connected: true, clients: clients() });
-        },
-        message: onMessage,
-        disconnect: () => emit({ type: 'client', connected: false, clients: clients() }),
-      });
-    }
-    http.on(
-      'request',
-      createRequestHandler({
-        token,
-        served: () => served,
-        problem: () => (shownProblem ? (shownProblem.type === 'manifest-invalid' ? shownProblem.errors : (shownProblem as { errors: ErrorPayload[] }).errors) : lastBuild && !lastBuild.ok ? lastBuild.errors.map(toPayload) : []),
-        reload: () => {
-          void rebuilder.run('manual');
-        },
-        onRefused: (status, reason, req) => emit({ type: 'refused', status, reason, url: req.url ?? '', origin: req.headers.origin }),
-      }),
-    );
-
     if (options.watch !== false) {
       watcher = await watchProject(
         projectDir,
-        (path, kind) => {
-          if (affectsBuild(path, kind)) rebuilder.schedule(path);
-        },
+        (path, kind) => state.inputs.affects(path, kind) && rebuilder.schedule(path),
         (err) => emit({ type: 'failure', message: `watcher: ${err.message}` }),
       );
       await watcher.ready;
-      if (lastBuild) watcher.add(lastBuild.watchFiles);
+      const last = state.lastBuild();
+      if (last) watcher.add(last.watchFiles);
     }
-
-    const url = `${origin(browserHost)}/`;
-    const server: DevServer = {
-      url,
-      simulatorUrl: `${url}__miniapp/`,
-      wsUrl: `${url.replace(/^http/, 'ws')}__miniapp/ws?token=${token}`,
-      networkUrls: host === '0.0.0.0' || host === '::' ? lanAddresses().map((a) => `${origin(a)}/`) : [],
-      host,
-      port: address.port,
-      token,
-      state: () => ({ lastBuild, served, clients: clients(), rebuilds }),
-      reload: () => rebuilder.run('manual'),
-      idle: () => rebuilder.idle(),
-      close,
-    };
-    return server;
+    return describe({ host, port: address.port, token, state, clients, rebuilder, close });
   } catch (err) {
     await close();
     throw err;
   }
+}
+
+/** The HTTP server with its request handler and WebSocket endpoint attached, not yet listening. */
+async function startHttp(p: {
+  options: DevServerOptions;
+  token: string;
+  state: ReturnType<typeof createBuildState>;
+  rebuilder: Rebuilder<BuildOutput>;
+  channels: DevChannel[];
+  clients: ClientBook;
+  emit: (e: DevServerEvent) => void;
+}): Promise<Server> {
+  const { options, token, state, emit } = p;
+  const refused = (status: number, reason: string, kind: string, req: IncomingMessage) =>
+    emit({
+      type: 'refused',
+      status,
+      kind,
+      reason: reason.slice(0, 200),
+      url: redactedTarget(req.url ?? ''),
+      ...(req.headers.origin !== undefined ? { origin: req.headers.origin.slice(0, 200) } : {}),
+    });
+  const http = createServer();
+  http.on(
+    'request',
+    createRequestHandler({
+      token,
+      builds: state.builds,
+      allowedHosts: options.allowedHosts,
+      problem: state.problems,
+      reload: () => void p.rebuilder.run('manual').catch(() => undefined),
+      onRefused: refused,
+    }),
+  );
+  http.on('clientError', (_err, socket) => socket.destroy());
+  const ws = await createWebSocketChannel(http, { token, allowedHosts: options.allowedHosts, maxClients: options.maxClients, onRefused: (r, req) => refused(r.status, r.reason, r.kind, req) });
+  p.channels.push(ws, ...(options.channels ?? []));
+  const handlers = clientHandlers(p.clients, state, randomUUID(), emit);
+  for (const ch of p.channels) ch.listen(handlers);
+  return http;
+}
+
+function describe(p: {
+  host: string;
+  port: number;
+  token: string;
+  state: ReturnType<typeof createBuildState>;
+  clients: ClientBook;
+  rebuilder: Rebuilder<BuildOutput>;
+  close: () => Promise<void>;
+}): DevServer {
+  const { host, port, state } = p;
+  const origin = (h: string) => `http://${h.includes(':') ? `[${h}]` : h}:${port}`;
+  const all = host === '0.0.0.0' || host === '::';
+  const url = `${origin(all ? '127.0.0.1' : host)}/`;
+  return {
+    url,
+    simulatorUrl: `${url}__miniapp/`,
+    wsUrl: `${url.replace(/^http/, 'ws')}__miniapp/ws?token=${p.token}`,
+    networkUrls: all ? lanAddresses().map((a) => `${origin(a)}/`) : [],
+    host,
+    port,
+    token: p.token,
+    state: () => ({
+      lastBuild: state.lastBuild(),
+      served: state.builds.current(),
+      clients: p.clients.count(),
+      pages: p.clients.pages(),
+      rebuilds: state.rebuilds(),
+      retainedBytes: state.builds.retainedBytes(),
+    }),
+    reload: () => p.rebuilder.run('manual'),
+    idle: () => p.rebuilder.idle(),
+    close: p.close,
+  };
 }

@@ -1,25 +1,26 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Manifest } from '../manifest/types.js';
 import { contentType, isHtml, readClientAsset, CLIENT_ASSETS } from './assets.js';
 import { describeDevPackage, type DevPackage } from './descriptor.js';
 import { buildFailedPage, injectClient } from './inject.js';
 import { DEV_PREFIX, PROTOCOL_VERSION, WS_PATH, type ErrorPayload } from './protocol.js';
 import { isAllowedHost, isAllowedOrigin, parseRequestPath } from './security.js';
+import type { ServedBuild, ServedBuilds } from './served-builds.js';
 
-/** The good build being served. */
-export interface ServedBuild {
-  manifest: Manifest;
-  files: ReadonlyMap<string, Uint8Array>;
-  hash: string;
-}
+export type { ServedBuild };
+
+/** The path a host opens an app at: the root of the app's origin, which serves the manifest's entryPoint. */
+export const LAUNCH_PATH = '/';
 
 export interface RequestHandlerOptions {
   token: string;
-  served(): ServedBuild | undefined;
+  builds: ServedBuilds;
+  /** Host names allowed besides localhost and IP addresses (--allowed-hosts). */
+  allowedHosts?: readonly string[];
   /** The problems of the last build when it failed (shown while no good build exists). */
   problem(): ErrorPayload[];
   reload(): void;
-  onRefused(status: number, reason: string, req: IncomingMessage): void;
+  /** `kind` groups refusals for the log (one line per kind). */
+  onRefused(status: number, reason: string, kind: string, req: IncomingMessage): void;
 }
 
 const COMMON_HEADERS = {
@@ -34,11 +35,45 @@ function send(res: ServerResponse, status: number, body: string | Uint8Array, ty
   res.end(head ? undefined : data);
 }
 
+/**
+ * One `bytes=` range of a body of `size` bytes (RFC 9110): a range, "unsatisfiable", or undefined when the
+ * header is absent, malformed or asks for several ranges (then the whole body is sent, as the RFC allows).
+ */
+export function byteRange(header: string | undefined, size: number): { start: number; end: number } | 'unsatisfiable' | undefined {
+  const m = header ? /^bytes=(\d*)-(\d*)$/.exec(header.trim()) : null;
+  if (!m || (m[1] === '' && m[2] === '')) return undefined;
+  if (m[1] === '') {
+    const n = Number(m[2]);
+    return n === 0 || size === 0 ? 'unsatisfiable' : { start: Math.max(0, size - n), end: size - 1 };
+  }
+  const start = Number(m[1]);
+  const end = m[2] === '' ? size - 1 : Math.min(Number(m[2]), size - 1);
+  if (m[2] !== '' && Number(m[2]) < start) return undefined;
+  return start >= size ? 'unsatisfiable' : { start, end };
+}
+
+/** A file's bytes, honouring a Range request (the package download resumes; media seek). */
+function sendFile(req: IncomingMessage, res: ServerResponse, data: Uint8Array, type: string, head: boolean, extra: Record<string, string> = {}): void {
+  const range = req.method === 'GET' || head ? byteRange(req.headers.range, data.length) : undefined;
+  const headers = { 'Accept-Ranges': 'bytes', ...extra };
+  if (range === 'unsatisfiable') return send(res, 416, '', type, head, { ...headers, 'Content-Range': `bytes */${data.length}` });
+  if (!range) return send(res, 200, data, type, head, headers);
+  send(res, 206, data.subarray(range.start, range.end + 1), type, head, { ...headers, 'Content-Range': `bytes ${range.start}-${range.end}/${data.length}` });
+}
+
 const text = (res: ServerResponse, status: number, message: string, head = false) => send(res, status, `${message}\n`, 'text/plain; charset=utf-8', head);
 const json = (res: ServerResponse, status: number, value: unknown, head = false) => send(res, status, `${JSON.stringify(value, null, 2)}\n`, 'application/json; charset=utf-8', head);
 
 /** JSON inside a <script>: no "</script>" or "<!--" can end it early. */
-const scriptJson = (value: unknown) => JSON.stringify(value).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
+const scriptJson = (value: unknown) =>
+  JSON.stringify(value)
+    .replace(/</g, '\\u003c')
+    .replace(/\u2028/g, '\\u2028')
+    .replace(/\u2029/g, '\\u2029');
+
+/** A browser navigating to an app route (not a file): GET, HTML accepted, no extension in the last segment. */
+const isRouteNavigation = (req: IncomingMessage, path: string) =>
+  path !== '' && !/\.[^/]*$/.test(path) && (req.headers['sec-fetch-dest'] === 'document' || /\btext\/html\b/.test(req.headers.accept ?? ''));
 
 /**
  * Answers HTTP requests: the package's files at /, the release descriptor and the dev package under
@@ -52,74 +87,95 @@ export function createRequestHandler(options: RequestHandlerOptions): (req: Inco
     return devPackage.value;
   };
 
-  const refuse = (req: IncomingMessage, res: ServerResponse, status: number, reason: string) => {
-    options.onRefused(status, reason, req);
+  const refuse = (req: IncomingMessage, res: ServerResponse, status: number, reason: string, kind: string) => {
+    options.onRefused(status, reason, kind, req);
     text(res, status, status === 403 ? `Forbidden: ${reason}` : `Bad request: ${reason}`);
   };
 
+  /** The server's own endpoints under /__miniapp/: the simulator, the client, the mock bridge, reload. */
+  async function devEndpoint(req: IncomingMessage, res: ServerResponse, path: string, head: boolean): Promise<void> {
+    const method = req.method ?? 'GET';
+    const name = path === '__miniapp' ? 'simulator.html' : path.slice('__miniapp/'.length);
+    if (name === 'reload') {
+      if (method !== 'POST') return send(res, 405, 'Use POST\n', 'text/plain; charset=utf-8', false, { Allow: 'POST' });
+      // A cross-site form or fetch carries its Origin: only this server's pages (or no browser at all) may reload.
+      if (!isAllowedOrigin(req.headers.origin, req.headers.host)) return refuse(req, res, 403, `Origin ${JSON.stringify(req.headers.origin)} is not allowed`, 'origin');
+      options.reload();
+      return json(res, 202, { reloading: true });
+    }
+    if (`/${path}` === WS_PATH) return text(res, 426, 'This is the WebSocket endpoint: connect with a WebSocket client and the token.');
+    if (method !== 'GET' && !head) return send(res, 405, 'Method not allowed\n', 'text/plain; charset=utf-8', false, { Allow: 'GET, HEAD' });
+    if (name === 'simulator.html' && path !== '__miniapp') return text(res, 404, 'Not found', head);
+    const data = await readClientAsset(name);
+    if (!data) return text(res, 404, 'Not found', head);
+    if (name !== 'simulator.html') return send(res, 200, data, CLIENT_ASSETS[name]!, head);
+    const build = options.builds.current();
+    const config = {
+      token: options.token,
+      protocol: PROTOCOL_VERSION,
+      wsPath: WS_PATH,
+      launchPath: LAUNCH_PATH,
+      app: build ? { id: build.manifest.id, version: build.manifest.version, name: build.manifest.name, entryPoint: build.manifest.entryPoint, permissions: build.manifest.permissions } : undefined,
+    };
+    const html = data.toString('utf8').replace('<!--MINIAPP_CONFIG-->', `<script>window.__MINIAPP_SIMULATOR__ = ${scriptJson(config)};</script>`);
+    return send(res, 200, html, CLIENT_ASSETS[name]!, head);
+  }
+
+  /** The update feed: the release descriptor of the build being served, and its package. True when it answered. */
+  async function feed(req: IncomingMessage, res: ServerResponse, path: string, build: ServedBuild | undefined, head: boolean): Promise<boolean> {
+    const m = /^mini-programs\/([^/]+)\/(version|package\.zip)$/.exec(path);
+    if (!m || !build || build.files.has(path)) return false;
+    if (m[1] !== build.manifest.id) {
+      json(res, 404, { error: 'APP_NOT_FOUND', message: `this dev server serves ${build.manifest.id}, not ${m[1]}` }, head);
+      return true;
+    }
+    const pkg = await packageFor(build);
+    if (m[2] === 'version') json(res, 200, pkg.descriptor, head);
+    else
+      sendFile(req, res, pkg.zip, 'application/zip', head, {
+        ETag: `"${pkg.descriptor.package.sha256}"`,
+        'Content-Disposition': `attachment; filename="${build.manifest.id}-${build.manifest.version}.zip"`,
+      });
+    return true;
+  }
+
+  /** A package file of the build being served (an earlier build's hashed asset, the app for a route). */
+  function packageFile(req: IncomingMessage, res: ServerResponse, path: string, trailingSlash: boolean, build: ServedBuild, head: boolean): void {
+    let name = path === '' ? build.manifest.entryPoint : trailingSlash ? `${path}/index.html` : path;
+    let data = options.builds.file(name);
+    // A path-routed app (history.pushState('/todos/active')) reloaded at a route: the document it asks for
+    // is the app, as it was at the launch path. Only for page navigations to a path with no file extension.
+    let route = false;
+    if (!data && isRouteNavigation(req, path)) [data, name, route] = [options.builds.file(build.manifest.entryPoint), build.manifest.entryPoint, true];
+    // No directory listing, ever: a folder is served only through its index.html.
+    if (!data) return text(res, 404, 'Not found', head);
+    if (!isHtml(name)) return sendFile(req, res, data, contentType(name), head);
+    let html = injectClient(Buffer.from(data).toString('utf8'), options.token, build.hash);
+    // At a nested route the entry's relative URLs (assets/main-….js) must still resolve from the launch path.
+    if (route && !/<base\s/i.test(html)) html = html.replace('</script>', `</script><base href="${LAUNCH_PATH}">`);
+    send(res, 200, html, contentType(name), head);
+  }
+
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    if (!isAllowedHost(req.headers.host)) return refuse(req, res, 403, `Host ${JSON.stringify(req.headers.host ?? '')} is not allowed (use localhost or an IP address)`);
+    if (!isAllowedHost(req.headers.host, options.allowedHosts))
+      return refuse(req, res, 403, `Host ${JSON.stringify(req.headers.host ?? '')} is not allowed (use localhost or an IP address, or allow the name with --allowed-hosts)`, 'host');
     const parsed = parseRequestPath(req.url ?? '/');
-    if (!parsed.ok) return refuse(req, res, 400, parsed.reason);
+    if (!parsed.ok) return refuse(req, res, 400, parsed.reason, 'path');
     const method = req.method ?? 'GET';
     const head = method === 'HEAD';
     const path = parsed.path;
-
-    // The server's own endpoints.
     if (path === '__miniapp' && !parsed.trailingSlash) {
       res.writeHead(302, { ...COMMON_HEADERS, Location: DEV_PREFIX, 'Content-Length': '0' });
       return void res.end();
     }
-    if (path === '__miniapp' || path.startsWith('__miniapp/')) {
-      const name = path === '__miniapp' ? 'simulator.html' : path.slice('__miniapp/'.length);
-      if (name === 'reload') {
-        if (method !== 'POST') return send(res, 405, 'Use POST\n', 'text/plain; charset=utf-8', false, { Allow: 'POST' });
-        // A cross-site form or fetch carries its Origin: only this server's pages (or no browser at all) may reload.
-        if (!isAllowedOrigin(req.headers.origin, req.headers.host)) return refuse(req, res, 403, `Origin ${JSON.stringify(req.headers.origin)} is not allowed`);
-        options.reload();
-        return json(res, 202, { reloading: true });
-      }
-      if (`/${path}` === WS_PATH) return text(res, 426, 'This is the WebSocket endpoint: connect with a WebSocket client and the token.');
-      if (method !== 'GET' && !head) return send(res, 405, 'Method not allowed\n', 'text/plain; charset=utf-8', false, { Allow: 'GET, HEAD' });
-      if (name === 'simulator.html' && path !== '__miniapp') return text(res, 404, 'Not found', head);
-      const data = await readClientAsset(name);
-      if (!data) return text(res, 404, 'Not found', head);
-      if (name === 'simulator.html') {
-        const build = options.served();
-        const config = {
-          token: options.token,
-          protocol: PROTOCOL_VERSION,
-          app: build ? { id: build.manifest.id, version: build.manifest.version, name: build.manifest.name, entryPoint: build.manifest.entryPoint, permissions: build.manifest.permissions } : undefined,
-        };
-        const html = data.toString('utf8').replace('<!--MINIAPP_CONFIG-->', `<script>window.__MINIAPP_SIMULATOR__ = ${scriptJson(config)};</script>`);
-        return send(res, 200, html, CLIENT_ASSETS[name]!, head);
-      }
-      return send(res, 200, data, CLIENT_ASSETS[name]!, head);
-    }
-
+    if (path === '__miniapp' || path.startsWith('__miniapp/')) return devEndpoint(req, res, path, head);
     if (method !== 'GET' && !head) return send(res, 405, 'Method not allowed\n', 'text/plain; charset=utf-8', false, { Allow: 'GET, HEAD' });
-    const build = options.served();
-
-    // The update feed: the release descriptor of the build being served, and its package.
-    const feed = /^mini-programs\/([^/]+)\/(version|package\.zip)$/.exec(path);
-    if (feed && build && feed[1] === build.manifest.id && !build.files.has(path)) {
-      const pkg = await packageFor(build);
-      if (feed[2] === 'version') return json(res, 200, pkg.descriptor, head);
-      return send(res, 200, pkg.zip, 'application/zip', head, { 'Content-Disposition': `attachment; filename="${build.manifest.id}-${build.manifest.version}.zip"` });
-    }
-    if (feed && build && feed[1] !== build.manifest.id) return json(res, 404, { error: 'APP_NOT_FOUND', message: `this dev server serves ${build.manifest.id}, not ${feed[1]}` }, head);
-
-    if (!build) {
-      // Nothing good to serve yet: HTML requests get the errors and reload themselves when fixed.
-      if (path === '' || isHtml(path) || parsed.trailingSlash) return send(res, 503, buildFailedPage(options.problem(), options.token), 'text/html; charset=utf-8', head);
-      return text(res, 503, 'The app does not build yet: see the terminal', head);
-    }
-    const name = path === '' ? build.manifest.entryPoint : parsed.trailingSlash ? `${path}/index.html` : path;
-    const data = build.files.get(name);
-    // No directory listing, ever: a folder is served only through its index.html.
-    if (!data) return text(res, 404, 'Not found', head);
-    if (isHtml(name)) return send(res, 200, injectClient(Buffer.from(data).toString('utf8'), options.token), contentType(name), head);
-    return send(res, 200, data, contentType(name), head);
+    const build = options.builds.current();
+    if (await feed(req, res, path, build, head)) return;
+    if (build) return packageFile(req, res, path, parsed.trailingSlash, build, head);
+    // Nothing good to serve yet: HTML requests get the errors and reload themselves when fixed.
+    if (path === '' || isHtml(path) || parsed.trailingSlash) return send(res, 503, buildFailedPage(options.problem(), options.token), 'text/html; charset=utf-8', head);
+    return text(res, 503, 'The app does not build yet: see the terminal', head);
   }
 
   return (req, res) => {

@@ -1,16 +1,20 @@
 import { DEV_PREFIX } from './protocol.js';
 
-/** The script tag served HTML gets: it runs before the app's scripts, so MiniAppBridge exists when they start. */
-export function clientScriptTag(token: string): string {
-  return `<script src="${DEV_PREFIX}client.js" data-miniapp-token="${token}"></script>`;
+/**
+ * The script tag served HTML gets: it runs before the app's scripts, so MiniAppBridge exists when they
+ * start. `build` is the hash of the build this HTML belongs to ("" for the build-failed page): the client
+ * compares it with the one the server announces on every (re)connect, and reloads when they differ.
+ */
+export function clientScriptTag(token: string, build = ''): string {
+  return `<script src="${DEV_PREFIX}client.js" data-miniapp-token="${token}" data-miniapp-build="${build}"></script>`;
 }
 
 /**
  * Injects the live-reload client into an HTML document: right after <head> (or <html>, or at the very
  * start when the document has neither), so it runs before any script of the app.
  */
-export function injectClient(html: string, token: string): string {
-  const tag = clientScriptTag(token);
+export function injectClient(html: string, token: string, build = ''): string {
+  const tag = clientScriptTag(token, build);
   const head = /<head(?:\s[^>]*)?>/i.exec(html);
   if (head) return html.slice(0, head.index + head[0].length) + tag + html.slice(head.index + head[0].length);
   const root = /<html(?:\s[^>]*)?>/i.exec(html);

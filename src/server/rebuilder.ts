@@ -15,6 +15,8 @@ export interface Rebuilder<T> {
   run(reason?: RebuildRequest['reason']): Promise<T>;
   /** Resolves when no rebuild is running or pending. */
   idle(): Promise<void>;
+  /** A rebuild is running now. */
+  busy(): boolean;
   stop(): void;
 }
 
@@ -111,6 +113,7 @@ export function createRebuilder<T>(options: {
         else await new Promise((r) => setTimeout(r, options.debounceMs + 1));
       }
     },
+    busy: () => running !== undefined,
     stop() {
       stopped = true;
       timer?.cancel();

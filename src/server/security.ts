@@ -17,7 +17,8 @@ export function hostnameOf(hostHeader: string): string | undefined {
 }
 
 /**
- * A Host we answer: an IP literal (what a device on the LAN uses), localhost or *.localhost. A domain
+ * A Host we answer: an IP literal (what a device on the LAN uses), localhost or *.localhost, or a name the
+ * developer allowed (`--allowed-hosts mylaptop.local`, or `.local` for every name under it). A domain
  * name pointing at this machine is how DNS rebinding reaches a local server, so any other name is refused.
  */
 export function isAllowedHost(hostHeader: string | undefined, extraHosts: readonly string[] = []): boolean {
@@ -26,7 +27,11 @@ export function isAllowedHost(hostHeader: string | undefined, extraHosts: readon
   if (!name) return false;
   if (isIP(name)) return true;
   if (name === 'localhost' || name.endsWith('.localhost')) return true;
-  return extraHosts.some((h) => h.toLowerCase() === name);
+  return extraHosts.some((h) => {
+    const allowed = h.trim().toLowerCase();
+    // ".local" allows every name under it (mylaptop.local), and "local" itself.
+    return allowed.startsWith('.') ? name.endsWith(allowed) || name === allowed.slice(1) : allowed === name;
+  });
 }
 
 /**

@@ -3,67 +3,122 @@ import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { WebSocket } from 'ws';
 import type { ChannelHandlers, DevChannel, DevClient } from './channel.js';
-import { parseClientMessage, WS_PATH } from './protocol.js';
+import { CLIENT_ROLES, LIMITS, WS_PATH, type ClientRole } from './protocol.js';
 import { isAllowedHost, isAllowedOrigin, tokenMatches } from './security.js';
+import { parseClientMessage } from './validate.js';
 
-/** Why an upgrade was refused, for the server's log and for tests. */
-export type UpgradeRefusal = { status: 403 | 404; reason: string };
+/** Why an upgrade was refused, for the server's log and for tests. `kind` groups refusals for the log. */
+export type UpgradeRefusal = { status: 403 | 404 | 503; reason: string; kind: string };
 
 /** Checks a WebSocket upgrade request: the path, the Host, the Origin and the token, in that order. */
-export function checkUpgrade(req: IncomingMessage, token: string): UpgradeRefusal | undefined {
+export function checkUpgrade(req: IncomingMessage, token: string, allowedHosts: readonly string[] = []): UpgradeRefusal | undefined {
   let url: URL;
   try {
     url = new URL(req.url ?? '/', 'http://localhost');
   } catch {
-    return { status: 404, reason: 'bad request target' };
+    return { status: 404, reason: 'bad request target', kind: 'ws-target' };
   }
-  if (url.pathname !== WS_PATH) return { status: 404, reason: `no WebSocket endpoint at ${url.pathname}` };
-  if (!isAllowedHost(req.headers.host)) return { status: 403, reason: `Host ${JSON.stringify(req.headers.host)} is not allowed` };
-  if (!isAllowedOrigin(req.headers.origin, req.headers.host)) return { status: 403, reason: `Origin ${JSON.stringify(req.headers.origin)} is not allowed` };
-  if (!tokenMatches(url.searchParams.get('token'), token)) return { status: 403, reason: 'missing or wrong token' };
+  if (url.pathname !== WS_PATH) return { status: 404, reason: 'no WebSocket endpoint at this path', kind: 'ws-path' };
+  if (!isAllowedHost(req.headers.host, allowedHosts)) return { status: 403, reason: `Host ${JSON.stringify(req.headers.host ?? '')} is not allowed (see --allowed-hosts)`, kind: 'host' };
+  if (!isAllowedOrigin(req.headers.origin, req.headers.host)) return { status: 403, reason: `Origin ${JSON.stringify(req.headers.origin)} is not allowed`, kind: 'origin' };
+  if (!tokenMatches(url.searchParams.get('token'), token)) return { status: 403, reason: 'missing or wrong token', kind: 'token' };
   return undefined;
 }
 
-const MAX_PAYLOAD = 1024 * 1024;
+const roleOf = (req: IncomingMessage): ClientRole => {
+  const role = new URL(req.url ?? '/', 'http://localhost').searchParams.get('role');
+  return CLIENT_ROLES.includes(role as ClientRole) ? (role as ClientRole) : 'page';
+};
+
+const STATUS_TEXT = { 403: 'Forbidden', 404: 'Not Found', 503: 'Service Unavailable' } as const;
+
+export interface WebSocketChannelOptions {
+  token: string;
+  allowedHosts?: readonly string[];
+  maxClients?: number;
+  onRefused(refusal: UpgradeRefusal, req: IncomingMessage): void;
+}
+
+/** A client's sending end: relayed messages are dropped above one threshold, the client cut off above another. */
+function socketClient(ws: WebSocket, role: ClientRole): DevClient {
+  return {
+    id: randomUUID(),
+    role,
+    send(text, options = {}) {
+      if (ws.readyState !== ws.OPEN) return;
+      const owed = ws.bufferedAmount;
+      if (owed + text.length > LIMITS.disconnectAboveBytes) return void ws.terminate();
+      if (options.droppable && owed > LIMITS.dropAboveBytes) return;
+      ws.send(text);
+    },
+  };
+}
+
+/** A per-client budget for each second: true while the client stays within LIMITS. */
+function rateLimit(): (bytes: number) => boolean {
+  let windowStart = 0;
+  let messages = 0;
+  let bytes = 0;
+  return (size) => {
+    const now = Date.now();
+    if (now - windowStart >= 1000) [windowStart, messages, bytes] = [now, 0, 0];
+    messages++;
+    bytes += size;
+    return messages <= LIMITS.maxMessagesPerSecond && bytes <= LIMITS.maxBytesPerSecond;
+  };
+}
 
 /** The WebSocket endpoint as a channel: attaches to the HTTP server's upgrade event. */
-export async function createWebSocketChannel(server: Server, token: string, onRefused: (refusal: UpgradeRefusal, req: IncomingMessage) => void): Promise<DevChannel> {
+export async function createWebSocketChannel(server: Server, options: WebSocketChannelOptions): Promise<DevChannel> {
   const { WebSocketServer } = await import('ws');
-  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_PAYLOAD });
+  const wss = new WebSocketServer({ noServer: true, maxPayload: LIMITS.maxFrameBytes });
+  const maxClients = options.maxClients ?? LIMITS.maxClients;
   let handlers: ChannelHandlers | undefined;
   const clients = new Set<DevClient>();
   const sockets = new Map<DevClient, WebSocket>();
+  /** A handler's own failure must never reach the socket's event emitter (it would stop the process). */
+  const guarded = (f: () => void) => {
+    try {
+      f();
+    } catch {
+      /* the server's handlers do not throw; a bug there must not end the process */
+    }
+  };
+
+  const refuse = (socket: Duplex, r: UpgradeRefusal, req: IncomingMessage) => {
+    options.onRefused(r, req);
+    socket.end(`HTTP/1.1 ${r.status} ${STATUS_TEXT[r.status]}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+  };
+
+  const onConnected = (ws: WebSocket, req: IncomingMessage) => {
+    const client = socketClient(ws, roleOf(req));
+    clients.add(client);
+    sockets.set(client, ws);
+    const rate = rateLimit();
+    ws.on('message', (data, isBinary) => {
+      if (!handlers) return;
+      const h = handlers;
+      const size = Array.isArray(data) ? data.reduce((n, b) => n + b.length, 0) : (data as Buffer | ArrayBuffer).byteLength;
+      if (!rate(size)) return guarded(() => h.rejected(`over ${LIMITS.maxMessagesPerSecond} messages or ${LIMITS.maxBytesPerSecond / 1048576} MB a second`, client));
+      if (isBinary) return guarded(() => h.rejected('binary frame', client));
+      const parsed = parseClientMessage(data.toString());
+      guarded(() => (parsed.ok ? h.message(parsed.message, client) : h.rejected(parsed.reason, client)));
+    });
+    ws.on('error', () => ws.terminate());
+    ws.on('close', () => {
+      if (!clients.delete(client)) return;
+      sockets.delete(client);
+      guarded(() => handlers?.disconnect(client));
+    });
+    guarded(() => handlers?.connection(client));
+  };
 
   const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-    const refusal = checkUpgrade(req, token);
-    if (refusal || !handlers) {
-      const r = refusal ?? { status: 404 as const, reason: 'closing' };
-      onRefused(r, req);
-      socket.end(`HTTP/1.1 ${r.status} ${r.status === 403 ? 'Forbidden' : 'Not Found'}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
-      return;
-    }
-    wss.handleUpgrade(req, socket, head, (ws) => {
-      const client: DevClient = {
-        id: randomUUID(),
-        send(message) {
-          if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(message));
-        },
-      };
-      clients.add(client);
-      sockets.set(client, ws);
-      ws.on('message', (data, isBinary) => {
-        if (isBinary) return;
-        const message = parseClientMessage(data.toString());
-        if (message) handlers?.message(message, client);
-      });
-      ws.on('error', () => ws.terminate());
-      ws.on('close', () => {
-        if (!clients.delete(client)) return;
-        sockets.delete(client);
-        handlers?.disconnect(client);
-      });
-      handlers!.connection(client);
-    });
+    socket.on('error', () => socket.destroy());
+    const refusal = checkUpgrade(req, options.token, options.allowedHosts) ?? (!handlers ? { status: 404 as const, reason: 'closing', kind: 'closing' } : undefined);
+    if (refusal) return refuse(socket, refusal, req);
+    if (clients.size >= maxClients) return refuse(socket, { status: 503, reason: `${maxClients} clients are connected already`, kind: 'clients' }, req);
+    wss.handleUpgrade(req, socket, head, (ws) => onConnected(ws, req));
   };
   server.on('upgrade', onUpgrade);
 

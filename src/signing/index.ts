@@ -1,6 +1,7 @@
 export { signPackage } from './sign.js';
 export type { SignOptions, SignResult } from './sign.js';
 export { verifyPackage, locateSignature } from './verify.js';
+export { decidePackage, runDecision, refusalError, DECISION_STAGES } from './decision.js';
 export type { Trust, VerifyOptions, VerifyOutcome } from './verify.js';
 export { releaseDescriptor } from './descriptor.js';
 export type { ReleaseDescriptor } from './descriptor.js';

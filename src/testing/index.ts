@@ -6,6 +6,10 @@
  *   await app.click('#pay');
  *   expect(app.text('#status')).toBe('Payment failed');
  *   await app.close();
+ *
+ * The app runs in this process (isolation "in-process"), with the rights of whoever runs the test: this
+ * is for a partner's tests of its own app. Untrusted packages go through `miniapp run` or conformance,
+ * which run them in the sandbox.
  */
 import { randomBytes } from 'node:crypto';
 import type { MethodName } from '../bridge/catalog.js';
@@ -41,6 +45,11 @@ export interface TestApp {
   readonly errors: readonly GuestErrorEntry[];
   readonly violations: readonly NetworkViolation[];
   readonly clock: FakeClock;
+  /**
+   * The isolation the app runs under: in-process, with the rights of whoever runs the test (this module
+   * is for a partner's tests of its own code; run untrusted packages with `miniapp run` or conformance).
+   */
+  readonly isolation: import('../sandbox/index.js').Isolation;
   query(selector: string): Element | null;
   queryAll(selector: string): Element[];
   text(selector: string): string | undefined;
@@ -103,6 +112,7 @@ export async function launch(pathOrZip: string, options: TestLaunchOptions = {})
       return snapshot().violations;
     },
     clock,
+    isolation: app.isolation,
     query: (selector) => guest.document.querySelector(selector),
     queryAll: (selector) => Array.from(guest.document.querySelectorAll(selector) as ArrayLike<Element>),
     text: (selector) => guest.document.querySelector(selector)?.textContent ?? undefined,

@@ -92,3 +92,63 @@ function writeFailed(path: string, err: unknown): MiniappError {
   if ((err as NodeJS.ErrnoException).code === 'EEXIST') return new MiniappError('WRITE_FAILED', { path, reason: 'the file already exists' }, { cause: err });
   return new MiniappError('WRITE_FAILED', { path, reason: (err as Error).message }, { cause: err });
 }
+
+export interface AtomicFile {
+  path: string;
+  data: string | Uint8Array;
+  mode?: number;
+}
+
+/**
+ * Writes several files as one output: every file goes to its temp file first; only then, and only if
+ * `signal` has not fired, are they renamed into place, synchronously and back to back, so an interrupt
+ * (a signal handler runs between ticks, never inside this loop) leaves all of them or none. With
+ * `exclusive`, no existing file is replaced, and a clash undoes the files already placed.
+ */
+export async function writeFilesAtomic(files: readonly AtomicFile[], options: { exclusive?: boolean; signal?: AbortSignal } = {}): Promise<void> {
+  const staged: Array<{ temp: string; path: string }> = [];
+  const discard = () => {
+    for (const s of staged) {
+      rmSync(s.temp, { force: true });
+      pendingTempFiles.delete(s.temp);
+    }
+  };
+  try {
+    for (const file of files) {
+      const temp = tempPathFor(file.path);
+      pendingTempFiles.add(temp);
+      staged.push({ temp, path: file.path });
+      const handle = await fs.open(temp, 'wx', file.mode ?? 0o644);
+      try {
+        await handle.writeFile(file.data);
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
+    }
+  } catch (err) {
+    discard();
+    throw writeFailed(staged[staged.length - 1]?.path ?? files[0]!.path, err);
+  }
+  if (options.signal?.aborted) {
+    discard();
+    throw options.signal.reason instanceof MiniappError ? options.signal.reason : new MiniappError('INTERRUPTED', {});
+  }
+  const placed: string[] = [];
+  try {
+    for (const s of staged) {
+      if (options.exclusive) {
+        linkSync(s.temp, s.path);
+        unlinkSync(s.temp);
+      } else renameSync(s.temp, s.path);
+      placed.push(s.path);
+    }
+  } catch (err) {
+    if (options.exclusive) for (const path of placed) rmSync(path, { force: true });
+    const failed = staged[placed.length]!.path;
+    discard();
+    throw writeFailed(failed, err);
+  } finally {
+    for (const s of staged) pendingTempFiles.delete(s.temp);
+  }
+}

@@ -169,6 +169,8 @@ export async function startGuest(channel: GuestEnd, init: GuestInit, hooks: { on
       },
       navigation: {
         beforeContentCallback: (window) => {
+          // happy-dom puts Node's Buffer on the window: a host-realm function no WebView has.
+          for (const name of ['Buffer', 'global', 'GLOBAL']) delete (window as unknown as Record<string, unknown>)[name];
           const factory = vm.runInContext(BOOTSTRAP_SOURCE, window as unknown as vm.Context) as (port: unknown, init: string) => Bootstrap;
           const port = {
             call(id: number, method: string | null, params: unknown): string | undefined {

@@ -20,6 +20,9 @@ const DEVICES = [
 /** Permissions a host asks the user about (the rest are granted by declaring them in the manifest). */
 const CONSENT = Object.keys(CATALOG.permissions).filter((p) => CATALOG.permissions[p].consent);
 const TOKEN_LIFETIME_MS = 15 * 60 * 1000;
+/** Where a host opens the app (the root of its origin, which serves the manifest's entryPoint). */
+const LAUNCH_PATH = config.launchPath || '/';
+const WS_PATH = config.wsPath || '/__miniapp/ws';
 
 let manifest = null;
 let mock = null;
@@ -28,6 +31,7 @@ let paymentOutcome = 'success';
 let clockOffset = 0;
 const tokens = []; // expiresAt of each token issued, to show which have expired on the simulated clock
 const calls = [];
+const appErrors = []; // the app's uncaught errors and unhandled rejections, as the frame's client reports them
 let socket = null;
 let seq = 0;
 
@@ -138,6 +142,31 @@ function addRow(call, remote) {
   $('#call-count').textContent = String(calls.length);
 }
 
+/** One of the app's uncaught errors, at the top of the errors list (and a badge on the device). */
+function addError(error) {
+  appErrors.push(error);
+  const li = document.createElement('li');
+  li.setAttribute('data-kind', error.kind);
+  const head = document.createElement('div');
+  head.className = 'message';
+  head.textContent = error.kind === 'error' ? error.message : `Unhandled rejection: ${error.message}`;
+  li.appendChild(head);
+  if (error.source || error.stack) {
+    const pre = document.createElement('pre');
+    pre.textContent = error.stack || `${error.source}:${error.line || 0}:${error.column || 0}`;
+    li.appendChild(pre);
+  }
+  $('#errors').prepend(li);
+  $('#error-count').textContent = String(appErrors.length);
+  $('#app-errors').hidden = false;
+}
+$('#clear-errors').addEventListener('click', () => {
+  appErrors.length = 0;
+  $('#errors').textContent = '';
+  $('#error-count').textContent = '0';
+  $('#app-errors').hidden = true;
+});
+
 $('#clear').addEventListener('click', () => {
   calls.length = 0;
   $('#inspector tbody').textContent = '';
@@ -171,6 +200,11 @@ function send(message) {
 /** What client.js installs as MiniAppBridge inside the device frame. Every call is recorded. */
 window.__miniappSimulator = {
   recording,
+  /** How far the simulated clock is ahead: the frame's client moves the app's Date.now() and new Date() by it. */
+  clockOffset: () => clockOffset,
+  get errors() {
+    return appErrors.slice();
+  },
   get calls() {
     return calls.slice();
   },
@@ -223,7 +257,11 @@ $('#rotate').addEventListener('click', () => {
   landscape = !landscape;
   layout();
 });
-$('#reload-app').addEventListener('click', () => iframe.contentWindow && iframe.contentWindow.location.reload());
+// A relaunch, as a host does it: at the launch path, whatever route the app had navigated to.
+$('#reload-app').addEventListener('click', () => {
+  iframe.src = 'about:blank';
+  iframe.src = LAUNCH_PATH;
+});
 
 // ---- the dev server connection (status, other pages' bridge calls) ----
 function status(state, text) {
@@ -240,7 +278,8 @@ async function currentToken() {
   return m ? JSON.parse(m[1]).token : config.token;
 }
 function connect() {
-  const ws = new WebSocket(`ws://${location.host}/__miniapp/ws?token=${encodeURIComponent(config.token || '')}`);
+  // role=simulator: this window watches (status, inspector, errors); it is not a page the server waits for.
+  const ws = new WebSocket(`ws://${location.host}${WS_PATH}?token=${encodeURIComponent(config.token || '')}&role=simulator`);
   let opened = false;
   socket = ws;
   ws.onopen = () => {
@@ -259,6 +298,7 @@ function connect() {
     else if (m.type === 'error') status('error', `build failed: ${m.code}`);
     else if (m.type === 'manifest-invalid') status('error', 'manifest.json invalid');
     else if (m.type === 'bridge-call') addRow(m.call, true);
+    else if (m.type === 'runtime-error') addError(m.error);
     else if (m.type === 'reload') {
       status('ok', 'up to date');
       // The frame reloads itself (its own client); a changed manifest gets a new mock (permissions may differ).
@@ -297,6 +337,6 @@ async function start() {
   renderPermissions();
   connect();
   // Only now: the frame's client looks for window.__miniappSimulator when it starts.
-  iframe.src = '/';
+  iframe.src = LAUNCH_PATH;
 }
 start();

@@ -77,6 +77,11 @@ export const hostErrors = {
     message: (a) => `${q(a.id)} was stopped: ${String(a.reason)}${a.detail ? ` (${String(a.detail)})` : ''}`,
     hint: () => 'Per-app limits: memory (64 MB by default, buffers included), CPU (a busy event loop), message rate. Fix the runaway code.',
   },
+  ISOLATION_UNAVAILABLE: {
+    title: 'The OS sandbox is not available',
+    message: (a) => `the OS sandbox is not available here (${String(a.reason)}), so the app would run as a plain process that can reach your network and signal your processes`,
+    hint: () => 'On Linux install bubblewrap (apt-get install bubblewrap) with user namespaces enabled; or accept weaker isolation for code you trust with --allow-weak-isolation.',
+  },
   APP_CRASHED: {
     title: 'Mini-program stopped unexpectedly',
     message: (a) => `${q(a.id)} stopped (${String(a.reason)})${a.detail ? `: ${String(a.detail)}` : ''}`,

@@ -54,6 +54,14 @@ export const runtimeErrors = {
     message: (a) => `${q(a.method)} was called ${String(a.count)} time${a.count === 1 ? '' : 's'} and refused with METHOD_NOT_FOUND`,
     hint: () => 'Check the name against docs/bridge.md (exact, case-sensitive), and guard newer methods with MiniAppBridge.canIUse.',
   },
+  RUN_WEAK_ISOLATION: {
+    title: 'The app ran without the OS sandbox',
+    message: (a) => `the app ran with ${String(a.level)} isolation, not the OS sandbox: ${String(a.reason)}`,
+    hint: (a) =>
+      a.level === 'in-process'
+        ? 'In-process runs the code with YOUR rights (files, environment, network, processes): only for code you wrote. Drop --unsafe-in-process to run it in the sandbox.'
+        : 'A hostile app could reach your network and signal your processes. Run untrusted packages on Linux with bubblewrap (apt-get install bubblewrap) and user namespaces enabled.',
+  },
   RUN_TIMEOUT: {
     title: 'The app did not become idle',
     message: (a) => `the app was still busy after ${String(a.timeoutMs)} ms (${String(a.busy)}); it was stopped`,

@@ -1,24 +1,15 @@
 /**
- * The entry a mini-program's sandbox process starts (bundled with happy-dom into dist/sandbox/guest.js
+ * The entry a mini-program's sandbox process starts (bundled with happy-dom into dist/sandbox/guest.cjs
  * by scripts/build.mjs, so a sandbox loads one file instead of ~1000 modules). It boots the runtime's
  * guest environment (the happy-dom page, MiniAppBridge, the app's scripts) and speaks the runtime's
  * channel messages over the sandbox pipe. The host side (dispatcher, services, network policy, audit)
  * stays in the host process: this process holds no key, no storage and no network.
  */
-import type { GuestEnd, GuestMessage, HostMessage } from '../runtime/index.js';
+import type { GuestEnd, GuestMessage, HostMessage } from '../channel.js';
 import * as happyDom from 'happy-dom';
-import { provideHappyDom, startGuest } from '../runtime/guest/index.js';
-import type { SandboxChannel } from './protocol.js';
+import { freezeRealmPrototypes, type SandboxAppMessage, type SandboxChannel } from '../../sandbox/index.js';
+import { provideHappyDom, startGuest } from './guest.js';
 
-/** The app a sandbox is given, as the first message on its channel (plain data: files as base64). */
-export interface SandboxAppMessage {
-  type: 'app';
-  origin: string;
-  entryPoint: string;
-  hostVersion: string;
-  methods: string[];
-  files: Record<string, string>;
-}
 
 /**
  * Loads the DOM implementation, then waits for the app. A sandbox can thus be started ahead of need
@@ -41,6 +32,8 @@ export async function start(channel: SandboxChannel): Promise<void> {
     files: { 'index.html': text('<!doctype html><title>warm</title><p>warm</p><script src="a.js"></script>'), 'a.js': text(`window.x = ${JSON.stringify('x'.repeat(4096))};`) },
   });
   await warm.close();
+  // Nothing of the guest has run yet: from here this realm's prototypes cannot be changed (lockdown.ts).
+  freezeRealmPrototypes();
   let closed = false;
   let listener: ((m: HostMessage) => void) | undefined;
   const end: GuestEnd = {

@@ -1,0 +1,317 @@
+// miniapp dev server client, injected into every HTML page the dev server serves (never into a package).
+// It keeps the page in step with the build (docs/dev-server-protocol.md): knows the build it runs (the
+// hash on its script tag), reloads on `reload` and whenever the server announces another build on
+// (re)connect, shows an overlay on `error` / `manifest-invalid`, reports the app's uncaught errors,
+// reconnects with backoff and acknowledges each reload. It also makes sure `MiniAppBridge` exists: the
+// simulator's mock inside the simulator, a standalone mock in a plain browser tab, and, in a real debug
+// host, the host's own bridge wrapped to report calls.
+// scripts/build.mjs bundles this file (with the protocol's types and constants) as one classic ES2019
+// script: it must run before the app's own scripts.
+import {
+  ACK_STORAGE_KEY,
+  DEV_PREFIX,
+  PROTOCOL_VERSION,
+  WS_PATH,
+  type BridgeCallRecord,
+  type DevClientMessage,
+  type DevServerMessage,
+  type ErrorPayload,
+  type RuntimeErrorRecord,
+} from '../protocol.js';
+
+interface Bridge {
+  call(method: string, params?: unknown): Promise<unknown>;
+  canIUse?(method: string): boolean;
+  ready?: Promise<void>;
+}
+/** What the simulator page offers its device frame (src/server/client/simulator.js). */
+interface SimulatorHost {
+  bridgeFor(w: Window): Bridge;
+  /** Milliseconds the simulated clock is ahead of the real one. */
+  clockOffset?(): number;
+}
+type DevWindow = Window & { __miniappDevClient?: unknown; __miniappSimulator?: SimulatorHost; MiniAppBridge?: Bridge };
+
+const win = window as unknown as DevWindow;
+/** Runtime errors reported per page load at most (an error in a render loop must not flood the server). */
+const MAX_RUNTIME_ERRORS = 50;
+
+function start(): void {
+  const script = document.currentScript;
+  const token = script?.getAttribute('data-miniapp-token') ?? '';
+  /** The build this page's HTML came from ("" on the build-failed page). */
+  const build = script?.getAttribute('data-miniapp-build') ?? '';
+  let socket: WebSocket | null = null;
+  let session: string | null = null;
+  let retry = 0;
+  let queue: DevClientMessage[] = [];
+
+  const send = (message: DevClientMessage) => {
+    if (socket && socket.readyState === 1) socket.send(JSON.stringify(message));
+    else if (queue.length < 500) queue.push(message);
+  };
+
+  const simulator = findSimulator();
+  if (simulator) applySimulatorClock(simulator);
+  installBridge(simulator, (call) => send({ type: 'bridge-call', call }));
+  reportRuntimeErrors(send);
+  const overlay = createOverlay();
+
+  const reload = (id: number) => {
+    try {
+      // Kept until the page that reaches the server's current build acknowledges.
+      if (id) sessionStorage.setItem(ACK_STORAGE_KEY, String(id));
+    } catch {
+      /* storage disabled: the reload is not acknowledged */
+    }
+    location.reload();
+  };
+
+  const onHello = (message: Extract<DevServerMessage, { type: 'hello' }>) => {
+    if (message.protocol !== PROTOCOL_VERSION) {
+      console.warn(`[miniapp] dev server speaks protocol ${message.protocol}, this client ${PROTOCOL_VERSION}: live reload is off`);
+      socket?.close();
+      return;
+    }
+    if (session && session !== message.session) return reload(0); // the server restarted: its build may differ
+    session = message.session;
+    // A save that landed while this page loaded: the server serves another build than the one we run.
+    if (message.build.hash && message.build.hash !== build) return reload(Number(pendingAck() ?? 0));
+    const pending = pendingAck();
+    if (pending) {
+      sessionStorage.removeItem(ACK_STORAGE_KEY);
+      send({ type: 'ack', id: Number(pending), hash: build });
+    }
+    if (message.build.ok) overlay.hide();
+  };
+
+  const onMessage = (message: DevServerMessage) => {
+    switch (message.type) {
+      case 'hello':
+        return onHello(message);
+      case 'reload':
+        return reload(message.id);
+      case 'error':
+        return overlay.show('Build failed', message.errors?.length ? message.errors : [message], message.served);
+      case 'manifest-invalid':
+        return overlay.show('manifest.json is invalid', message.errors ?? [], message.served);
+      default:
+        return; // building, bridge-call, runtime-error and future messages: nothing to do in the page
+    }
+  };
+
+  const connect = () => {
+    if (!token) return;
+    const ws = new WebSocket(`${location.protocol === 'https:' ? 'wss://' : 'ws://'}${location.host}${WS_PATH}?token=${encodeURIComponent(token)}`);
+    let opened = false;
+    socket = ws;
+    ws.onopen = () => {
+      opened = true;
+      retry = 0;
+      const q = queue;
+      queue = [];
+      for (const m of q) ws.send(JSON.stringify(m));
+    };
+    ws.onmessage = (event) => {
+      let message: DevServerMessage;
+      try {
+        message = JSON.parse(String(event.data)) as DevServerMessage;
+      } catch {
+        return;
+      }
+      onMessage(message);
+    };
+    ws.onclose = () => {
+      if (socket !== ws) return;
+      socket = null;
+      // Backoff: 250 ms, doubling, at most 5 s; a restarted server is picked up within seconds.
+      const delay = Math.min(5000, 250 * 2 ** retry++);
+      setTimeout(opened || !session ? connect : probe, delay);
+    };
+  };
+  // Connected before, refused now: if the server answers HTTP it is a new process, whose token this page
+  // does not have (a token is per process), so only a reload reconnects it.
+  const probe = () => {
+    fetch(`${DEV_PREFIX}client.js`, { method: 'HEAD', cache: 'no-store' }).then(
+      (res) => (res.ok ? reload(0) : connect()),
+      () => connect(),
+    );
+  };
+
+  win.__miniappDevClient = { protocol: PROTOCOL_VERSION, build, send, showOverlay: overlay.show, hideOverlay: overlay.hide };
+  connect();
+}
+
+function pendingAck(): string | null {
+  try {
+    return sessionStorage.getItem(ACK_STORAGE_KEY);
+  } catch {
+    return null;
+  }
+}
+
+function findSimulator(): SimulatorHost | null {
+  try {
+    const parent = window.parent as unknown as DevWindow;
+    return parent !== (window as unknown) && parent.__miniappSimulator ? parent.__miniappSimulator : null;
+  } catch {
+    return null; // a cross-origin parent: not our simulator
+  }
+}
+
+/**
+ * Inside the simulator the app's clock is the simulated one: `Date.now()` and `new Date()` move with the
+ * simulator's clock control, as the expiry of the tokens it issues does.
+ */
+function applySimulatorClock(simulator: SimulatorHost): void {
+  if (typeof simulator.clockOffset !== 'function') return;
+  const RealDate = Date;
+  const now = () => RealDate.now() + (simulator.clockOffset!() || 0);
+  function SimulatedDate(this: unknown, ...args: unknown[]): unknown {
+    if (!new.target) return new RealDate(now()).toString();
+    return args.length ? new (RealDate as unknown as new (...a: unknown[]) => Date)(...args) : new RealDate(now());
+  }
+  SimulatedDate.prototype = RealDate.prototype;
+  Object.assign(SimulatedDate, { now, parse: RealDate.parse, UTC: RealDate.UTC });
+  (window as unknown as { Date: unknown }).Date = SimulatedDate;
+}
+
+// ---- bridge calls, recorded for the inspector ----
+function plain(value: unknown): unknown {
+  try {
+    return value === undefined ? undefined : JSON.parse(JSON.stringify(value));
+  } catch {
+    return String(value);
+  }
+}
+
+function recorded(call: (method: string, params?: unknown) => Promise<unknown>, report: (r: BridgeCallRecord) => void) {
+  let seq = 0;
+  return (method: string, params?: unknown): Promise<unknown> => {
+    const started = performance.now();
+    const record: BridgeCallRecord = { id: `c${++seq}`, method: String(method), params: plain(params), outcome: 'ok', latencyMs: 0, startedAt: new Date().toISOString() };
+    const finish = (outcome: 'ok' | 'error', value: unknown) => {
+      record.latencyMs = Math.round((performance.now() - started) * 100) / 100;
+      record.outcome = outcome;
+      const v = value as { code?: unknown; message?: unknown; path?: unknown } | undefined;
+      if (outcome === 'ok') record.result = plain(value);
+      else record.error = { code: String(v?.code || 'INTERNAL_ERROR'), message: String(v?.message || value), ...(typeof v?.path === 'string' ? { path: v.path } : {}) };
+      report(record);
+    };
+    let promise: Promise<unknown>;
+    try {
+      promise = Promise.resolve(call(method, params));
+    } catch (err) {
+      promise = Promise.reject(err);
+    }
+    return promise.then(
+      (result) => {
+        finish('ok', result);
+        return result;
+      },
+      (error: unknown) => {
+        finish('error', error);
+        throw error;
+      },
+    );
+  };
+}
+
+function installBridge(simulator: SimulatorHost | null, report: (r: BridgeCallRecord) => void): void {
+  if (simulator) {
+    // Inside the simulator's device frame: its mock (with its permission, payment and clock controls) answers.
+    win.MiniAppBridge = simulator.bridgeFor(window);
+  } else if (win.MiniAppBridge && typeof win.MiniAppBridge.call === 'function') {
+    // A real (debug) host: keep its bridge, report each call to the inspector.
+    const host = win.MiniAppBridge;
+    try {
+      host.call = recorded(host.call.bind(host), report);
+    } catch {
+      /* a frozen host bridge: calls are not inspected */
+    }
+  } else {
+    // A plain browser tab: the standalone browser mock, with the manifest being served.
+    type Mock = { call(m: string, p?: unknown): Promise<unknown>; canIUse(m: string): boolean };
+    let mock: Mock | null = null;
+    const loading: Promise<Mock> = Promise.all([
+      import(/* @vite-ignore */ `${DEV_PREFIX}bridge-mock.js`) as Promise<{ createMockBridge(o: { permissions: string[] }): Mock }>,
+      fetch('/manifest.json').then((r) => r.json() as Promise<{ permissions?: string[] }>),
+    ]).then((loaded) => (mock = loaded[0].createMockBridge({ permissions: loaded[1].permissions ?? [] })));
+    win.MiniAppBridge = {
+      call: recorded((method, params) => loading.then((m) => m.call(method, params)), report),
+      canIUse: (method) => (mock ? mock.canIUse(method) : false),
+      ready: loading.then(() => undefined),
+    };
+  }
+}
+
+/** The app's uncaught errors and unhandled rejections, reported to the server (terminal, simulator). */
+function reportRuntimeErrors(send: (m: DevClientMessage) => void): void {
+  let sent = 0;
+  const report = (error: RuntimeErrorRecord) => {
+    if (++sent <= MAX_RUNTIME_ERRORS) send({ type: 'runtime-error', error });
+  };
+  const text = (v: unknown) => {
+    try {
+      return String(v);
+    } catch {
+      return '[unprintable]';
+    }
+  };
+  window.addEventListener('error', (e: ErrorEvent) => {
+    if (!(e instanceof ErrorEvent)) return; // a resource that failed to load: the network panel has it
+    const err = e.error as { stack?: unknown } | undefined;
+    report({
+      kind: 'error',
+      message: text(e.message || e.error),
+      ...(typeof err?.stack === 'string' ? { stack: err.stack } : {}),
+      ...(e.filename ? { source: e.filename } : {}),
+      ...(e.lineno ? { line: e.lineno } : {}),
+      ...(e.colno ? { column: e.colno } : {}),
+      at: new Date().toISOString(),
+    });
+  });
+  window.addEventListener('unhandledrejection', (e: PromiseRejectionEvent) => {
+    const reason = e.reason as { message?: unknown; stack?: unknown } | undefined;
+    const message = reason && typeof reason === 'object' && 'message' in reason ? text(reason.message) : text(e.reason);
+    report({ kind: 'unhandledrejection', message, ...(typeof reason?.stack === 'string' ? { stack: reason.stack } : {}), at: new Date().toISOString() });
+  });
+}
+
+// ---- the error overlay ----
+function esc(s: unknown): string {
+  return String(s == null ? '' : s).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+const OVERLAY_STYLE =
+  ':host{all:initial}.backdrop{position:fixed;inset:0;z-index:2147483647;background:rgba(0,0,0,.72);overflow:auto;font:13px/1.5 ui-monospace,Menlo,Consolas,monospace;color:#eee}' +
+  '.panel{margin:24px auto;max-width:900px;background:#1b1b1f;border-top:4px solid #e5484d;padding:16px 20px;box-shadow:0 8px 32px rgba(0,0,0,.5)}h1{font-size:16px;margin:0 0 8px;color:#ff8b8b}' +
+  'ul{list-style:none;padding:0;margin:0}li{margin:12px 0}.where{color:#8ab4ff}.code{color:#ffb86b}.message{white-space:pre-wrap}pre{background:#111;padding:8px;overflow:auto;margin:6px 0}.hint{color:#aaa}' +
+  '.foot{color:#888;margin-top:12px}';
+
+function createOverlay() {
+  let overlay: HTMLElement | null = null;
+  const hide = () => {
+    overlay?.parentNode?.removeChild(overlay);
+    overlay = null;
+  };
+  const show = (title: string, errors: ErrorPayload[], served = true) => {
+    hide();
+    overlay = document.createElement('miniapp-error-overlay');
+    const root = overlay.attachShadow ? overlay.attachShadow({ mode: 'open' }) : overlay;
+    const items = errors
+      .map((e) => {
+        const where = e.file ? e.file + (e.line ? `:${e.line}${e.column ? `:${e.column}` : ''}` : '') : '';
+        return `<li><div class="where">${esc(where)} <span class="code">${esc(e.code)}</span></div><div class="message">${esc(e.message)}</div>${e.frame ? `<pre>${esc(e.frame)}</pre>` : ''}${e.hint ? `<div class="hint">${esc(e.hint)}</div>` : ''}</li>`;
+      })
+      .join('');
+    const foot = served
+      ? 'The last good build is still served. Fix the problem and save: this page reloads by itself.'
+      : 'No build has succeeded yet. Fix the problem and save: this page reloads by itself.';
+    root.innerHTML = `<style>${OVERLAY_STYLE}</style><div class="backdrop" role="alert"><div class="panel"><h1>${esc(title)}</h1><ul>${items}</ul><div class="foot">${foot}</div></div></div>`;
+    (document.body || document.documentElement).appendChild(overlay);
+  };
+  return { show, hide };
+}
+
+if (!win.__miniappDevClient) start();
