@@ -43,10 +43,7 @@ export function createBuildContext(options: BuildContextOptions): BuildContext {
       queue = next.catch(() => undefined);
       return next;
     },
-    async cancel() {
-      // esbuild ends a cancelled rebuild at once; the rebuild then reports it as failed.
-      await Promise.all([contexts?.esm?.cancel(), contexts?.classic?.cancel()]);
-    },
+    cancel: () => inner.cancel(),
     async dispose() {
       await queue;
       await inner.dispose();

@@ -139,6 +139,8 @@ export function createEsbuildBuild(o: ResolvedBuildOptions): BuildContext {
 
   return {
     rebuild,
+    // esbuild ends a cancelled rebuild at once; the rebuild then reports it as failed.
+    cancel: () => session.cancel(),
     async dispose() {
       if (disposed) return;
       disposed = true;

@@ -63,6 +63,8 @@ export interface EsbuildSession {
   bundle(refs: EntryRef[], errors: BuildDiagnostic[]): Promise<BundlePair>;
   /** Stops a bundling run that is no longer wanted and waits for it. */
   drop(run: Promise<unknown>): Promise<void>;
+  /** Ends a running bundle as soon as esbuild can (it then reports it as failed). */
+  cancel(): Promise<void>;
   dispose(): Promise<void>;
 }
 
@@ -157,6 +159,9 @@ export function createEsbuildSession(options: SessionOptions): EsbuildSession {
     async drop(pending) {
       await Promise.all([contexts?.esm?.cancel(), contexts?.classic?.cancel()]);
       await pending.catch(() => undefined);
+    },
+    async cancel() {
+      await Promise.all([contexts?.esm?.cancel(), contexts?.classic?.cancel()]);
     },
     dispose: disposeContexts,
   };

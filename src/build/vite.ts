@@ -188,6 +188,8 @@ export function createViteBuild(o: ResolvedBuildOptions, configFile: string | un
       if (disposed) throw new Error('this build context has been disposed');
       return rebuild();
     },
+    // A Vite build cannot be interrupted from outside: the running one finishes and is discarded.
+    async cancel() {},
     async dispose() {
       disposed = true;
     },
