@@ -3,12 +3,16 @@
 // against a plain esbuild JS-API bundle of the same entries with the same options, in the same run.
 // Goal: within 1.25x. Also measures the packaging step alone with the toolchain's own deterministic
 // writer and with archiver (the design's original choice), fed the same buffers.
+// Then a Vue app of 300 single-file components (script setup + TypeScript, scoped styles): `miniapp build`
+// (esbuild with the project's vue/compiler-sfc) against `vite build` with @vitejs/plugin-vue of the same
+// app (goal: faster, packaging included), and `miniapp build` on the same app as a Vite project (its own
+// vite.config: the Vite path) against `vite build` alone (goal: <= 1.15x). BENCH_PART=esbuild|vue runs one part.
 // Run: npm run build && node bench/build.bench.mjs [--runs N]
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -140,6 +144,106 @@ async function packagingSideBySide(dir) {
   return { files: entries.length, raw: entries.reduce((n, e) => n + e.data.length, 0), own: median(own), ownSize, archiver: median(arch), archSize, archDeterministic };
 }
 
+const SFCS = 300;
+
+/** One component: typed props, a ref, a computed, a list, two child components, a scoped style. */
+function sfcSource(i) {
+  const kids = [2 * i + 1, 2 * i + 2].filter((k) => k < SFCS);
+  return `<script setup lang="ts">
+import { computed, ref } from 'vue';
+${kids.map((k) => `import C${k} from './C${k}.vue';`).join('\n')}
+const props = defineProps<{ label: string; depth: number }>();
+const count = ref<number>(${i});
+const doubled = computed<number>(() => count.value * 2 + props.depth);
+const words: string[] = '${pseudoWords(i, 5)}'.split(' ');
+function bump(): void {
+  count.value += ${(i % 7) + 1};
+}
+</script>
+<template>
+  <section class="card">
+    <h3>{{ props.label }} #${i}</h3>
+    <button type="button" @click="bump">{{ doubled }}</button>
+    <ul><li v-for="(w, n) in words" :key="n" :class="{ odd: n % 2 }">{{ w }} {{ n * count }}</li></ul>
+    ${kids.map((k) => `<C${k} label="child ${k}" :depth="props.depth + 1" />`).join('\n    ')}
+  </section>
+</template>
+<style scoped>
+.card { margin: ${i % 9}px; padding: ${i % 5}px; border: 1px solid #${((i * 7919) % 0xffffff).toString(16).padStart(6, '0')}; }
+h3 { color: #${((i * 99991) % 0xffffff).toString(16).padStart(6, '0')}; }
+.odd { opacity: 0.${(i % 9) + 1}; }
+</style>
+`;
+}
+
+const VITE_CONFIG = "import { defineConfig } from 'vite';\nimport vue from '@vitejs/plugin-vue';\nexport default defineConfig({ plugins: [vue()], logLevel: 'silent' });\n";
+
+function generateVueApp() {
+  const dir = mkdtempSync(join(tmpdir(), 'miniapp-bench-vue-'));
+  const put = (name, content) => {
+    mkdirSync(dirname(join(dir, name)), { recursive: true });
+    writeFileSync(join(dir, name), content);
+  };
+  put('manifest.json', JSON.stringify({ id: 'com.example.benchvue', version: '1.0.0', minHostVersion: '3.0.0', entryPoint: 'index.html', permissions: [], allowedDomains: [] }, null, 2));
+  put('package.json', JSON.stringify({ name: 'bench-vue', private: true, type: 'module', dependencies: { vue: '*' } }));
+  put('index.html', '<!doctype html>\n<html><head><meta charset="utf-8"></head><body><div id="app"></div><script type="module" src="./src/main.ts"></script></body></html>\n');
+  put('src/main.ts', "import { createApp } from 'vue';\nimport C0 from './C0.vue';\ncreateApp(C0, { label: 'root', depth: 0 }).mount('#app');\n");
+  for (let i = 0; i < SFCS; i++) put(`src/C${i}.vue`, sfcSource(i));
+  put('vite.bench.config.mjs', VITE_CONFIG);
+  symlinkSync(join(root, 'node_modules'), join(dir, 'node_modules'), 'dir');
+  return dir;
+}
+
+/** Times each case in turn, run by run (a busy machine then slows each alike); medians and best runs. */
+function interleave(cases, runs) {
+  for (const c of cases) c.run();
+  const samples = cases.map(() => []);
+  for (let i = 0; i < runs; i++) cases.forEach((c, k) => samples[k].push(c.run()));
+  return samples.map((xs) => ({ median: median(xs), min: Math.min(...xs) }));
+}
+
+function vueBench() {
+  const dir = generateVueApp();
+  const viteProject = join(dir, '..', `${basename(dir)}-vite`);
+  const viteBin = join(root, 'node_modules', 'vite', 'bin', 'vite.js');
+  try {
+    // The same sources as a Vite project: its own vite.config.mjs, so `miniapp build` takes the Vite path.
+    cpSync(dir, viteProject, { recursive: true, dereference: false, verbatimSymlinks: true });
+    writeFileSync(join(viteProject, 'vite.config.mjs'), VITE_CONFIG);
+    const runs = Math.max(3, Math.min(RUNS, 5));
+    const [ours, vite, oursVite, viteAlone] = interleave(
+      [
+        { run: () => time(process.execPath, [bin, 'build', dir, '--quiet']).ms },
+        { run: () => time(process.execPath, [viteBin, 'build', '--config', 'vite.bench.config.mjs', '--outDir', 'vite-out', '--emptyOutDir'], { cwd: dir }).ms },
+        { run: () => time(process.execPath, [bin, 'build', viteProject, '--quiet']).ms },
+        { run: () => time(process.execPath, [viteBin, 'build', '--outDir', 'vite-out', '--emptyOutDir'], { cwd: viteProject }).ms },
+      ],
+      runs,
+    );
+    const summary = JSON.parse(time(process.execPath, [bin, 'build', dir, '--json']).stdout).result;
+    const summaryVite = JSON.parse(time(process.execPath, [bin, 'build', viteProject, '--json']).stdout).result;
+    const kb = (n) => `${(n / 1024).toFixed(0)} KB`;
+    const r1 = ours.median / vite.median;
+    const r2 = oursVite.median / viteAlone.median;
+    console.log(`build.bench (vue): ${SFCS} Vue SFCs (script setup, TypeScript, scoped styles); ${runs} runs each, interleaved, medians`);
+    console.log(`  miniapp build, default path (esbuild + vue/compiler-sfc, zip included)  ${ours.median.toFixed(0)} ms  (package ${kb(summary.compressedBytes)} compressed)`);
+    console.log(`  vite build + @vitejs/plugin-vue (files on disk, no package)              ${vite.median.toFixed(0)} ms`);
+    console.log(`  ratio ${r1.toFixed(2)}x (goal < 1.00x: faster) ${r1 < 1 ? 'PASS' : 'FAIL'}; best runs ${(ours.min / vite.min).toFixed(2)}x (${ours.min.toFixed(0)} / ${vite.min.toFixed(0)} ms)`);
+    console.log(`  miniapp build, Vite path (the project's vite.config, zip included)      ${oursVite.median.toFixed(0)} ms  (package ${kb(summaryVite.compressedBytes)} compressed)`);
+    console.log(`  vite build alone, same project                                          ${viteAlone.median.toFixed(0)} ms`);
+    console.log(`  ratio ${r2.toFixed(2)}x (goal <= 1.15x) ${r2 <= 1.15 ? 'PASS' : 'FAIL'}; best runs ${(oursVite.min / viteAlone.min).toFixed(2)}x (${oursVite.min.toFixed(0)} / ${viteAlone.min.toFixed(0)} ms)`);
+    console.log(JSON.stringify({ bench: 'build-vue', sfcs: SFCS, miniappBuildMs: ours.median, viteBuildMs: vite.median, ratio: r1, goal: 1, miniappVitePathMs: oursVite.median, viteAloneMs: viteAlone.median, vitePathRatio: r2, vitePathGoal: 1.15 }));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+    rmSync(viteProject, { recursive: true, force: true });
+  }
+}
+
+if (process.env.BENCH_PART === 'vue') {
+  vueBench();
+  process.exit(0);
+}
+
 const dir = generateApp();
 // BENCH_KEEP=1: only generate the app, print its path and keep it (for profiling by hand).
 if (process.env.BENCH_KEEP) {
@@ -177,3 +281,4 @@ try {
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }
+if (process.env.BENCH_PART !== 'esbuild') vueBench();

@@ -25,7 +25,7 @@ describe('miniapp init (CLI)', () => {
     expect(gitignore).toMatch(/^\*\.key\.pem$/m);
     expect(gitignore).toMatch(/^\.miniapp\/$/m);
     const ci = readFileSync(join(app, '.github/workflows/ci.yml'), 'utf8');
-    for (const step of ['miniapp validate', 'miniapp build', 'miniapp verify']) expect(ci).toContain(step);
+    for (const step of ['npm run miniapp -- validate', 'npm run miniapp -- build', 'npm run miniapp -- verify']) expect(ci).toContain(step);
     const manifest = json(join(app, 'manifest.json'));
     expect(manifest).toMatchObject({ $schema: './node_modules/miniapp/schema/manifest.schema.json', id: 'com.example.my-shop', name: 'my-shop' });
     expect(manifest.permissions.sort()).toEqual(['payment', 'storage']);
@@ -119,6 +119,41 @@ describe('miniapp init (CLI)', () => {
     expect(readFileSync(join(ws, 'app', 'README.md'), 'utf8')).not.toBe('mine');
   });
 
+  it("with --force never replaces an existing app's sources, and writes nothing then", async () => {
+    const ws = workspace();
+    const app = join(ws, 'app');
+    mkdirSync(join(app, 'src'), { recursive: true });
+    const mine = { 'package.json': '{"name":"existing","dependencies":{"react":"^18"}}', 'index.html': '<div id="root"></div>', 'src/main.tsx': 'render(<App />)', 'tsconfig.json': '{}' };
+    for (const [f, t] of Object.entries(mine)) writeFileSync(join(app, f), t);
+    const r = await runCli(['init', 'app', '--yes', '--force', '--template', 'react', '--json'], { cwd: ws });
+    expect(r.code).toBe(1);
+    const err = parseJsonOutput(r.stdout).errors[0];
+    expect(err.code).toBe('INIT_WOULD_OVERWRITE');
+    for (const f of Object.keys(mine)) expect(err.message).toContain(f);
+    for (const [f, t] of Object.entries(mine)) expect(readFileSync(join(app, f), 'utf8')).toBe(t);
+    expect(existsSync(join(app, 'manifest.json'))).toBe(false);
+    expect(existsSync(join(app, 'README.md'))).toBe(false);
+  });
+
+  it("with --force replaces sources that are still the template's own (re-scaffolding)", async () => {
+    const ws = workspace();
+    expect((await runCli(['init', 'app', '--yes', '--template', 'vue', '--id', 'com.partner.vue'], { cwd: ws })).code).toBe(0);
+    writeFileSync(join(ws, 'app', 'README.md'), 'my notes');
+    const r = await runCli(['init', 'app', '--yes', '--force', '--template', 'vue', '--id', 'com.partner.vue'], { cwd: ws });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/replaced \(--force\): .*src\/App\.vue/);
+  });
+
+  it('gives every template a dev script (the dev server) and no npx of an unpublished name', async () => {
+    for (const template of ['vanilla', 'react', 'vue', 'svelte']) {
+      const ws = workspace();
+      expect((await runCli(['init', 'app', '--yes', '--template', template], { cwd: ws })).code).toBe(0);
+      expect(json(join(ws, 'app', 'package.json')).scripts.dev).toBe('miniapp serve');
+      expect(readFileSync(join(ws, 'app', '.github/workflows/ci.yml'), 'utf8')).not.toMatch(/npx miniapp/);
+      expect(readFileSync(join(ws, 'app', 'README.md'), 'utf8')).toMatch(/npm run dev.*simulator/);
+    }
+  });
+
   it('refuses an invalid id with the manifest rule and its hint', async () => {
     const ws = workspace();
     const r = await runCli(['init', 'app', '--id', 'MyApp', '--yes', '--json'], { cwd: ws });
@@ -130,9 +165,9 @@ describe('miniapp init (CLI)', () => {
   });
 
   it('refuses an unknown template as a usage error', async () => {
-    const r = await runCli(['init', 'app', '--template', 'vue', '--yes'], { cwd: workspace() });
+    const r = await runCli(['init', 'app', '--template', 'angular', '--yes'], { cwd: workspace() });
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/vanilla, react/);
+    expect(r.stderr).toMatch(/vanilla, react, vue, svelte/);
   });
 
   it('--toolchain overrides the miniapp dependency', async () => {

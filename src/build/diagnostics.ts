@@ -1,6 +1,6 @@
 import type { Message } from 'esbuild';
 import { isAbsolute, join, relative } from 'node:path';
-import { diagnostic, type Diagnostic } from '../core/errors/index.js';
+import { diagnostic, type Diagnostic, type ErrorCode } from '../core/errors/index.js';
 import type { BuildDiagnostic } from './types.js';
 
 /** The source line with a caret under the column, like a compiler prints it. */
@@ -15,6 +15,12 @@ export function codeFrame(lineText: string, line: number, column: number, length
 /** An esbuild error or warning as a coded diagnostic: file:line:column (1-based) and its code frame. */
 export function fromEsbuildMessage(m: Message, severity: 'error' | 'warning'): BuildDiagnostic {
   const loc = m.location;
+  const own = m.detail as { code?: string; args?: Record<string, unknown> } | undefined;
+  if (own && typeof own.code === 'string' && own.args) {
+    const d: BuildDiagnostic = diagnostic(own.code as ErrorCode, own.args, loc ? { file: loc.file, line: loc.line, column: loc.column + 1 } : { file: String(own.args.file ?? '') }, severity);
+    if (loc && loc.lineText) d.frame = codeFrame(loc.lineText, loc.line, loc.column + 1, loc.length || 1);
+    return d;
+  }
   const unresolved = /^Could not resolve /.test(m.text);
   const code = severity === 'warning' ? 'BUILD_WARNING' : unresolved ? 'BUILD_UNRESOLVED_IMPORT' : 'BUILD_ERROR';
   const note = m.notes.find((n) => n.text)?.text;

@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, join, posix, relative, resolve, sep } from 'node:path';
 import { diagnostic, type Diagnostic } from '../core/errors/index.js';
 import { applyEdits, attr, escapeAttribute, isExternalUrl, isStylesheetLink, lineColumn, scanTags, scriptKind, type HtmlEdit, type HtmlTag } from './html.js';
@@ -68,6 +68,60 @@ export function findEntries(projectDir: string, htmlPath: string, html: string, 
   return refs;
 }
 
+/** Attributes that make the page fetch a file as it is (images, icons, media, frames), by tag. */
+const FETCHED: Record<string, string[]> = {
+  img: ['src', 'srcset'],
+  source: ['src', 'srcset'],
+  video: ['src', 'poster'],
+  audio: ['src'],
+  track: ['src'],
+  embed: ['src'],
+  object: ['data'],
+  iframe: ['src'],
+  input: ['src'],
+  link: ['href'],
+};
+
+/** The URLs of one attribute: a srcset lists several, each followed by its width or density. */
+const urlsOf = (name: string, value: string) => (name === 'srcset' ? value.split(',').map((c) => c.trim().split(/\s+/)[0] ?? '') : [value]).filter((u) => u && !isExternalUrl(u));
+
+function isFile(path: string): boolean {
+  try {
+    return statSync(path).isFile();
+  } catch {
+    return false;
+  }
+}
+
+export interface CopiedFile {
+  /** Package path: the project-relative path, so the HTML's reference stays right. */
+  name: string;
+  absolute: string;
+}
+
+/**
+ * Files the entry HTML fetches as they are (an <img>, a <link rel="icon">, a poster) that live in the
+ * project outside public/: copied into the package at their project path, so a reference that works in
+ * the project works in the package. A reference to no file is a warning, never a silent drop.
+ */
+export function findCopiedFiles(projectDir: string, htmlPath: string, html: string, warnings: Diagnostic[]): CopiedFile[] {
+  const out = new Map<string, CopiedFile>();
+  for (const tag of scanTags(html)) {
+    const names = FETCHED[tag.name];
+    if (!names || (tag.name === 'link' && isStylesheetLink(tag))) continue;
+    for (const a of tag.attributes) {
+      if (!names.includes(a.name)) continue;
+      for (const url of urlsOf(a.name, a.value)) {
+        const input = resolveReference(projectDir, htmlPath, url);
+        if (!input || out.has(input) || input === htmlPath || input === 'manifest.json') continue;
+        if (url.trim().startsWith('/') && existsSync(join(projectDir, 'public', input))) continue;
+        if (isFile(join(projectDir, input))) out.set(input, { name: input, absolute: join(projectDir, input) });
+        else warnings.push(diagnostic('BUILD_HTML_REFERENCE_MISSING', { url, path: input }, { file: htmlPath, ...lineColumn(html, a.valueStart ?? tag.start) }, 'warning'));
+      }
+    }
+  }
+  return [...out.values()];
+}
 
 /** Bundles built for each entry, keyed "esm:<input>" or "classic:<input>" (package paths). */
 export type EntryOutputs = Map<string, { js?: string; css?: string }>;

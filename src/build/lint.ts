@@ -5,6 +5,7 @@ import { compareHostVersions } from '../bridge/version.js';
 import { hostMatches } from '../manifest/domains.js';
 import { diagnostic, type Diagnostic } from '../core/errors/index.js';
 import type { Manifest } from '../manifest/types.js';
+import { blankComments, blankHtmlNonFetching } from './comments.js';
 import { lineColumn } from './html.js';
 
 export interface LintInput {
@@ -57,6 +58,26 @@ function locate(needle: string, input: LintInput, includeDependencies: boolean, 
   return undefined;
 }
 
+/** An https URL written as a link target (`href: "…"` from JSX or a compiled template): navigation, not a fetch. */
+const LINK_TARGET = /href\s*[:=]\s*\\?["'`]?$/;
+
+/**
+ * The hosts of https URLs in code the app runs: comments, licence banners and <a href> links are left
+ * out. The cheap scan runs first; the file is only re-read without its comments when it names a host
+ * the manifest does not allow.
+ */
+function fetchedHosts(path: string, text: string, allowed: readonly string[]): string[] {
+  const candidates = [...text.matchAll(HTTPS_URL)].filter((m) => !hostAllowed(m[1]!.toLowerCase(), allowed));
+  if (candidates.length === 0) return [];
+  const code = path.endsWith('.html') ? blankHtmlNonFetching(text) : blankComments(text, path.endsWith('.css'));
+  const hosts: string[] = [];
+  for (const m of code.matchAll(HTTPS_URL)) {
+    if (LINK_TARGET.test(code.slice(Math.max(0, m.index - 12), m.index))) continue;
+    hosts.push(m[1]!.toLowerCase());
+  }
+  return hosts;
+}
+
 /**
  * The manifest-code consistency lint: reads the code that will ship (not file names) and checks it
  * against the manifest. A bridge call whose permission is undeclared is an error (the host would refuse
@@ -74,10 +95,7 @@ export function lintBundle(input: LintInput): LintResult {
       const method = m[1]!;
       if (!methods.has(method) && isBridgeMethod(method)) methods.set(method, path);
     }
-    for (const m of text.matchAll(HTTPS_URL)) {
-      const host = m[1]!.toLowerCase();
-      if (!hosts.has(host)) hosts.set(host, path);
-    }
+    for (const host of fetchedHosts(path, text, input.manifest.allowedDomains)) if (!hosts.has(host)) hosts.set(host, path);
   }
 
   const declared = new Set<string>(input.manifest.permissions);

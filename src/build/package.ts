@@ -1,10 +1,11 @@
 import { crypto } from '../core/builtins.js';
 import { promises as fs } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { diagnostic, MiniappError } from '../core/errors/index.js';
 import { writeFileAtomic } from '../core/fs/atomic.js';
 import { createZip, DEFAULT_MTIME, type Zip } from '../package/writer.js';
 import { createBuildContext } from './context.js';
+import { packDirectory, type OmittedFile, type PackOptions } from './pack.js';
 import type { BuildContextOptions, BuildDiagnostic, BuildOutput, ModuleSize } from './types.js';
 
 /** The common platform limit for a main package. */
@@ -108,6 +109,53 @@ async function writeSourcemaps(dir: string, maps: Map<string, Uint8Array>): Prom
   }
 }
 
+type PackagedOutput = Pick<BuildOutput, 'manifest' | 'files' | 'sourcemaps' | 'modules' | 'errors' | 'warnings'>;
+
+/** The summary of a zipped package and its budget findings. */
+function summarize(output: PackagedOutput, zip: Zip, budget: number, mode: string): { summary: BuildSummary; errors: BuildDiagnostic[]; warnings: BuildDiagnostic[] } {
+  const check = checkBudget(zip, output.modules, budget);
+  const summary: BuildSummary = {
+    id: output.manifest?.id,
+    version: output.manifest?.version,
+    mode,
+    files: zip.entries.map((e) => ({ name: e.name, size: e.size, compressedSize: e.compressedSize })),
+    fileCount: zip.entries.length,
+    rawBytes: zip.entries.reduce((n, e) => n + e.size, 0),
+    compressedBytes: zip.bytes.length,
+    budget: { limit: budget, used: zip.bytes.length, ratio: zip.bytes.length / budget },
+    largestModules: output.modules.slice(0, LARGEST_MODULES),
+    sha256: sha256(zip.bytes),
+    durationMs: 0,
+  };
+  return { summary, errors: check.errors, warnings: check.warnings };
+}
+
+/** Writes the zip (atomically) and the external source maps beside it. */
+async function writePackage(outDir: string, output: PackagedOutput, zip: Zip): Promise<{ zipPath: string; sourcemapDir?: string }> {
+  const { id, version } = output.manifest!;
+  await fs.mkdir(outDir, { recursive: true }).catch((err: Error) => {
+    throw new MiniappError('WRITE_FAILED', { path: outDir, reason: err.message }, { cause: err });
+  });
+  const zipPath = join(outDir, `${id}-${version}.zip`);
+  const sourcemapDir = output.sourcemaps.size > 0 ? join(outDir, `${id}-${version}.sourcemaps`) : undefined;
+  await Promise.all([writeFileAtomic(zipPath, zip.bytes), sourcemapDir && writeSourcemaps(sourcemapDir, output.sourcemaps)]);
+  return { zipPath, sourcemapDir };
+}
+
+/** Compares a second build with the first: BUILD_NOT_REPRODUCIBLE names the files that differ. */
+async function checkReproducible(options: BuildPackageOptions, zip: Zip, summary: BuildSummary): Promise<BuildDiagnostic[]> {
+  options.onProgress?.('building again to check reproducibility…');
+  const second = await buildOnce(options);
+  if (options.signal?.aborted) throw new MiniappError('INTERRUPTED', { signal: 'a signal' });
+  const again = second.zip ? sha256(second.zip.bytes) : undefined;
+  summary.reproducible = again === summary.sha256;
+  if (summary.reproducible) return [];
+  const before = new Map(zip.entries.map((e) => [e.name, e.crc32]));
+  const after = new Map((second.zip?.entries ?? []).map((e) => [e.name, e.crc32]));
+  const differing = [...new Set([...before.keys(), ...after.keys()])].filter((n) => before.get(n) !== after.get(n)).sort();
+  return [diagnostic('BUILD_NOT_REPRODUCIBLE', { files: differing.length ? differing.join(', ') : 'zip metadata' })];
+}
+
 /**
  * Builds a project into its unsigned package: dist/<id>-<version>.zip, written atomically, deterministic,
  * checked against the size budget, with a summary. Problems in the sources come back as errors.
@@ -120,51 +168,52 @@ export async function buildPackage(options: BuildPackageOptions): Promise<BuildP
   const errors = [...output.errors];
   const warnings = [...output.warnings];
   if (!zip || !output.manifest) return { ok: false, errors, warnings };
-  const { id, version } = output.manifest;
-
-  const budgetCheck = checkBudget(zip, output.modules, budget);
+  const { summary, ...budgetCheck } = summarize(output, zip, budget, options.mode ?? 'production');
   errors.push(...budgetCheck.errors);
   warnings.push(...budgetCheck.warnings);
-
-  const summary: BuildSummary = {
-    id,
-    version,
-    mode: options.mode ?? 'production',
-    files: zip.entries.map((e) => ({ name: e.name, size: e.size, compressedSize: e.compressedSize })),
-    fileCount: zip.entries.length,
-    rawBytes: zip.entries.reduce((n, e) => n + e.size, 0),
-    compressedBytes: zip.bytes.length,
-    budget: { limit: budget, used: zip.bytes.length, ratio: zip.bytes.length / budget },
-    largestModules: output.modules.slice(0, LARGEST_MODULES),
-    sha256: sha256(zip.bytes),
-    durationMs: 0,
-  };
-
-  if (options.checkReproducible && errors.length === 0) {
-    options.onProgress?.('building again to check reproducibility…');
-    const second = await buildOnce(options);
-    if (options.signal?.aborted) throw new MiniappError('INTERRUPTED', { signal: 'a signal' });
-    const again = second.zip ? sha256(second.zip.bytes) : undefined;
-    summary.reproducible = again === summary.sha256;
-    if (!summary.reproducible) {
-      const before = new Map(zip.entries.map((e) => [e.name, e.crc32]));
-      const after = new Map((second.zip?.entries ?? []).map((e) => [e.name, e.crc32]));
-      const differing = [...new Set([...before.keys(), ...after.keys()])].filter((n) => before.get(n) !== after.get(n)).sort();
-      errors.push(diagnostic('BUILD_NOT_REPRODUCIBLE', { files: differing.length ? differing.join(', ') : 'zip metadata' }));
-    }
-  }
-
+  if (options.checkReproducible && errors.length === 0) errors.push(...(await checkReproducible(options, zip, summary)));
   if (errors.length) {
     summary.durationMs = performance.now() - started;
     return { ok: false, summary, errors, warnings };
   }
-  const outDir = resolve(options.projectDir, options.outDir ?? 'dist');
-  await fs.mkdir(outDir, { recursive: true }).catch((err: Error) => {
-    throw new MiniappError('WRITE_FAILED', { path: outDir, reason: err.message }, { cause: err });
-  });
-  const zipPath = join(outDir, `${id}-${version}.zip`);
-  const sourcemapDir = output.sourcemaps.size > 0 ? join(outDir, `${id}-${version}.sourcemaps`) : undefined;
-  await Promise.all([writeFileAtomic(zipPath, zip.bytes), sourcemapDir && writeSourcemaps(sourcemapDir, output.sourcemaps)]);
+  const written = await writePackage(resolve(options.projectDir, options.outDir ?? 'dist'), output, zip);
   summary.durationMs = performance.now() - started;
-  return { ok: true, zipPath, sourcemapDir, summary, errors, warnings };
+  return { ok: true, ...written, summary, errors, warnings };
+}
+
+export interface PackPackageOptions extends PackOptions {
+  /** Where the zip goes (default: the current folder, or the built folder's parent when that is inside it). */
+  outDir?: string;
+  budget?: number;
+  mtime?: Date;
+}
+
+export interface PackPackageResult extends BuildPackageResult {
+  omitted: OmittedFile[];
+  manifestFile?: string;
+}
+
+/** The zip's folder by default: the current one, unless that is the built folder or inside it. */
+function defaultPackOutDir(cwd: string, dir: string): string {
+  const rel = relative(resolve(cwd, dir), cwd);
+  return rel === '' || !(rel === '..' || rel.startsWith(`..${sep}`) || isAbsolute(rel)) ? dirname(resolve(cwd, dir)) : cwd;
+}
+
+/** Packs a folder another bundler built into the same package `build` writes, through the same checks. */
+export async function packPackage(options: PackPackageOptions): Promise<PackPackageResult> {
+  const started = performance.now();
+  const budget = options.budget ?? DEFAULT_BUDGET;
+  const output = await packDirectory(options);
+  const base = { omitted: output.omitted, manifestFile: output.manifestFile };
+  const errors = [...output.errors];
+  const warnings = [...output.warnings];
+  if (!output.ok || !output.manifest) return { ok: false, errors, warnings, ...base };
+  const zip = await createZip([...output.files].map(([name, data]) => ({ name, data })), { mtime: options.mtime ?? DEFAULT_MTIME });
+  const { summary, ...budgetCheck } = summarize(output, zip, budget, 'prebuilt');
+  errors.push(...budgetCheck.errors);
+  warnings.push(...budgetCheck.warnings);
+  if (errors.length) return { ok: false, summary, errors, warnings, ...base };
+  const written = await writePackage(options.outDir ? resolve(options.cwd, options.outDir) : defaultPackOutDir(options.cwd, options.dir), output, zip);
+  summary.durationMs = performance.now() - started;
+  return { ok: true, ...written, summary, errors, warnings, ...base };
 }

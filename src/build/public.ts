@@ -1,5 +1,5 @@
 import { promises as fs } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative, sep } from 'node:path';
 import { diagnostic, type Diagnostic } from '../core/errors/index.js';
 
 export interface PublicFile {
@@ -14,11 +14,12 @@ export interface PublicFile {
 const IGNORED = new Set(['.DS_Store', 'Thumbs.db', 'desktop.ini']);
 
 /**
- * Lists public/ (copied into the package as is). Symlinks are refused with the file named: a package
- * holds files only, and following a link could pull in anything on the build machine.
+ * Lists public/ (copied into the package as is), or another folder given as `root` (Vite's publicDir, a
+ * folder `miniapp pack` packages). Symlinks are refused with the file named: a package holds files only,
+ * and following a link could pull in anything on the build machine.
  */
-export async function listPublicFiles(projectDir: string, errors: Diagnostic[]): Promise<PublicFile[]> {
-  const root = join(projectDir, 'public');
+export async function listPublicFiles(projectDir: string, errors: Diagnostic[], root = join(projectDir, 'public')): Promise<PublicFile[]> {
+  const label = relative(projectDir, root).split(sep).join('/');
   const out: PublicFile[] = [];
   const walk = async (dir: string, prefix: string): Promise<void> => {
     let entries;
@@ -26,13 +27,14 @@ export async function listPublicFiles(projectDir: string, errors: Diagnostic[]):
       entries = await fs.readdir(dir, { withFileTypes: true });
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT' && dir === root) return;
-      errors.push(diagnostic('FILE_UNREADABLE', { path: `public/${prefix}`, reason: (err as Error).message }, { file: `public/${prefix}` }));
+      const where = label ? `${label}/${prefix}` : prefix || '.';
+      errors.push(diagnostic('FILE_UNREADABLE', { path: where, reason: (err as Error).message }, { file: where }));
       return;
     }
     entries.sort((a, b) => (a.name < b.name ? -1 : 1));
     for (const e of entries) {
       const name = prefix + e.name;
-      const source = `public/${name}`;
+      const source = label ? `${label}/${name}` : name;
       if (IGNORED.has(e.name)) continue;
       if (e.isSymbolicLink()) errors.push(diagnostic('BUILD_SYMLINK', { name: source }, { file: source }));
       else if (e.isDirectory()) await walk(join(dir, e.name), `${name}/`);

@@ -28,6 +28,24 @@ export interface BuildContextOptions {
   lint?: boolean;
   /** Extra esbuild `define` entries (the dev server may inject flags). */
   define?: Record<string, string>;
+  /**
+   * Package a web app manifest (PWA) found at public/manifest.json as site.webmanifest and point the
+   * HTML's <link rel="manifest"> at it. Without it, such a file is a BUILD_WEB_MANIFEST_COLLISION error.
+   */
+  renameWebManifest?: boolean;
+  /**
+   * "auto" (default): the project's own Vite when it has a vite.config.*, esbuild otherwise. "esbuild" or
+   * "vite" force one.
+   */
+  bundler?: 'auto' | 'esbuild' | 'vite';
+}
+
+/** The options once defaults are applied and the project directory is resolved (real path). */
+export interface ResolvedBuildOptions extends BuildContextOptions {
+  projectDir: string;
+  mode: BuildMode;
+  sourcemap: SourcemapMode;
+  target: string[];
 }
 
 /** A problem found while building: a diagnostic with, for source errors, the code frame to print. */

@@ -21,6 +21,14 @@ const newestHostVersion: OptionSpec = {
   type: 'string',
 };
 
+const renameWebManifest: OptionSpec = {
+  name: 'renameWebManifest',
+  flags: '--rename-web-manifest',
+  description: 'package a web app manifest (PWA) at manifest.json as site.webmanifest and relink the HTML to it',
+  type: 'boolean',
+  default: false,
+};
+
 const releaseProfile: OptionSpec = { ...profile, description: 'manifest rules the package must pass (default: release)', default: 'release' };
 const passphraseEnv: OptionSpec = {
   name: 'passphraseEnv',
@@ -63,7 +71,7 @@ export const commands: CommandSpec[] = [
     summary: 'create a mini-program project from a template',
     args: '[dir]',
     options: [
-      { name: 'template', flags: '--template <name>', description: 'project template: vanilla (TypeScript) or react (TSX) (default: vanilla)', type: 'string', choices: ['vanilla', 'react'] },
+      { name: 'template', flags: '--template <name>', description: 'project template: vanilla (TypeScript), react (TSX), vue (SFC) or svelte (default: vanilla)', type: 'string', choices: ['vanilla', 'react', 'vue', 'svelte'] },
       { name: 'id', flags: '--id <id>', description: 'app id, reverse-DNS (default: com.example.<directory name>)', type: 'string', configurable: false },
       { name: 'name', flags: '--name <name>', description: 'display name (default: the directory name)', type: 'string', configurable: false },
       { name: 'yes', flags: '-y, --yes', description: 'accept the defaults, never prompt', type: 'boolean', default: false, configurable: false },
@@ -83,10 +91,25 @@ export const commands: CommandSpec[] = [
       { name: 'budget', flags: '--budget <size>', description: 'compressed package size limit, e.g. 2MB or 800KB (default: 2MB)', type: 'string', default: '2MB' },
       { name: 'outDir', flags: '--out-dir <dir>', description: 'where the zip goes, relative to the project (default: dist)', type: 'string', default: 'dist' },
       { name: 'checkReproducible', flags: '--check-reproducible', description: 'build twice and fail unless the packages are byte-identical', type: 'boolean', default: false },
+      renameWebManifest,
       profile,
       newestHostVersion,
     ],
     load: () => import('../commands/build.js'),
+  },
+  {
+    name: 'pack',
+    summary: 'package a folder another bundler built (Vite, webpack, Next export, Angular) with the same checks as build',
+    args: '<dir>',
+    options: [
+      { name: 'manifest', flags: '--manifest <file>', description: 'the mini-program manifest (default: <dir>/manifest.json, else ./manifest.json)', type: 'string', configurable: false },
+      { name: 'budget', flags: '--budget <size>', description: 'compressed package size limit, e.g. 2MB or 800KB (default: 2MB)', type: 'string', default: '2MB' },
+      { name: 'outDir', flags: '--out-dir <dir>', description: 'where the zip goes (default: the current folder, or the parent of <dir> when run inside it)', type: 'string' },
+      renameWebManifest,
+      profile,
+      newestHostVersion,
+    ],
+    load: () => import('../commands/pack.js'),
   },
   {
     name: 'keygen',

@@ -34,6 +34,7 @@ export async function run(args: string[], options: Record<string, unknown>, ctx:
     budget,
     mtime,
     checkReproducible: options.checkReproducible as boolean,
+    renameWebManifest: options.renameWebManifest as boolean,
     onProgress: (m) => ctx.logger.progress(m),
     signal: ctx.signal,
   });

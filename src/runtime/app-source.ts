@@ -132,6 +132,8 @@ export async function loadAppSource(target: string, cwd: string, options: AppSou
     throw new MiniappError('RUN_ENTRY_POINT_MISSING', { entryPoint: manifest.entryPoint, where: target }, { location: { file: 'manifest.json', pointer: '/entryPoint' } });
   }
   const html = Buffer.from(files[manifest.entryPoint]!).toString('utf8');
-  if (sourceScripts(html).length > 0) return { ...(await buildInMemory(root, target)), kind: 'project', root };
+  // A project that builds with its own Vite (vite.config.*) is built too, whatever its entry script's extension.
+  const viteProject = Object.keys(files).some((f) => /^vite\.config\.[cm]?[jt]s$/.test(f));
+  if (viteProject || sourceScripts(html).length > 0) return { ...(await buildInMemory(root, target)), kind: 'project', root };
   return { manifest, files, kind: 'directory', root, warnings: checked.warnings };
 }

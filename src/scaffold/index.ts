@@ -4,7 +4,7 @@ import { MiniappError } from '../core/errors/index.js';
 import { writeFileAtomicSync } from '../core/fs/atomic.js';
 import { toolchainPath } from '../core/toolchain.js';
 
-export const TEMPLATES = ['vanilla', 'react'] as const;
+export const TEMPLATES = ['vanilla', 'react', 'vue', 'svelte'] as const;
 export type TemplateName = (typeof TEMPLATES)[number];
 
 export interface ScaffoldOptions {
@@ -109,7 +109,7 @@ function personalise(rel: string, text: string, o: ScaffoldOptions, templateMani
     p.devDependencies = { ...p.devDependencies, miniapp: o.toolchainSpec };
     return `${JSON.stringify(p, null, 2)}\n`;
   }
-  if (/\.(?:md|html|tsx?|ya?ml)$/.test(rel)) return text.split(templateManifest.name).join(o.name).split(templateManifest.id).join(o.id);
+  if (/\.(?:md|html|tsx?|vue|svelte|ya?ml)$/.test(rel)) return text.split(templateManifest.name).join(o.name).split(templateManifest.id).join(o.id);
   return text;
 }
 
@@ -148,8 +148,47 @@ function listExisting(dir: string): string[] | undefined {
   }
 }
 
+/** The app's own sources and configuration: never replaced by --force unless they are the template's own. */
+const isAppSource = (rel: string) => /^(?:src|test|public)\//.test(rel) || ['package.json', 'index.html', 'manifest.json', 'tsconfig.json'].includes(rel);
+
+interface PlannedFile {
+  out: string;
+  target: string;
+  data: string | Buffer;
+}
+
+/** Every file the template writes, personalised, in order. */
+function planFiles(o: ScaffoldOptions, templateDir: string): PlannedFile[] {
+  const templateManifest = JSON.parse(readFileSync(join(templateDir, 'manifest.json'), 'utf8')) as { id: string; name: string };
+  const planned: PlannedFile[] = [];
+  for (const source of walk(templateDir)) {
+    const rel = relative(templateDir, source).split(sep).join('/');
+    const out = outputPath(rel);
+    const raw = readFileSync(source);
+    const data = /\.(?:json|md|html|tsx?|vue|svelte|css|ya?ml)$|(?:^|\/)_gitignore$/.test(rel) ? personalise(rel, raw.toString('utf8'), o, templateManifest) : raw;
+    planned.push({ out, target: join(o.targetDir, out), data });
+  }
+  return planned;
+}
+
 /**
- * Creates a project from a template. Refuses a non-empty directory unless `force`, and even then reports
+ * With --force, the existing app sources a template would replace: refused unless each is exactly what
+ * the template writes (a project scaffolded from it and not changed since). Checked before anything is
+ * written, so a refused init leaves the directory as it was.
+ */
+function assertNoForeignSources(planned: PlannedFile[], dir: string): void {
+  const foreign: string[] = [];
+  for (const f of planned) {
+    if (!isAppSource(f.out) || !isFile(f.target)) continue;
+    const mine = typeof f.data === 'string' ? Buffer.from(f.data) : f.data;
+    if (!readFileSync(f.target).equals(mine)) foreign.push(f.out);
+  }
+  if (foreign.length) throw new MiniappError('INIT_WOULD_OVERWRITE', { path: dir, files: foreign.join(', ') });
+}
+
+/**
+ * Creates a project from a template. Refuses a non-empty directory unless `force`; even then it never
+ * replaces an existing app's sources (only files that are still the template's own), and it reports
  * every file it replaced: nothing is overwritten silently. Each file is written atomically.
  */
 export async function scaffold(o: ScaffoldOptions): Promise<ScaffoldResult> {
@@ -160,18 +199,14 @@ export async function scaffold(o: ScaffoldOptions): Promise<ScaffoldResult> {
   const existing = listExisting(o.targetDir);
   if (existing && existing.length > 0 && !o.force) throw new MiniappError('INIT_DIR_NOT_EMPTY', { path: o.targetDir, entries: existing.slice(0, 5).join(', '), more: existing.length > 5 });
 
-  const templateManifest = JSON.parse(readFileSync(join(templateDir, 'manifest.json'), 'utf8')) as { id: string; name: string };
+  const planned = planFiles(o, templateDir);
+  if (o.force && existing && existing.length > 0) assertNoForeignSources(planned, o.targetDir);
   const files: string[] = [];
   const overwritten: string[] = [];
   // A dozen small files: written one after another with synchronous calls, each atomically (temp file,
   // rename), without fsync since a scaffold can be redone. Asynchronous calls would make each step a
   // thread-pool round trip, most of `init`'s time on these machines.
-  for (const source of walk(templateDir)) {
-    const rel = relative(templateDir, source).split(sep).join('/');
-    const out = outputPath(rel);
-    const target = join(o.targetDir, out);
-    const raw = readFileSync(source);
-    const data = /\.(?:json|md|html|tsx?|css|ya?ml)$|(?:^|\/)_gitignore$/.test(rel) ? personalise(rel, raw.toString('utf8'), o, templateManifest) : raw;
+  for (const { out, target, data } of planned) {
     try {
       mkdirSync(dirname(target), { recursive: true });
     } catch (err) {

@@ -117,7 +117,9 @@ describe('createBuildContext', () => {
     const byCode = (code: string) => out.errors.filter((e) => e.code === code).map((e) => e.file);
     expect(byCode('BUILD_SYMLINK')).toEqual(['public/link.txt']);
     expect(byCode('BUILD_UNSAFE_PATH')).toEqual(['public/a:b.txt']);
-    expect(byCode('BUILD_PATH_COLLISION').sort()).toEqual(['public/logo.png', 'public/manifest.json'].sort());
+    expect(byCode('BUILD_PATH_COLLISION')).toEqual(['public/logo.png']);
+    // Not "the same name on case-insensitive file systems": the same name, from two places.
+    expect(byCode('BUILD_PATH_DUPLICATE')).toEqual(['public/manifest.json']);
   });
 
   it('does not build when manifest.json has errors, and reports those first and alone', async () => {
@@ -218,5 +220,59 @@ describe('createBuildContext', () => {
       await ctx.dispose();
       await ctx.dispose();
     }
+  });
+});
+
+describe('nothing is dropped without a word', () => {
+  it('packages files the HTML loads as they are (icons, images) from the project, at their path', async () => {
+    const out = await buildOnce(makeProject({
+      'index.html': '<html><head><link rel="icon" href="./icons/favicon.png"><link rel="apple-touch-icon" href="icons/touch.png"></head><body><img src="img/hero.jpg" srcset="img/hero.jpg 1x, img/hero@2x.jpg 2x"><img src="img/gone.png"><script type="module" src="./src/main.ts"></script></body></html>',
+      'icons/favicon.png': 'fav',
+      'icons/touch.png': 'touch',
+      'img/hero.jpg': 'hero',
+      'img/hero@2x.jpg': 'hero2',
+    }));
+    expect(out.ok).toBe(true);
+    expect([...out.files.keys()].filter((n) => /^(icons|img)\//.test(n)).sort()).toEqual(['icons/favicon.png', 'icons/touch.png', 'img/hero.jpg', 'img/hero@2x.jpg']);
+    expect(text(out, 'icons/favicon.png')).toBe('fav');
+    expect(out.warnings).toMatchObject([{ code: 'BUILD_HTML_REFERENCE_MISSING', file: 'index.html', severity: 'warning' }]);
+    expect(out.warnings[0]!.message).toContain('img/gone.png');
+  });
+
+  it('warns, with the path and the source line, about an asset the code names by a literal path that the package lacks', async () => {
+    const out = await buildOnce(makeProject({
+      'src/main.ts': "const logo = new Image();\nlogo.src = './img/logo.png';\ndocument.body.append(logo);\n(window as any).MiniAppBridge.call('storage.get', { key: 'k' });\n",
+      'img/logo.png': 'not referenced from the HTML',
+      'public/ok.png': 'packaged',
+      'src/other.ts': '',
+    }));
+    expect(out.ok).toBe(true);
+    expect(out.warnings.filter((w) => w.code === 'BUILD_ASSET_NOT_PACKAGED')).toMatchObject([{ file: 'src/main.ts', line: 2, severity: 'warning' }]);
+    expect(out.warnings.find((w) => w.code === 'BUILD_ASSET_NOT_PACKAGED')!.message).toContain('./img/logo.png');
+    // One the package has is not reported.
+    const fine = await buildOnce(makeProject({ 'src/main.ts': "const i = new Image(); i.src = 'ok.png';\n(window as any).MiniAppBridge.call('storage.get', { key: 'k' });\n", 'public/ok.png': 'x' }));
+    expect(fine.warnings.filter((w) => w.code === 'BUILD_ASSET_NOT_PACKAGED')).toEqual([]);
+  });
+});
+
+describe('a web app manifest (PWA) is not the mini-program manifest', () => {
+  const pwa = JSON.stringify({ name: 'Shop', short_name: 'Shop', start_url: '.', display: 'standalone', icons: [{ src: 'logo192.png', sizes: '192x192' }] });
+  const html = '<html><head><link rel="manifest" href="%PUBLIC%/manifest.json"></head><body><script type="module" src="./src/main.ts"></script></body></html>'.replace('%PUBLIC%', '.');
+
+  it('says what it is, by its shape, and how to fix it', async () => {
+    const out = await buildOnce(makeProject({ 'public/manifest.json': pwa, 'index.html': html }));
+    expect(out.ok).toBe(false);
+    expect(out.errors).toMatchObject([{ code: 'BUILD_WEB_MANIFEST_COLLISION', file: 'public/manifest.json' }]);
+    expect(out.errors[0]!.message).toMatch(/web app manifest/);
+    expect(out.errors[0]!.message).not.toMatch(/case-insensitive/);
+    expect(out.errors[0]!.hint).toMatch(/site\.webmanifest.*--rename-web-manifest/);
+  });
+
+  it('with renameWebManifest, packages it as site.webmanifest and relinks the HTML', async () => {
+    const out = await buildOnce(makeProject({ 'public/manifest.json': pwa, 'index.html': html }), { renameWebManifest: true });
+    expect(out.errors).toEqual([]);
+    expect(text(out, 'site.webmanifest')).toBe(pwa);
+    expect(JSON.parse(text(out, 'manifest.json')).id).toBe(baseManifest.id);
+    expect(text(out, 'index.html')).toContain('<link rel="manifest" href="./site.webmanifest">');
   });
 });

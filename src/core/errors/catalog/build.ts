@@ -47,6 +47,52 @@ export const buildErrors = {
         : `${q(a.name)} and ${q(a.other)} are the same name on case-insensitive or Unicode-normalising file systems`,
     hint: () => 'Rename one of them: phones extract packages on file systems where these names clash.',
   },
+  BUILD_PATH_DUPLICATE: {
+    title: 'Two files want the same package path',
+    message: (a) => `${q(a.source)} would be packaged as ${q(a.name)}, which the package already has`,
+    hint: (a) => (a.name === 'manifest.json' ? 'manifest.json at the package root is the mini-program manifest, written from the project\'s own manifest.json: rename or remove the other one.' : 'Rename or remove one of them.'),
+  },
+  BUILD_WEB_MANIFEST_COLLISION: {
+    title: 'A web app manifest is in the way of the mini-program manifest',
+    message: (a) => `${q(a.source)} is a web app manifest (PWA: icons, start_url, display), not the mini-program manifest, and both would be manifest.json at the package root`,
+    hint: (a) => `Rename it to ${String(a.target)} and point <link rel="manifest"> at it, or let the build do both: add --rename-web-manifest.`,
+  },
+  BUILD_ASSET_NOT_PACKAGED: {
+    title: 'Code names an asset the package does not hold',
+    message: (a) => `the code refers to ${q(a.path)} by a literal path, but the package has no ${q(a.resolved)}: the app will fail to load it`,
+    hint: () => 'Import the file from the code (`import url from "./logo.png"`) so the bundler packages it, or put it under public/ at that path.',
+  },
+  BUILD_COMPILER_MISSING: {
+    title: 'The project lacks a compiler its files need',
+    message: (a) => `${q(a.file)} needs ${String(a.compiler)}, which the project does not have (${String(a.reason)})`,
+    hint: (a) => `Install it in the project: \`npm install ${String(a.install)}\`. The build uses the project's own copy, so the compiler matches the runtime it ships.`,
+  },
+  BUILD_PLUGIN_FAILED: {
+    title: 'A framework compiler failed',
+    message: (a) => `${String(a.tool)} failed on ${q(a.file)}: ${String(a.reason)}`,
+    hint: () => 'Fix the file at the line shown (or the configuration named), then build again.',
+  },
+  BUILD_VITE_FAILED: {
+    title: "The project's Vite build failed",
+    message: (a) => `vite build failed: ${String(a.reason)}`,
+    hint: () => 'Fix the file at the line shown, or the vite.config; `npx vite build` shows the same error.',
+  },
+  BUILD_ENTRY_NOT_BUILT: {
+    title: 'The bundler produced no entry HTML',
+    message: (a) => `manifest.json's entryPoint ${q(a.entryPoint)} is not among the files ${String(a.tool)} produced (${String(a.produced)})`,
+    hint: () => 'Point entryPoint at the HTML the build emits (Vite: the path of the HTML input relative to its root, usually index.html).',
+  },
+  PACK_NOT_A_DIRECTORY: {
+    title: 'pack needs a folder',
+    message: (a) => `${q(a.path)} is not a folder`,
+    hint: () => 'Give the folder your bundler wrote (dist/, build/, out/): `miniapp pack dist`. A zip made by hand is not a package; pack makes one.',
+    exitCode: 2,
+  },
+  PACK_MANIFEST_NOT_FOUND: {
+    title: 'No mini-program manifest to pack with',
+    message: (a) => `no mini-program manifest at ${q(a.path)}`,
+    hint: (a) => `Keep manifest.json in your project (or in ${String(a.dir)} via your bundler's public folder), or name it: \`miniapp pack ${String(a.dir)} --manifest path/to/manifest.json\`. A web app manifest (PWA) is not one.`,
+  },
   BUILD_SYMLINK: {
     title: 'Symbolic link in public/',
     message: (a) => `${q(a.name)} is a symbolic link`,
@@ -143,7 +189,12 @@ export const initErrors = {
   INIT_DIR_NOT_EMPTY: {
     title: 'Target directory is not empty',
     message: (a) => `${JSON.stringify(a.path)} is not empty (it holds ${String(a.entries)}${a.more ? ', …' : ''})`,
-    hint: () => 'Choose a new or empty directory, or pass --force to write the template into it (files it provides are replaced and listed).',
+    hint: () => 'Choose a new or empty directory, or pass --force to add the template into it (its other files are replaced and listed; an existing app\'s sources never are).',
+  },
+  INIT_WOULD_OVERWRITE: {
+    title: "init --force would replace an app's own sources",
+    message: (a) => `${JSON.stringify(a.path)} already holds an app: --force would replace ${String(a.files)}, which are not the template's own`,
+    hint: () => "Nothing was written. This directory is already a project: add a manifest.json to it (see docs/getting-started.md, \"An existing app\") instead of a template, or scaffold into a new directory and move your code over.",
   },
   INIT_TARGET_NOT_DIRECTORY: {
     title: 'Target is not a directory',

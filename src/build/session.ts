@@ -1,0 +1,168 @@
+import type { BuildContext as EsbuildContext, BuildFailure, BuildOptions as EsbuildOptions, Metafile, OutputFile, Plugin } from 'esbuild';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { MiniappError } from '../core/errors/index.js';
+import { fromEsbuildMessage } from './diagnostics.js';
+import type { EntryRef } from './entries.js';
+import type { BuildDiagnostic, BuildMode, SourcemapMode } from './types.js';
+
+// The esbuild side of a build: the long-lived esbuild contexts (one for module scripts and stylesheets,
+// one for classic scripts), kept between rebuilds and recreated only when the set of entries changes.
+
+let esbuildModule: typeof import('esbuild') | undefined;
+/**
+ * esbuild is loaded on first use, with require(): it is a CommonJS package, and importing it as ESM
+ * makes Node scan its ~200 KB entry for named exports first (about 20 ms per build).
+ */
+export function loadEsbuild(): typeof import('esbuild') {
+  esbuildModule ??= createRequire(import.meta.url)('esbuild') as typeof import('esbuild');
+  return esbuildModule;
+}
+
+/** A directory name esbuild resolves output paths against; nothing is ever written there (write: false). */
+export const OUT = '.miniapp-out';
+
+/** Files other than scripts and styles that code may import or CSS may url(): emitted with hashed names. */
+export const ASSET_EXTENSIONS = ['png', 'jpg', 'jpeg', 'gif', 'webp', 'avif', 'svg', 'ico', 'bmp', 'woff', 'woff2', 'ttf', 'otf', 'eot', 'mp3', 'mp4', 'webm', 'wav', 'ogg'];
+const ASSET_LOADERS: EsbuildOptions['loader'] = Object.fromEntries(ASSET_EXTENSIONS.map((ext) => [`.${ext}`, 'file' as const]));
+
+export interface EsbuildRun {
+  outputFiles: OutputFile[];
+  metafile: Metafile;
+  warnings: BuildDiagnostic[];
+}
+
+/** The two bundles of one build: module scripts and stylesheets (ESM, split), classic scripts (IIFE). */
+export type BundlePair = [EsbuildRun | undefined, EsbuildRun | undefined];
+
+/** A bundling run started before the HTML was read, with the last build's entries. */
+export interface EarlyRun {
+  key: string;
+  errors: BuildDiagnostic[];
+  run: Promise<BundlePair>;
+}
+
+export interface SessionOptions {
+  projectDir: string;
+  mode: BuildMode;
+  sourcemap: SourcemapMode;
+  target: string[];
+  define?: Record<string, string>;
+  /** Framework plugins (Vue, Svelte, PostCSS); their compilers load only when a file needs them. */
+  plugins: Plugin[];
+  /** Extra resolve conditions ("svelte" in a Svelte project). */
+  conditions?: string[];
+}
+
+export interface EsbuildSession {
+  /** The key of a set of entries: a rebuild with the same key reuses the contexts. */
+  keyOf(refs: EntryRef[]): string;
+  /** Starts bundling with the entries of the last build, or undefined when there is none. */
+  startEarly(): EarlyRun | undefined;
+  /** Bundles these entries (contexts recreated if the entries changed); errors go to `errors`. */
+  bundle(refs: EntryRef[], errors: BuildDiagnostic[]): Promise<BundlePair>;
+  /** Stops a bundling run that is no longer wanted and waits for it. */
+  drop(run: Promise<unknown>): Promise<void>;
+  /** Ends a running bundle as soon as esbuild can (it then reports it as failed). */
+  cancel(): Promise<void>;
+  dispose(): Promise<void>;
+}
+
+function entryInputs(refs: EntryRef[]) {
+  const esmInputs = [...new Set(refs.filter((r) => r.kind !== 'classic').map((r) => r.input))].sort();
+  const classicInputs = [...new Set(refs.filter((r) => r.kind === 'classic').map((r) => r.input))].sort();
+  return { esmInputs, classicInputs, key: JSON.stringify([esmInputs, classicInputs]) };
+}
+
+function esbuildOptions(o: SessionOptions): EsbuildOptions {
+  return {
+    absWorkingDir: o.projectDir,
+    bundle: true,
+    write: false,
+    metafile: true,
+    outdir: join(o.projectDir, OUT),
+    entryNames: 'assets/[name]-[hash]',
+    chunkNames: 'assets/chunk-[hash]',
+    assetNames: 'assets/[name]-[hash]',
+    minify: o.mode === 'production',
+    target: o.target,
+    // Safari 13-14.0 WebViews run destructuring natively; esbuild lists it as unsupported there only for a
+    // WebKit edge-case bug, and cannot lower it, so without this every React hook fails the default target.
+    supported: { destructuring: true },
+    platform: 'browser',
+    sourcemap: o.sourcemap === 'none' ? false : o.sourcemap === 'linked' ? 'linked' : o.sourcemap,
+    loader: ASSET_LOADERS,
+    define: { 'process.env.NODE_ENV': JSON.stringify(o.mode), ...o.define },
+    plugins: o.plugins,
+    ...(o.conditions ? { conditions: o.conditions } : {}),
+    logLevel: 'silent',
+  };
+}
+
+async function runContext(ctx: EsbuildContext | undefined, errors: BuildDiagnostic[]): Promise<EsbuildRun | undefined> {
+  if (!ctx) return undefined;
+  try {
+    const r = await ctx.rebuild();
+    return { outputFiles: r.outputFiles ?? [], metafile: r.metafile!, warnings: r.warnings.map((m) => fromEsbuildMessage(m, 'warning')) };
+  } catch (err) {
+    const failure = err as Partial<BuildFailure>;
+    if (!Array.isArray(failure.errors)) throw err;
+    errors.push(...failure.errors.map((m) => fromEsbuildMessage(m, 'error')));
+    return undefined;
+  }
+}
+
+export function createEsbuildSession(options: SessionOptions): EsbuildSession {
+  let contexts: { key: string; esm?: EsbuildContext; classic?: EsbuildContext } | undefined;
+
+  async function disposeContexts(): Promise<void> {
+    const old = contexts;
+    contexts = undefined;
+    await Promise.all([old?.esm?.dispose(), old?.classic?.dispose()]);
+  }
+
+  async function ensure(refs: EntryRef[]): Promise<NonNullable<typeof contexts>> {
+    const { esmInputs, classicInputs, key } = entryInputs(refs);
+    if (contexts?.key === key) return contexts;
+    await disposeContexts();
+    const next: NonNullable<typeof contexts> = { key };
+    // A page with nothing to bundle never starts esbuild's service (its binary costs ~20-30 ms to start).
+    if (esmInputs.length === 0 && classicInputs.length === 0) return (contexts = next);
+    const esbuild = loadEsbuild();
+    try {
+      if (esmInputs.length) next.esm = await esbuild.context({ ...esbuildOptions(options), entryPoints: esmInputs, format: 'esm', splitting: true });
+      if (classicInputs.length) next.classic = await esbuild.context({ ...esbuildOptions(options), entryPoints: classicInputs, format: 'iife' });
+    } catch (err) {
+      await Promise.all([next.esm?.dispose(), next.classic?.dispose()]);
+      // esbuild rejects bad options (an unknown --target) before building anything.
+      const reason = (err as Partial<BuildFailure>).errors?.[0]?.text ?? (err as Error).message;
+      throw new MiniappError('BUILD_INVALID_OPTION', { reason }, { cause: err });
+    }
+    contexts = next;
+    return next;
+  }
+
+  const run = (ctxs: NonNullable<typeof contexts>, errors: BuildDiagnostic[]): Promise<BundlePair> => Promise.all([runContext(ctxs.esm, errors), runContext(ctxs.classic, errors)]);
+
+  return {
+    keyOf: (refs) => entryInputs(refs).key,
+    startEarly() {
+      if (!contexts || !(contexts.esm || contexts.classic)) return undefined;
+      const errors: BuildDiagnostic[] = [];
+      const early: EarlyRun = { key: contexts.key, errors, run: run(contexts, errors) };
+      early.run.catch(() => undefined);
+      return early;
+    },
+    async bundle(refs, errors) {
+      return run(await ensure(refs), errors);
+    },
+    async drop(pending) {
+      await Promise.all([contexts?.esm?.cancel(), contexts?.classic?.cancel()]);
+      await pending.catch(() => undefined);
+    },
+    async cancel() {
+      await Promise.all([contexts?.esm?.cancel(), contexts?.classic?.cancel()]);
+    },
+    dispose: disposeContexts,
+  };
+}

@@ -1,0 +1,197 @@
+import { promises as fs, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { isAbsolute, join, relative, sep } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { diagnostic, type Diagnostic } from '../core/errors/index.js';
+import { assemblePackage, type PackageEntryInput } from './assemble.js';
+import { codeFrame } from './diagnostics.js';
+import { readProjectManifest } from './manifest-step.js';
+import { sortModules } from './outputs.js';
+import { listPublicFiles } from './public.js';
+import type { BuildContext, BuildDiagnostic, BuildOutput, ResolvedBuildOptions } from './types.js';
+
+// A project that already builds with Vite: its own vite.config.* and plugins, through the Vite the
+// project installed (never the toolchain's start-up path). Vite bundles in memory (write: false) with a
+// relative base, since a package is opened from wherever the host extracts it; public/ (Vite's publicDir),
+// manifest.json and the shared package checks are the build core's, so the package is the same as any.
+
+interface ViteChunk {
+  type: 'chunk' | 'asset';
+  fileName: string;
+  code?: string;
+  source?: string | Uint8Array;
+  map?: { toString(): string } | null;
+  modules?: Record<string, { renderedLength: number }>;
+  moduleIds?: string[];
+}
+interface ViteModule {
+  build(config: Record<string, unknown>): Promise<{ output: ViteChunk[] } | { output: ViteChunk[] }[]>;
+}
+interface ResolvedViteConfig {
+  root: string;
+  publicDir: string;
+  configFile?: string;
+}
+
+const toPosix = (p: string) => p.split(sep).join('/');
+
+/** Imports the project's own vite (its ESM entry), or says how to install it. */
+async function loadProjectVite(projectDir: string): Promise<ViteModule> {
+  const req = createRequire(join(projectDir, 'package.json'));
+  let pkgFile: string;
+  try {
+    pkgFile = req.resolve('vite/package.json');
+  } catch {
+    throw Object.assign(new Error('vite is not installed in the project'), { miniappMissing: true });
+  }
+  const pkg = JSON.parse(readFileSync(pkgFile, 'utf8')) as { exports?: { '.'?: { import?: string | { default?: string } } } };
+  const entry = pkg.exports?.['.']?.import;
+  const file = typeof entry === 'string' ? entry : (entry?.default ?? './dist/node/index.js');
+  return (await import(pathToFileURL(join(pkgFile, '..', file)).href)) as ViteModule;
+}
+
+/** A Vite/Rollup error as a diagnostic at its file and line. */
+function fromViteError(err: unknown, projectDir: string): BuildDiagnostic {
+  // Rolldown (Vite 8) wraps the errors of a build: the first one says what and where.
+  const inner = (err as { errors?: unknown[] }).errors;
+  if (Array.isArray(inner) && inner[0] && typeof inner[0] === 'object') err = inner[0];
+  const e = err as { message?: string; id?: string; loc?: { file?: string; line: number; column: number }; frame?: string; plugin?: string };
+  const fileAbs = e.loc?.file ?? e.id;
+  const file = fileAbs ? (isAbsolute(fileAbs) ? toPosix(relative(projectDir, fileAbs)) : fileAbs) : undefined;
+  const reason = String(e.message ?? err).split('\n')[0]!.replace(/^\[[A-Z_]+\]\s*/, '');
+  const d: BuildDiagnostic = diagnostic('BUILD_VITE_FAILED', { reason: e.plugin ? `${reason} (plugin ${e.plugin})` : reason }, { ...(file ? { file } : {}), ...(e.loc ? { line: e.loc.line, column: e.loc.column + 1 } : {}) });
+  if (e.loc && fileAbs) {
+    try {
+      const line = readFileSync(fileAbs, 'utf8').split('\n')[e.loc.line - 1];
+      if (line !== undefined) d.frame = codeFrame(line, e.loc.line, e.loc.column + 1);
+    } catch {
+      // no source to show
+    }
+  }
+  return d;
+}
+
+/** The inline config on top of the project's: in memory, relative base, our source maps and minification. */
+function inlineConfig(o: ResolvedBuildOptions, configFile: string | undefined, warnings: BuildDiagnostic[], resolved: (c: ResolvedViteConfig) => void) {
+  const warn = (msg: string) => warnings.push(diagnostic('BUILD_WARNING', { reason: `vite: ${msg.split('\n')[0]}` }, {}, 'warning'));
+  const sourcemap = o.sourcemap === 'external' ? 'hidden' : o.sourcemap === 'linked' ? true : o.sourcemap === 'none' ? false : 'inline';
+  return {
+    root: o.projectDir,
+    configFile: configFile ?? false,
+    mode: o.mode,
+    base: './',
+    logLevel: 'silent',
+    clearScreen: false,
+    customLogger: { info() {}, warn, warnOnce: warn, error() {}, clearScreen() {}, hasErrorLogged: () => false, hasWarned: false },
+    plugins: [{ name: 'miniapp:resolved-config', configResolved: resolved }],
+    build: { write: false, copyPublicDir: false, emptyOutDir: false, reportCompressedSize: false, sourcemap, ...(o.mode === 'development' ? { minify: false } : {}) },
+  };
+}
+
+interface ViteResult {
+  entries: PackageEntryInput[];
+  sourcemaps: Map<string, Uint8Array>;
+  sizes: Map<string, number>;
+  watch: Set<string>;
+}
+
+/** Vite's output by package path: maps set aside (external) or kept, module weights, the modules read. */
+function collectViteOutput(o: ResolvedBuildOptions, outputs: ViteChunk[]): ViteResult {
+  const r: ViteResult = { entries: [], sourcemaps: new Map(), sizes: new Map(), watch: new Set() };
+  const encoder = new TextEncoder();
+  for (const item of outputs) {
+    const data = item.type === 'chunk' ? encoder.encode(item.code ?? '') : typeof item.source === 'string' ? encoder.encode(item.source) : (item.source ?? new Uint8Array());
+    if (item.fileName.endsWith('.map')) {
+      if (o.sourcemap === 'external') r.sourcemaps.set(item.fileName, data);
+      else if (o.sourcemap === 'linked') r.entries.push({ name: item.fileName, data, source: `${item.fileName} (vite output)` });
+      continue;
+    }
+    if (item.type === 'chunk' && o.sourcemap === 'external' && item.map && !outputs.some((x) => x.fileName === `${item.fileName}.map`)) r.sourcemaps.set(`${item.fileName}.map`, encoder.encode(item.map.toString()));
+    r.entries.push({ name: item.fileName, data, source: `${item.fileName} (vite output)` });
+    for (const [id, info] of Object.entries(item.modules ?? {})) {
+      const clean = id.replace(/\?.*$/, '');
+      if (clean.startsWith('\0') || !isAbsolute(clean)) continue;
+      r.watch.add(clean);
+      const rel = toPosix(relative(o.projectDir, clean));
+      r.sizes.set(rel, (r.sizes.get(rel) ?? 0) + info.renderedLength);
+    }
+  }
+  return r;
+}
+
+/** Reads Vite's publicDir into package entries (Vite copies it only when it writes). */
+async function publicEntries(publicDir: string, errors: Diagnostic[]): Promise<(PackageEntryInput & { absolute: string })[]> {
+  if (!publicDir) return [];
+  const files = await listPublicFiles(join(publicDir, '..'), errors, publicDir);
+  return Promise.all(files.map(async (f) => ({ name: f.name, data: await fs.readFile(f.absolute), source: f.source, absolute: f.absolute })));
+}
+
+export function createViteBuild(o: ResolvedBuildOptions, configFile: string | undefined): BuildContext {
+  const { projectDir } = o;
+  async function rebuild(): Promise<BuildOutput> {
+    const started = performance.now();
+    const errors: BuildDiagnostic[] = [];
+    const warnings: BuildDiagnostic[] = [];
+    const watchFiles = new Set<string>([join(projectDir, 'manifest.json'), join(projectDir, 'public'), ...(configFile ? [configFile] : [])]);
+    const fail = (manifest?: BuildOutput['manifest']): BuildOutput => ({ ok: false, manifest, files: new Map(), sourcemaps: new Map(), errors, warnings, modules: [], watchFiles: [...watchFiles], durationMs: performance.now() - started });
+    const step = await readProjectManifest(projectDir, o, errors);
+    if (!step) return fail();
+    let resolved: ResolvedViteConfig | undefined;
+    let outputs: ViteChunk[];
+    try {
+      const vite = await loadProjectVite(projectDir);
+      const result = await vite.build(inlineConfig(o, configFile, warnings, (c) => (resolved = c)));
+      outputs = (Array.isArray(result) ? result : [result]).flatMap((r) => r.output);
+    } catch (err) {
+      const checked = await step.checking;
+      if ((err as { miniappMissing?: boolean }).miniappMissing) errors.push(diagnostic('BUILD_COMPILER_MISSING', { file: configFile ? toPosix(relative(projectDir, configFile)) : 'vite.config', compiler: 'vite', install: '--save-dev vite', reason: 'vite is not in its node_modules' }, { file: configFile ? toPosix(relative(projectDir, configFile)) : undefined }));
+      else errors.push(fromViteError(err, projectDir));
+      for (const d of errors) if (d.file && !d.file.startsWith('..')) watchFiles.add(join(projectDir, d.file));
+      errors.push(...checked.errors);
+      return fail(checked.manifest);
+    }
+    return finish(step, resolved, outputs, { errors, warnings, watchFiles, started });
+  }
+
+  async function finish(step: NonNullable<Awaited<ReturnType<typeof readProjectManifest>>>, resolved: ResolvedViteConfig | undefined, outputs: ViteChunk[], s: { errors: BuildDiagnostic[]; warnings: BuildDiagnostic[]; watchFiles: Set<string>; started: number }): Promise<BuildOutput> {
+    const { errors, warnings, watchFiles } = s;
+    const out = collectViteOutput(o, outputs);
+    for (const f of out.watch) watchFiles.add(f);
+    const publicErrors: Diagnostic[] = [];
+    const publicFiles = await publicEntries(resolved?.publicDir ?? join(projectDir, 'public'), publicErrors);
+    for (const p of publicFiles) watchFiles.add(p.absolute);
+    const checked = await step.checking;
+    errors.push(...checked.errors, ...publicErrors);
+    warnings.push(...checked.warnings);
+    const manifest = checked.manifest;
+    const fail = (): BuildOutput => ({ ok: false, manifest, files: new Map(), sourcemaps: new Map(), errors, warnings, modules: [], watchFiles: [...watchFiles], durationMs: performance.now() - s.started });
+    if (!manifest) return fail();
+    const htmlEntry = out.entries.find((e) => e.name === manifest.entryPoint);
+    if (!htmlEntry) {
+      const produced = out.entries.filter((e) => e.name.endsWith('.html')).map((e) => e.name);
+      errors.push(diagnostic('BUILD_ENTRY_NOT_BUILT', { entryPoint: manifest.entryPoint, tool: 'vite', produced: produced.length ? produced.join(', ') : 'no HTML' }, { file: 'manifest.json', pointer: '/entryPoint' }));
+      return fail();
+    }
+    if (resolved) watchFiles.add(join(resolved.root, manifest.entryPoint));
+    const entries = [...out.entries.filter((e) => e !== htmlEntry), ...publicFiles.map(({ absolute: _, ...e }) => e)];
+    const html = new TextDecoder().decode(htmlEntry.data);
+    const assembled = assemblePackage({ manifest, manifestBytes: step.bytes, htmlPath: manifest.entryPoint, html, entries, lint: o.lint, renameWebManifest: o.renameWebManifest, sources: { projectDir, inputs: [...out.sizes.keys()] } });
+    errors.push(...assembled.errors);
+    warnings.push(...assembled.warnings);
+    const metafile = { inputs: Object.fromEntries([...out.sizes.keys()].map((k) => [k, {}])), outputs: Object.fromEntries(out.entries.map((e) => [e.name, {}])) };
+    return { ok: errors.length === 0, manifest, files: errors.length ? new Map() : assembled.files, sourcemaps: out.sourcemaps, errors, warnings, metafile, modules: sortModules(out.sizes), watchFiles: [...watchFiles], durationMs: performance.now() - s.started };
+  }
+
+  let disposed = false;
+  return {
+    async rebuild() {
+      if (disposed) throw new Error('this build context has been disposed');
+      return rebuild();
+    },
+    // A Vite build cannot be interrupted from outside: the running one finishes and is discarded.
+    async cancel() {},
+    async dispose() {
+      disposed = true;
+    },
+  };
+}

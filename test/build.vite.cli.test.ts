@@ -1,0 +1,144 @@
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createDevServer, type DevServer, type DevServerEvent } from '../src/server/index.js';
+import { launch, type TestApp } from '../src/testing/index.js';
+import { parseJsonOutput, repoRoot, runCli } from './helpers/cli.js';
+import { until } from './helpers/serve-fixture.js';
+import { makeStackApp, VUE_APP } from './helpers/stack-app.js';
+import { readZip } from './helpers/zip.js';
+
+// A project that already builds with Vite keeps its vite.config and plugins: `miniapp build` and `serve`
+// drive the project's own Vite; `miniapp pack` packages what `vite build` wrote.
+
+const PWA = JSON.stringify({ name: 'Shop', short_name: 'Shop', start_url: '/', display: 'standalone', icons: [] });
+const VITE_APP: Record<string, string> = {
+  ...VUE_APP,
+  'package.json': JSON.stringify({ name: 'vite-app', private: true, type: 'module', devDependencies: { vite: '^8.0.0', '@vitejs/plugin-vue': '^6.0.0', vue: '^3.5.0' } }),
+  // The project's own config: its plugin, an alias and a define the code relies on.
+  'vite.config.ts': "import { defineConfig } from 'vite';\nimport vue from '@vitejs/plugin-vue';\nimport { fileURLToPath } from 'node:url';\nexport default defineConfig({ plugins: [vue()], resolve: { alias: { '@': fileURLToPath(new URL('./src', import.meta.url)) } }, define: { __GREETING__: JSON.stringify('Hello Vite') } });\n",
+  'index.html': '<!doctype html><html><head><meta charset="utf-8"><link rel="icon" href="/favicon.svg"><link rel="manifest" href="/manifest.json"></head><body><div id="app"></div><script type="module" src="/src/main.ts"></script></body></html>\n',
+  'src/main.ts': "import { createApp } from 'vue';\nimport App from '@/App.vue';\ndeclare const __GREETING__: string;\ncreateApp(App, { title: __GREETING__ }).mount('#app');\n",
+  'public/favicon.svg': '<svg xmlns="http://www.w3.org/2000/svg"/>',
+  'public/manifest.json': PWA,
+};
+
+const apps: { cleanup(): void }[] = [];
+let app: TestApp | undefined;
+let server: DevServer | undefined;
+afterEach(async () => {
+  await app?.close();
+  await server?.close();
+  app = undefined;
+  server = undefined;
+  for (const a of apps.splice(0)) a.cleanup();
+});
+const stack = (files: Record<string, string>) => {
+  const a = makeStackApp(files);
+  apps.push(a);
+  return a;
+};
+const names = (zip: string) => readZip(readFileSync(zip)).map((e) => e.name).sort();
+
+describe('a project with its own vite.config', () => {
+  it('builds with its config and plugins into the same checked package; the PWA manifest is explained, then moved aside', async () => {
+    const { dir } = stack(VITE_APP);
+    const first = parseJsonOutput((await runCli(['build', '--json'], { cwd: dir, timeoutMs: 60_000 })).stdout);
+    expect(first.ok).toBe(false);
+    expect(first.errors).toMatchObject([{ code: 'BUILD_WEB_MANIFEST_COLLISION', file: 'public/manifest.json' }]);
+
+    const built = await runCli(['build', '--json', '--rename-web-manifest', '--check-reproducible'], { cwd: dir, timeoutMs: 90_000 });
+    const out = parseJsonOutput(built.stdout);
+    expect(out.errors).toEqual([]);
+    expect(built.code).toBe(0);
+    expect(out.result.reproducible).toBe(true);
+    const zip = join(dir, out.result.zipPath);
+    const files = names(zip);
+    expect(files).toEqual(expect.arrayContaining(['manifest.json', 'index.html', 'favicon.svg', 'site.webmanifest']));
+    expect(files.some((f) => /^assets\/index-[\w-]+\.js$/.test(f))).toBe(true);
+    // Source maps beside the package, not in it.
+    expect(files.some((f) => f.endsWith('.map'))).toBe(false);
+    expect(out.result.sourcemapDir).toBeTruthy();
+    const html = readZip(readFileSync(zip)).find((e) => e.name === 'index.html')!.data.toString();
+    expect(html).toContain('href="./site.webmanifest"');
+    expect(html).toMatch(/src="\.\/assets\/index-/);
+
+    // The package runs headless: the define, the alias and the SFC plugin all took part.
+    app = await launch(zip);
+    expect(app.text('#title')).toBe('Hello Vite');
+    expect(app.text('#visits')).toBe('1');
+  }, 180_000);
+
+  it('a Vite error comes back as a diagnostic at its file, not a stack trace', async () => {
+    const { dir } = stack({ ...VITE_APP, 'public/manifest.json': '{}', 'src/main.ts': "import { missing } from './nowhere';\nconsole.log(missing);\n" });
+    const r = await runCli(['build', '--json'], { cwd: dir, timeoutMs: 60_000 });
+    const out = parseJsonOutput(r.stdout);
+    expect(r.code).toBe(1);
+    expect(out.errors[0]).toMatchObject({ code: 'BUILD_VITE_FAILED' });
+    expect(out.errors[0].message).toMatch(/nowhere/);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  }, 60_000);
+
+  it('serves through the dev server: the app, then a rebuild after a save, with the new content', async () => {
+    const { 'public/manifest.json': _pwa, ...files } = VITE_APP;
+    const project = stack({ ...files, 'public/site.webmanifest': PWA });
+    const events: DevServerEvent[] = [];
+    server = await createDevServer({ projectDir: project.dir, port: 0, onEvent: (e) => events.push(e), ackTimeoutMs: 500 });
+    const state = server.state();
+    expect(state.served?.manifest.id).toBe('com.example.stack');
+    const served = [...state.served!.files.keys()];
+    expect(served).toContain('favicon.svg');
+    const html = await (await fetch(server.url)).text();
+    const script = /src="\.?\/?(assets\/index-[^"]+\.js)"/.exec(html)![1]!;
+    expect(await (await fetch(server.url + script)).text()).toContain('Hello Vite');
+    const builds = events.filter((e) => e.type === 'build').length;
+    project.write('vite.config.ts', VITE_APP['vite.config.ts']!.replace("'Hello Vite'", "'Hello again'"));
+    await until(() => events.filter((e) => e.type === 'build' && e.ok).length > builds, 30_000, 'a rebuild after the save');
+    const html2 = await (await fetch(server.url)).text();
+    const script2 = /src="\.?\/?(assets\/index-[^"]+\.js)"/.exec(html2)![1]!;
+    expect(await (await fetch(server.url + script2)).text()).toContain('Hello again');
+  }, 120_000);
+});
+
+describe('miniapp pack', () => {
+  it("packages `vite build`'s folder as it is, says what it left out and why, and the package runs", async () => {
+    const { dir } = stack(VITE_APP);
+    const vite = await import(join(repoRoot, 'node_modules/vite/dist/node/index.js'));
+    await vite.build({ root: dir, logLevel: 'silent', build: { outDir: 'web', sourcemap: true, manifest: true } });
+    expect(existsSync(join(dir, 'web/.vite/manifest.json'))).toBe(true);
+    const r = await runCli(['pack', 'web', '--json', '--rename-web-manifest'], { cwd: dir, timeoutMs: 60_000 });
+    const out = parseJsonOutput(r.stdout);
+    expect(out.errors).toEqual([]);
+    expect(r.code).toBe(0);
+    // The mini-program manifest came from the project (the folder's manifest.json is the PWA one).
+    expect(out.result.manifestFile).toBe('manifest.json');
+    const zip = join(dir, out.result.zipPath);
+    expect(out.result.zipPath).toBe('com.example.stack-1.0.0.zip');
+    const packaged = names(zip);
+    const built = readdirSync(join(dir, 'web'), { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).length;
+    // Every built file is either in the package or listed with a reason.
+    expect(packaged.length - 1 + out.result.omitted.length).toBe(built);
+    expect(out.result.omitted.map((o: { path: string }) => o.path)).toEqual(['.vite/manifest.json', expect.stringMatching(/^assets\/index-[\w-]+\.js\.map$/)]);
+    expect(out.result.omitted.find((o: { path: string }) => o.path.endsWith('.js.map')).reason).toMatch(/source map/);
+    expect(packaged).toEqual(expect.arrayContaining(['favicon.svg', 'site.webmanifest', 'index.html', 'manifest.json']));
+    app = await launch(zip);
+    expect(app.text('#title')).toBe('Hello Vite');
+    // Human output lists the same.
+    const human = await runCli(['pack', 'web', '--rename-web-manifest'], { cwd: dir, timeoutMs: 60_000 });
+    expect(human.stdout).toMatch(/packed com\.example\.stack@1\.0\.0/);
+    expect(human.stdout).toMatch(/left out \(2\):\n\s+\.vite\/manifest\.json: /);
+  }, 120_000);
+
+  it('refuses a file, and a folder with no mini-program manifest, with a hint', async () => {
+    const { dir, write } = stack({ 'web/index.html': '<html></html>' });
+    write('web/manifest.json', PWA);
+    const { rmSync } = await import('node:fs');
+    rmSync(join(dir, 'manifest.json'));
+    const none = await runCli(['pack', 'web', '--json'], { cwd: dir });
+    expect(parseJsonOutput(none.stdout).errors[0]).toMatchObject({ code: 'PACK_MANIFEST_NOT_FOUND' });
+    expect(none.code).toBe(1);
+    const file = await runCli(['pack', 'web/index.html', '--json'], { cwd: dir });
+    expect(parseJsonOutput(file.stdout).errors[0]).toMatchObject({ code: 'PACK_NOT_A_DIRECTORY' });
+    expect(file.code).toBe(2);
+  });
+});
