@@ -179,7 +179,8 @@ export async function startRegistryServer(options: RegistryServerOptions) {
   }
 
   const server: Server = createServer((req, res) => void handle(req, res));
-  server.keepAliveTimeout = 5000;
+  // Longer than clients keep idle connections (undici: 4 s), so a client never reuses one the server is closing.
+  server.keepAliveTimeout = 65_000;
   server.requestTimeout = uploadTimeoutMs + 10_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', (err: NodeJS.ErrnoException) => reject(err.code === 'EADDRINUSE' ? new MiniappError('SERVER_PORT_IN_USE', { host: options.host ?? '127.0.0.1', port: options.port ?? 0 }) : new MiniappError('SERVER_LISTEN_FAILED', { host: options.host, port: options.port, reason: err.message })));
