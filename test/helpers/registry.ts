@@ -15,7 +15,7 @@ export type StoreKind = 'embedded' | 'postgres';
  * started with the Debian server binaries (installed by .ci/run), run as the postgres user when the
  * tests run as root. Undefined, with the reason, when no server binaries are installed.
  */
-export function localPostgres(): { url: string; stop(): void } | { skip: string } {
+export function localPostgres(): { url: string; stop(): void; halt(): void; start(): void } | { skip: string } {
   const versions = existsSync('/usr/lib/postgresql') ? execFileSync('ls', ['/usr/lib/postgresql']).toString().split(/\s+/).filter(Boolean) : [];
   const bin = versions.map((v) => `/usr/lib/postgresql/${v}/bin`).find((b) => existsSync(join(b, 'pg_ctl')));
   if (!bin) return { skip: 'no PostgreSQL server installed (apt-get install postgresql; .ci/run does it in CI)' };
@@ -28,8 +28,11 @@ export function localPostgres(): { url: string; stop(): void } | { skip: string 
   };
   if (root) execFileSync('chown', ['postgres', dir]);
   as(join(bin, 'initdb'), ['-D', join(dir, 'data'), '-A', 'trust', '-U', 'postgres', '--no-sync']);
-  as(join(bin, 'pg_ctl'), ['-D', join(dir, 'data'), '-l', join(dir, 'log'), '-w', '-o', `-k ${dir} -p ${port} -c listen_addresses='' -c fsync=off -c max_connections=200`, 'start']);
+  const start = () => as(join(bin, 'pg_ctl'), ['-D', join(dir, 'data'), '-l', join(dir, 'log'), '-w', '-o', `-k ${dir} -p ${port} -c listen_addresses='' -c fsync=off -c max_connections=200`, 'start']);
+  start();
   return {
+    start,
+    halt: () => as(join(bin, 'pg_ctl'), ['-D', join(dir, 'data'), '-m', 'immediate', '-w', 'stop']),
     url: `postgres://postgres@/postgres?host=${encodeURIComponent(dir)}&port=${port}`,
     stop() {
       try {
@@ -63,7 +66,7 @@ export async function startTestRegistry(kind: StoreKind, options: { pgUrl?: stri
   } else {
     store = await createSqlStore(openSqliteDb(join(dir, 'registry.db')));
   }
-  const registry = createRegistry({ store, blobs, conformance: options.conformance ?? false, feedCacheMs: 0 });
+  const registry = createRegistry({ store, blobs, conformance: options.conformance ?? false });
   const server = await startRegistryServer({ registry, log: options.log ? (l) => options.log!.push(l) : undefined });
   return { registry, server, url: server.url, dir, admin: operator('test'), close: () => server.close() };
 }
