@@ -17,13 +17,38 @@ export interface FeedQuery {
 }
 
 export type FeedAnswer =
-  | (ReleaseDescriptor & { status: 'available' | 'update-required'; channel: Channel; rollout: number; hostVersion?: string })
+  | (ReleaseDescriptor & { status: 'available' | 'update-required'; channel: Channel; rollout: number })
   | { status: 'up-to-date'; id: string; version: string; channel: Channel };
 
+interface Served {
+  release: ReleaseRecord;
+  descriptor: ReleaseDescriptor;
+  /** The answer's JSON text for each status, made once per release: the feed's hot path only picks one. */
+  text: { available: string; 'update-required': string };
+}
+
 interface ChannelState {
-  releases: Array<{ release: ReleaseRecord; descriptor: ReleaseDescriptor }>;
+  releases: Served[];
   at: number;
 }
+
+/** semver answers for the few distinct versions hosts send, remembered (bounded): the feed asks them on every request. */
+function memo<T>(fn: (a: string, b: string) => T): (a: string, b: string) => T {
+  const cache = new Map<string, T>();
+  return (a, b) => {
+    const key = `${a}\n${b}`;
+    let v = cache.get(key);
+    if (v === undefined) {
+      if (cache.size > 5000) cache.clear();
+      cache.set(key, (v = fn(a, b)));
+    }
+    return v;
+  };
+}
+const isVersion = memo((v) => semverValid(v) !== null);
+const newer = memo((a, b) => semverGt(a, b));
+
+const textOf = (d: ReleaseDescriptor, channel: Channel, rollout: number, status: 'available' | 'update-required') => JSON.stringify({ ...d, status, channel, rollout: rollout / 100 });
 
 /**
  * The update feed hosts poll: for one app, channel and device, the release that device gets. A channel's
@@ -37,39 +62,67 @@ export function createFeed(ctx: RegistryContext) {
   const cache = new Map<string, ChannelState>();
   ctx.onChange.add(() => cache.clear());
 
-  async function channelState(id: string, channel: Channel): Promise<ChannelState> {
-    const key = `${id}\n${channel}`;
-    const hit = cache.get(key);
-    const now = Date.now();
-    if (hit && now - hit.at < ttl) return hit;
+  const loading = new Map<string, Promise<ChannelState>>();
+  let generation = 0;
+  ctx.onChange.add(() => generation++);
+
+  async function load(id: string, channel: Channel): Promise<ChannelState> {
+    const started = generation;
     const live = (await ctx.store.releases(id, channel)).filter((r) => r.state === 'active');
-    const releases = [];
+    const releases: Served[] = [];
     for (const release of live) {
       const v = await ctx.store.version(id, release.version);
-      if (v && !v.yankedAt) releases.push({ release, descriptor: v.descriptor });
+      if (!v || v.yankedAt) continue;
+      const d = v.descriptor;
+      releases.push({ release, descriptor: d, text: { available: textOf(d, channel, release.rollout, 'available'), 'update-required': textOf(d, channel, release.rollout, 'update-required') } });
     }
-    const state = { releases, at: now };
-    if (ttl > 0) {
+    const state = { releases, at: Date.now() };
+    // A change made here while this was loading may not be in it: keep it only if none was.
+    if (ttl > 0 && started === generation) {
       if (cache.size > 10_000) cache.clear();
-      cache.set(key, state);
+      cache.set(`${id}\n${channel}`, state);
     }
     return state;
   }
 
-  return async function answer(q: FeedQuery): Promise<FeedAnswer> {
+  /**
+   * A channel's live releases, from memory: one load at a time per channel, however many requests
+   * ask at once; an expired entry is answered while its refresh runs (a change made through this process
+   * clears the cache, so only other processes' changes wait up to feedCacheMs to be seen).
+   */
+  function channelState(id: string, channel: Channel): Promise<ChannelState> {
+    const key = `${id}\n${channel}`;
+    const hit = cache.get(key);
+    if (hit && Date.now() - hit.at < ttl) return Promise.resolve(hit);
+    let pending = loading.get(key);
+    if (!pending) {
+      pending = load(id, channel).finally(() => loading.delete(key));
+      loading.set(key, pending);
+    }
+    if (hit) {
+      pending.catch(() => undefined);
+      return Promise.resolve(hit);
+    }
+    return pending;
+  }
+
+  /** The answer as the JSON text the server sends. */
+  async function answerText(q: FeedQuery): Promise<string> {
     const channel = channelOf(q.channel);
     for (const [name, value] of [['hostVersion', q.hostVersion], ['installed', q.installed]] as const) {
-      if (value !== undefined && !semverValid(value)) throw new MiniappError('REGISTRY_BAD_REQUEST', { reason: `${name}=${JSON.stringify(value)} is not a version such as 3.2.0` });
+      if (value !== undefined && !isVersion(value, '')) throw new MiniappError('REGISTRY_BAD_REQUEST', { reason: `${name}=${JSON.stringify(value)} is not a version such as 3.2.0` });
     }
     if (q.device !== undefined && (q.device.length === 0 || q.device.length > 200)) throw new MiniappError('REGISTRY_BAD_REQUEST', { reason: 'device must be 1 to 200 characters' });
     const { releases } = await channelState(q.id, channel);
     const hit = releases.find(({ release }) => inRollout(q.id, release.version, q.device, release.rollout));
     if (!hit) throw new MiniappError('REGISTRY_NO_RELEASE', { id: q.id, channel });
     const d = hit.descriptor;
-    if (q.installed && !semverGt(d.version, q.installed)) return { status: 'up-to-date', id: q.id, version: q.installed, channel };
-    const required = q.hostVersion !== undefined && semverGt(d.minHostVersion, q.hostVersion);
-    return { ...d, status: required ? 'update-required' : 'available', channel, rollout: hit.release.rollout / 100, ...(q.hostVersion ? { hostVersion: q.hostVersion } : {}) };
-  };
+    if (q.installed && !newer(d.version, q.installed)) return JSON.stringify({ status: 'up-to-date', id: q.id, version: q.installed, channel });
+    return hit.text[q.hostVersion !== undefined && newer(d.minHostVersion, q.hostVersion) ? 'update-required' : 'available'];
+  }
+
+  const answer = async (q: FeedQuery): Promise<FeedAnswer> => JSON.parse(await answerText(q)) as FeedAnswer;
+  return Object.assign(answer, { text: answerText });
 }
 
 export type Feed = ReturnType<typeof createFeed>;

@@ -69,6 +69,7 @@ export function receiveUpload(req: IncomingMessage, tempPath: string, limits: { 
   if (declared > limits.maxBytes) return Promise.reject(new MiniappError('REGISTRY_UPLOAD_TOO_LARGE', { limit: limits.maxBytes }));
   return new Promise<Upload>((resolve, reject) => {
     const hash = createHash('sha256');
+    const chunks: Buffer[] = []; // kept too (the size is capped): the decision reads the bytes without reading the file back
     const out = createWriteStream(tempPath, { flags: 'wx', mode: 0o600 });
     let size = 0;
     let settled = false;
@@ -86,6 +87,7 @@ export function receiveUpload(req: IncomingMessage, tempPath: string, limits: { 
       size += chunk.length;
       if (size > limits.maxBytes) return fail(new MiniappError('REGISTRY_UPLOAD_TOO_LARGE', { limit: limits.maxBytes }));
       hash.update(chunk);
+      chunks.push(chunk);
     });
     req.on('aborted', () => fail(new MiniappError('REGISTRY_UPLOAD_INCOMPLETE')));
     req.on('error', () => fail(new MiniappError('REGISTRY_UPLOAD_INCOMPLETE')));
@@ -95,7 +97,7 @@ export function receiveUpload(req: IncomingMessage, tempPath: string, limits: { 
       if (!req.complete) return fail(new MiniappError('REGISTRY_UPLOAD_INCOMPLETE'));
       settled = true;
       clearTimeout(timer);
-      resolve({ tempPath, sha256: hash.digest('hex'), size });
+      resolve({ tempPath, sha256: hash.digest('hex'), size, bytes: Buffer.concat(chunks, size) });
     });
     req.pipe(out);
   });

@@ -19,6 +19,8 @@ export interface Upload {
   tempPath: string;
   sha256: string;
   size: number;
+  /** The same bytes in memory, when the receiver kept them. */
+  bytes?: Buffer;
 }
 
 export interface PublishResult {
@@ -49,7 +51,7 @@ const resultOf = (v: VersionRecord, duplicate: boolean, steps: InstallReport['st
  */
 async function decide(ctx: RegistryContext, bytes: Buffer, sha256: string): Promise<InstallReport> {
   const trustStore = await trustStoreOf(ctx);
-  const appsDir = await mkdtemp(join(tmpdir(), 'miniapp-registry-decide-'));
+  const appsDir = await mkdtemp(join(await scratchRoot(), 'miniapp-registry-decide-'));
   try {
     const peek = await peekAppId(bytes);
     if (peek) {
@@ -60,6 +62,16 @@ async function decide(ctx: RegistryContext, bytes: Buffer, sha256: string): Prom
   } finally {
     await rm(appsDir, { recursive: true, force: true });
   }
+}
+
+let scratch: Promise<string> | undefined;
+/**
+ * Where the decision's throw-away extraction goes: memory (/dev/shm) when there is one, since a host's
+ * extraction flushes every file to disk and the registry keeps none of it; the temp folder otherwise.
+ */
+function scratchRoot(): Promise<string> {
+  scratch ??= fs.access('/dev/shm', fs.constants?.W_OK ?? 2).then(() => '/dev/shm', () => tmpdir());
+  return scratch;
 }
 
 /** The app id the signed header names (the decision checks it against the manifest): which versions to compare against. */
@@ -90,7 +102,7 @@ export async function publish(ctx: RegistryContext, actor: Actor, upload: Upload
     if (actor.role !== 'partner' || !actor.partnerId) throw new MiniappError('REGISTRY_FORBIDDEN', { role: actor.role, action: 'publish packages', why: 'Publish with the token of the partner whose key signed the package.' });
     const same = (await ctx.store.versionsBySha(upload.sha256)).find((v) => v.partnerId === actor.partnerId);
     if (same) return { result: resultOf(same, true) };
-    const bytes = await fs.readFile(upload.tempPath);
+    const bytes = upload.bytes ?? (await fs.readFile(upload.tempPath));
     const report = await decide(ctx, bytes, upload.sha256);
     if (!report.ok) throw refusal(report);
     const manifest = report.manifest!;

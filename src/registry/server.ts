@@ -113,7 +113,7 @@ export async function startRegistryServer(options: RegistryServerOptions) {
   async function feedHandler(r: Request): Promise<void> {
     const q = r.url.searchParams;
     const [channelPath, devicePath, id] = r.parts;
-    const answer = await registry.feed({
+    const text = await registry.feed.text({
       id: id!,
       channel: q.get('channel') ?? channelPath ?? undefined,
       device: q.get('device') ?? devicePath ?? undefined,
@@ -121,7 +121,8 @@ export async function startRegistryServer(options: RegistryServerOptions) {
       installed: q.get('installed') ?? undefined,
     });
     // Answers differ per device and change with each release: caches may keep them only briefly.
-    sendJson(r.res, 200, answer, { 'cache-control': 'public, max-age=5', vary: 'accept-encoding' });
+    r.res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text), 'cache-control': 'public, max-age=5' });
+    r.res.end(r.req.method === 'HEAD' ? undefined : text);
   }
 
   async function downloadHandler(r: Request): Promise<void> {
@@ -160,9 +161,9 @@ export async function startRegistryServer(options: RegistryServerOptions) {
     let code: string | undefined;
     try {
       const method = req.method === 'HEAD' ? 'GET' : req.method;
-      const matches = routes.filter(([, pattern]) => pattern.test(r.url.pathname));
-      const route = matches.find(([m]) => m === method);
+      const route = routes.find(([m, pattern]) => m === method && pattern.test(r.url.pathname));
       if (!route) {
+        const matches = routes.filter(([, pattern]) => pattern.test(r.url.pathname));
         res.setHeader('allow', matches.map(([m]) => m).join(', '));
         throw new MiniappError(matches.length ? 'REGISTRY_BAD_REQUEST' : 'REGISTRY_NOT_FOUND', matches.length ? { reason: `${req.method} is not accepted here` } : { what: 'endpoint', name: r.url.pathname });
       }
