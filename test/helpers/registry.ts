@@ -56,7 +56,7 @@ export interface TestRegistry {
 let schemaCount = 0;
 
 /** A registry on port 0 over a fresh store of the given kind (PostgreSQL: a fresh schema in the test cluster). */
-export async function startTestRegistry(kind: StoreKind, options: { pgUrl?: string; conformance?: boolean; log?: string[] } = {}): Promise<TestRegistry> {
+export async function startTestRegistry(kind: StoreKind, options: { pgUrl?: string; conformance?: boolean; log?: string[]; maxUploadBytes?: number; uploadTimeoutMs?: number } = {}): Promise<TestRegistry> {
   const dir = mkdtempSync(join(tmpdir(), 'miniapp-registry-'));
   const blobs = await openFileBlobStore(dir);
   let store;
@@ -67,7 +67,7 @@ export async function startTestRegistry(kind: StoreKind, options: { pgUrl?: stri
     store = await createSqlStore(openSqliteDb(join(dir, 'registry.db')));
   }
   const registry = createRegistry({ store, blobs, conformance: options.conformance ?? false });
-  const server = await startRegistryServer({ registry, log: options.log ? (l) => options.log!.push(l) : undefined });
+  const server = await startRegistryServer({ registry, log: options.log ? (l) => options.log!.push(l) : undefined, maxUploadBytes: options.maxUploadBytes, uploadTimeoutMs: options.uploadTimeoutMs });
   return { registry, server, url: server.url, dir, admin: operator('test'), close: () => server.close() };
 }
 
