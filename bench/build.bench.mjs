@@ -1,9 +1,10 @@
+// @ts-check
 // Benchmark: `miniapp build` (whole process: bundle, HTML rewrite, lint, zip, summary, atomic write)
 // against a plain esbuild JS-API bundle of the same entries with the same options, in the same run.
 // Goal: within 1.25x. Also measures the packaging step alone with the toolchain's own deterministic
 // writer and with archiver (the design's original choice), fed the same buffers.
 // Run: npm run build && node bench/build.bench.mjs [--runs N]
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

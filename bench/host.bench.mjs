@@ -1,3 +1,4 @@
+// @ts-check
 // Host-grade runtime benchmarks (issue 7), every ratio against a baseline measured in the same run:
 //   cold start   install + launch a signed 1 MB package to its first bridge call, whole process, vs node -e 0 (goal <= 4x)
 //   warm start   resume a suspended app to its next bridge call, vs node -e 0 (goal <= 0.4x)
@@ -10,7 +11,6 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { installPackage } from '../dist/host/install.js';
 import { createHostManager } from '../dist/host/manager.js';
-import { processPss } from '../dist/host/memory.js';
 import { processRss } from '../dist/sandbox/index.js';
 import { signPackage } from '../dist/signing/sign.js';
 import { fmt, median, printTable, ratio, scratchDir, timeProcesses } from './lib.mjs';
@@ -99,7 +99,7 @@ const roundTrip = (pin) => {
     if (pin) return undefined; // no taskset here: the diagnostic row is skipped
     throw new Error(`round trip run failed: ${r.stderr}`);
   }
-  return JSON.parse(r.stdout.trim().split('\n').pop());
+  return JSON.parse(r.stdout.trim().split('\n').pop() ?? '');
 };
 const { median: rttMs, p90 } = roundTrip(false);
 const pinned = roundTrip(true);

@@ -1,3 +1,4 @@
+// @ts-check
 // Benchmark: `miniapp init --yes` (whole process, vanilla template) against `node -e 0` and against
 // `miniapp --version` (the CLI shell's own floor), in the same run. Goal: init under 1.5x `node -e 0`.
 // Run: npm run build && node bench/init.bench.mjs [--runs N]

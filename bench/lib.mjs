@@ -1,3 +1,4 @@
+// @ts-check
 // Shared helpers for the benchmarks: whole-process timing with medians, a table printer, scratch folders.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,7 +11,12 @@ export function median(values) {
   return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
 }
 
-/** Runs a command `runs` times (after one warm-up) and returns the median wall time in ms. */
+/**
+ * Runs a command `runs` times (after one warm-up) and returns the median wall time in ms.
+ * @param {string} cmd
+ * @param {string[]} args
+ * @param {{ runs?: number, cwd?: string, env?: NodeJS.ProcessEnv }} [options]
+ */
 export function timeProcess(cmd, args, { runs = 15, cwd, env } = {}) {
   const once = () => {
     const t = process.hrtime.bigint();

@@ -1,3 +1,4 @@
+// @ts-check
 // `npm run bench`: runs every bench/*.bench.mjs in turn; each prints its figures and ratios
 // against a baseline measured in the same run. BENCH_ONLY=name runs one.
 import { spawnSync } from 'node:child_process';

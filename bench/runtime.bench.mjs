@@ -1,3 +1,4 @@
+// @ts-check
 // Runtime benchmark: launch of a 1 MB mini-program to its first bridge call (whole process through
 // `miniapp run`, and in-process through the testing API) against `node -e 0`, and bridge round trips
 // per second against a plain async function call, all measured in the same run.
@@ -57,10 +58,9 @@ const report = JSON.parse(execFileSync(process.execPath, runArgs, { encoding: 'u
 // for loading happy-dom; later launches in the same process are what a test suite sees.
 async function inProcess() {
   const t0 = performance.now();
-  let first;
   const app = await launchApp(dir, {});
   const hit = app.host.recorder.calls[0] ? performance.now() : await new Promise((r) => app.host.recorder.onCall(() => r(performance.now())));
-  first = hit - t0;
+  const first = hit - t0;
   await app.close();
   return first;
 }

@@ -1,3 +1,4 @@
+// @ts-check
 // The sandbox's message channel alone (no DOM, no bridge), median over many trips, against a plain async
 // function call in the same run:
 //   guest -> host -> guest   the bridge's direction: the sandbox sends, says it expects the answer

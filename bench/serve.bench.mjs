@@ -1,3 +1,4 @@
+// @ts-check
 // Benchmark: save → reload with `miniapp serve` on a generated 300-module app. Measures, in the same run,
 // on the same edits:
 //   1. bare esbuild: write the file, then ctx.rebuild() of an esbuild context with the same options;
@@ -160,7 +161,7 @@ try {
   step('chromium');
   // 4. Chromium: write → the page shows the new text.
   const chromiumPath = '/usr/bin/chromium';
-  let browserSamples = [];
+  const browserSamples = [];
   if (existsSync(chromiumPath)) {
     const { chromium } = await import('playwright-core');
     const browser = await chromium.launch({ executablePath: chromiumPath, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'] });

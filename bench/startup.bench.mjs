@@ -1,3 +1,4 @@
+// @ts-check
 // Start-up: miniapp --version, --help and validate on the example manifest, whole process, against `node -e 0`.
 // Goals (issue 2): --version and --help within 1.25x of node -e 0; validate within 1.6x.
 import { fileURLToPath } from 'node:url';

@@ -1,3 +1,4 @@
+// @ts-check
 // Verify throughput: 100 signed packages of about 3 MB each, checked by ONE `miniapp verify` call (signature,
 // strict structure, every entry's CRC, manifest rules), against a shell loop of 100 `openssl dgst -verify`
 // calls over the same signed bytes (signature only), in the same run. Goal (issue 4): miniapp <= 0.7x.
@@ -43,6 +44,7 @@ function measure(cases) {
 
 /** A package like `miniapp build` writes: manifest, HTML, a deflated script and ~3 MB of stored (incompressible) assets. */
 function makePackage(i) {
+  /** @type {Array<[string, Buffer, boolean]>} */
   const files = [
     ['manifest.json', Buffer.from(JSON.stringify({ id: `com.bench.app${i}`, version: '1.0.0', minHostVersion: '3.0.0', entryPoint: 'index.html', permissions: ['payment'], allowedDomains: ['api.bench.com'], name: `Bench ${i}` })), false],
     ['index.html', Buffer.from('<!doctype html><title>bench</title><script src="app.js"></script>'), false],

@@ -1,3 +1,4 @@
+// @ts-check
 // The README's main job, end to end on a sample mini-program:
 // init → build → keygen → sign → verify → run, in .tmp/example/ (recreated each time).
 import { spawnSync } from 'node:child_process';

@@ -1,3 +1,4 @@
+// @ts-check
 // Regenerates the docs and files that are derived from code: docs/errors.md from the error catalogue;
 // docs/manifest.md from the manifest schema;
 // docs/bridge.md, src/bridge/types.ts and the browser mock's data from the bridge catalogue.

@@ -1,3 +1,4 @@
+// @ts-check
 // Makes V8's code cache for the sandbox's guest bundle (run by scripts/build.mjs with the sandboxes' V8
 // flags): loads the bundle as a sandbox does, runs its warm-up page (start() with a channel nobody
 // listens to), then writes the cache of everything compiled so far beside the bundle, atomically.

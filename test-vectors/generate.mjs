@@ -2,7 +2,7 @@
 // Regenerates test-vectors/ from the built library (npm run build first). The keys are kept unless
 // --new-keys is given, so host teams' copies stay valid; signatures are randomised (PSS salt), so every
 // run writes new signature bytes: commit them together with expected.json.
-import { constants, createPrivateKey, createPublicKey, generateKeyPairSync, sign } from 'node:crypto';
+import { constants, createPrivateKey, generateKeyPairSync, sign } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';

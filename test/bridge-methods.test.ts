@@ -1,4 +1,4 @@
-import Ajv from 'ajv';
+import { Ajv } from 'ajv';
 import { describe, expect, it } from 'vitest';
 import { CATALOG, type MethodName } from '../src/bridge/catalog.js';
 import { hostHarness } from './helpers/host.js';

@@ -5,6 +5,7 @@ import { renderBridgeDocs, renderBridgeTypes, renderMockData } from '../src/brid
 import { methodPermission, methodSince } from '../src/bridge/permissions.js';
 import { compareHostVersions } from '../src/bridge/version.js';
 import { NEWEST_HOST_VERSION } from '../src/manifest/host-versions.js';
+import type { Manifest } from '../src/manifest/types.js';
 // The browser mock is plain JS; it is imported as it ships.
 import { createMockBridge, validate as mockValidate } from '../src/bridge/mock/bridge-mock.js';
 import { hostHarness } from './helpers/host.js';
@@ -59,8 +60,11 @@ describe('the catalogue is the one source of truth', () => {
   });
 });
 
-/** Cases the host and the browser mock must answer identically (code and path). */
-const CASES: Array<[string, unknown, string[]?]> = [
+/**
+ * Cases the host and the browser mock must answer identically (code and path):
+ * [method, params, the manifest's permissions (default: all), the consent the user denies (default: none)].
+ */
+const CASES: Array<[string, unknown, string[]?, string[]?]> = [
   ['storage.set', { key: 'k', value: 'v' }],
   ['storage.set', { key: '', value: 'v' }],
   ['storage.set', { key: 'k' }],
@@ -75,6 +79,9 @@ const CASES: Array<[string, unknown, string[]?]> = [
   ['payment.pay', { amount: 5, currency: 'EUR', orderId: 'o' }],
   ['payment.pay', { amount: 5, currency: 'EUR', orderId: 'o' }, []],
   ['location.get', {}, ['geolocation']],
+  ['location.get', {}, ['geolocation'], ['geolocation']],
+  ['payment.pay', { amount: 5, currency: 'EUR', orderId: 'o' }, undefined, ['payment']],
+  ['storage.get', { key: 'k' }, undefined, ['geolocation']],
   ['location.get', { accuracy: 'exact' }],
   ['camera.scanCode', { formats: ['qr', 'qr'] }],
   ['camera.scanCode', { formats: [] }],
@@ -91,14 +98,16 @@ const CASES: Array<[string, unknown, string[]?]> = [
 
 describe('the browser mock and the host agree call by call', () => {
   const all = Object.keys(PERMISSIONS);
-  it.each(CASES)('%s %j', async (method, params, permissions = all) => {
-    const h = hostHarness({ manifest: { permissions }, deny: permissions === all ? [] : [] });
+  it.each(CASES)('%s %j %j deny %j', async (method, params, permissions = all, deny = []) => {
+    const h = hostHarness({ manifest: { permissions: permissions as Manifest['permissions'] }, deny });
     const hostOut = await h.call(method, params);
-    const mock = createMockBridge({ permissions, hostVersion: NEWEST_HOST_VERSION });
-    const mockOut = await mock.call(method, params).then(
+    const mock = createMockBridge({ permissions, hostVersion: NEWEST_HOST_VERSION, deny });
+    const mockOut = await mock.call(method as MethodName, params as never).then(
       () => ({ ok: true }),
       (e: { code: string; path?: string }) => ({ ok: false, code: e.code, path: e.path }),
     );
+    const permission = methodPermission(method as MethodName);
+    if (permission && deny.includes(permission) && PERMISSIONS[permission as keyof typeof PERMISSIONS].consent) expect(hostOut).toMatchObject({ ok: false, error: { code: 'USER_DENIED' } });
     if (hostOut.ok) expect(mockOut).toEqual({ ok: true });
     else expect(mockOut).toEqual({ ok: false, code: hostOut.error.code, path: hostOut.error.path });
   });
@@ -115,7 +124,7 @@ describe('the browser mock and the host agree call by call', () => {
   });
 
   it('the mock uses no Node APIs', () => {
-    const source = read('src/bridge/mock/bridge-mock.js') + read('src/bridge/mock/catalog-data.js');
+    const source = read('src/bridge/mock/bridge-mock.js') + read('src/bridge/mock/catalog-data.js') + read('src/bridge/mock/rules.js');
     expect(source).not.toMatch(/\bfrom\s+['"]node:|require\(|process\.|Buffer\b/);
   });
 });

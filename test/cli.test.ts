@@ -1,8 +1,8 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseJsonOutput, runCli } from './helpers/cli.js';
+import { tempDir } from './helpers/temp.js';
 
 describe('CLI conventions', () => {
   it('--version prints the package version', async () => {
@@ -36,7 +36,7 @@ describe('CLI conventions', () => {
   });
 
   it('options come from miniapp.config.json, then MINIAPP_* variables, then flags', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'miniapp-config-'));
+    const dir = tempDir('config');
     writeFileSync(join(dir, 'manifest.json'), JSON.stringify({ id: 'com.a.b', version: '1.0.0', minHostVersion: '3.0.0', entryPoint: 'index.html', permissions: [], allowedDomains: ['localhost'] }));
     // dev by default: loopback allowed.
     expect((await runCli(['validate', 'manifest.json'], { cwd: dir })).code).toBe(0);
@@ -47,7 +47,7 @@ describe('CLI conventions', () => {
   });
 
   it('--verbose logs the resolved options and their config file on stderr; --quiet prints nothing on success', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'miniapp-verbose-'));
+    const dir = tempDir('verbose');
     writeFileSync(join(dir, 'manifest.json'), JSON.stringify({ id: 'com.a.b', version: '1.0.0', minHostVersion: '3.0.0', entryPoint: 'index.html', permissions: [], allowedDomains: [], name: 'A' }));
     writeFileSync(join(dir, 'miniapp.config.json'), JSON.stringify({ profile: 'release' }));
     const verbose = await runCli(['validate', 'manifest.json', '--verbose'], { cwd: dir });
@@ -62,7 +62,7 @@ describe('CLI conventions', () => {
   });
 
   it('unknown config keys are rejected with a suggestion', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'miniapp-config-'));
+    const dir = tempDir('config');
     writeFileSync(join(dir, 'manifest.json'), '{}');
     writeFileSync(join(dir, 'miniapp.config.json'), JSON.stringify({ profil: 'release' }));
     const r = await runCli(['validate', 'manifest.json', '--json'], { cwd: dir });
@@ -73,10 +73,11 @@ describe('CLI conventions', () => {
   });
 
   it('colour is off for NO_COLOR and non-TTY, on with FORCE_COLOR', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'miniapp-color-'));
+    const dir = tempDir('color');
     writeFileSync(join(dir, 'manifest.json'), '{}');
     const plain = await runCli(['validate', 'manifest.json'], { cwd: dir, env: { NO_COLOR: undefined } });
-    expect(plain.stdout).not.toContain('\u001b[');
+    expect(plain.raw.stdout).not.toContain('\u001b[');
+    expect(plain.raw.stdout).toContain('MANIFEST_');
     const { spawnSync } = await import('node:child_process');
     const { binPath } = await import('./helpers/cli.js');
     const forced = spawnSync(process.execPath, [binPath, 'validate', 'manifest.json'], { cwd: dir, env: { ...process.env, NO_COLOR: undefined, FORCE_COLOR: '1' }, encoding: 'utf8' });

@@ -21,13 +21,20 @@ const conform = (target: string, extra = {}) => runConformance({ target, hostVer
 
 describe('conformance', () => {
   it('passes a well-behaved app through install, every lifecycle phase and every check', async () => {
+    // The app writes to storage only once it has seen hide then show, in that order (it may be shown at
+    // launch too): the storage the report measures at the end proves the events reached the page.
     const r = await conform(project(`
       const seen = [];
-      for (const s of ['hidden', 'shown']) window.addEventListener('miniapp:' + s, () => seen.push(s));
-      MiniAppBridge.call('storage.set', { key: 'k', value: 'v' });
+      for (const s of ['hidden', 'shown']) {
+        window.addEventListener('miniapp:' + s, () => {
+          seen.push(s);
+          if (seen.slice(-2).join() === 'hidden,shown') MiniAppBridge.call('storage.set', { key: 'lifecycle', value: seen.join() });
+        });
+      }
     `));
     expect(failed(r)).toEqual({});
     expect(r.ok).toBe(true);
+    expect(r.storage?.usedBytes).toBeGreaterThan(0);
     expect(r.checks.map((c) => c.name)).toEqual(expect.arrayContaining(['lifecycle.launch', 'lifecycle.hide', 'lifecycle.show', 'lifecycle.suspend', 'lifecycle.resume', 'lifecycle.unload', 'budget.startup', 'budget.memory', 'budget.storage']));
     expect(r.checks.filter((c) => c.name.startsWith('install.') && c.status === 'skipped').map((c) => c.name)).toEqual(['install.fetch', 'install.signature', 'install.key-authorised', 'install.permissions', 'install.downgrade']);
   });

@@ -3,6 +3,11 @@ import { describe, expect, it } from 'vitest';
 import { diagnostic, errorCatalog, isMiniappError, MiniappError, renderErrorCatalogMarkdown } from '../src/core/errors/index.js';
 
 describe('error catalogue', () => {
+  it('a code outside the catalogue does not compile (npm run typecheck), and throws if forced', () => {
+    // @ts-expect-error ErrorCode is the union of the catalogue's codes, nothing else
+    expect(() => new MiniappError('NOT_A_CATALOGUE_CODE')).toThrow(/unknown error code NOT_A_CATALOGUE_CODE/);
+  });
+
   it('docs/errors.md lists every code exactly as the catalogue says (run `npm run docs` to update)', () => {
     const committed = readFileSync(new URL('../docs/errors.md', import.meta.url), 'utf8');
     expect(committed).toBe(renderErrorCatalogMarkdown());
@@ -34,6 +39,7 @@ describe('error catalogue', () => {
   });
 
   it('refuses codes that are not in the catalogue', () => {
+    // @ts-expect-error not a catalogue code (the compiler refuses it too)
     expect(() => diagnostic('NO_SUCH_CODE')).toThrow(/unknown error code/);
   });
 });

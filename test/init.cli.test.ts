@@ -1,13 +1,13 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { checkAppId } from '../src/manifest/check.js';
 import { parseJsonOutput, repoRoot, runCli } from './helpers/cli.js';
 import { readZip } from './helpers/zip.js';
+import { tempDir } from './helpers/temp.js';
 
-const workspace = () => mkdtempSync(join(tmpdir(), 'miniapp-init-'));
+const workspace = () => tempDir('init');
 const json = (file: string) => JSON.parse(readFileSync(file, 'utf8'));
 
 describe('miniapp init (CLI)', () => {

@@ -5,6 +5,7 @@ import { MiniappError } from '../src/core/errors/index.js';
 import { readPackage } from '../src/package/reader.js';
 import { buildSignatureBlock } from '../src/package/signature-block.js';
 import { rawZip, validPackage, type RawEntry, type RawZipOptions } from './helpers/raw-zip.js';
+import { tempDir } from './helpers/temp.js';
 
 function codeOf(fn: () => unknown): string {
   try {
@@ -182,11 +183,10 @@ describe('strict package reader: refuses each defect with its code', () => {
 
 describe('miniapp validate <package.zip> goes through the strict reader', () => {
   it('validates the manifest inside, answering file existence from the entries', async () => {
-    const { mkdtempSync, writeFileSync } = await import('node:fs');
-    const { tmpdir } = await import('node:os');
+    const { writeFileSync } = await import('node:fs');
     const { join } = await import('node:path');
     const { runCli, parseJsonOutput } = await import('./helpers/cli.js');
-    const dir = mkdtempSync(join(tmpdir(), 'miniapp-validate-zip-'));
+    const dir = tempDir('validate-zip');
     writeFileSync(join(dir, 'good.zip'), validPackage());
     let r = await runCli(['validate', 'good.zip', '--json'], { cwd: dir });
     expect(r.code).toBe(0);

@@ -1,8 +1,8 @@
-import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseJsonOutput, runCli } from './helpers/cli.js';
+import { tempDir } from './helpers/temp.js';
 
 const CLI_APP = new URL('./fixtures/runtime/cli', import.meta.url).pathname;
 
@@ -11,7 +11,7 @@ let dir: string;
 let zip: string;
 let flags: string[];
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'miniapp-run-zip-'));
+  dir = tempDir('run-zip');
   const app = join(dir, 'app');
   cpSync(CLI_APP, app, { recursive: true });
   const build = await runCli(['build', app, '--json']);

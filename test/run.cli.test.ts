@@ -1,15 +1,15 @@
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseJsonOutput, runCli } from './helpers/cli.js';
+import { tempDir } from './helpers/temp.js';
 
 const fixture = (name: string) => new URL(`./fixtures/runtime/${name}`, import.meta.url).pathname;
 const CLI_APP = fixture('cli');
 
 /** Each test gets its own data directory and host key file, so runs never share state by accident. */
 function sandbox() {
-  const dir = mkdtempSync(join(tmpdir(), 'miniapp-run-cli-'));
+  const dir = tempDir('run-cli');
   return { dir, flags: ['--data-dir', join(dir, 'data'), '--host-key-file', join(dir, 'host.key')] };
 }
 const lines = (report: { console: Array<{ text: string }> }) => report.console.map((c) => c.text);
@@ -24,10 +24,16 @@ describe('miniapp run', () => {
     mkdirSync(app);
     writeFileSync(join(app, 'manifest.json'), JSON.stringify({ id: 'com.example.spin', version: '1.0.0', minHostVersion: '3.0.0', entryPoint: 'index.html', permissions: [], allowedDomains: [] }));
     writeFileSync(join(app, 'index.html'), `<!doctype html><script>${code}</script>`);
+    const started = performance.now();
     const r = await runCli(['run', app, '--json', '--timeout', '800', ...flags]);
+    const wallMs = performance.now() - started;
     const out = parseJsonOutput(r.stdout);
     expect(out.result.stoppedBy).toBe('timeout');
     expect(out.warnings.map((w: { code: string }) => w.code)).toContain('RUN_TIMEOUT');
+    // It ran until the timeout, then stopped promptly: not at once, and not after the test's own limit.
+    expect(out.result.timings.totalMs).toBeGreaterThanOrEqual(800);
+    expect(out.result.timings.totalMs).toBeLessThan(800 + 4000);
+    expect(wallMs).toBeLessThan(800 + 8000);
   }, 20_000);
 
   it('runs a directory and prints a JSON report: console, calls with outcome and latency, timings', async () => {

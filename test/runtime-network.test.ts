@@ -1,18 +1,18 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkUrl } from '../src/runtime/host/network-policy.js';
 import { launch, type TestApp } from '../src/testing/index.js';
+import { tempDir } from './helpers/temp.js';
 
 const APP = new URL('./fixtures/runtime/network', import.meta.url).pathname;
 
 /** A loopback HTTPS server with a certificate made for this run, for *.partner.test. */
 function startServer(): Promise<{ server: Server; port: number; ca: string; hits: string[] }> {
-  const dir = mkdtempSync(join(tmpdir(), 'miniapp-tls-'));
+  const dir = tempDir('tls');
   execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'), '-days', '1', '-subj', '/CN=partner.test', '-addext', 'subjectAltName=DNS:partner.test,DNS:api.partner.test,DNS:*.partner.test,DNS:a.b.partner.test'], { stdio: 'ignore' });
   const cert = readFileSync(join(dir, 'cert.pem'), 'utf8');
   const hits: string[] = [];

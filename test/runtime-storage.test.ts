@@ -1,12 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { AppStorage, storageFileName } from '../src/runtime/host/services/storage.js';
 import { hostHarness } from './helpers/host.js';
+import { tempDir } from './helpers/temp.js';
 
-const tempDir = () => mkdtempSync(join(tmpdir(), 'miniapp-storage-'));
 
 describe('host storage', () => {
   it('keeps each app in its own namespace: no key reaches another app', async () => {

@@ -1,10 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runApp } from '../src/runtime/run.js';
 import { launch, TOKEN_LIFETIME_MS } from '../src/testing/index.js';
+import { tempDir } from './helpers/temp.js';
 
 const fixture = (name: string) => new URL(`./fixtures/runtime/${name}`, import.meta.url).pathname;
 const SHOP = fixture('shop');
@@ -46,7 +45,7 @@ describe('miniapp/testing launch()', () => {
   });
 
   it('keeps storage across launches with the same data directory and host key', async () => {
-    const options = { dataDir: mkdtempSync(join(tmpdir(), 'miniapp-launch-')), hostKey: randomBytes(32) };
+    const options = { dataDir: tempDir('launch'), hostKey: randomBytes(32) };
     const first = await launch(SHOP, options);
     await first.close();
     const second = await launch(SHOP, options);
@@ -109,7 +108,7 @@ describe('miniapp/testing launch()', () => {
   });
 
   it('reports storage written with another host key as RUN_STORAGE_UNREADABLE', async () => {
-    const dataDir = mkdtempSync(join(tmpdir(), 'miniapp-launch-'));
+    const dataDir = tempDir('launch');
     const hostKey = randomBytes(32);
     const first = await launch(SHOP, { dataDir, hostKey });
     await first.close();

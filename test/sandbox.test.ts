@@ -1,8 +1,8 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startSandbox, type Sandbox } from '../src/sandbox/index.js';
+import { tempDir } from './helpers/temp.js';
 
 const open: Sandbox[] = [];
 afterEach(async () => {
@@ -11,7 +11,7 @@ afterEach(async () => {
 
 /** Writes an entry module whose start(channel) body is `body`, and starts a sandbox on it. */
 function sandboxWith(body: string, limits = {}, onMessage?: (d: unknown) => void): Sandbox {
-  const dir = mkdtempSync(join(tmpdir(), 'miniapp-sandbox-'));
+  const dir = tempDir('sandbox');
   const entry = join(dir, 'entry.mjs');
   writeFileSync(entry, `export async function start(channel, init) {\n${body}\n}\n`);
   const s = startSandbox({ entry, readPaths: [`${dir}/*`], limits, onMessage, checkIntervalMs: 50 });
@@ -187,7 +187,11 @@ describe('sandbox reply wait', () => {
     );
     await s.ready;
     await new Promise<void>((resolve) => {
-      const poll = setInterval(() => got.length >= 6 && (clearInterval(poll), resolve()), 5);
+      const poll = setInterval(() => {
+        if (got.length < 6) return;
+        clearInterval(poll);
+        resolve();
+      }, 5);
     });
     expect(got.map((g) => g.reply)).toEqual([0, 1, 2, 3, 4, 5]);
     // The heartbeat kept being answered (a stuck guest would be stopped as a CPU_LIMIT).

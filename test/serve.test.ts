@@ -1,11 +1,11 @@
-import { mkdtempSync, realpathSync, rmSync, renameSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { rmSync, renameSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { createHash } from 'node:crypto';
-import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createDevServer, createMemoryChannel, type DevServer, type DevServerEvent } from '../src/server/index.js';
 import { MANIFEST, makeProject, until } from './helpers/serve-fixture.js';
+import { tempDir } from './helpers/temp.js';
 
 type Project = ReturnType<typeof makeProject>;
 const open: { server?: DevServer; project?: Project }[] = [];
@@ -233,7 +233,7 @@ describe('rebuild and reload', () => {
   });
 
   it('rebuilds when a file outside the project that has the error is fixed (at start, and after a good build)', async () => {
-    const shared = realpathSync(mkdtempSync(join(tmpdir(), 'miniapp-shared-')));
+    const shared = tempDir('shared');
     cleanupAfter.push(() => rmSync(shared, { recursive: true, force: true }));
     writeFileSync(join(shared, 'a.js'), "export const a = 'never closed;\n");
     writeFileSync(join(shared, 'b.js'), "export const b = 'b ok';\n");
@@ -261,7 +261,7 @@ describe('rebuild and reload', () => {
   });
 
   it('keeps seeing edits in a folder outside the project after it is replaced (rm -rf then mkdir)', async () => {
-    const shared = realpathSync(mkdtempSync(join(tmpdir(), 'miniapp-shared-')));
+    const shared = tempDir('shared');
     cleanupAfter.push(() => rmSync(shared, { recursive: true, force: true }));
     writeFileSync(join(shared, 'util.js'), "export const n = 'shared v1';\n");
     const project = makeProject();
@@ -325,8 +325,23 @@ describe('rebuild and reload', () => {
     await client.next('hello');
     const lib = join(project.dir, 'src/lib');
     const replacements: [string, () => void][] = [
-      ['rm -rf then mkdir', () => (rmSync(lib, { recursive: true }), mkdirSync(lib), writeFileSync(join(lib, 'util.js'), "export const n = 'replaced';\n"))],
-      ['a folder moved over', () => (mkdirSync(`${lib}-next`), writeFileSync(join(`${lib}-next`, 'util.js'), "export const n = 'replaced';\n"), renameSync(lib, `${lib}-old`), renameSync(`${lib}-next`, lib))],
+      [
+        'rm -rf then mkdir',
+        () => {
+          rmSync(lib, { recursive: true });
+          mkdirSync(lib);
+          writeFileSync(join(lib, 'util.js'), "export const n = 'replaced';\n");
+        },
+      ],
+      [
+        'a folder moved over',
+        () => {
+          mkdirSync(`${lib}-next`);
+          writeFileSync(join(`${lib}-next`, 'util.js'), "export const n = 'replaced';\n");
+          renameSync(lib, `${lib}-old`);
+          renameSync(`${lib}-next`, lib);
+        },
+      ],
     ];
     for (const [how, replace] of replacements) {
       replace();

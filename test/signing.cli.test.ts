@@ -1,11 +1,11 @@
 import { execFileSync } from 'node:child_process';
 import { createHash, webcrypto } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseJsonOutput, repoRoot, runCli } from './helpers/cli.js';
 import { MANIFEST, validPackage } from './helpers/raw-zip.js';
+import { tempDir } from './helpers/temp.js';
 
 const vectors = join(repoRoot, 'test-vectors');
 const testKey = join(vectors, 'keys/test-only.key.pem');
@@ -15,7 +15,7 @@ const testKeyId = JSON.parse(readFileSync(join(vectors, 'expected.json'), 'utf8'
 const OPENSSL_LINE = ['dgst', '-sha256', '-sigopt', 'rsa_padding_mode:pss', '-sigopt', 'rsa_pss_saltlen:32'];
 
 function workdir(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'miniapp-sign-'));
+  const dir = tempDir('sign');
   writeFileSync(join(dir, 'app.zip'), validPackage());
   return dir;
 }

@@ -1,9 +1,9 @@
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, symlinkSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readdirSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { repoRoot, runCli } from './helpers/cli.js';
+import { tempDir } from './helpers/temp.js';
 
 /**
  * Links the toolchain's own install into a scaffolded app as its node_modules, with `miniapp` pointing at
@@ -20,7 +20,7 @@ function linkDependencies(app: string): void {
 
 describe.each(['vanilla', 'react'])('the %s template', (template) => {
   it("passes its own tests (miniapp/testing, headless against the mock host), as in the template's CI", async () => {
-    const app = join(mkdtempSync(join(tmpdir(), `miniapp-template-${template}-`)), 'app');
+    const app = join(tempDir(`template-${template}`), 'app');
     const init = await runCli(['init', app, '--yes', '--template', template, '--id', 'com.partner.sample']);
     expect(init.code).toBe(0);
     linkDependencies(app);

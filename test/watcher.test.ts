@@ -1,9 +1,9 @@
-import { mkdirSync, mkdtempSync, realpathSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { watchProject, type ProjectWatcher } from '../src/server/watcher.js';
 import { until } from './helpers/serve-fixture.js';
+import { tempDir } from './helpers/temp.js';
 
 const cleanup: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -11,7 +11,7 @@ afterEach(async () => {
 });
 
 async function watched(layout: Record<string, string> = {}) {
-  const dir = realpathSync(mkdtempSync(join(tmpdir(), 'miniapp-watch-')));
+  const dir = tempDir('watch');
   for (const [name, text] of Object.entries(layout)) {
     mkdirSync(join(dir, name, '..'), { recursive: true });
     writeFileSync(join(dir, name), text);
@@ -65,7 +65,7 @@ describe('project watcher', () => {
   });
 
   it('watches files the build read outside the project, and stops everything on close', async () => {
-    const shared = realpathSync(mkdtempSync(join(tmpdir(), 'miniapp-watch-shared-')));
+    const shared = tempDir('watch-shared');
     cleanup.push(() => rmSync(shared, { recursive: true, force: true }));
     writeFileSync(join(shared, 'lib.js'), '1');
     writeFileSync(join(shared, 'other.js'), '1');

@@ -1,3 +1,4 @@
+// @ts-check
 // One cold start, as a host does it, in a fresh process: install a signed package (verify, check,
 // extract) into a fresh apps directory, launch it in its sandbox, and exit at its first bridge call.
 // Used by bench/host.bench.mjs: node bench/host/cold-start.mjs <package.zip> <registry.json>

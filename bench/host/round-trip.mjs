@@ -1,3 +1,4 @@
+// @ts-check
 // Bridge round trips across the sandbox boundary, measured inside the guest: a host process launches the
 // installed app com.partner.rtt (see bench/host.bench.mjs), which calls device.info in a loop (3,000 calls
 // to let V8 optimise both sides, then TRIPS timed ones) and logs the median and p90. Prints them as JSON.

@@ -5,7 +5,7 @@ import { join, relative, resolve, sep } from 'node:path';
 import { diagnostic, MiniappError, type Diagnostic } from '../core/errors/index.js';
 import { parseJsonWithPositions } from '../manifest/json.js';
 import type { Manifest } from '../manifest/types.js';
-import { explainUnsafePackagePath } from '../package/paths.js';
+import { explainUnsafePackagePath } from '../format/paths.js';
 import { checkPackageEntries } from '../package/writer.js';
 import { fromEsbuildMessage } from './diagnostics.js';
 import { entryKey, findEntries, rewriteHtml, type EntryOutputs, type EntryRef } from './entries.js';

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { isBridgeMethod, methodPermission, methodSince } from '../bridge/permissions.js';
 import { compareHostVersions } from '../bridge/version.js';
-import { hostMatches } from '../runtime/host/network-policy.js';
+import { hostMatches } from '../manifest/domains.js';
 import { diagnostic, type Diagnostic } from '../core/errors/index.js';
 import type { Manifest } from '../manifest/types.js';
 import { lineColumn } from './html.js';
@@ -80,7 +80,7 @@ export function lintBundle(input: LintInput): LintResult {
     }
   }
 
-  const declared = new Set(input.manifest.permissions);
+  const declared = new Set<string>(input.manifest.permissions);
   const used = new Set<string>();
   for (const [method, path] of [...methods].sort(([a], [b]) => (a < b ? -1 : 1))) {
     const where = () => locate(method, input, true, path.endsWith('.html') ? path : undefined) ?? { file: path };

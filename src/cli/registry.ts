@@ -1,5 +1,5 @@
 import type { OptionSpec } from '../core/options.js';
-import type { CommandSpec } from './types.js';
+import type { CommandSpec } from '../commands/types.js';
 
 /**
  * Every command, registered in one place. Modules load only when their command runs, so

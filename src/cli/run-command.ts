@@ -6,7 +6,7 @@ import { resolveOptions } from '../core/options.js';
 import { toolchainRoot } from '../core/toolchain.js';
 import { version, topLevelHelp } from './help.js';
 import { commands, findCommand } from './registry.js';
-import type { CommandContext, CommandModule, CommandResult, CommandSpec } from './types.js';
+import type { CommandContext, CommandModule, CommandResult, CommandSpec } from '../commands/types.js';
 import { colorEnabled, createColors, createLogger, formatDiagnostic } from './ui.js';
 
 

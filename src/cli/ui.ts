@@ -1,6 +1,7 @@
 import kleur from 'kleur';
-import type { Diagnostic } from '../core/errors/index.js';
-import type { Colors, Logger } from './types.js';
+import type { Colors, Logger } from '../commands/types.js';
+
+export { formatDiagnostic } from '../commands/diagnostics.js';
 
 /** The one place colour is decided: off for NO_COLOR, --no-color, --json and a non-TTY stream. */
 export function createColors(enabled: boolean): Colors {
@@ -38,13 +39,4 @@ export function createLogger(opts: { quiet: boolean; verbose: boolean; colors: C
       if (!quiet) write(`${colors.dim(m)}\n`);
     },
   };
-}
-
-/** `file:line:column severity CODE message (hint: ...)`, one line per problem, like a compiler. */
-export function formatDiagnostic(d: Diagnostic, colors: Colors): string {
-  const where = d.file ? `${d.file}${d.line ? `:${d.line}${d.column ? `:${d.column}` : ''}` : ''} ` : '';
-  const sev = d.severity === 'error' ? colors.red('error') : colors.yellow('warning');
-  const hint = d.hint ? colors.dim(` (hint: ${d.hint})`) : '';
-  const frame = d.frame ? `\n${colors.dim(d.frame)}` : '';
-  return `${where}${sev} ${colors.bold(d.code)} ${d.message}${hint}${frame}`;
 }

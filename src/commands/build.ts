@@ -1,5 +1,5 @@
 import { relative, resolve } from 'node:path';
-import type { CommandContext, CommandResult } from '../cli/types.js';
+import type { CommandContext, CommandResult } from './types.js';
 import { MiniappError } from '../core/errors/index.js';
 import { buildPackage, rebaseDiagnostics, type BuildMode, type BuildSummary, type SourcemapMode } from '../build/index.js';
 import { packageTimestamp } from '../package/writer.js';

@@ -8,7 +8,7 @@ import { conformanceJunit } from '../host/junit.js';
 import { loadTrustStore } from '../host/trust-store.js';
 import { NEWEST_HOST_VERSION } from '../manifest/host-versions.js';
 import type { Profile } from '../manifest/types.js';
-import type { CommandContext, CommandResult } from '../cli/types.js';
+import type { CommandContext, CommandResult } from './types.js';
 
 /** `miniapp conformance <package|dir>`: install, launch, drive the lifecycle and check as a host would. */
 export async function run(args: string[], options: Record<string, unknown>, ctx: CommandContext): Promise<CommandResult<ConformanceReport>> {

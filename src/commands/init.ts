@@ -1,5 +1,5 @@
 import { basename, join, relative, resolve } from 'node:path';
-import type { CommandContext, CommandResult } from '../cli/types.js';
+import type { CommandContext, CommandResult } from './types.js';
 import { MiniappError } from '../core/errors/index.js';
 import { assertAppId, defaultAppId, scaffold, TEMPLATES, type ScaffoldResult, type TemplateName } from '../scaffold/index.js';
 

@@ -2,7 +2,7 @@ import { promises as fs } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { MiniappError } from '../core/errors/index.js';
 import { writeFileAtomic } from '../core/fs/atomic.js';
-import type { CommandContext, CommandResult } from '../cli/types.js';
+import type { CommandContext, CommandResult } from './types.js';
 import { locatePackageError } from '../package/manifest.js';
 import { readPackageFile } from '../package/file.js';
 import type { PackageReport } from '../signing/inspect.js';

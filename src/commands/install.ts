@@ -5,7 +5,7 @@ import { openAuditLog } from '../host/audit.js';
 import { installPackage, type InstallReport } from '../host/install.js';
 import { loadTrustStore } from '../host/trust-store.js';
 import { NEWEST_HOST_VERSION } from '../manifest/host-versions.js';
-import type { CommandContext, CommandResult } from '../cli/types.js';
+import type { CommandContext, CommandResult } from './types.js';
 
 /** `miniapp install <package|url>`: the host's install pipeline, step by step, into an apps directory. */
 export async function run(args: string[], options: Record<string, unknown>, ctx: CommandContext): Promise<CommandResult<InstallReport>> {

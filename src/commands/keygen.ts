@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { MiniappError } from '../core/errors/index.js';
-import type { CommandContext, CommandResult } from '../cli/types.js';
+import type { CommandContext, CommandResult } from './types.js';
 import type { KeygenResult } from '../signing/keygen.js';
 import { passphraseFromEnv } from '../signing/passphrase.js';
 

@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import type { CommandContext, CommandResult } from '../cli/types.js';
+import type { CommandContext, CommandResult } from './types.js';
 import { readPackageFile } from '../package/file.js';
 import { callRegistry, readToken, registryBase } from '../registry/client.js';
 import type { PublishResult } from '../registry/publish.js';

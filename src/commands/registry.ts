@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { MiniappError } from '../core/errors/index.js';
 import { writeFileAtomic } from '../core/fs/atomic.js';
-import type { CommandContext, CommandResult } from '../cli/types.js';
+import type { CommandContext, CommandResult } from './types.js';
 import { callRegistry, readToken, registryBase } from '../registry/client.js';
 import type { Registry } from '../registry/registry.js';
 import { parseSubject } from '../registry/review.js';

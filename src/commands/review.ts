@@ -1,5 +1,5 @@
 import { MiniappError } from '../core/errors/index.js';
-import type { CommandContext, CommandResult } from '../cli/types.js';
+import type { CommandContext, CommandResult } from './types.js';
 import { callRegistry, readToken, registryBase } from '../registry/client.js';
 import type { ReviewView } from '../registry/review.js';
 

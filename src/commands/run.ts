@@ -6,7 +6,7 @@ import { HOST_VERSION_PATTERN } from '../bridge/version.js';
 import { MiniappError } from '../core/errors/index.js';
 import { writeFileAtomic } from '../core/fs/atomic.js';
 import { loadOrCreateHostKey } from '../runtime/host/host-key.js';
-import type { CommandContext, CommandResult } from '../cli/types.js';
+import type { CommandContext, CommandResult } from './types.js';
 import { explainBadFixtures, type Fixtures } from '../runtime/host/fixtures.js';
 import type { NetworkMode } from '../runtime/host/network.js';
 import { explainBadRecording, type Recording } from '../runtime/host/recorder.js';

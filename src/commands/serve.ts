@@ -1,6 +1,6 @@
 import { relative, resolve } from 'node:path';
-import type { CommandContext, CommandResult } from '../cli/types.js';
-import { formatDiagnostic } from '../cli/ui.js';
+import type { CommandContext, CommandResult } from './types.js';
+import { formatDiagnostic } from './diagnostics.js';
 import { MiniappError } from '../core/errors/index.js';
 import type { Profile } from '../manifest/types.js';
 import type { DevServer, DevServerEvent } from '../server/index.js';

@@ -1,6 +1,6 @@
-import { checkManifestTarget } from '../manifest/target.js';
+import { checkManifestTarget } from '../package/target.js';
 import type { Profile } from '../manifest/types.js';
-import type { CommandContext, CommandResult } from '../cli/types.js';
+import type { CommandContext, CommandResult } from './types.js';
 
 export interface ValidateResult {
   path: string;

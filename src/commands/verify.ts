@@ -1,6 +1,6 @@
 import semverValid from 'semver/functions/valid.js';
 import { MiniappError } from '../core/errors/index.js';
-import type { CommandContext, CommandResult } from '../cli/types.js';
+import type { CommandContext, CommandResult } from './types.js';
 import type { Profile } from '../manifest/types.js';
 import type { PackageVerdict } from '../signing/verify-files.js';
 import type { Trust } from '../signing/verify.js';
@@ -20,7 +20,7 @@ export async function run(args: string[], options: Record<string, unknown>, ctx:
   if (hostVersion !== undefined && !semverValid(hostVersion)) {
     throw new MiniappError('USAGE_ERROR', { reason: `--host-version ${JSON.stringify(hostVersion)} is not a version such as 3.2.0`, command: 'verify' });
   }
-  const { loadKeyring, trustPublicKey, verifyPackage } = await import('../signing/index.js');
+  const { loadKeyring, trustPublicKey } = await import('../signing/index.js');
   const trust: Trust = keyring ? await loadKeyring(keyring, ctx.cwd) : await trustPublicKey(pubkey!, ctx.cwd);
 
   const { verifyFiles } = await import('../signing/verify-files.js');

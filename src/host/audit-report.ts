@@ -1,5 +1,5 @@
 import { getMethod } from '../bridge/catalog.js';
-import type { RunReport } from '../runtime/run.js';
+import type { RunReport } from '../runtime/index.js';
 import type { AuditLog } from './audit.js';
 import { looksLikeEscape } from './policy-channel.js';
 

@@ -1,5 +1,5 @@
 import semverLt from 'semver/functions/lt.js';
-import { isMiniappError, MiniappError, type Diagnostic } from '../core/errors/index.js';
+import { isMiniappError, MiniappError, type Diagnostic, type ErrorCode } from '../core/errors/index.js';
 import type { Manifest, Profile } from '../manifest/types.js';
 import { checkPackageManifest } from '../package/manifest.js';
 import { readPackage, type ZipPackage } from '../package/reader.js';
@@ -234,7 +234,7 @@ export async function installPackage(options: InstallOptions): Promise<InstallRe
 
 function asError(outcome: { code: string; message: string; hint?: string; diagnostics?: Diagnostic[] }): MiniappError {
   // verifyPackage returns refusals as values; turn one back into the coded error it was.
-  const error = new MiniappError(outcome.code, {}, { diagnostics: outcome.diagnostics });
+  const error = new MiniappError(outcome.code as ErrorCode, {}, { diagnostics: outcome.diagnostics });
   Object.defineProperty(error, 'message', { value: outcome.message });
   if (outcome.hint) Object.defineProperty(error, 'hint', { value: outcome.hint });
   return error;

@@ -1,5 +1,5 @@
 import { getMethod } from '../bridge/catalog.js';
-import type { GuestMessage, HostEnd, HostMessage } from '../runtime/channel.js';
+import type { GuestMessage, HostEnd, HostMessage } from '../runtime/index.js';
 import type { AuditLog } from './audit.js';
 
 /**

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import type { Manifest } from '../manifest/types.js';
-import type { GuestMessage, HostEnd, HostMessage } from '../runtime/channel.js';
-import { createHost, type Host, type HostOptions } from '../runtime/host/host.js';
-import { appOrigin } from '../runtime/launch.js';
+import type { GuestMessage, HostEnd, HostMessage } from '../runtime/index.js';
+import { createHost, type Host, type HostOptions } from '../runtime/index.js';
+import { appOrigin } from '../runtime/index.js';
 import type { Sandbox, SandboxExit, SandboxLimits } from '../sandbox/index.js';
 import { startGuestSandbox } from './guest-sandbox.js';
 
@@ -10,7 +10,7 @@ export { sandboxGuestEntry, startGuestSandbox } from './guest-sandbox.js';
 import { MiniappError } from '../core/errors/index.js';
 import type { AuditLog } from './audit.js';
 import { policyChannel, type NetworkGate } from './policy-channel.js';
-import type { SandboxAppMessage } from '../sandbox/guest-entry.js';
+import type { SandboxAppMessage } from '../sandbox/index.js';
 import { readAppFiles } from './app-files.js';
 
 export interface SandboxedAppOptions extends Partial<Omit<HostOptions, 'manifest' | 'origin' | 'readAppFile' | 'onCloseRequest'>> {

@@ -3,7 +3,7 @@ import semverGt from 'semver/functions/gt.js';
 import semverPrerelease from 'semver/functions/prerelease.js';
 import { diagnostic, type Diagnostic, type ErrorArgs, type ErrorCode, type Severity } from '../core/errors/index.js';
 import { suggest } from '../core/suggest.js';
-import { explainUnsafePackagePath } from '../package/paths.js';
+import { explainUnsafePackagePath } from '../format/paths.js';
 import { checkAllowedDomain } from './domains.js';
 import { NEWEST_HOST_VERSION } from './host-versions.js';
 import { parseJsonWithPositions, type Position } from './json.js';

@@ -90,3 +90,18 @@ export function checkAllowedDomain(value: string, profile: Profile): DomainProbl
   if (labels.length < 2) return invalid('is not a fully qualified host name', `Write the full host name, e.g. "${host}.partner.com".`);
   return undefined;
 }
+
+/** True when `host` (already lowercase ASCII from the URL parser) is allowed by one of the entries. */
+export function hostMatches(host: string, allowedDomains: readonly string[]): boolean {
+  for (const entry of allowedDomains) {
+    if (entry.startsWith('*.')) {
+      // A suffix on a label boundary: "*.partner.com" allows "a.partner.com", not "evilpartner.com"
+      // nor "partner.com" itself.
+      const suffix = entry.slice(1);
+      if (host.length > suffix.length && host.endsWith(suffix)) return true;
+    } else if (host === entry) {
+      return true;
+    }
+  }
+  return false;
+}

@@ -2,20 +2,10 @@ import type { Profile } from './domains.js';
 
 export type { Profile } from './domains.js';
 
-/** A mini-program manifest (manifest.json at the package root), as described by schema/manifest.schema.json. */
-export interface Manifest {
-  $schema?: string;
-  id: string;
-  version: string;
-  minHostVersion: string;
-  entryPoint: string;
-  permissions: string[];
-  allowedDomains: string[];
-  signature?: string;
-  name?: string;
-  description?: string;
-  icon?: string;
-}
+/** A mini-program manifest (manifest.json at the package root): generated from schema/manifest.schema.json. */
+import type { Manifest } from './generated/manifest.js';
+
+export type { Manifest };
 
 export interface ManifestCheckOptions {
   /** File name used in diagnostics (default "manifest.json"). */

@@ -6,4 +6,4 @@ export { SIGNATURE_BLOCK_SIZE, SIGNATURE_BLOCK_MAGIC, parseSignatureBlock, build
 export type { SignatureBlock } from './signature-block.js';
 export { checkPackageManifest, MANIFEST_ENTRY } from './manifest.js';
 export { readPackageFile } from './file.js';
-export { explainUnsafePackagePath, collisionKey } from './paths.js';
+export { explainUnsafePackagePath, collisionKey } from '../format/paths.js';

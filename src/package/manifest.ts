@@ -1,9 +1,10 @@
 import { MiniappError } from '../core/errors/index.js';
+import { MANIFEST_ENTRY } from '../format/index.js';
 import { checkManifestBytes } from '../manifest/check.js';
 import type { ManifestCheckOptions, ManifestCheckResult } from '../manifest/types.js';
 import type { ZipPackage } from './reader.js';
 
-export const MANIFEST_ENTRY = 'manifest.json';
+export { MANIFEST_ENTRY };
 
 /**
  * Checks a package's manifest.json with the one manifest module, answering "does this file exist"

@@ -1,7 +1,7 @@
 import { zlib } from '../core/builtins.js';
-import { MiniappError } from '../core/errors/index.js';
+import { MiniappError, type ErrorCode } from '../core/errors/index.js';
 import { resolveLimits, type PackageLimits } from './limits.js';
-import { collisionKey, explainUnsafePackagePath } from './paths.js';
+import { collisionKey, explainUnsafePackagePath } from '../format/paths.js';
 import { hasSignatureMagic, parseSignatureBlock, SIGNATURE_BLOCK_SIZE, type SignatureBlock } from './signature-block.js';
 
 /**
@@ -58,7 +58,7 @@ const ALLOWED_FLAGS = 0x2 | 0x4 | FLAG.descriptor | FLAG.utf8;
 const EXTRA = { zip64: 0x0001, unicodePath: 0x7075 };
 const MAX_COMMENT_SCAN = 0xffff + END_SIZE;
 
-const fail = (code: string, args: Record<string, unknown> = {}): never => {
+const fail = (code: ErrorCode, args: Record<string, unknown> = {}): never => {
   throw new MiniappError(code, args);
 };
 

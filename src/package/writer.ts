@@ -1,7 +1,7 @@
 import { zlib } from '../core/builtins.js';
 import { diagnostic, MiniappError, type Diagnostic } from '../core/errors/index.js';
 import { writeFileAtomic } from '../core/fs/atomic.js';
-import { collisionKey, explainUnsafePackagePath } from './paths.js';
+import { collisionKey, explainUnsafePackagePath } from '../format/paths.js';
 
 const deflateRaw = (data: Uint8Array, options: import('node:zlib').ZlibOptions) =>
   new Promise<Buffer>((resolve, reject) => zlib().deflateRaw(data, options, (err, out) => (err ? reject(err) : resolve(out))));

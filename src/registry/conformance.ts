@@ -1,4 +1,4 @@
-import { runConformance } from '../host/conformance.js';
+import { runConformance } from '../host/index.js';
 import { NEWEST_HOST_VERSION } from '../manifest/host-versions.js';
 import type { RegistryContext } from './context.js';
 import { trustStoreOf } from './partners.js';

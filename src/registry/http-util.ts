@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { diagnostic, isMiniappError, MiniappError, type Diagnostic } from '../core/errors/index.js';
+import { isMiniappError, MiniappError, type Diagnostic } from '../core/errors/index.js';
 import type { Upload } from './publish.js';
 
 /** The HTTP status of each registry refusal; the install decision's codes are 422, anything unknown 400. */
@@ -120,4 +120,3 @@ export function parseRange(header: string | undefined, size: number): { start: n
   return start > end || start >= size ? 'invalid' : { start, end };
 }
 
-export const errorDiagnostic = (code: string, args = {}) => diagnostic(code, args);

@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { MiniappError } from '../core/errors/index.js';
-import { parseTrustStore, type TrustStore } from '../host/trust-store.js';
+import { parseTrustStore, type TrustStore } from '../host/index.js';
 import { keyIdOf, loadPublicKey } from '../signing/keys.js';
 import { requireRole, type RegistryContext } from './context.js';
 import { UniqueViolation } from './sql.js';

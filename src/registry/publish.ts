@@ -3,9 +3,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import semverRcompare from 'semver/functions/rcompare.js';
-import { MiniappError } from '../core/errors/index.js';
-import { writeAppState } from '../host/app-store.js';
-import { installPackage, type InstallReport } from '../host/install.js';
+import { MiniappError, type ErrorCode } from '../core/errors/index.js';
+import { installPackage, writeAppState, type InstallReport } from '../host/index.js';
 import { describeRelease } from '../signing/descriptor.js';
 import { decodeSignedHeader, SIGNATURE_ALGORITHM } from '../signing/format.js';
 import { locateSignature } from '../signing/verify.js';
@@ -85,7 +84,7 @@ async function peekAppId(bytes: Buffer): Promise<string | undefined> {
 }
 
 function refusal(report: InstallReport): MiniappError {
-  const error = new MiniappError(report.code!, {}, { diagnostics: report.diagnostics });
+  const error = new MiniappError(report.code as ErrorCode, {}, { diagnostics: report.diagnostics });
   Object.defineProperty(error, 'message', { value: report.message });
   if (report.hint) Object.defineProperty(error, 'hint', { value: report.hint });
   return error;

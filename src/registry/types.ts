@@ -1,4 +1,4 @@
-import type { ConformanceReport } from '../host/conformance.js';
+import type { ConformanceReport } from '../host/index.js';
 import type { Manifest } from '../manifest/types.js';
 import type { ReleaseDescriptor } from '../signing/descriptor.js';
 

@@ -1,10 +1,10 @@
 import { promises as fs } from 'node:fs';
 import { extname, join, relative, resolve, sep } from 'node:path';
-import { scanTags } from '../build/html.js';
+import { scanTags } from '../build/index.js';
 import { MiniappError } from '../core/errors/index.js';
 import { checkManifestBytes } from '../manifest/check.js';
 import type { Manifest } from '../manifest/types.js';
-import { explainUnsafePackagePath } from '../package/paths.js';
+import { explainUnsafePackagePath } from '../format/paths.js';
 
 /** What the runtime runs: a checked manifest and the app's files, in memory. */
 export interface AppSource {
@@ -54,7 +54,7 @@ function sourceScripts(html: string): string[] {
  * exactly what the package would contain.
  */
 async function buildInMemory(root: string, target: string): Promise<{ manifest: Manifest; files: Record<string, Uint8Array>; warnings: AppSource['warnings'] }> {
-  const { createBuildContext } = await import('../build/context.js');
+  const { createBuildContext } = await import('../build/index.js');
   const ctx = createBuildContext({ projectDir: root, mode: 'development', lint: false });
   try {
     const out = await ctx.rebuild();

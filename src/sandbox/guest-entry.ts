@@ -5,9 +5,9 @@
  * channel messages over the sandbox pipe. The host side (dispatcher, services, network policy, audit)
  * stays in the host process: this process holds no key, no storage and no network.
  */
-import type { GuestEnd, GuestMessage, HostMessage } from '../runtime/channel.js';
+import type { GuestEnd, GuestMessage, HostMessage } from '../runtime/index.js';
 import * as happyDom from 'happy-dom';
-import { provideHappyDom, startGuest } from '../runtime/guest/guest.js';
+import { provideHappyDom, startGuest } from '../runtime/guest/index.js';
 import type { SandboxChannel } from './protocol.js';
 
 /** The app a sandbox is given, as the first message on its channel (plain data: files as base64). */

@@ -7,6 +7,7 @@ import type { HostToSandbox, MemoryReport, SandboxExitReason, SandboxToHost } fr
 import { lineChannel } from './wire.js';
 
 export type { MemoryReport, SandboxChannel, SandboxExitReason } from './protocol.js';
+export type { SandboxAppMessage } from './guest-entry.js';
 
 export interface SandboxLimits {
   /** Memory the guest may use beyond the sandbox's own baseline, counting heap, external memory and ArrayBuffers. Default 64 MB. */

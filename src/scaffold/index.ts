@@ -1,5 +1,4 @@
 import { mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { basename, dirname, join, relative, sep } from 'node:path';
 import { MiniappError } from '../core/errors/index.js';
 import { writeFileAtomicSync } from '../core/fs/atomic.js';

@@ -12,8 +12,9 @@ export const CLIENT_ASSETS: Record<string, string> = {
   // The browser mock bridge generated from the bridge catalogue (src/bridge/mock, also `miniapp/bridge-mock`).
   'bridge-mock.js': 'text/javascript; charset=utf-8',
   'catalog-data.js': 'text/javascript; charset=utf-8',
+  'rules.js': 'text/javascript; charset=utf-8',
 };
-const FROM_BRIDGE = new Set(['bridge-mock.js', 'catalog-data.js']);
+const FROM_BRIDGE = new Set(['bridge-mock.js', 'catalog-data.js', 'rules.js']);
 
 const dirs = new Map<string, string>();
 

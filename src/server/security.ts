@@ -1,6 +1,6 @@
 import { timingSafeEqual } from 'node:crypto';
 import { isIP } from 'node:net';
-import { explainUnsafePackagePath } from '../package/paths.js';
+import { explainUnsafePackagePath } from '../format/paths.js';
 
 /**
  * The dev server's guards. It serves a project's code and streams its bridge calls, so another web page

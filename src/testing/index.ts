@@ -10,15 +10,15 @@
 import { randomBytes } from 'node:crypto';
 import type { MethodName } from '../bridge/catalog.js';
 import type { BridgeParams, BridgeResult } from '../bridge/types.js';
-import type { LifecycleState } from '../runtime/channel.js';
-import type { CallContext } from '../runtime/host/dispatcher.js';
-import type { ConsoleEntry, GuestErrorEntry } from '../runtime/host/host.js';
-import type { NetworkViolation } from '../runtime/host/network.js';
-import type { CallRecord, Recording } from '../runtime/host/recorder.js';
-import { FakeClock, verifyToken, type TokenCheck } from '../runtime/host/services/tokens.js';
-import { launchApp, type LaunchOptions } from '../runtime/launch.js';
+import type { LifecycleState } from '../runtime/index.js';
+import type { CallContext } from '../runtime/index.js';
+import type { ConsoleEntry, GuestErrorEntry } from '../runtime/index.js';
+import type { NetworkViolation } from '../runtime/index.js';
+import type { CallRecord, Recording } from '../runtime/index.js';
+import { FakeClock, verifyToken, type TokenCheck } from '../runtime/index.js';
+import { launchApp, type LaunchOptions } from '../runtime/index.js';
 
-export { FakeClock, verifyToken, tokenSigningKey, TOKEN_LIFETIME_MS } from '../runtime/host/services/tokens.js';
+export { FakeClock, verifyToken, tokenSigningKey, TOKEN_LIFETIME_MS } from '../runtime/index.js';
 export type { CallRecord, Recording, ConsoleEntry, GuestErrorEntry, NetworkViolation, TokenCheck };
 
 export interface TestLaunchOptions extends Omit<LaunchOptions, 'clock'> {

@@ -1,9 +1,8 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+
 import { describe, expect, it } from 'vitest';
 import { lintBundle } from '../../src/build/lint.js';
 import type { Manifest } from '../../src/manifest/types.js';
+import { tempDir } from '../helpers/temp.js';
 
 const manifest = (patch: Partial<Manifest> = {}): Manifest => ({
   id: 'com.partner.shop',
@@ -15,7 +14,7 @@ const manifest = (patch: Partial<Manifest> = {}): Manifest => ({
   ...patch,
 });
 const lint = (code: string, patch: Partial<Manifest> = {}, path = 'assets/main.js') =>
-  lintBundle({ manifest: manifest(patch), projectDir: mkdtempSync(join(tmpdir(), 'miniapp-lint-')), code: new Map([[path, code]]), inputs: [] });
+  lintBundle({ manifest: manifest(patch), projectDir: tempDir('lint'), code: new Map([[path, code]]), inputs: [] });
 const codes = (list: { code: string }[]) => list.map((d) => d.code).sort();
 
 describe('manifest-code lint', () => {

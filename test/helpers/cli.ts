@@ -6,8 +6,11 @@ export const binPath = fileURLToPath(new URL('../../bin/miniapp.js', import.meta
 
 export interface CliResult {
   code: number | null;
+  /** Output with colour codes removed, for matching text. */
   stdout: string;
   stderr: string;
+  /** Output exactly as the process wrote it, for checking colour. */
+  raw: { stdout: string; stderr: string };
 }
 
 const ANSI = /\u001b\[[0-9;]*m/g;
@@ -16,7 +19,7 @@ export const stripAnsi = (s: string) => s.replace(ANSI, '');
 /** Runs the built binary as a user would, with no TTY and no colour unless asked. */
 export function runCli(args: string[], options: { cwd?: string; env?: Record<string, string | undefined>; input?: string; timeoutMs?: number } = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const env = { ...process.env, NO_COLOR: '1', ...options.env };
+    const env: Record<string, string | undefined> = { ...process.env, NO_COLOR: '1', ...options.env };
     for (const [k, v] of Object.entries(env)) if (v === undefined) delete env[k];
     const child = spawn(process.execPath, [binPath, ...args], { cwd: options.cwd ?? repoRoot, env, stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
@@ -30,7 +33,7 @@ export function runCli(args: string[], options: { cwd?: string; env?: Record<str
     child.on('error', reject);
     child.on('close', (code) => {
       clearTimeout(timer);
-      resolve({ code, stdout: stripAnsi(stdout), stderr: stripAnsi(stderr) });
+      resolve({ code, stdout: stripAnsi(stdout), stderr: stripAnsi(stderr), raw: { stdout, stderr } });
     });
     child.stdin.end(options.input ?? '');
   });

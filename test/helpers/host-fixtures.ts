@@ -1,10 +1,10 @@
 import { generateKeyPairSync, type KeyObject } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseTrustStore, type TrustStore } from '../../src/host/trust-store.js';
 import { signPackage } from '../../src/signing/sign.js';
 import { MANIFEST, rawZip, type RawEntry } from './raw-zip.js';
+import { tempDir as makeTempDir } from './temp.js';
 
 /** Test keys are generated per run (2048 bits: the fastest size the key policy accepts). */
 export interface TestKey {
@@ -21,7 +21,7 @@ export function testKey(index = 0): TestKey {
   return cache[index]!;
 }
 
-export const tempDir = (prefix = 'miniapp-host-') => mkdtempSync(join(tmpdir(), prefix));
+export const tempDir = (name = 'host') => makeTempDir(name);
 
 export function appPackage(manifest: Record<string, unknown> = {}, files: Record<string, string> = {}, extra: RawEntry[] = []): Buffer {
   const m = { ...MANIFEST, ...manifest };

@@ -19,7 +19,7 @@ export type CallOutcome = { ok: true; value: any } | { ok: false; error: WireErr
  * A host with no DOM: the test plays the guest and sends `call` messages down the real channel, so
  * the message path, cloning, dispatcher and services are the ones `miniapp run` uses.
  */
-export function hostHarness(options: Partial<HostOptions> & { manifest?: Partial<Manifest> } = {}) {
+export function hostHarness(options: Partial<Omit<HostOptions, 'manifest'>> & { manifest?: Partial<Manifest> } = {}) {
   const channel = createInProcessChannel();
   const host = createHost(channel.host, {
     hostVersion: '3.4.0',

@@ -1,6 +1,6 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { tempDir } from './temp.js';
 
 export const baseManifest = {
   id: 'com.example.shop',
@@ -13,7 +13,7 @@ export const baseManifest = {
 
 /** Writes a small mini-program project into a fresh temp dir and returns its path. */
 export function makeProject(files: Record<string, string | Uint8Array> = {}, manifest: Record<string, unknown> = {}): string {
-  const dir = mkdtempSync(join(tmpdir(), 'miniapp-build-'));
+  const dir = tempDir('build');
   const all: Record<string, string | Uint8Array> = {
     'manifest.json': `${JSON.stringify({ ...baseManifest, ...manifest }, null, 2)}\n`,
     'index.html': '<!doctype html>\n<html><head><link rel="stylesheet" href="./src/style.css"></head>\n<body><script type="module" src="./src/main.ts"></script></body></html>\n',

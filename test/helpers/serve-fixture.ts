@@ -1,6 +1,6 @@
-import { mkdtempSync, mkdirSync, realpathSync, writeFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { tempDir } from './temp.js';
 
 export const MANIFEST = {
   id: 'com.example.devapp',
@@ -14,7 +14,7 @@ export const MANIFEST = {
 
 /** A small mini-program project in a temp folder: a module script, a stylesheet and public/. */
 export function makeProject(files: Record<string, string> = {}): { dir: string; write(path: string, text: string): void; cleanup(): void } {
-  const dir = realpathSync(mkdtempSync(join(tmpdir(), 'miniapp-serve-')));
+  const dir = tempDir('serve');
   const write = (path: string, text: string) => {
     mkdirSync(dirname(join(dir, path)), { recursive: true });
     writeFileSync(join(dir, path), text);
@@ -31,12 +31,14 @@ export function makeProject(files: Record<string, string> = {}): { dir: string; 
   return { dir, write, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
-/** Polls until check() is truthy (file watching is asynchronous). */
-export async function until<T>(check: () => T | Promise<T>, timeoutMs = 10_000, what = 'condition'): Promise<T> {
+type Truthy<T> = Exclude<T, false | 0 | '' | null | undefined>;
+
+/** Polls until check() is truthy (file watching is asynchronous), and returns that value. */
+export async function until<T>(check: () => T | Promise<T>, timeoutMs = 10_000, what = 'condition'): Promise<Truthy<T>> {
   const end = Date.now() + timeoutMs;
   for (;;) {
     const v = await check();
-    if (v) return v;
+    if (v) return v as Truthy<T>;
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 20));
   }

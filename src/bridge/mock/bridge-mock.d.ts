@@ -7,11 +7,13 @@ export interface MockBridgeOptions {
   hostVersion?: string;
   /** Consent permissions the user refuses: their methods fail with USER_DENIED. */
   deny?: string[];
+  // biome-ignore lint/suspicious/noExplicitAny: a handler receives the params of whichever method it answers
   responses?: Partial<Record<BridgeMethodName | (string & {}), (params: any) => unknown>>;
 }
 
 export interface MockBridge extends MiniAppBridge {
   calls: Array<{ method: string; params: unknown; ok?: boolean; result?: unknown; error?: { code: string; message: string } }>;
+  // biome-ignore lint/suspicious/noExplicitAny: as for responses
   respond(method: string, handler: ((params: any) => unknown) | undefined): void;
 }
 

@@ -3,8 +3,9 @@
 // rules as the headless host, in the same order, from the same catalogue data (catalog-data.js is
 // generated from src/bridge/catalog.ts; test/bridge-sync.test.ts checks both agree call by call).
 import { CATALOG } from './catalog-data.js';
+import { compareHostVersions as compareVersions, MAX_PARAMS_BYTES } from './rules.js';
 
-export const MAX_PARAMS_BYTES = 1024 * 1024;
+export { MAX_PARAMS_BYTES };
 
 const own = (obj, key) => Object.prototype.hasOwnProperty.call(obj, key);
 
@@ -73,16 +74,6 @@ export function validate(schema, value, path) {
     }
   }
   return undefined;
-}
-
-function compareVersions(a, b) {
-  const pa = a.split(/[-+]/)[0].split('.').map(Number);
-  const pb = b.split(/[-+]/)[0].split('.').map(Number);
-  for (let i = 0; i < 3; i++) {
-    const d = (pa[i] || 0) - (pb[i] || 0);
-    if (d !== 0) return d < 0 ? -1 : 1;
-  }
-  return 0;
 }
 
 /** A made-up result that matches a result schema (the mock's answer when nothing else is scripted). */

@@ -38,7 +38,8 @@ type CatalogCodes = typeof generalErrors &
   typeof runtimeErrors &
   typeof serverErrors &
   typeof registryErrors;
-export type ErrorCode = keyof CatalogCodes | (string & {});
+/** Every code in the catalogue, checked by the compiler: a code that is not in it does not compile. */
+export type ErrorCode = keyof CatalogCodes & string;
 
 function definitionOf(code: string): ErrorDefinition {
   const def = errorCatalog[code];
@@ -68,7 +69,7 @@ export interface MiniappErrorOptions {
  * Anything else thrown is an internal error.
  */
 export class MiniappError extends Error {
-  readonly code: string;
+  readonly code: ErrorCode;
   readonly hint: string;
   readonly args: ErrorArgs;
   readonly location: Location;

@@ -4,24 +4,13 @@
  * never disagree about the host.
  */
 
+import { hostMatches } from '../../manifest/domains.js';
+
+export { hostMatches };
+
 export type PolicyVerdict = { allowed: true; url: URL } | { allowed: false; reason: string; url?: URL };
 
 const IPV4 = /^\d{1,3}(?:\.\d{1,3}){3}$/;
-
-/** True when `host` (already lowercase ASCII from the URL parser) is allowed by one of the entries. */
-export function hostMatches(host: string, allowedDomains: readonly string[]): boolean {
-  for (const entry of allowedDomains) {
-    if (entry.startsWith('*.')) {
-      // A suffix on a label boundary: "*.partner.com" allows "a.partner.com", not "evilpartner.com"
-      // nor "partner.com" itself.
-      const suffix = entry.slice(1);
-      if (host.length > suffix.length && host.endsWith(suffix)) return true;
-    } else if (host === entry) {
-      return true;
-    }
-  }
-  return false;
-}
 
 /**
  * Decides whether the guest may reach `input`. `base` resolves relative URLs (the page URL);

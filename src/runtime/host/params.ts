@@ -2,8 +2,9 @@ import type { ErrorObject } from 'ajv';
 import type { WireError } from '../channel.js';
 import { validators } from './generated/params-validators.js';
 
-/** Params larger than this (as JSON) are refused before validation: bridge calls carry data, not files. */
-export const MAX_PARAMS_BYTES = 1024 * 1024;
+import { MAX_PARAMS_BYTES } from '../../bridge/mock/rules.js';
+
+export { MAX_PARAMS_BYTES };
 
 function pathOf(error: ErrorObject): string {
   const base = error.instancePath;

@@ -1,11 +1,11 @@
 import { existsSync, promises as fs } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { MiniappError } from '../core/errors/index.js';
-import { checkPackageManifest, locatePackageError } from '../package/manifest.js';
-import { readPackageFile } from '../package/file.js';
-import { readPackage } from '../package/reader.js';
-import { checkManifestBytes } from './check.js';
-import type { ManifestCheckOptions, ManifestCheckResult } from './types.js';
+import { checkPackageManifest, locatePackageError } from './manifest.js';
+import { readPackageFile } from './file.js';
+import { readPackage } from './reader.js';
+import { checkManifestBytes } from '../manifest/check.js';
+import type { ManifestCheckOptions, ManifestCheckResult } from '../manifest/types.js';
 
 export type TargetKind = 'directory' | 'manifest' | 'package';
 
