@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { median } from './lib.mjs';
 
 const dist = new URL('../dist/', import.meta.url);
-const { createZip, signPackage, verifyPackage } = await import(new URL('index.js', dist));
+const { createZip, signPackage } = await import(new URL('index.js', dist));
 const { openFileBlobStore } = await import(new URL('registry/blobs.js', dist));
 const { createRegistry, operator } = await import(new URL('registry/registry.js', dist));
 const { startRegistryServer } = await import(new URL('registry/server.js', dist));
@@ -32,7 +32,11 @@ const pkg = async (version, extra = {}) => {
 /** A private PostgreSQL cluster (socket directory and port of its own) for the run, as the tests start one. */
 function startPostgres() {
   const root = '/usr/lib/postgresql';
-  const bin = existsSync(root) ? readdirSync(root).map((v) => `${root}/${v}/bin`).find((b) => existsSync(join(b, 'pg_ctl'))) : undefined;
+  const bin = existsSync(root)
+    ? readdirSync(root)
+        .map((v) => `${root}/${v}/bin`)
+        .find((b) => existsSync(join(b, 'pg_ctl')))
+    : undefined;
   if (!bin) return undefined;
   const dir = mkdtempSync(join(tmpdir(), 'miniapp-pg-bench-'));
   const port = 20000 + Math.floor(Math.random() * 20000);
@@ -72,7 +76,10 @@ async function publishOne(r, bytes) {
 /** wrk in its own process; the registry answers from this one (so it must not block: spawn, not spawnSync). */
 async function wrk(url) {
   const script = join(mkdtempSync(join(tmpdir(), 'wrk-')), 'devices.lua');
-  writeFileSync(script, `counter = 0\nrequest = function()\n  counter = counter + 1\n  return wrk.format("GET", "${new URL(url).pathname}?device=d" .. (counter % 100000) .. "&hostVersion=3.4.0")\nend\n`);
+  writeFileSync(
+    script,
+    `counter = 0\nrequest = function()\n  counter = counter + 1\n  return wrk.format("GET", "${new URL(url).pathname}?device=d" .. (counter % 100000) .. "&hostVersion=3.4.0")\nend\n`,
+  );
   const r = await new Promise((done) => {
     const child = spawn('wrk', ['-t1', '-c32', '-d5s', '--latency', '-s', script, url]);
     let stdout = '';
@@ -94,7 +101,7 @@ async function wrk(url) {
 async function baselineBench() {
   const { createServer } = await import('node:http');
   const body = JSON.stringify({ descriptorVersion: 1, id: ID, pad: 'x'.repeat(1400) });
-  const server = createServer((req, res) => res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) }).end(body));
+  const server = createServer((_req, res) => res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) }).end(body));
   await new Promise((r) => server.listen(0, '127.0.0.1', r));
   try {
     const m = await wrk(`http://127.0.0.1:${server.address().port}/mini-programs/${ID}/version`);
@@ -116,7 +123,9 @@ async function feedBench(kind, pgUrl, baseline) {
   const server = await startRegistryServer({ registry: r.registry });
   try {
     const m = await wrk(`${server.url}/mini-programs/${ID}/version`);
-    console.log(`feed (${kind}): ${Math.round(m.rps)} answers/s, p99 ${m.p99ms.toFixed(2)} ms, non-2xx ${m.non2xx}; ${(m.rps / baseline.rps).toFixed(2)}x the baseline's rate  (goal >= 5000/s, p99 < 20 ms)`);
+    console.log(
+      `feed (${kind}): ${Math.round(m.rps)} answers/s, p99 ${m.p99ms.toFixed(2)} ms, non-2xx ${m.non2xx}; ${(m.rps / baseline.rps).toFixed(2)}x the baseline's rate  (goal >= 5000/s, p99 < 20 ms)`,
+    );
   } finally {
     await server.close();
   }

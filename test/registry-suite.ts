@@ -1,6 +1,6 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { readAppState } from '../src/host/app-store.js';
 import { installPackage } from '../src/host/install.js';
 import { createHostManager } from '../src/host/manager.js';
@@ -14,7 +14,9 @@ const HOST = '3.4.0';
 
 /** A signed package of the shop app (2048-bit test keys: index 0 is acme's, 1 is beta's, 2 nobody's). */
 export const shop = (manifest: Record<string, unknown> = {}, script = 'console.log("shop")', key = 0) =>
-  Buffer.from(signPackage(appPackage({ id: ID, name: 'Shop', permissions: ['storage'], allowedDomains: [], ...manifest }, { 'app.js': script }), testKey(key).privateKey, { newestHostVersion: '99.0.0' }).bytes);
+  Buffer.from(
+    signPackage(appPackage({ id: ID, name: 'Shop', permissions: ['storage'], allowedDomains: [], ...manifest }, { 'app.js': script }), testKey(key).privateKey, { newestHostVersion: '99.0.0' }).bytes,
+  );
 
 export interface Tokens {
   acme: string;
@@ -92,7 +94,15 @@ export function registrySuite(kind: StoreKind, pgUrl: () => string | undefined) 
     // The host manager, unchanged, polls the feed with a device inside the rollout (the feed URL carries channel and device).
     const device = [...at60].find(([, v]) => v === '1.1.0')![0];
     const feedUrl = `${t.url}/feed/stable/${device}`;
-    const manager = createHostManager({ appsDir, hostVersion: HOST, idleSuspendMs: 0, probationMs: 200, limits: { busyMs: 300 }, checkIntervalMs: 50, updates: { feedUrl, trustStore, checkOnLaunch: false } });
+    const manager = createHostManager({
+      appsDir,
+      hostVersion: HOST,
+      idleSuspendMs: 0,
+      probationMs: 200,
+      limits: { busyMs: 300 },
+      checkIntervalMs: 50,
+      updates: { feedUrl, trustStore, checkOnLaunch: false },
+    });
     try {
       expect(await manager.checkUpdate(ID)).toMatchObject({ status: 'staged', available: '1.1.0' });
       expect((await manager.launch(ID)).manifest.version).toBe('1.1.0');
@@ -108,7 +118,11 @@ export function registrySuite(kind: StoreKind, pgUrl: () => string | undefined) 
 
       // A version that needs a newer host: the feed says update-required; the host manager shows it without downloading.
       await shipVersion(t, tokens, shop({ version: '2.0.0', minHostVersion: '9.0.0' }));
-      expect((await api(t.url, `/mini-programs/${ID}/version?hostVersion=${HOST}&device=${device}`, undefined)).json).toMatchObject({ status: 'update-required', version: '2.0.0', minHostVersion: '9.0.0' });
+      expect((await api(t.url, `/mini-programs/${ID}/version?hostVersion=${HOST}&device=${device}`, undefined)).json).toMatchObject({
+        status: 'update-required',
+        version: '2.0.0',
+        minHostVersion: '9.0.0',
+      });
       expect(await manager.checkUpdate(ID)).toMatchObject({ status: 'update-required', code: 'HOST_UPDATE_REQUIRED', available: '2.0.0' });
     } finally {
       await manager.close();
@@ -162,7 +176,10 @@ export function registrySuite(kind: StoreKind, pgUrl: () => string | undefined) 
     expect((await api(t.url, `/api/submissions/${subject}/reject`, tokens.reviewer, {})).json.errors[0].code).toBe('REGISTRY_BAD_REQUEST');
     const shown = (await api(t.url, `/api/submissions/${subject}`, tokens.reviewer)).json.result;
     expect(shown).toMatchObject({ status: 'submitted', partner: 'acme', signer: { partner: 'acme', keyId: p.json.result.keyId }, permissionChanges: { added: ['payment'], removed: [] } });
-    expect((await api(t.url, `/api/submissions/${subject}/reject`, tokens.reviewer, { reason: 'payment is not explained' })).json.result).toMatchObject({ status: 'rejected', reason: 'payment is not explained' });
+    expect((await api(t.url, `/api/submissions/${subject}/reject`, tokens.reviewer, { reason: 'payment is not explained' })).json.result).toMatchObject({
+      status: 'rejected',
+      reason: 'payment is not explained',
+    });
     expect((await api(t.url, `/api/submissions/${subject}/approve`, tokens.reviewer, {})).json.errors[0].code).toBe('REGISTRY_INVALID_STATE');
     expect((await api(t.url, `/api/apps/${ID}/releases`, tokens.acme, { version: '4.0.0' })).json.errors[0].code).toBe('REGISTRY_INVALID_STATE');
     // beta sees none of acme's submissions.
@@ -214,14 +231,33 @@ export function registrySuite(kind: StoreKind, pgUrl: () => string | undefined) 
     await t.registry.revokeKey(t.admin, key.keyId);
     const exported = await t.registry.exportTrustStore(t.admin);
     expect(JSON.stringify(exported)).not.toContain(key.keyId);
-    expect((await publishBytes(t, tokens.beta, signPackage(appPackage({ id: 'com.beta.app', version: '1.0.0', permissions: [] }), testKey(1).privateKey).bytes)).json.errors[0].code).toBe('SIGNATURE_UNKNOWN_KEY');
+    expect((await publishBytes(t, tokens.beta, signPackage(appPackage({ id: 'com.beta.app', version: '1.0.0', permissions: [] }), testKey(1).privateKey).bytes)).json.errors[0].code).toBe(
+      'SIGNATURE_UNKNOWN_KEY',
+    );
 
     const actions = (await t.registry.auditLog(t.admin)).map((e) => e.action);
-    for (const a of ['partner.added', 'key.added', 'token.created', 'version.published', 'version.approved', 'version.rejected', 'release.created', 'release.rollout', 'release.pause', 'release.rollback', 'version.yanked', 'token.revoked', 'key.revoked']) expect(actions).toContain(a);
+    for (const a of [
+      'partner.added',
+      'key.added',
+      'token.created',
+      'version.published',
+      'version.approved',
+      'version.rejected',
+      'release.created',
+      'release.rollout',
+      'release.pause',
+      'release.rollback',
+      'version.yanked',
+      'token.revoked',
+      'key.revoked',
+    ])
+      expect(actions).toContain(a);
     const first = (await t.registry.auditLog(t.admin))[0]!;
-    await expect(t.registry.store.change(async () => {
-      throw new Error('nothing');
-    })).rejects.toThrow();
+    await expect(
+      t.registry.store.change(async () => {
+        throw new Error('nothing');
+      }),
+    ).rejects.toThrow();
     expect((await t.registry.auditLog(t.admin))[0]).toEqual(first);
   });
 }

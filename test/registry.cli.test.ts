@@ -85,7 +85,15 @@ describe('miniapp registry, publish and review (the CLI, end to end)', () => {
       expect(await server.exited).toBe(143);
     }
     // One JSON line per request on stderr.
-    const lines = server.stderr().split('\n').filter((l) => l.startsWith('{'));
-    expect(lines.map((l) => JSON.parse(l))).toEqual(expect.arrayContaining([expect.objectContaining({ method: 'POST', path: '/api/publish', status: 201 }), expect.objectContaining({ method: 'GET', path: '/mini-programs/com.acme.shop/version', status: 200 })]));
+    const lines = server
+      .stderr()
+      .split('\n')
+      .filter((l) => l.startsWith('{'));
+    expect(lines.map((l) => JSON.parse(l))).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ method: 'POST', path: '/api/publish', status: 201 }),
+        expect.objectContaining({ method: 'GET', path: '/mini-programs/com.acme.shop/version', status: 200 }),
+      ]),
+    );
   }, 180_000);
 });

@@ -38,7 +38,10 @@ const LOCAL: Record<string, Local> = {
   'key revoke': (r, me, rest) => r.revokeKey(me, need(rest, 0, 'the key id', 'key revoke')),
   'key list': (r, me, rest) => r.listKeys(me, rest[0]),
   'token create': (r, me, _rest, o) => r.createToken(me, { role: o.role ?? 'partner', partnerId: o.partner, label: o.label }),
-  'token revoke': async (r, me, rest) => (await r.revokeToken(me, need(rest, 0, 'the token id', 'token revoke')), { revoked: rest[0] }),
+  'token revoke': async (r, me, rest) => {
+    await r.revokeToken(me, need(rest, 0, 'the token id', 'token revoke'));
+    return { revoked: rest[0] };
+  },
   'token list': (r, me) => r.listTokens(me),
   'trust-store': async (r, me, _rest, o, ctx) => {
     const doc = await r.exportTrustStore(me);

@@ -30,7 +30,11 @@ export function registryBase(url: unknown): string {
 }
 
 /** One call to the registry's JSON API; its refusals come back as values (the server's own diagnostics). */
-export async function callRegistry<T>(base: string, path: string, o: { token: string; method?: string; body?: unknown; bytes?: Uint8Array; signal?: AbortSignal; timeoutMs?: number }): Promise<ClientAnswer<T>> {
+export async function callRegistry<T>(
+  base: string,
+  path: string,
+  o: { token: string; method?: string; body?: unknown; bytes?: Uint8Array; signal?: AbortSignal; timeoutMs?: number },
+): Promise<ClientAnswer<T>> {
   const timeout = AbortSignal.timeout(o.timeoutMs ?? 120_000);
   const signal = o.signal ? AbortSignal.any([o.signal, timeout]) : timeout;
   let response: Response;
@@ -43,7 +47,11 @@ export async function callRegistry<T>(base: string, path: string, o: { token: st
       redirect: 'error',
     });
   } catch (err) {
-    throw new MiniappError('REGISTRY_UNREACHABLE', { url: base, reason: timeout.aborted ? 'no answer in time' : ((err as Error).cause as Error | undefined)?.message ?? (err as Error).message }, { cause: err });
+    throw new MiniappError(
+      'REGISTRY_UNREACHABLE',
+      { url: base, reason: timeout.aborted ? 'no answer in time' : (((err as Error).cause as Error | undefined)?.message ?? (err as Error).message) },
+      { cause: err },
+    );
   }
   const text = await response.text();
   let body: { ok?: boolean; result?: T; errors?: Diagnostic[] };

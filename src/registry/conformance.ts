@@ -17,16 +17,27 @@ export function createConformanceQueue(ctx: RegistryContext, onError: (err: unkn
     try {
       const report = await runConformance({ target: ctx.blobs.path(v.sha256), hostVersion: ctx.options.conformanceHostVersion ?? NEWEST_HOST_VERSION, trustStore: await trustStoreOf(ctx) });
       const failed = report.checks.filter((c) => c.status === 'failed').map((c) => `${c.name}${c.code ? ` ${c.code}` : ''}`);
-      verdict = { status: report.ok ? 'passed' : 'failed', failed: failed.length ? failed : undefined, report: { checks: report.checks, timings: report.timings, memory: report.memory }, at: ctx.now() };
+      verdict = {
+        status: report.ok ? 'passed' : 'failed',
+        failed: failed.length ? failed : undefined,
+        report: { checks: report.checks, timings: report.timings, memory: report.memory },
+        at: ctx.now(),
+      };
     } catch (err) {
       verdict = { status: 'failed', failed: [`conformance could not run: ${(err as Error).message}`], at: ctx.now() };
     }
-    await ctx.change(() => ({ actor: 'registry', action: `conformance.${verdict.status}`, subject: `${v.appId}@${v.version}`, detail: verdict.failed ? { failed: verdict.failed } : undefined }), (tx) => tx.setConformance(v.appId, v.version, verdict));
+    await ctx.change(
+      () => ({ actor: 'registry', action: `conformance.${verdict.status}`, subject: `${v.appId}@${v.version}`, detail: verdict.failed ? { failed: verdict.failed } : undefined }),
+      (tx) => tx.setConformance(v.appId, v.version, verdict),
+    );
   }
   return {
     enqueue(v: VersionRecord): void {
       pending++;
-      tail = tail.then(() => runOne(v)).catch(onError).finally(() => void pending--);
+      tail = tail
+        .then(() => runOne(v))
+        .catch(onError)
+        .finally(() => void pending--);
     },
     get pending() {
       return pending;

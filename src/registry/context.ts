@@ -63,5 +63,10 @@ export function requireRole(actor: Actor, roles: readonly Role[], action: string
 export function requireOwner(actor: Actor, partnerId: string, action: string): void {
   if (actor.role === 'admin') return;
   if (actor.role === 'partner' && actor.partnerId === partnerId) return;
-  throw new MiniappError('REGISTRY_FORBIDDEN', { role: actor.role, partner: actor.partnerId, action, why: `Only partner ${JSON.stringify(partnerId)}, which published it, or an administrator may do this.` });
+  throw new MiniappError('REGISTRY_FORBIDDEN', {
+    role: actor.role,
+    partner: actor.partnerId,
+    action,
+    why: `Only partner ${JSON.stringify(partnerId)}, which published it, or an administrator may do this.`,
+  });
 }

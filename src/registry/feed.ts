@@ -16,9 +16,7 @@ export interface FeedQuery {
   installed?: string;
 }
 
-export type FeedAnswer =
-  | (ReleaseDescriptor & { status: 'available' | 'update-required'; channel: Channel; rollout: number })
-  | { status: 'up-to-date'; id: string; version: string; channel: Channel };
+export type FeedAnswer = (ReleaseDescriptor & { status: 'available' | 'update-required'; channel: Channel; rollout: number }) | { status: 'up-to-date'; id: string; version: string; channel: Channel };
 
 interface Served {
   release: ReleaseRecord;
@@ -109,7 +107,10 @@ export function createFeed(ctx: RegistryContext) {
   /** The answer as the JSON text the server sends. */
   async function answerText(q: FeedQuery): Promise<string> {
     const channel = channelOf(q.channel);
-    for (const [name, value] of [['hostVersion', q.hostVersion], ['installed', q.installed]] as const) {
+    for (const [name, value] of [
+      ['hostVersion', q.hostVersion],
+      ['installed', q.installed],
+    ] as const) {
       if (value !== undefined && !isVersion(value, '')) throw new MiniappError('REGISTRY_BAD_REQUEST', { reason: `${name}=${JSON.stringify(value)} is not a version such as 3.2.0` });
     }
     if (q.device !== undefined && (q.device.length === 0 || q.device.length > 200)) throw new MiniappError('REGISTRY_BAD_REQUEST', { reason: 'device must be 1 to 200 characters' });

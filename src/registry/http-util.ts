@@ -119,4 +119,3 @@ export function parseRange(header: string | undefined, size: number): { start: n
   }
   return start > end || start >= size ? 'invalid' : { start, end };
 }
-

@@ -37,11 +37,15 @@ function stringArray(value: unknown, field: string): string[] {
 
 export async function addPartner(ctx: RegistryContext, actor: Actor, input: { id?: unknown; name?: unknown; permissions?: unknown }): Promise<Partner> {
   requireRole(actor, [], 'register partners');
-  if (typeof input.id !== 'string' || !PARTNER_ID.test(input.id)) throw new MiniappError('REGISTRY_BAD_REQUEST', { reason: `partner id ${JSON.stringify(input.id)} must be 1-63 lower-case letters, digits, ".", "_" or "-"` });
+  if (typeof input.id !== 'string' || !PARTNER_ID.test(input.id))
+    throw new MiniappError('REGISTRY_BAD_REQUEST', { reason: `partner id ${JSON.stringify(input.id)} must be 1-63 lower-case letters, digits, ".", "_" or "-"` });
   if (input.name !== undefined && typeof input.name !== 'string') throw new MiniappError('REGISTRY_BAD_REQUEST', { reason: 'name must be a string' });
   const partner: Partner = { id: input.id, name: input.name as string | undefined, permissions: stringArray(input.permissions ?? [], 'permissions'), createdAt: ctx.now() };
   try {
-    await ctx.change(() => ({ actor: actor.name, action: 'partner.added', subject: `partner:${partner.id}`, detail: { name: partner.name, permissions: partner.permissions } }), (tx) => tx.insertPartner(partner));
+    await ctx.change(
+      () => ({ actor: actor.name, action: 'partner.added', subject: `partner:${partner.id}`, detail: { name: partner.name, permissions: partner.permissions } }),
+      (tx) => tx.insertPartner(partner),
+    );
   } catch (err) {
     if (err instanceof UniqueViolation) throw new MiniappError('REGISTRY_EXISTS', { what: 'partner', name: partner.id });
     throw err;
@@ -54,7 +58,10 @@ export async function setPartnerPermissions(ctx: RegistryContext, actor: Actor, 
   const before = await ctx.store.partner(id);
   if (!before) throw new MiniappError('REGISTRY_NOT_FOUND', { what: 'partner', name: id });
   const list = stringArray(permissions, 'permissions');
-  await ctx.change(() => ({ actor: actor.name, action: 'partner.permissions', subject: `partner:${id}`, detail: { from: before.permissions, to: list } }), (tx) => tx.updatePartner(id, { permissions: list }));
+  await ctx.change(
+    () => ({ actor: actor.name, action: 'partner.permissions', subject: `partner:${id}`, detail: { from: before.permissions, to: list } }),
+    (tx) => tx.updatePartner(id, { permissions: list }),
+  );
   return { ...before, permissions: list };
 }
 
@@ -65,7 +72,12 @@ async function checkedKey(ctx: RegistryContext, partnerId: string, publicKey: un
   const key = loadPublicKey(publicKey, 'the public key');
   const record: SigningKeyRecord = { keyId: keyIdOf(key), partnerId, publicKey: key.export({ type: 'spki', format: 'pem' }).toString(), appIds: stringArray(appIds, 'appIds'), createdAt: ctx.now() };
   const existing = await ctx.store.key(record.keyId);
-  if (existing) throw new MiniappError('REGISTRY_EXISTS', { what: 'key', name: record.keyId, why: existing.revokedAt ? 'A revoked key is never reinstated: make a new key pair.' : `It belongs to partner ${JSON.stringify(existing.partnerId)}.` });
+  if (existing)
+    throw new MiniappError('REGISTRY_EXISTS', {
+      what: 'key',
+      name: record.keyId,
+      why: existing.revokedAt ? 'A revoked key is never reinstated: make a new key pair.' : `It belongs to partner ${JSON.stringify(existing.partnerId)}.`,
+    });
   parseTrustStore(JSON.stringify(await exportTrustStore(ctx, record)), 'registry'); // TRUST_STORE_INVALID names the fault
   return record;
 }
@@ -91,10 +103,13 @@ async function insertKeys(ctx: RegistryContext, actor: Actor, record: SigningKey
   const entries = [{ actor: actor.name, action: 'key.added', subject: `key:${record.keyId}`, detail: { partner: record.partnerId, appIds: record.appIds, replaces } }];
   if (replaces) entries.push({ actor: actor.name, action: 'key.revoked', subject: `key:${replaces}`, detail: { partner: record.partnerId, appIds: [], replaces: undefined } });
   try {
-    await ctx.change(() => entries, async (tx) => {
-      await tx.insertKey(record);
-      if (replaces) await tx.revokeKey(replaces, record.createdAt);
-    });
+    await ctx.change(
+      () => entries,
+      async (tx) => {
+        await tx.insertKey(record);
+        if (replaces) await tx.revokeKey(replaces, record.createdAt);
+      },
+    );
   } catch (err) {
     if (err instanceof UniqueViolation) throw new MiniappError('REGISTRY_EXISTS', { what: 'key', name: record.keyId });
     throw err;
@@ -107,7 +122,10 @@ export async function revokeKey(ctx: RegistryContext, actor: Actor, keyId: strin
   if (!key) throw new MiniappError('REGISTRY_NOT_FOUND', { what: 'key', name: keyId });
   if (key.revokedAt) return key;
   const at = ctx.now();
-  await ctx.change(() => ({ actor: actor.name, action: 'key.revoked', subject: `key:${keyId}`, detail: { partner: key.partnerId } }), (tx) => tx.revokeKey(keyId, at));
+  await ctx.change(
+    () => ({ actor: actor.name, action: 'key.revoked', subject: `key:${keyId}`, detail: { partner: key.partnerId } }),
+    (tx) => tx.revokeKey(keyId, at),
+  );
   return { ...key, revokedAt: at };
 }
 
@@ -122,7 +140,10 @@ export async function createToken(ctx: RegistryContext, actor: Actor, input: { r
   const id = randomBytes(6).toString('hex');
   const token = `${TOKEN_PREFIX}${id}_${randomBytes(32).toString('base64url')}`;
   const record: TokenRecord = { id, hash: hashToken(token), role, partnerId, label: typeof input.label === 'string' ? input.label : undefined, createdAt: ctx.now() };
-  await ctx.change(() => ({ actor: actor.name, action: 'token.created', subject: `token:${id}`, detail: { role, partner: partnerId, label: record.label } }), (tx) => tx.insertToken(record));
+  await ctx.change(
+    () => ({ actor: actor.name, action: 'token.created', subject: `token:${id}`, detail: { role, partner: partnerId, label: record.label } }),
+    (tx) => tx.insertToken(record),
+  );
   const { hash: _hash, ...shown } = record;
   return { token, record: shown };
 }
@@ -132,7 +153,10 @@ export async function revokeToken(ctx: RegistryContext, actor: Actor, id: string
   const found = (await ctx.store.tokens()).find((t) => t.id === id);
   if (!found) throw new MiniappError('REGISTRY_NOT_FOUND', { what: 'token', name: id });
   if (found.revokedAt) return;
-  await ctx.change(() => ({ actor: actor.name, action: 'token.revoked', subject: `token:${id}` }), (tx) => tx.revokeToken(id, ctx.now()));
+  await ctx.change(
+    () => ({ actor: actor.name, action: 'token.revoked', subject: `token:${id}` }),
+    (tx) => tx.revokeToken(id, ctx.now()),
+  );
 }
 
 /** The actor a presented token stands for; any problem is the same refusal (no oracle for which tokens exist). */

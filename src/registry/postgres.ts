@@ -54,7 +54,8 @@ export async function openPostgresDb(options: PostgresOptions): Promise<SqlDb> {
   const where = redact(options.url);
   const pg = createRequire(import.meta.url)('pg') as { Pool: new (config: object) => PgPool; types: { builtins: Record<string, number> } };
   const schema = options.schema;
-  if (schema !== undefined && !/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) throw new MiniappError('REGISTRY_STORE_INVALID', { where, reason: `schema ${JSON.stringify(schema)} is not a plain lower-case identifier` });
+  if (schema !== undefined && !/^[a-z_][a-z0-9_]{0,62}$/.test(schema))
+    throw new MiniappError('REGISTRY_STORE_INVALID', { where, reason: `schema ${JSON.stringify(schema)} is not a plain lower-case identifier` });
   const pool = new pg.Pool({
     connectionString: options.url,
     max: options.poolSize ?? 10,
@@ -63,7 +64,7 @@ export async function openPostgresDb(options: PostgresOptions): Promise<SqlDb> {
     statement_timeout: 15_000,
     ...(schema ? { options: `-c search_path=${schema}` } : {}),
     // BIGINT columns hold millisecond times and sizes: well inside a double.
-    types: { getTypeParser: (oid: number, format?: string) => (oid === 20 ? (v: string) => Number(v) : (pgTypeParser(pg, oid, format))) },
+    types: { getTypeParser: (oid: number, format?: string) => (oid === 20 ? (v: string) => Number(v) : pgTypeParser(pg, oid, format)) },
   });
   pool.on('error', () => undefined); // an idle connection dropped by the server: the next query reconnects
   if (schema) {
@@ -77,14 +78,27 @@ export async function openPostgresDb(options: PostgresOptions): Promise<SqlDb> {
   const runner = (q: (sql: string, p: unknown[]) => Promise<{ rows: Row[]; rowCount: number | null }>): SqlRunner => ({
     async all<T extends Row>(sql: string, p: readonly unknown[] = []) {
       try {
-        return (await q(numbered(sql), p.map((v) => (v === undefined ? null : v)))).rows as T[];
+        return (
+          await q(
+            numbered(sql),
+            p.map((v) => (v === undefined ? null : v)),
+          )
+        ).rows as T[];
       } catch (err) {
         return mapError(err, where);
       }
     },
     async run(sql: string, p: readonly unknown[] = []) {
       try {
-        return { changes: (await q(numbered(sql), p.map((v) => (v === undefined ? null : v)))).rowCount ?? 0 };
+        return {
+          changes:
+            (
+              await q(
+                numbered(sql),
+                p.map((v) => (v === undefined ? null : v)),
+              )
+            ).rowCount ?? 0,
+        };
       } catch (err) {
         return mapError(err, where);
       }

@@ -39,7 +39,15 @@ export interface PublishResult {
 const HIGHEST_HOST = `${Number.MAX_SAFE_INTEGER}.0.0`;
 
 const resultOf = (v: VersionRecord, duplicate: boolean, steps: InstallReport['steps'] = []): PublishResult => ({
-  id: v.appId, version: v.version, sha256: v.sha256, size: v.size, status: v.status, duplicate, keyId: v.keyId, partner: v.partnerId, steps,
+  id: v.appId,
+  version: v.version,
+  sha256: v.sha256,
+  size: v.size,
+  status: v.status,
+  duplicate,
+  keyId: v.keyId,
+  partner: v.partnerId,
+  steps,
 });
 
 /**
@@ -69,7 +77,10 @@ let scratch: Promise<string> | undefined;
  * extraction flushes every file to disk and the registry keeps none of it; the temp folder otherwise.
  */
 function scratchRoot(): Promise<string> {
-  scratch ??= fs.access('/dev/shm', fs.constants?.W_OK ?? 2).then(() => '/dev/shm', () => tmpdir());
+  scratch ??= fs.access('/dev/shm', fs.constants?.W_OK ?? 2).then(
+    () => '/dev/shm',
+    () => tmpdir(),
+  );
   return scratch;
 }
 
@@ -98,7 +109,8 @@ function refusal(report: InstallReport): MiniappError {
 export async function publish(ctx: RegistryContext, actor: Actor, upload: Upload): Promise<{ result: PublishResult; created?: VersionRecord }> {
   try {
     requireRole(actor, ['partner'], 'publish packages');
-    if (actor.role !== 'partner' || !actor.partnerId) throw new MiniappError('REGISTRY_FORBIDDEN', { role: actor.role, action: 'publish packages', why: 'Publish with the token of the partner whose key signed the package.' });
+    if (actor.role !== 'partner' || !actor.partnerId)
+      throw new MiniappError('REGISTRY_FORBIDDEN', { role: actor.role, action: 'publish packages', why: 'Publish with the token of the partner whose key signed the package.' });
     const same = (await ctx.store.versionsBySha(upload.sha256)).find((v) => v.partnerId === actor.partnerId);
     if (same) return { result: resultOf(same, true) };
     const bytes = upload.bytes ?? (await fs.readFile(upload.tempPath));
@@ -109,15 +121,37 @@ export async function publish(ctx: RegistryContext, actor: Actor, upload: Upload
     const existing = await ctx.store.version(manifest.id, manifest.version);
     if (existing) return { result: sameOrConflict(existing, upload.sha256, report) };
     const located = locateSignature(bytes)!;
-    const signature = { algorithm: SIGNATURE_ALGORITHM, keyId: report.keyId!, signedHeader: JSON.stringify(decodeSignedHeader(located.block.header)), value: Buffer.from(located.block.signature).toString('base64') };
+    const signature = {
+      algorithm: SIGNATURE_ALGORITHM,
+      keyId: report.keyId!,
+      signedHeader: JSON.stringify(decodeSignedHeader(located.block.header)),
+      value: Buffer.from(located.block.signature).toString('base64'),
+    };
     const descriptor = describeRelease(manifest, bytes, `${ctx.options.packageBaseUrl ?? '/packages/'}${upload.sha256}.zip`, signature);
     const record: VersionRecord = {
-      appId: manifest.id, version: manifest.version, sha256: upload.sha256, size: upload.size, partnerId: actor.partnerId, keyId: report.keyId!, manifest, descriptor,
-      status: 'submitted', conformance: { status: ctx.options.conformance === false ? 'skipped' : 'pending' }, createdAt: ctx.now(),
+      appId: manifest.id,
+      version: manifest.version,
+      sha256: upload.sha256,
+      size: upload.size,
+      partnerId: actor.partnerId,
+      keyId: report.keyId!,
+      manifest,
+      descriptor,
+      status: 'submitted',
+      conformance: { status: ctx.options.conformance === false ? 'skipped' : 'pending' },
+      createdAt: ctx.now(),
     };
     await ctx.blobs.commit(upload.tempPath, upload.sha256);
     try {
-      await ctx.change(() => ({ actor: actor.name, action: 'version.published', subject: `${record.appId}@${record.version}`, detail: { sha256: record.sha256, size: record.size, keyId: record.keyId, permissions: manifest.permissions } }), (tx) => tx.insertVersion(record));
+      await ctx.change(
+        () => ({
+          actor: actor.name,
+          action: 'version.published',
+          subject: `${record.appId}@${record.version}`,
+          detail: { sha256: record.sha256, size: record.size, keyId: record.keyId, permissions: manifest.permissions },
+        }),
+        (tx) => tx.insertVersion(record),
+      );
     } catch (err) {
       if (!(err instanceof UniqueViolation)) throw err;
       // A concurrent publish of the same version won the race: the same bytes are that version, others are refused.

@@ -28,15 +28,27 @@ export function createRegistry(options: RegistryOptions & { onError?: (err: unkn
     authenticate: (token: string | undefined) => partners.authenticate(ctx, token),
     addPartner: (a: Actor, input: Parameters<typeof partners.addPartner>[2]) => partners.addPartner(ctx, a, input),
     setPartnerPermissions: (a: Actor, id: string, permissions: unknown) => partners.setPartnerPermissions(ctx, a, id, permissions),
-    listPartners: async (a: Actor) => (requireRole(a, ['reviewer'], 'list partners'), ctx.store.partners()),
+    listPartners: async (a: Actor) => {
+      requireRole(a, ['reviewer'], 'list partners');
+      return ctx.store.partners();
+    },
     addKey: (a: Actor, partnerId: string, input: { publicKey?: unknown; appIds?: unknown }) => partners.addKey(ctx, a, partnerId, input),
     rotateKey: (a: Actor, keyId: string, input: { publicKey?: unknown; appIds?: unknown }) => partners.rotateKey(ctx, a, keyId, input),
     revokeKey: (a: Actor, keyId: string) => partners.revokeKey(ctx, a, keyId),
-    listKeys: async (a: Actor, partnerId?: string) => (requireRole(a, ['reviewer'], 'list keys'), ctx.store.keys({ partnerId, includeRevoked: true })),
+    listKeys: async (a: Actor, partnerId?: string) => {
+      requireRole(a, ['reviewer'], 'list keys');
+      return ctx.store.keys({ partnerId, includeRevoked: true });
+    },
     createToken: (a: Actor, input: { role?: unknown; partnerId?: unknown; label?: unknown }) => partners.createToken(ctx, a, input),
     revokeToken: (a: Actor, id: string) => partners.revokeToken(ctx, a, id),
-    listTokens: async (a: Actor) => (requireRole(a, [], 'list tokens'), (await ctx.store.tokens()).map(({ hash: _h, ...t }) => t)),
-    exportTrustStore: async (a: Actor) => (requireRole(a, ['reviewer'], 'export the trust store'), partners.exportTrustStore(ctx)),
+    listTokens: async (a: Actor) => {
+      requireRole(a, [], 'list tokens');
+      return (await ctx.store.tokens()).map(({ hash: _h, ...t }) => t);
+    },
+    exportTrustStore: async (a: Actor) => {
+      requireRole(a, ['reviewer'], 'export the trust store');
+      return partners.exportTrustStore(ctx);
+    },
     async publish(a: Actor, upload: Upload) {
       const { result, created } = await publish(ctx, a, upload);
       if (created && options.conformance !== false) conformance.enqueue(created);
@@ -53,7 +65,10 @@ export function createRegistry(options: RegistryOptions & { onError?: (err: unkn
     rollback: (a: Actor, appId: string, input: { channel?: unknown }) => setReleaseState(ctx, a, appId, input, 'rollback'),
     yank: (a: Actor, appId: string, version: string, reason?: unknown) => yank(ctx, a, appId, version, reason),
     releases: (appId: string) => releasesOf(ctx, appId),
-    auditLog: async (a: Actor, o?: { after?: number; limit?: number }) => (requireRole(a, [], 'read the audit log'), ctx.store.auditLog(o)),
+    auditLog: async (a: Actor, o?: { after?: number; limit?: number }) => {
+      requireRole(a, [], 'read the audit log');
+      return ctx.store.auditLog(o);
+    },
     feed,
     conformance,
     /** Waits for background conformance runs, then closes the store. */

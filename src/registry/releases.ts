@@ -39,14 +39,25 @@ export async function release(ctx: RegistryContext, actor: Actor, appId: string,
   requireOwner(actor, v.partnerId, 'release it');
   const subject = subjectOf(v);
   if (v.yankedAt) throw new MiniappError('REGISTRY_INVALID_STATE', { subject, state: 'yanked', action: 'release it', why: 'A yanked version is never served again: publish a new version.' });
-  if (v.status !== 'approved') throw new MiniappError('REGISTRY_INVALID_STATE', { subject, state: v.status, action: 'release it', why: 'Only an approved version is released: a reviewer approves it first (`miniapp review approve`).' });
+  if (v.status !== 'approved')
+    throw new MiniappError('REGISTRY_INVALID_STATE', {
+      subject,
+      state: v.status,
+      action: 'release it',
+      why: 'Only an approved version is released: a reviewer approves it first (`miniapp review approve`).',
+    });
   const now = ctx.now();
   const made = await ctx.change(
     () => ({ actor: actor.name, action: 'release.created', subject, detail: { channel, percent: rollout / 100 } }),
     async (tx) => {
       const live = current(await tx.releases(appId, channel));
       if (live && !semverGt(version, live.version)) {
-        throw new MiniappError('REGISTRY_INVALID_STATE', { subject, state: `not newer than ${live.version}, live on ${channel}`, action: 'release it', why: 'Hosts never install an older version: roll the live release back, or release a newer one.' });
+        throw new MiniappError('REGISTRY_INVALID_STATE', {
+          subject,
+          state: `not newer than ${live.version}, live on ${channel}`,
+          action: 'release it',
+          why: 'Hosts never install an older version: roll the live release back, or release a newer one.',
+        });
       }
       await tx.insertRelease({ appId, version, channel, rollout, state: 'active', createdAt: now, updatedAt: now });
       return (await tx.releases(appId, channel))[0]!;
@@ -69,7 +80,10 @@ export async function setRollout(ctx: RegistryContext, actor: Actor, appId: stri
   const rollout = rolloutOf(input.percent);
   const { live } = await liveRelease(ctx, actor, appId, channel, 'change its rollout');
   if (rollout < live.rollout) throw new MiniappError('REGISTRY_ROLLOUT_INVALID', { percent: input.percent, reason: `it is below the ${live.rollout / 100}% already rolled out` });
-  await ctx.change(() => ({ actor: actor.name, action: 'release.rollout', subject: subjectOf(live), detail: { channel, from: live.rollout / 100, to: rollout / 100 } }), (tx) => tx.updateRelease(live.id, { rollout, at: ctx.now() }));
+  await ctx.change(
+    () => ({ actor: actor.name, action: 'release.rollout', subject: subjectOf(live), detail: { channel, from: live.rollout / 100, to: rollout / 100 } }),
+    (tx) => tx.updateRelease(live.id, { rollout, at: ctx.now() }),
+  );
   return viewOf({ ...live, rollout });
 }
 
@@ -80,7 +94,10 @@ export async function setReleaseState(ctx: RegistryContext, actor: Actor, appId:
   const state = action === 'pause' ? 'paused' : action === 'resume' ? 'active' : 'rolled-back';
   if (action === 'pause' && live.state === 'paused') return viewOf(live);
   if (action === 'resume' && live.state === 'active') return viewOf(live);
-  await ctx.change(() => ({ actor: actor.name, action: `release.${action}`, subject: subjectOf(live), detail: { channel } }), (tx) => tx.updateRelease(live.id, { state, at: ctx.now() }));
+  await ctx.change(
+    () => ({ actor: actor.name, action: `release.${action}`, subject: subjectOf(live), detail: { channel } }),
+    (tx) => tx.updateRelease(live.id, { state, at: ctx.now() }),
+  );
   return viewOf({ ...live, state });
 }
 

@@ -52,7 +52,7 @@ export async function showSubmission(ctx: RegistryContext, actor: Actor, appId: 
 async function view(ctx: RegistryContext, v: VersionRecord): Promise<ReviewView> {
   const [releases, key] = await Promise.all([ctx.store.releases(v.appId), ctx.store.key(v.keyId)]);
   const last = releases.find((r) => r.version !== v.version && (r.state === 'active' || r.state === 'paused'));
-  const before = last ? (await ctx.store.version(v.appId, last.version))?.manifest.permissions ?? [] : [];
+  const before = last ? ((await ctx.store.version(v.appId, last.version))?.manifest.permissions ?? []) : [];
   const now = v.manifest.permissions;
   return {
     id: v.appId,
@@ -81,7 +81,13 @@ export async function decideSubmission(ctx: RegistryContext, actor: Actor, appId
   if (ctx.options.forbidSelfReview !== false && actor.partnerId && actor.partnerId === v.partnerId) {
     throw new MiniappError('REGISTRY_SELF_REVIEW', { reviewer: actor.name, partner: v.partnerId, subject });
   }
-  if (v.status !== 'submitted') throw new MiniappError('REGISTRY_INVALID_STATE', { subject, state: v.status, action: decision.approve ? 'approve it' : 'reject it', why: 'A decided version stays decided: the partner publishes a new version.' });
+  if (v.status !== 'submitted')
+    throw new MiniappError('REGISTRY_INVALID_STATE', {
+      subject,
+      state: v.status,
+      action: decision.approve ? 'approve it' : 'reject it',
+      why: 'A decided version stays decided: the partner publishes a new version.',
+    });
   const reason = typeof decision.reason === 'string' ? decision.reason.trim() : '';
   if (!decision.approve && !reason) throw new MiniappError('REGISTRY_BAD_REQUEST', { reason: 'a rejection needs a reason (--reason), which the partner sees' });
   if (decision.approve) {

@@ -30,57 +30,119 @@ export function registryRoutes(registry: Registry, limits: { closing(): boolean;
 
   return [
     ['GET', /^\/healthz$/, async (r) => sendJson(r.res, 200, { ok: true, status: limits.closing() ? 'shutting-down' : 'alive' })],
-    ['GET', /^\/readyz$/, async (r) => {
-      if (limits.closing()) throw new MiniappError('REGISTRY_SHUTTING_DOWN');
-      await registry.store.ping();
-      sendJson(r.res, 200, { ok: true, status: 'ready', store: registry.store.kind });
-    }],
+    [
+      'GET',
+      /^\/readyz$/,
+      async (r) => {
+        if (limits.closing()) throw new MiniappError('REGISTRY_SHUTTING_DOWN');
+        await registry.store.ping();
+        sendJson(r.res, 200, { ok: true, status: 'ready', store: registry.store.kind });
+      },
+    ],
     ['GET', /^(?:\/feed\/([^/]+)(?:\/([^/]+))?)?\/mini-programs\/([^/]+)\/version$/, (r) => feedHandler(registry, r)],
     ['GET', /^\/packages\/([0-9a-f]{64})\.zip$/, (r) => downloadHandler(registry, r)],
-    ['POST', /^\/api\/publish$/, async (r) => {
-      if (limits.closing()) throw new MiniappError('REGISTRY_SHUTTING_DOWN');
-      const actor = await auth(r);
-      const upload = await receiveUpload(r.req, registry.blobs.tempPath(), { maxBytes: limits.maxUploadBytes, timeoutMs: limits.uploadTimeoutMs });
-      const result = await registry.publish(actor, upload);
-      ok(r, result, result.duplicate ? 200 : 201);
-    }],
-    ['GET', /^\/api\/submissions$/, async (r) => ok(r, await registry.listSubmissions(await auth(r), { status: (r.url.searchParams.get('status') ?? undefined) as VersionStatus | undefined, appId: r.url.searchParams.get('app') ?? undefined }))],
-    ['GET', /^\/api\/submissions\/([^/]+)$/, async (r) => {
-      const s = parseSubject(r.parts[0]!);
-      ok(r, await registry.showSubmission(await auth(r), s.appId, s.version));
-    }],
-    ['POST', /^\/api\/submissions\/([^/]+)\/(approve|reject)$/, async (r) => {
-      const actor = await auth(r);
-      const s = parseSubject(r.parts[0]!);
-      const body = await readJson(r.req);
-      ok(r, r.parts[1] === 'approve' ? await registry.approve(actor, s.appId, s.version) : await registry.reject(actor, s.appId, s.version, body.reason));
-    }],
-    ['GET', /^\/api\/apps\/([^/]+)\/releases$/, async (r) => (await auth(r), ok(r, await registry.releases(r.parts[0]!)))],
-    ['POST', /^\/api\/apps\/([^/]+)\/releases$/, async (r) => {
-      const actor = await auth(r);
-      const body = await readJson(r.req);
-      ok(r, await registry.release(actor, r.parts[0]!, String(body.version ?? ''), body), 201);
-    }],
-    ['POST', /^\/api\/apps\/([^/]+)\/channels\/([^/]+)\/(rollout|pause|resume|rollback)$/, async (r) => {
-      const actor = await auth(r);
-      const body = await readJson(r.req);
-      const [id, channel, action] = r.parts as [string, string, string];
-      const input = { ...body, channel };
-      const result = action === 'rollout' ? await registry.setRollout(actor, id, input) : action === 'pause' ? await registry.pause(actor, id, input) : action === 'resume' ? await registry.resume(actor, id, input) : await registry.rollback(actor, id, input);
-      ok(r, result);
-    }],
-    ['POST', /^\/api\/apps\/([^/]+)\/versions\/([^/]+)\/yank$/, async (r) => {
-      const actor = await auth(r);
-      ok(r, await registry.yank(actor, r.parts[0]!, r.parts[1]!, (await readJson(r.req)).reason));
-    }],
+    [
+      'POST',
+      /^\/api\/publish$/,
+      async (r) => {
+        if (limits.closing()) throw new MiniappError('REGISTRY_SHUTTING_DOWN');
+        const actor = await auth(r);
+        const upload = await receiveUpload(r.req, registry.blobs.tempPath(), { maxBytes: limits.maxUploadBytes, timeoutMs: limits.uploadTimeoutMs });
+        const result = await registry.publish(actor, upload);
+        ok(r, result, result.duplicate ? 200 : 201);
+      },
+    ],
+    [
+      'GET',
+      /^\/api\/submissions$/,
+      async (r) =>
+        ok(
+          r,
+          await registry.listSubmissions(await auth(r), { status: (r.url.searchParams.get('status') ?? undefined) as VersionStatus | undefined, appId: r.url.searchParams.get('app') ?? undefined }),
+        ),
+    ],
+    [
+      'GET',
+      /^\/api\/submissions\/([^/]+)$/,
+      async (r) => {
+        const s = parseSubject(r.parts[0]!);
+        ok(r, await registry.showSubmission(await auth(r), s.appId, s.version));
+      },
+    ],
+    [
+      'POST',
+      /^\/api\/submissions\/([^/]+)\/(approve|reject)$/,
+      async (r) => {
+        const actor = await auth(r);
+        const s = parseSubject(r.parts[0]!);
+        const body = await readJson(r.req);
+        ok(r, r.parts[1] === 'approve' ? await registry.approve(actor, s.appId, s.version) : await registry.reject(actor, s.appId, s.version, body.reason));
+      },
+    ],
+    [
+      'GET',
+      /^\/api\/apps\/([^/]+)\/releases$/,
+      async (r) => {
+        await auth(r);
+        ok(r, await registry.releases(r.parts[0]!));
+      },
+    ],
+    [
+      'POST',
+      /^\/api\/apps\/([^/]+)\/releases$/,
+      async (r) => {
+        const actor = await auth(r);
+        const body = await readJson(r.req);
+        ok(r, await registry.release(actor, r.parts[0]!, String(body.version ?? ''), body), 201);
+      },
+    ],
+    [
+      'POST',
+      /^\/api\/apps\/([^/]+)\/channels\/([^/]+)\/(rollout|pause|resume|rollback)$/,
+      async (r) => {
+        const actor = await auth(r);
+        const body = await readJson(r.req);
+        const [id, channel, action] = r.parts as [string, string, string];
+        const input = { ...body, channel };
+        const result =
+          action === 'rollout'
+            ? await registry.setRollout(actor, id, input)
+            : action === 'pause'
+              ? await registry.pause(actor, id, input)
+              : action === 'resume'
+                ? await registry.resume(actor, id, input)
+                : await registry.rollback(actor, id, input);
+        ok(r, result);
+      },
+    ],
+    [
+      'POST',
+      /^\/api\/apps\/([^/]+)\/versions\/([^/]+)\/yank$/,
+      async (r) => {
+        const actor = await auth(r);
+        ok(r, await registry.yank(actor, r.parts[0]!, r.parts[1]!, (await readJson(r.req)).reason));
+      },
+    ],
     ['GET', /^\/api\/trust-store$/, async (r) => ok(r, await registry.exportTrustStore(await auth(r)))],
-    ['GET', /^\/api\/audit$/, async (r) => ok(r, await registry.auditLog(await auth(r), { after: Number(r.url.searchParams.get('after') ?? 0) || 0, limit: Math.min(Number(r.url.searchParams.get('limit') ?? 1000) || 1000, 10_000) }))],
+    [
+      'GET',
+      /^\/api\/audit$/,
+      async (r) =>
+        ok(r, await registry.auditLog(await auth(r), { after: Number(r.url.searchParams.get('after') ?? 0) || 0, limit: Math.min(Number(r.url.searchParams.get('limit') ?? 1000) || 1000, 10_000) })),
+    ],
     ['POST', /^\/api\/partners$/, async (r) => ok(r, await registry.addPartner(await auth(r), await readJson(r.req)), 201)],
     ['POST', /^\/api\/partners\/([^/]+)\/keys$/, async (r) => ok(r, await registry.addKey(await auth(r), r.parts[0]!, await readJson(r.req)), 201)],
     ['POST', /^\/api\/keys\/([^/]+)\/revoke$/, async (r) => ok(r, await registry.revokeKey(await auth(r), r.parts[0]!))],
     ['POST', /^\/api\/keys\/([^/]+)\/rotate$/, async (r) => ok(r, await registry.rotateKey(await auth(r), r.parts[0]!, await readJson(r.req)), 201)],
     ['POST', /^\/api\/tokens$/, async (r) => ok(r, await registry.createToken(await auth(r), await readJson(r.req)), 201)],
-    ['POST', /^\/api\/tokens\/([^/]+)\/revoke$/, async (r) => (await registry.revokeToken(await auth(r), r.parts[0]!), ok(r, { revoked: r.parts[0] }))],
+    [
+      'POST',
+      /^\/api\/tokens\/([^/]+)\/revoke$/,
+      async (r) => {
+        await registry.revokeToken(await auth(r), r.parts[0]!);
+        ok(r, { revoked: r.parts[0] });
+      },
+    ],
   ];
 }
 
@@ -122,9 +184,14 @@ async function downloadHandler(registry: Registry, r: Request): Promise<void> {
   if (r.req.method === 'HEAD') return void r.res.end();
   await new Promise<void>((done) => {
     const stream = registry.blobs.open(sha, range);
-    stream.on('error', () => (r.res.destroy(), done()));
-    r.res.on('close', () => (stream.destroy(), done()));
+    stream.on('error', () => {
+      r.res.destroy();
+      done();
+    });
+    r.res.on('close', () => {
+      stream.destroy();
+      done();
+    });
     stream.pipe(r.res);
   });
 }
-

@@ -47,9 +47,15 @@ export async function startRegistryServer(options: RegistryServerOptions) {
       if (!route) {
         const matches = routes.filter(([, pattern]) => pattern.test(r.url.pathname));
         res.setHeader('allow', matches.map(([m]) => m).join(', '));
-        throw new MiniappError(matches.length ? 'REGISTRY_BAD_REQUEST' : 'REGISTRY_NOT_FOUND', matches.length ? { reason: `${req.method} is not accepted here` } : { what: 'endpoint', name: r.url.pathname });
+        throw new MiniappError(
+          matches.length ? 'REGISTRY_BAD_REQUEST' : 'REGISTRY_NOT_FOUND',
+          matches.length ? { reason: `${req.method} is not accepted here` } : { what: 'endpoint', name: r.url.pathname },
+        );
       }
-      r.parts = route[1].exec(r.url.pathname)!.slice(1).map((p) => (p === undefined ? (undefined as unknown as string) : decodeURIComponent(p)));
+      r.parts = route[1]
+        .exec(r.url.pathname)!
+        .slice(1)
+        .map((p) => (p === undefined ? (undefined as unknown as string) : decodeURIComponent(p)));
       await route[2](r);
     } catch (err) {
       code = sendError(res, err);
@@ -57,7 +63,17 @@ export async function startRegistryServer(options: RegistryServerOptions) {
     } finally {
       inFlight--;
       if (closing && inFlight === 0) drained?.();
-      options.log?.(JSON.stringify({ ts: new Date().toISOString(), method: req.method, path: r.url.pathname, status: res.statusCode, ms: Math.round((performance.now() - started) * 100) / 100, actor: r.actor?.name, code }));
+      options.log?.(
+        JSON.stringify({
+          ts: new Date().toISOString(),
+          method: req.method,
+          path: r.url.pathname,
+          status: res.statusCode,
+          ms: Math.round((performance.now() - started) * 100) / 100,
+          actor: r.actor?.name,
+          code,
+        }),
+      );
     }
   }
 
@@ -66,7 +82,13 @@ export async function startRegistryServer(options: RegistryServerOptions) {
   server.keepAliveTimeout = 65_000;
   server.requestTimeout = uploadTimeoutMs + 10_000;
   await new Promise<void>((resolve, reject) => {
-    server.once('error', (err: NodeJS.ErrnoException) => reject(err.code === 'EADDRINUSE' ? new MiniappError('SERVER_PORT_IN_USE', { host: options.host ?? '127.0.0.1', port: options.port ?? 0 }) : new MiniappError('SERVER_LISTEN_FAILED', { host: options.host, port: options.port, reason: err.message })));
+    server.once('error', (err: NodeJS.ErrnoException) =>
+      reject(
+        err.code === 'EADDRINUSE'
+          ? new MiniappError('SERVER_PORT_IN_USE', { host: options.host ?? '127.0.0.1', port: options.port ?? 0 })
+          : new MiniappError('SERVER_LISTEN_FAILED', { host: options.host, port: options.port, reason: err.message }),
+      ),
+    );
     server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
   });
   const address = server.address() as AddressInfo;

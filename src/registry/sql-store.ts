@@ -116,11 +116,33 @@ function transactionApi(tx: SqlRunner): StoreTx {
     },
     async insertVersion(v) {
       await tx.run(`INSERT INTO versions (${VERSION_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, [
-        v.appId, v.version, v.sha256, v.size, v.partnerId, v.keyId, json(v.manifest), json(v.descriptor), v.status, v.reason, v.reviewer, json(v.conformance), v.createdAt, v.reviewedAt, v.yankedAt,
+        v.appId,
+        v.version,
+        v.sha256,
+        v.size,
+        v.partnerId,
+        v.keyId,
+        json(v.manifest),
+        json(v.descriptor),
+        v.status,
+        v.reason,
+        v.reviewer,
+        json(v.conformance),
+        v.createdAt,
+        v.reviewedAt,
+        v.yankedAt,
       ]);
     },
     async reviewVersion(appId, version, from, c) {
-      const r = await tx.run('UPDATE versions SET status = ?, reason = ?, reviewer = ?, reviewed_at = ? WHERE app_id = ? AND version = ? AND status = ?', [c.status, c.reason, c.reviewer, c.at, appId, version, from]);
+      const r = await tx.run('UPDATE versions SET status = ?, reason = ?, reviewer = ?, reviewed_at = ? WHERE app_id = ? AND version = ? AND status = ?', [
+        c.status,
+        c.reason,
+        c.reviewer,
+        c.at,
+        appId,
+        version,
+        from,
+      ]);
       return r.changes > 0;
     },
     async setConformance(appId, version, verdict) {
@@ -130,7 +152,15 @@ function transactionApi(tx: SqlRunner): StoreTx {
       await tx.run('UPDATE versions SET yanked_at = ? WHERE app_id = ? AND version = ? AND yanked_at IS NULL', [at, appId, version]);
     },
     async insertRelease(r) {
-      await tx.run('INSERT INTO releases (app_id, version, channel, rollout, state, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)', [r.appId, r.version, r.channel, r.rollout, r.state, r.createdAt, r.updatedAt]);
+      await tx.run('INSERT INTO releases (app_id, version, channel, rollout, state, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)', [
+        r.appId,
+        r.version,
+        r.channel,
+        r.rollout,
+        r.state,
+        r.createdAt,
+        r.updatedAt,
+      ]);
     },
     async updateRelease(id, c) {
       if (c.rollout !== undefined) await tx.run('UPDATE releases SET rollout = ?, updated_at = ? WHERE id = ?', [c.rollout, c.at, id]);
@@ -183,9 +213,18 @@ export async function createSqlStore(db: SqlDb): Promise<RegistryStore> {
     async versions(f = {}) {
       const clauses: string[] = [];
       const params: unknown[] = [];
-      if (f.appId) clauses.push('app_id = ?'), params.push(f.appId);
-      if (f.status) clauses.push('status = ?'), params.push(f.status);
-      if (f.partnerId) clauses.push('partner_id = ?'), params.push(f.partnerId);
+      if (f.appId) {
+        clauses.push('app_id = ?');
+        params.push(f.appId);
+      }
+      if (f.status) {
+        clauses.push('status = ?');
+        params.push(f.status);
+      }
+      if (f.partnerId) {
+        clauses.push('partner_id = ?');
+        params.push(f.partnerId);
+      }
       const sql = `SELECT ${VERSION_COLUMNS} FROM versions${clauses.length ? ` WHERE ${clauses.join(' AND ')}` : ''} ORDER BY created_at, app_id, version`;
       return (await db.all(sql, params)).map(toVersion);
     },

@@ -28,7 +28,8 @@ export function localPostgres(): { url: string; stop(): void; halt(): void; star
   };
   if (root) execFileSync('chown', ['postgres', dir]);
   as(join(bin, 'initdb'), ['-D', join(dir, 'data'), '-A', 'trust', '-U', 'postgres', '--no-sync']);
-  const start = () => as(join(bin, 'pg_ctl'), ['-D', join(dir, 'data'), '-l', join(dir, 'log'), '-w', '-o', `-k ${dir} -p ${port} -c listen_addresses='' -c fsync=off -c max_connections=200`, 'start']);
+  const start = () =>
+    as(join(bin, 'pg_ctl'), ['-D', join(dir, 'data'), '-l', join(dir, 'log'), '-w', '-o', `-k ${dir} -p ${port} -c listen_addresses='' -c fsync=off -c max_connections=200`, 'start']);
   start();
   return {
     start,
@@ -56,7 +57,10 @@ export interface TestRegistry {
 let schemaCount = 0;
 
 /** A registry on port 0 over a fresh store of the given kind (PostgreSQL: a fresh schema in the test cluster). */
-export async function startTestRegistry(kind: StoreKind, options: { pgUrl?: string; conformance?: boolean; log?: string[]; maxUploadBytes?: number; uploadTimeoutMs?: number } = {}): Promise<TestRegistry> {
+export async function startTestRegistry(
+  kind: StoreKind,
+  options: { pgUrl?: string; conformance?: boolean; log?: string[]; maxUploadBytes?: number; uploadTimeoutMs?: number } = {},
+): Promise<TestRegistry> {
   const dir = mkdtempSync(join(tmpdir(), 'miniapp-registry-'));
   const blobs = await openFileBlobStore(dir);
   let store;

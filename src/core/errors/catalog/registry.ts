@@ -16,7 +16,7 @@ export const registryErrors = {
   REGISTRY_FORBIDDEN: {
     title: 'Not allowed for this token',
     message: (a) => `this token (${String(a.role ?? 'unknown role')}${a.partner ? ` of partner ${q(a.partner)}` : ''}) may not ${String(a.action ?? 'do this')}`,
-    hint: (a) => String(a.why ?? 'Partner tokens act on their own partner\'s apps; reviewers review; operators administer. Ask the registry operator for a token with the right role.'),
+    hint: (a) => String(a.why ?? "Partner tokens act on their own partner's apps; reviewers review; operators administer. Ask the registry operator for a token with the right role."),
   },
   REGISTRY_SELF_REVIEW: {
     title: 'Reviewer of the same partner',
@@ -106,7 +106,7 @@ export const registryErrors = {
   REGISTRY_UNREACHABLE: {
     title: 'Registry cannot be reached',
     message: (a) => `cannot reach the registry at ${String(a.url)}: ${String(a.reason)}`,
-    hint: () => 'Check --registry (the registry\'s base URL, e.g. https://registry.example.com) and the network.',
+    hint: () => "Check --registry (the registry's base URL, e.g. https://registry.example.com) and the network.",
   },
   REGISTRY_TOKEN_MISSING: {
     title: 'No registry token',
@@ -123,6 +123,6 @@ export const registryErrors = {
   REGISTRY_STORE_INVALID: {
     title: 'Registry store cannot be opened',
     message: (a) => `cannot open the registry store ${q(a.where)}: ${String(a.reason)}`,
-    hint: () => 'Check the folder (writable, not another program\'s) or the PostgreSQL URL; a newer registry\'s database cannot be opened by an older one.',
+    hint: () => "Check the folder (writable, not another program's) or the PostgreSQL URL; a newer registry's database cannot be opened by an older one.",
   },
 } satisfies ErrorCatalog;
