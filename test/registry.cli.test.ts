@@ -7,7 +7,11 @@ import { tempDir } from './helpers/host-fixtures.js';
 
 /** `miniapp registry serve` as a child process; resolves with its URL once it listens. */
 function serveRegistry(cwd: string, data: string) {
-  const child = spawn(process.execPath, [binPath, 'registry', 'serve', '--data', data, '--port', '0'], { cwd, env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [binPath, 'registry', 'serve', '--data', data, '--port', '0', '--startup-budget', '30000'], {
+    cwd,
+    env: { ...process.env, NO_COLOR: '1' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stderr = '';
   const url = new Promise<string>((resolve, reject) => {
     child.stderr.on('data', (d) => {

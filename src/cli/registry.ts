@@ -221,6 +221,7 @@ export const commands: CommandSpec[] = [
       { name: 'maxUploadMb', flags: '--max-upload-mb <n>', description: 'serve: largest accepted upload in MB (default: 32)', type: 'number', default: 32 },
       { name: 'uploadTimeoutMs', flags: '--upload-timeout-ms <ms>', description: 'serve: longest an upload may take (default: 60000)', type: 'number', default: 60_000 },
       { name: 'conformance', flags: '--no-conformance', description: 'serve: do not run conformance on published packages', type: 'boolean', configurable: false },
+      { name: 'startupBudget', flags: '--startup-budget <ms>', description: "serve: conformance's longest acceptable launch (default: 3000)", type: 'number' },
       { name: 'allowSelfReview', flags: '--allow-self-review', description: "serve: let a reviewer approve their own partner's package (default: forbidden)", type: 'boolean', default: false },
       { name: 'name', flags: '--name <name>', description: 'partner add: display name', type: 'string', configurable: false },
       { name: 'permissions', flags: '--permissions <list>', description: 'partner add|permissions: bridge permissions the partner may use (comma-separated)', type: 'list', configurable: false },

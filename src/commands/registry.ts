@@ -82,6 +82,7 @@ async function openLocal(o: Record<string, unknown>, ctx: CommandContext, servin
     ...opened,
     conformance: serving ? o.conformance !== false : false,
     forbidSelfReview: o.allowSelfReview !== true,
+    conformanceStartupBudgetMs: o.startupBudget === undefined ? undefined : Number(o.startupBudget),
     onError: (err) => ctx.logger.warn(`conformance: ${(err as Error).message}`),
   });
 }

@@ -15,7 +15,12 @@ export function createConformanceQueue(ctx: RegistryContext, onError: (err: unkn
   async function runOne(v: VersionRecord): Promise<void> {
     let verdict: ConformanceVerdict;
     try {
-      const report = await runConformance({ target: ctx.blobs.path(v.sha256), hostVersion: ctx.options.conformanceHostVersion ?? NEWEST_HOST_VERSION, trustStore: await trustStoreOf(ctx) });
+      const report = await runConformance({
+        target: ctx.blobs.path(v.sha256),
+        hostVersion: ctx.options.conformanceHostVersion ?? NEWEST_HOST_VERSION,
+        trustStore: await trustStoreOf(ctx),
+        startupBudgetMs: ctx.options.conformanceStartupBudgetMs,
+      });
       const failed = report.checks.filter((c) => c.status === 'failed').map((c) => `${c.name}${c.code ? ` ${c.code}` : ''}`);
       verdict = {
         status: report.ok ? 'passed' : 'failed',

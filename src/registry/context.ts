@@ -15,6 +15,8 @@ export interface RegistryOptions {
   feedCacheMs?: number;
   /** Where descriptors point hosts for the bytes: a path on this server (default /packages/) or a CDN's base URL. */
   packageBaseUrl?: string;
+  /** Conformance's start-up budget in ms (default 3000, as `miniapp conformance`). */
+  conformanceStartupBudgetMs?: number;
   /** The host version conformance runs for (default: the newest this toolchain knows). */
   conformanceHostVersion?: string;
 }
