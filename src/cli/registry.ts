@@ -54,6 +54,15 @@ const audit: OptionSpec = {
   configurable: false,
 };
 
+const registryUrl: OptionSpec = { name: 'registry', flags: '--registry <url>', description: "the registry's base URL (https://registry.example.com)", type: 'string' };
+const tokenFile: OptionSpec = {
+  name: 'tokenFile',
+  flags: '--token-file <file>',
+  description: 'read the registry API token from this file (default: MINIAPP_REGISTRY_TOKEN; never a flag value)',
+  type: 'string',
+  configurable: false,
+};
+
 export const commands: CommandSpec[] = [
   {
     name: 'validate',
@@ -239,6 +248,57 @@ export const commands: CommandSpec[] = [
       audit,
     ],
     load: () => import('../commands/run.js'),
+  },
+  {
+    name: 'registry',
+    summary: 'run the marketplace and update feed (serve), and administer partners, keys, tokens and releases',
+    args: '<action> [args...]',
+    options: [
+      { name: 'data', flags: '--data <dir>', description: 'the registry folder: the embedded database and the package blobs', type: 'string' },
+      { name: 'database', flags: '--database <url>', description: 'postgres://… : keep the records in PostgreSQL instead (blobs stay under --data)', type: 'string', configurable: false },
+      { name: 'schema', flags: '--schema <name>', description: 'PostgreSQL schema (default: public)', type: 'string' },
+      { name: 'port', flags: '--port <number>', description: 'serve: port to listen on; 0 picks a free one (default: 8090)', type: 'number', default: 8090 },
+      { name: 'host', flags: '--host <address>', description: 'serve: interface to bind (default: 127.0.0.1)', type: 'string', default: '127.0.0.1' },
+      { name: 'maxUploadMb', flags: '--max-upload-mb <n>', description: 'serve: largest accepted upload in MB (default: 32)', type: 'number', default: 32 },
+      { name: 'uploadTimeoutMs', flags: '--upload-timeout-ms <ms>', description: 'serve: longest an upload may take (default: 60000)', type: 'number', default: 60_000 },
+      { name: 'conformance', flags: '--no-conformance', description: 'serve: do not run conformance on published packages', type: 'boolean', configurable: false },
+      { name: 'startupBudget', flags: '--startup-budget <ms>', description: "serve: conformance's longest acceptable launch (default: 3000)", type: 'number' },
+      { name: 'allowSelfReview', flags: '--allow-self-review', description: "serve: let a reviewer approve their own partner's package (default: forbidden)", type: 'boolean', default: false },
+      { name: 'name', flags: '--name <name>', description: 'partner add: display name', type: 'string', configurable: false },
+      { name: 'permissions', flags: '--permissions <list>', description: 'partner add|permissions: bridge permissions the partner may use (comma-separated)', type: 'list', configurable: false },
+      { name: 'publicKey', flags: '--public-key <pub.pem>', description: 'key add|rotate: the public key (PEM)', type: 'string', configurable: false },
+      { name: 'appIds', flags: '--app-ids <list>', description: 'key add|rotate: app ids the key may sign (com.partner.* patterns allowed)', type: 'list', configurable: false },
+      { name: 'role', flags: '--role <role>', description: 'token create: admin, reviewer or partner (default: partner)', type: 'string', choices: ['admin', 'reviewer', 'partner'], configurable: false },
+      { name: 'partner', flags: '--partner <id>', description: "token create: the partner a partner token acts for (or a reviewer's own partner)", type: 'string', configurable: false },
+      { name: 'label', flags: '--label <text>', description: 'token create: what the token is for', type: 'string', configurable: false },
+      { name: 'channel', flags: '--channel <name>', description: 'release, rollout, pause, resume, rollback: stable or beta (default: stable)', type: 'string', choices: ['stable', 'beta'], configurable: false },
+      { name: 'percent', flags: '--percent <n>', description: 'release, rollout: share of devices, above 0 and at most 100 (default: 100)', type: 'number', configurable: false },
+      { name: 'reason', flags: '--reason <text>', description: 'yank: why', type: 'string', configurable: false },
+      { name: 'out', flags: '--out <file>', description: 'trust-store: also write it to this file (what install --trust-store reads)', type: 'string', configurable: false },
+      { name: 'after', flags: '--after <seq>', description: 'audit: entries after this sequence number', type: 'number', configurable: false },
+      { name: 'registry', flags: '--registry <url>', description: 'act over HTTP on a running registry with MINIAPP_REGISTRY_TOKEN (release, rollout, pause, resume, rollback, yank, status, trust-store, audit)', type: 'string', configurable: false },
+      tokenFile,
+    ],
+    load: () => import('../commands/registry.js'),
+  },
+  {
+    name: 'publish',
+    summary: 'upload a signed package to a registry, which decides as a host would before storing it',
+    args: '<package>',
+    options: [registryUrl, tokenFile],
+    load: () => import('../commands/publish.js'),
+  },
+  {
+    name: 'review',
+    summary: 'review submitted versions: list, show, approve or reject (with a reason)',
+    args: '<action> [version]',
+    options: [
+      registryUrl,
+      tokenFile,
+      { name: 'status', flags: '--status <status>', description: 'list: only submitted, approved or rejected versions', type: 'string', choices: ['submitted', 'approved', 'rejected'], configurable: false },
+      { name: 'reason', flags: '--reason <text>', description: 'reject: why (the partner sees it)', type: 'string', configurable: false },
+    ],
+    load: () => import('../commands/review.js'),
   },
 ];
 

@@ -15,3 +15,6 @@ export type { SandboxedApp } from './sandboxed-app.js';
 export { startGuestSandbox } from './guest-sandbox.js';
 export { checkForUpdate } from './updates.js';
 export { runConformance } from './conformance.js';
+export type { ConformanceReport, ConformanceCheck } from './conformance.js';
+export { readAppState, writeAppState } from './app-store.js';
+export type { AppState } from './app-store.js';

@@ -3,6 +3,7 @@ import { generalErrors } from './catalog/general.js';
 import { hostErrors } from './catalog/host.js';
 import { manifestErrors } from './catalog/manifest.js';
 import { packageErrors } from './catalog/package.js';
+import { registryErrors } from './catalog/registry.js';
 import { runtimeErrors } from './catalog/runtime.js';
 import { serverErrors } from './catalog/server.js';
 import { signingErrors } from './catalog/signing.js';
@@ -24,6 +25,7 @@ export const errorCatalog: ErrorCatalog = {
   ...hostErrors,
   ...runtimeErrors,
   ...serverErrors,
+  ...registryErrors,
 };
 
 type CatalogCodes = typeof generalErrors &
@@ -34,7 +36,8 @@ type CatalogCodes = typeof generalErrors &
   typeof initErrors &
   typeof hostErrors &
   typeof runtimeErrors &
-  typeof serverErrors;
+  typeof serverErrors &
+  typeof registryErrors;
 /** Every code in the catalogue, checked by the compiler: a code that is not in it does not compile. */
 export type ErrorCode = keyof CatalogCodes & string;
 
