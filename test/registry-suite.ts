@@ -136,7 +136,7 @@ export function registrySuite(kind: StoreKind, pgUrl: () => string | undefined) 
     const cases: Array<[string, string | undefined, Uint8Array, string, number]> = [
       ['unsigned', tokens.acme, appPackage({ id: ID, version: '5.0.0', permissions: ['storage'] }), 'PACKAGE_UNSIGNED', 422],
       ['tampered', tokens.acme, tampered, 'SIGNATURE_INVALID', 422],
-      ['not a zip at all', tokens.acme, Buffer.from('<html>hostile</html>'.repeat(200)), 'PACKAGE_UNSIGNED', 422],
+      ['not a zip at all', tokens.acme, Buffer.from('<html>hostile</html>'.repeat(200)), 'PACKAGE_NOT_ZIP', 422],
       ['signed by a key nobody registered', tokens.acme, shop({ version: '5.0.0' }, undefined, 2), 'SIGNATURE_UNKNOWN_KEY', 422],
       ["a key not authorised for the app id (beta's key, beta's token)", tokens.beta, shop({ version: '5.0.0' }, undefined, 1), 'KEY_NOT_AUTHORISED', 422],
       ['a permission the partner may not use', tokens.acme, shop({ version: '5.0.0', permissions: ['storage', 'auth'] }), 'PERMISSION_NOT_ALLOWED', 422],

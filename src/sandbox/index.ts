@@ -156,7 +156,17 @@ export function startSandbox(options: SandboxOptions): Sandbox {
   const { child, isolation, jailed } = spawnSandboxProcess(options, heapMb);
   // The Node process's host pid: the child itself, or inside the jail the one bwrap reports on fd 4.
   let innerPid: number | undefined = jailed ? undefined : child.pid;
-  if (jailed) readJailInfo(child, (pid) => (innerPid = pid));
+  // A kill asked for before bwrap has told us the inner pid is carried out as soon as it does: a spare
+  // closed while it boots must not live on holding the host's pipes (the CLI would never exit).
+  let killWanted = false;
+  if (jailed)
+    readJailInfo(child, (pid) => {
+      innerPid = pid;
+      if (killWanted) {
+        signalInner('SIGKILL');
+        child.kill('SIGKILL');
+      }
+    });
   const signalInner = (signal: NodeJS.Signals) => {
     try {
       if (innerPid) process.kill(innerPid, signal);
@@ -213,6 +223,13 @@ export function startSandbox(options: SandboxOptions): Sandbox {
     if (exitReason) return;
     exitReason = reason;
     detail = why;
+    killWanted = true;
+    // Inside the jail, bwrap's own pid 1 of the sandbox's namespace outlives a killed outer bwrap (its
+    // die-with-parent does not hold here): the inner pid is killed first, once bwrap has reported it.
+    if (jailed && !innerPid) {
+      setTimeout(() => child.kill('SIGKILL'), 2000).unref();
+      return;
+    }
     signalInner('SIGKILL');
     child.kill('SIGKILL');
   };
@@ -225,9 +242,34 @@ export function startSandbox(options: SandboxOptions): Sandbox {
   });
   ready.catch(() => undefined);
 
+  let forceExit: () => void = () => undefined;
   const exited = new Promise<SandboxExit>((resolve) => {
+    // A kill that bwrap does not answer within a few seconds (seen on a loaded machine) is not waited
+    // for: the host stops listening, drops its pipes and reports the reason it asked for.
+    forceExit = () => {
+      clearInterval(timer);
+      signalInner('SIGKILL');
+      child.kill('SIGKILL');
+      pipe.destroy();
+      child.stderr?.destroy();
+      (child.stdio[4] as Duplex | null)?.destroy();
+      child.unref();
+      const exit: SandboxExit = { reason: exitReason ?? 'STOPPED', code: null, signal: 'SIGKILL', detail: detail ?? 'the sandbox did not stop in time and was abandoned' };
+      failReady(new Error(`sandbox stopped before it was ready: ${exit.reason}`));
+      resolve(exit);
+    };
     child.once('exit', (code, signal) => {
       clearInterval(timer);
+      // bwrap is gone: whatever still holds the other ends (a jailed process it could not take with it)
+      // must not keep this process alive.
+      if (jailed) {
+        killWanted = true;
+        signalInner('SIGKILL');
+        setTimeout(() => {
+          pipe.destroy();
+          child.stderr?.destroy();
+        }, 250).unref();
+      }
       let reason = exitReason;
       if (!reason) {
         // A V8 heap limit ends the process with "JavaScript heap out of memory".
@@ -359,6 +401,11 @@ export function startSandbox(options: SandboxOptions): Sandbox {
           if (suspended) signalInner('SIGCONT');
           kill(reason);
         }
+        let timeout: NodeJS.Timeout | undefined;
+        const late = new Promise<void>((r) => (timeout = setTimeout(r, 3000).unref()));
+        await Promise.race([exited, late]);
+        clearTimeout(timeout);
+        if (child.exitCode === null && child.signalCode === null) forceExit();
         return exited;
       })();
       return closing;

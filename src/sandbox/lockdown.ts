@@ -77,7 +77,7 @@ export function freezeRealmPrototypes(): void {
   ];
   for (const name of names) {
     const proto = globals[name]?.prototype;
-    if (proto) Object.freeze(proto);
+    if (proto) freezeOverridable(proto, name === 'Object' || name.endsWith('Error') ? '*' : OVERRIDABLE);
   }
   // The prototypes no global names: typed arrays' shared parent, iterators, generators, async functions.
   const hidden = [
@@ -88,5 +88,34 @@ export function freezeRealmPrototypes(): void {
     Object.getPrototypeOf(async function () {}),
     Object.getPrototypeOf(function* () {}),
   ];
-  for (const proto of hidden) if (proto) Object.freeze(proto);
+  for (const proto of hidden) if (proto) freezeOverridable(proto, OVERRIDABLE);
+}
+
+/** Properties code commonly assigns on instances (error.name, obj.toString = ...): they stay overridable. */
+const OVERRIDABLE = ['constructor', 'name', 'message', 'toString', 'valueOf', 'toJSON', 'then', 'push'];
+
+/**
+ * Object.freeze with the "override mistake" tamed, as SES does: on a frozen prototype, `instance.name = x`
+ * throws in strict code (the inherited property is read-only), which breaks ordinary libraries (happy-dom
+ * sets `error.name`). Each listed writable data property becomes an accessor whose setter defines the
+ * property on the instance instead; the prototype itself still cannot be changed.
+ */
+function freezeOverridable(proto: object, keys: '*' | string[]): void {
+  for (const key of keys === '*' ? Reflect.ownKeys(proto) : keys) {
+    const desc = Object.getOwnPropertyDescriptor(proto, key);
+    if (!desc || !('value' in desc) || !desc.writable || !desc.configurable) continue;
+    const value: unknown = desc.value;
+    Object.defineProperty(proto, key, {
+      get() {
+        return value;
+      },
+      set(this: object, next: unknown) {
+        if (this === proto) throw new TypeError(`Cannot assign to read only property '${String(key)}' of a frozen prototype`);
+        Object.defineProperty(this, key, { value: next, writable: true, enumerable: true, configurable: true });
+      },
+      enumerable: desc.enumerable,
+      configurable: false,
+    });
+  }
+  Object.freeze(proto);
 }
