@@ -93,6 +93,14 @@ describe('miniapp run', () => {
     expect(r.stderr).not.toMatch(/at .*\.js:\d+/);
   }, 60_000);
 
+  it('an app stopped at a limit while its page loads still gets its whole report', async () => {
+    const r = await runCli(['run', fixture('spin-at-load'), '--json', ...sandbox().flags], { timeoutMs: 60_000 });
+    expect(r.code).toBe(1);
+    const out = parseJsonOutput(r.stdout);
+    expect(out.result).toMatchObject({ stoppedBy: 'limit', exit: { reason: 'CPU_LIMIT' }, callCount: 1 });
+    expect(out.errors.map((e: { code: string }) => e.code)).toEqual(expect.arrayContaining(['APP_LIMIT_EXCEEDED', 'RUN_SCRIPT_ERROR']));
+  }, 60_000);
+
   it('--unsafe-in-process runs the app in the CLI process, says so loudly, and still reports every coded error', async () => {
     const r = await runCli(['run', fixture('hostile'), '--json', '--unsafe-in-process', ...sandbox().flags], { timeoutMs: 60_000 });
     expect(r.code).toBe(1);

@@ -21,6 +21,8 @@ export interface LaunchOptions extends Partial<Omit<HostOptions, 'manifest' | 'o
   isolation?: 'none' | 'in-process' | 'worker' | 'sandbox';
   /** With isolation "worker" or "sandbox": stop waiting for the page to load after this long (default: wait). */
   loadTimeoutMs?: number;
+  /** With isolation "sandbox": resolve the launch when the sandbox stops (a limit, a crash) while the page loads, so the caller reports it from `exited`; a host's launch rejects instead. */
+  settleOnStop?: boolean;
   /** With isolation "sandbox": the sandbox's limits (memory, busy loop, message rate, CPU seconds). */
   limits?: SandboxLimits;
   /** With isolation "sandbox": a sandbox already started (startGuestSandbox), booted ahead of need. */

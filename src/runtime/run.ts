@@ -65,7 +65,7 @@ const round = (n: number | undefined) => (n === undefined ? undefined : Math.rou
 /** Launches an app, lets it run until idle, closed or the timeout, and reports what happened. */
 export async function runApp(target: string, options: RunOptions = {}): Promise<RunOutcome> {
   const t0 = performance.now();
-  const app = await launchApp(target, { loadTimeoutMs: options.timeoutMs ?? 10_000, ...options });
+  const app = await launchApp(target, { loadTimeoutMs: options.timeoutMs ?? 10_000, settleOnStop: true, ...options });
   options.onLaunched?.(app);
   const timeoutMs = options.timeoutMs ?? 10_000;
   let timer: NodeJS.Timeout | undefined;

@@ -90,7 +90,10 @@ export async function launchInSandbox(source: AppSource, options: LaunchOptions 
     return exit;
   });
   // An app that closes itself while loading (navigation.close) has stopped normally: the launch resolves.
-  const stopped = sandbox.exited.then((exit) => (closedByApp && exit.reason === 'STOPPED' ? undefined : Promise.reject(exitError(manifest.id, exit))));
+  // A run (settleOnStop) reports a stop during the page's load from `exited`, with everything recorded so far.
+  let booted = false;
+  sandbox.ready.then(() => (booted = true), () => undefined);
+  const stopped = sandbox.exited.then((exit) => ((closedByApp && exit.reason === 'STOPPED') || (options.settleOnStop && booted) ? undefined : Promise.reject(exitError(manifest.id, exit))));
   stopped.catch(() => undefined);
   // ready rejects (with a bare Error) in the same turn the sandbox stops: wait for the coded error instead.
   await sandbox.ready.catch(() => stopped);
