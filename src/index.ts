@@ -20,8 +20,8 @@ export { createBuildContext, buildPackage, lintBundle, lintProject, rebaseDiagno
 export type { BuildContext, BuildContextOptions, BuildOutput, BuildDiagnostic, BuildMode, SourcemapMode, ModuleSize, BuildPackageOptions, BuildPackageResult, BuildSummary } from './build/index.js';
 export { createZip, checkPackageEntries, packageTimestamp, DEFAULT_MTIME } from './package/writer.js';
 export type { PackageEntry as PackageWriterEntry, Zip, ZipEntryInfo } from './package/writer.js';
-export { installPackage, INSTALL_STEPS } from './host/install.js';
-export type { InstallOptions, InstallReport, InstallStep } from './host/install.js';
+export { decideInstall, installPackage, INSTALL_STEPS } from './host/install.js';
+export type { DecideInstallOptions, InstallOptions, InstallReport, InstallStep } from './host/install.js';
 export { parseTrustStore, loadTrustStore, appIdMatches } from './host/trust-store.js';
 export type { TrustStore, TrustedKey, TrustedPartner } from './host/trust-store.js';
 export { openAuditLog } from './host/audit.js';

@@ -2,8 +2,8 @@
  * The host-grade runtime as one entry: what a host process loads. scripts/build.mjs also bundles it
  * into dist/host/bundle.js, so a host starts without resolving dozens of modules.
  */
-export { installPackage, INSTALL_STEPS } from './install.js';
-export type { InstallOptions, InstallReport, InstallStep } from './install.js';
+export { decideInstall, installPackage, INSTALL_STEPS } from './install.js';
+export type { DecideInstallOptions, InstallOptions, InstallReport, InstallStep } from './install.js';
 export { parseTrustStore, loadTrustStore, appIdMatches } from './trust-store.js';
 export type { TrustStore } from './trust-store.js';
 export { openAuditLog } from './audit.js';

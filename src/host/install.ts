@@ -2,7 +2,8 @@ import semverLt from 'semver/functions/lt.js';
 import { isMiniappError, MiniappError, type Diagnostic } from '../core/errors/index.js';
 import type { Manifest, Profile } from '../manifest/types.js';
 import type { PackageLimits } from '../package/limits.js';
-import { newFacts, runDecision, type DecisionOptions } from '../signing/decision.js';
+import type { ZipPackage } from '../package/reader.js';
+import { newFacts, runDecision, type DecisionOptions, type PackageFacts } from '../signing/decision.js';
 import { readAppState, versionDir, versionInstalled, writeAppState, pruneVersions, type AppState } from './app-store.js';
 import type { AuditLog } from './audit.js';
 import { extractPackage } from './extract.js';
@@ -84,6 +85,12 @@ class StepFailure extends Error {
   }
 }
 
+/** What `decideInstall` takes: an install's options without the apps folder, plus the version the host has. */
+export type DecideInstallOptions = Omit<InstallOptions, 'appsDir' | 'activate'> & {
+  /** The version the host has installed of this app, if any: the downgrade step refuses an older one. */
+  installed?: string;
+};
+
 /**
  * Installs a package as a host does, each step only after the previous one passed: fetch → signature
  * against the trust store → strict structure and manifest → key authorised for this app id →
@@ -92,101 +99,11 @@ class StepFailure extends Error {
  * report names the failed step and its code); only internal faults throw.
  */
 export async function installPackage(options: InstallOptions): Promise<InstallReport> {
-  const now = options.now ?? Date.now;
-  const report: InstallReport = { ok: false, source: options.source, steps: [], signed: false };
-  const audit = (step: InstallStep) => auditInstallStep(options.audit, options.source, report.id, step);
-
-  const run = async <T>(step: InstallStepName, fn: () => Promise<T> | T): Promise<T> => {
-    const started = now();
-    try {
-      const value = await fn();
-      const skipped = (value as { skipped?: unknown } | undefined)?.skipped;
-      const done: InstallStep = typeof skipped === 'string' ? { step, status: 'skipped', message: skipped, ms: now() - started } : { step, status: 'passed', ms: now() - started };
-      report.steps.push(done);
-      audit(done);
-      return value;
-    } catch (err) {
-      const error = err instanceof StepFailure ? err.error : isMiniappError(err) ? err : undefined;
-      if (!error) throw err;
-      const failed: InstallStep = { step, status: 'failed', code: error.code, message: error.message, ms: now() - started };
-      report.steps.push(failed);
-      audit(failed);
-      throw new StepFailure(error);
-    }
-  };
-  const skip = (step: InstallStepName, message: string) => {
-    const skipped: InstallStep = { step, status: 'skipped', message, ms: 0 };
-    report.steps.push(skipped);
-    audit(skipped);
-  };
-
-  try {
-    const bytes = options.bytes ?? (await run('fetch', () => fetchPackageBytes(options.source, { cwd: options.cwd, signal: options.signal, ...options.fetch })));
-    if (options.bytes) skip('fetch', 'bytes already downloaded');
-
-    // The install decision every command shares (src/signing/decision.ts), each stage one audited step.
-    const store = options.trustStore;
-    const facts = newFacts();
-    const decision: DecisionOptions = {
-      trust: store ? { keys: new Map([...store.keys].map(([id, k]) => [id, k.key])), keyring: true } : undefined,
-      allowUnsigned: options.allowUnsigned,
-      hostVersion: options.hostVersion,
-      profile: options.profile ?? 'release',
-      limits: options.limits,
-      label: options.source,
-      authorise: (keyId, manifest) => {
-        const key = store!.keys.get(keyId)!;
-        if (!keyMaySign(key, manifest.id)) {
-          throw new MiniappError('KEY_NOT_AUTHORISED', { keyId: key.keyId, partner: key.partner.id, id: manifest.id, allowed: key.appIds.join(', ') });
-        }
-      },
-    };
-    await runDecision(bytes, decision, facts, async (stage, fn) => {
-      await run(stage, async () => {
-        try {
-          return await fn();
-        } finally {
-          report.signed = facts.signed;
-          report.keyId = facts.keyId;
-          if (facts.verified && store) report.partner = store.keys.get(facts.keyId!)?.partner.id;
-          if (facts.manifest) Object.assign(report, { manifest: facts.manifest, id: facts.manifest.id, version: facts.manifest.version });
-        }
-      });
-    });
-    const manifest = facts.manifest!;
-    const pkg = facts.pkg!;
-    const trusted = facts.verified && store ? store.keys.get(facts.keyId!) : undefined;
-
-    if (trusted) {
-      const partner = trusted.partner;
-      await run('permissions', () => {
-        const refused = manifest.permissions.find((p) => !partner.permissions.has(p));
-        if (refused) throw new MiniappError('PERMISSION_NOT_ALLOWED', { id: manifest.id, permission: refused, partner: partner.id });
-      });
-    } else skip('permissions', facts.signed ? 'signed, but not checked against a partner registry: no partner permissions to apply' : 'unsigned: no partner registry entry to apply');
-
+  return installSteps(options, async (steps, report, manifest) => {
     const state: AppState = (await readAppState(options.appsDir, manifest.id)) ?? { id: manifest.id };
-    await run('downgrade', () => {
-      if (state.active && semverLt(manifest.version, state.active)) {
-        throw new MiniappError('DOWNGRADE', { id: manifest.id, version: manifest.version, installed: state.active });
-      }
-    });
-
-    const dir = versionDir(options.appsDir, manifest.id, manifest.version);
-    if (await versionInstalled(options.appsDir, manifest.id, manifest.version)) skip('extract', `${manifest.version} is already extracted`);
-    else {
-      await run('extract', async () => {
-        try {
-          await extractPackage(pkg, dir);
-        } catch (err) {
-          if (isMiniappError(err)) throw err;
-          throw new MiniappError('INSTALL_FAILED', { id: manifest.id, step: 'extracting', reason: (err as Error).message }, { cause: err });
-        }
-      });
-    }
-    report.dir = dir;
-
-    await run('activate', async () => {
+    await steps.run('downgrade', () => refuseDowngrade(manifest, state.active));
+    report.dir = await extractStep(steps, options.appsDir, manifest, report.pkg!);
+    await steps.run('activate', async () => {
       if (options.activate === 'stage') {
         if (state.active !== manifest.version) state.staged = manifest.version;
       } else if (state.active !== manifest.version) {
@@ -199,6 +116,87 @@ export async function installPackage(options: InstallOptions): Promise<InstallRe
       await pruneVersions(options.appsDir, state);
     });
     report.state = state;
+  });
+}
+
+/**
+ * The same install decision, every check of installPackage in the same order with the same codes and
+ * audit lines, and nothing written: the strict reader inflates and checks every entry in memory, and the
+ * extract and activate steps are reported as skipped. A registry vets an upload with it.
+ */
+export async function decideInstall(options: DecideInstallOptions): Promise<InstallReport> {
+  return installSteps(options, async (steps, _report, manifest) => {
+    await steps.run('downgrade', () => refuseDowngrade(manifest, options.installed));
+    steps.skip('extract', 'decision only: nothing is written');
+    steps.skip('activate', 'decision only: nothing is written');
+  });
+}
+
+function refuseDowngrade(manifest: Manifest, installed: string | undefined): void {
+  if (installed && semverLt(manifest.version, installed)) throw new MiniappError('DOWNGRADE', { id: manifest.id, version: manifest.version, installed });
+}
+
+async function extractStep(steps: Steps, appsDir: string, manifest: Manifest, pkg: ZipPackage): Promise<string> {
+  const dir = versionDir(appsDir, manifest.id, manifest.version);
+  if (await versionInstalled(appsDir, manifest.id, manifest.version)) {
+    steps.skip('extract', `${manifest.version} is already extracted`);
+    return dir;
+  }
+  await steps.run('extract', async () => {
+    try {
+      await extractPackage(pkg, dir);
+    } catch (err) {
+      if (isMiniappError(err)) throw err;
+      throw new MiniappError('INSTALL_FAILED', { id: manifest.id, step: 'extracting', reason: (err as Error).message }, { cause: err });
+    }
+  });
+  return dir;
+}
+
+/** Runs one timed, audited step; a refusal is recorded and rethrown as a StepFailure. */
+interface Steps {
+  run<T>(step: InstallStepName, fn: () => Promise<T> | T): Promise<T>;
+  skip(step: InstallStepName, message: string): void;
+}
+
+/** The report under construction, with the parsed package the later steps need (not part of the report). */
+type Building = InstallReport & { pkg?: ZipPackage };
+type Finish = (steps: Steps, report: Building, manifest: Manifest) => Promise<void>;
+
+function stepsOf(options: DecideInstallOptions, report: InstallReport): Steps {
+  const now = options.now ?? Date.now;
+  const record = (step: InstallStep) => {
+    report.steps.push(step);
+    auditInstallStep(options.audit, options.source, report.id, step);
+  };
+  return {
+    async run(step, fn) {
+      const started = now();
+      try {
+        const value = await fn();
+        const skipped = (value as { skipped?: unknown } | undefined)?.skipped;
+        record(typeof skipped === 'string' ? { step, status: 'skipped', message: skipped, ms: now() - started } : { step, status: 'passed', ms: now() - started });
+        return value;
+      } catch (err) {
+        const error = err instanceof StepFailure ? err.error : isMiniappError(err) ? err : undefined;
+        if (!error) throw err;
+        record({ step, status: 'failed', code: error.code, message: error.message, ms: now() - started });
+        throw new StepFailure(error);
+      }
+    },
+    skip: (step, message) => record({ step, status: 'skipped', message, ms: 0 }),
+  };
+}
+
+/** The steps every install shares (fetch, the decision, permissions), then `finish`, then the verdict line. */
+async function installSteps(options: DecideInstallOptions, finish: Finish): Promise<InstallReport> {
+  const report: Building = { ok: false, source: options.source, steps: [], signed: false };
+  const steps = stepsOf(options, report);
+  try {
+    const bytes = options.bytes ?? (await steps.run('fetch', () => fetchPackageBytes(options.source, { cwd: options.cwd, signal: options.signal, ...options.fetch })));
+    if (options.bytes) steps.skip('fetch', 'bytes already downloaded');
+    const facts = await decideSteps(options, bytes, steps, report);
+    await finish(steps, report, facts.manifest!);
     report.ok = true;
   } catch (err) {
     if (!(err instanceof StepFailure)) throw err;
@@ -207,7 +205,50 @@ export async function installPackage(options: InstallOptions): Promise<InstallRe
     report.hint = err.error.hint;
     if (err.error.diagnostics.length) report.diagnostics = err.error.diagnostics;
   }
+  delete report.pkg;
   auditInstallVerdict(options.audit, { source: options.source, app: report.id, version: report.version, ok: report.ok, code: report.code, keyId: report.keyId, partner: report.partner });
   return report;
 }
 
+/** The install decision every command shares (src/signing/decision.ts), each stage one audited step, then the partner's permissions. */
+async function decideSteps(options: DecideInstallOptions, bytes: Buffer, steps: Steps, report: Building): Promise<PackageFacts> {
+  const store = options.trustStore;
+  const facts = newFacts();
+  const decision: DecisionOptions = {
+    trust: store ? { keys: new Map([...store.keys].map(([id, k]) => [id, k.key])), keyring: true } : undefined,
+    allowUnsigned: options.allowUnsigned,
+    hostVersion: options.hostVersion,
+    profile: options.profile ?? 'release',
+    limits: options.limits,
+    label: options.source,
+    authorise: (keyId, manifest) => {
+      const key = store!.keys.get(keyId)!;
+      if (!keyMaySign(key, manifest.id)) {
+        throw new MiniappError('KEY_NOT_AUTHORISED', { keyId: key.keyId, partner: key.partner.id, id: manifest.id, allowed: key.appIds.join(', ') });
+      }
+    },
+  };
+  await runDecision(bytes, decision, facts, async (stage, fn) => {
+    await steps.run(stage, async () => {
+      try {
+        return await fn();
+      } finally {
+        report.signed = facts.signed;
+        report.keyId = facts.keyId;
+        if (facts.verified && store) report.partner = store.keys.get(facts.keyId!)?.partner.id;
+        if (facts.manifest) Object.assign(report, { manifest: facts.manifest, id: facts.manifest.id, version: facts.manifest.version });
+      }
+    });
+  });
+  report.pkg = facts.pkg;
+  const manifest = facts.manifest!;
+  const trusted = facts.verified && store ? store.keys.get(facts.keyId!) : undefined;
+  if (trusted) {
+    const partner = trusted.partner;
+    await steps.run('permissions', () => {
+      const refused = manifest.permissions.find((p) => !partner.permissions.has(p));
+      if (refused) throw new MiniappError('PERMISSION_NOT_ALLOWED', { id: manifest.id, permission: refused, partner: partner.id });
+    });
+  } else steps.skip('permissions', facts.signed ? 'signed, but not checked against a partner registry: no partner permissions to apply' : 'unsigned: no partner registry entry to apply');
+  return facts;
+}
