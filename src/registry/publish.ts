@@ -1,10 +1,7 @@
 import { promises as fs } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import semverRcompare from 'semver/functions/rcompare.js';
 import { MiniappError, type ErrorCode } from '../core/errors/index.js';
-import { installPackage, writeAppState, type InstallReport } from '../host/index.js';
+import { decideInstall, type InstallReport } from '../host/index.js';
 import { describeRelease } from '../signing/descriptor.js';
 import { decodeSignedHeader, SIGNATURE_ALGORITHM } from '../signing/format.js';
 import { locateSignature } from '../signing/verify.js';
@@ -51,41 +48,20 @@ const resultOf = (v: VersionRecord, duplicate: boolean, steps: InstallReport['st
 });
 
 /**
- * The host's install decision on an upload, before anything is stored: installPackage itself, on the bytes,
- * against the registry's own trust store, in a scratch apps folder whose "installed" version is the newest
- * this registry has of the app (so the downgrade step refuses an older one). The host-version step is
- * passed (any host version may be the target); the scratch folder is removed whatever happens.
+ * The host's install decision on an upload, before anything is stored: the install pipeline itself
+ * (decideInstall, every check installPackage runs, nothing written), on the bytes, against the registry's
+ * own trust store, with the newest version this registry has of the app as the "installed" one (so the
+ * downgrade step refuses an older one). The host-version step is passed (any host version may be the target).
  */
 async function decide(ctx: RegistryContext, bytes: Buffer, sha256: string): Promise<InstallReport> {
   const trustStore = await trustStoreOf(ctx);
-  const appsDir = await mkdtemp(join(await scratchRoot(), 'miniapp-registry-decide-'));
-  try {
-    const peek = await peekAppId(bytes);
-    if (peek) {
-      const newest = (await ctx.store.versions({ appId: peek })).map((v) => v.version).sort(semverRcompare)[0];
-      if (newest) await writeAppState(appsDir, { id: peek, active: newest });
-    }
-    return await installPackage({ source: `upload:${sha256}`, bytes, appsDir, hostVersion: HIGHEST_HOST, trustStore, activate: 'stage' });
-  } finally {
-    await rm(appsDir, { recursive: true, force: true });
-  }
-}
-
-let scratch: Promise<string> | undefined;
-/**
- * Where the decision's throw-away extraction goes: memory (/dev/shm) when there is one, since a host's
- * extraction flushes every file to disk and the registry keeps none of it; the temp folder otherwise.
- */
-function scratchRoot(): Promise<string> {
-  scratch ??= fs.access('/dev/shm', fs.constants?.W_OK ?? 2).then(
-    () => '/dev/shm',
-    () => tmpdir(),
-  );
-  return scratch;
+  const peek = peekAppId(bytes);
+  const installed = peek ? (await ctx.store.versions({ appId: peek })).map((v) => v.version).sort(semverRcompare)[0] : undefined;
+  return decideInstall({ source: `upload:${sha256}`, bytes, installed, hostVersion: HIGHEST_HOST, trustStore });
 }
 
 /** The app id the signed header names (the decision checks it against the manifest): which versions to compare against. */
-async function peekAppId(bytes: Buffer): Promise<string | undefined> {
+function peekAppId(bytes: Buffer): string | undefined {
   try {
     const located = locateSignature(bytes);
     return located ? decodeSignedHeader(located.block.header).id : undefined;
