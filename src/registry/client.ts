@@ -29,7 +29,12 @@ export function registryBase(url: unknown): string {
   return url.replace(/\/+$/, '');
 }
 
-/** One call to the registry's JSON API; its refusals come back as values (the server's own diagnostics). */
+/**
+ * One call to the registry's JSON API; its refusals come back as values (the server's own diagnostics).
+ * node:http rather than fetch: a command makes one call and exits, and fetch (undici) costs a CLI process
+ * both its load and a kept-alive socket that holds the process open after the answer. No agent, so the
+ * connection closes with the answer; redirects are not followed (a registry answers its API itself).
+ */
 export async function callRegistry<T>(
   base: string,
   path: string,
@@ -37,28 +42,37 @@ export async function callRegistry<T>(
 ): Promise<ClientAnswer<T>> {
   const timeout = AbortSignal.timeout(o.timeoutMs ?? 120_000);
   const signal = o.signal ? AbortSignal.any([o.signal, timeout]) : timeout;
-  let response: Response;
+  const payload = o.bytes ?? (o.body === undefined ? undefined : Buffer.from(JSON.stringify(o.body)));
+  const headers: Record<string, string> = { authorization: `Bearer ${o.token}` };
+  if (payload) Object.assign(headers, { 'content-type': o.bytes ? 'application/zip' : 'application/json', 'content-length': String(payload.byteLength) });
+  let answer: { status: number; text: string };
   try {
-    response = await fetch(`${base}${path}`, {
-      method: o.method ?? (o.body !== undefined || o.bytes ? 'POST' : 'GET'),
-      headers: { authorization: `Bearer ${o.token}`, ...(o.bytes ? { 'content-type': 'application/zip' } : o.body !== undefined ? { 'content-type': 'application/json' } : {}) },
-      body: (o.bytes as unknown as BodyInit | undefined) ?? (o.body === undefined ? undefined : JSON.stringify(o.body)),
-      signal,
-      redirect: 'error',
-    });
+    answer = await send(new URL(`${base}${path}`), { method: o.method ?? (payload ? 'POST' : 'GET'), headers, payload, signal });
   } catch (err) {
-    throw new MiniappError(
-      'REGISTRY_UNREACHABLE',
-      { url: base, reason: timeout.aborted ? 'no answer in time' : (((err as Error).cause as Error | undefined)?.message ?? (err as Error).message) },
-      { cause: err },
-    );
+    const reason = timeout.aborted ? 'no answer in time' : (err as Error).message;
+    throw new MiniappError('REGISTRY_UNREACHABLE', { url: base, reason }, { cause: err });
   }
-  const text = await response.text();
   let body: { ok?: boolean; result?: T; errors?: Diagnostic[] };
   try {
-    body = JSON.parse(text) as typeof body;
+    body = JSON.parse(answer.text) as typeof body;
   } catch {
-    throw new MiniappError('REGISTRY_UNREACHABLE', { url: base, reason: `it answered ${response.status} with something that is not the registry's JSON` });
+    throw new MiniappError('REGISTRY_UNREACHABLE', { url: base, reason: `it answered ${answer.status} with something that is not the registry's JSON` });
   }
-  return { ok: response.ok && body.ok === true, status: response.status, result: body.result, errors: body.errors ?? [] };
+  const ok = answer.status >= 200 && answer.status < 300;
+  return { ok: ok && body.ok === true, status: answer.status, result: body.result, errors: body.errors ?? [] };
+}
+
+/** One request on its own connection; the answer's status and text, or the transport's error. */
+async function send(url: URL, o: { method: string; headers: Record<string, string>; payload?: Uint8Array; signal: AbortSignal }): Promise<{ status: number; text: string }> {
+  const { request } = url.protocol === 'https:' ? await import('node:https') : await import('node:http');
+  return new Promise((resolve, reject) => {
+    const req = request(url, { method: o.method, headers: o.headers, agent: false, signal: o.signal }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end(o.payload);
+  });
 }
