@@ -116,6 +116,8 @@ async function serve(options: Record<string, unknown>, ctx: CommandContext): Pro
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new MiniappError('SERVER_INVALID_PORT', { port });
   const registry = await openLocal(options, ctx, true);
   const { startRegistryServer } = await import('../registry/server.js');
+  const { batchLines } = await import('../registry/log-lines.js');
+  const requestLog = batchLines((text) => ctx.logger.info(text));
   let server;
   try {
     server = await startRegistryServer({
@@ -124,7 +126,7 @@ async function serve(options: Record<string, unknown>, ctx: CommandContext): Pro
       port,
       maxUploadBytes: Math.round(Number(options.maxUploadMb ?? 32) * 1024 * 1024),
       uploadTimeoutMs: Number(options.uploadTimeoutMs ?? 60_000),
-      log: (line) => ctx.logger.info(line),
+      log: requestLog.line,
       onError: (err) => ctx.logger.warn(`internal error: ${(err as Error).stack ?? String(err)}`),
     });
   } catch (err) {
@@ -137,6 +139,7 @@ async function serve(options: Record<string, unknown>, ctx: CommandContext): Pro
     ctx.signal.addEventListener('abort', () => done(), { once: true });
   });
   await server.close();
+  requestLog.flush();
   return { ok: true, result: { url: server.url, store: registry.store.kind, stopped: true } };
 }
 
