@@ -98,21 +98,19 @@ async function wrk(url) {
 }
 
 /** The same-run baseline: a bare node:http server answering a descriptor-sized JSON document, under the same wrk. */
-async function baselineBench() {
+async function startBaseline() {
   const { createServer } = await import('node:http');
   const body = JSON.stringify({ descriptorVersion: 1, id: ID, pad: 'x'.repeat(1400) });
   const server = createServer((_req, res) => res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) }).end(body));
   await new Promise((r) => server.listen(0, '127.0.0.1', r));
-  try {
-    const m = await wrk(`http://127.0.0.1:${server.address().port}/mini-programs/${ID}/version`);
-    console.log(`baseline (bare node:http, same JSON size): ${Math.round(m.rps)} answers/s, p99 ${m.p99ms.toFixed(2)} ms`);
-    return m;
-  } finally {
-    server.close();
-  }
+  return { url: `http://127.0.0.1:${server.address().port}/mini-programs/${ID}/version`, close: () => server.close() };
 }
 
-async function feedBench(kind, pgUrl, baseline) {
+/**
+ * A registry serving the feed as `registry serve` does, its JSON request log included (written as serve
+ * writes it, batched per event-loop turn, to a file standing in for a redirected stderr).
+ */
+async function startFeed(kind, pgUrl) {
   const r = await openRegistry(kind, pgUrl);
   await publishOne(r, await pkg('1.0.0'));
   await r.registry.approve({ name: 'rev', role: 'reviewer' }, ID, '1.0.0');
@@ -120,14 +118,44 @@ async function feedBench(kind, pgUrl, baseline) {
   await publishOne(r, await pkg('1.1.0'));
   await r.registry.approve({ name: 'rev', role: 'reviewer' }, ID, '1.1.0');
   await r.registry.release(r.admin, ID, '1.1.0', { channel: 'stable', percent: 30 });
-  const server = await startRegistryServer({ registry: r.registry });
-  try {
-    const m = await wrk(`${server.url}/mini-programs/${ID}/version`);
-    console.log(
-      `feed (${kind}): ${Math.round(m.rps)} answers/s, p99 ${m.p99ms.toFixed(2)} ms, non-2xx ${m.non2xx}; ${(m.rps / baseline.rps).toFixed(2)}x the baseline's rate  (goal >= 5000/s, p99 < 20 ms)`,
-    );
-  } finally {
-    await server.close();
+  const { openSync, writeSync, closeSync } = await import('node:fs');
+  const { batchLines } = await import(new URL('registry/log-lines.js', dist));
+  const fd = openSync(join(r.dir, 'requests.log'), 'a');
+  const log = batchLines((text) => writeSync(fd, `${text}\n`));
+  const server = await startRegistryServer({ registry: r.registry, log: log.line });
+  return {
+    url: `${server.url}/mini-programs/${ID}/version`,
+    close: async () => {
+      await server.close();
+      log.flush();
+      closeSync(fd);
+    },
+  };
+}
+
+/**
+ * Feed answers/s and p99 under wrk, the targets interleaved round by round (the machine's load drifts
+ * between runs: a same-round baseline is what a figure is compared with), then the medians.
+ */
+async function feedBench(targets, rounds) {
+  const seen = new Map(targets.map((t) => [t.name, []]));
+  for (let round = 1; round <= rounds; round++) {
+    const line = [];
+    for (const t of targets) {
+      const m = await wrk(t.url);
+      seen.get(t.name).push(m);
+      line.push(`${t.name} ${Math.round(m.rps)}/s p99 ${m.p99ms.toFixed(1)} ms${m.non2xx ? ` (non-2xx ${m.non2xx})` : ''}`);
+    }
+    console.log(`round ${round}: ${line.join(' | ')}`);
+  }
+  const base = seen.get('baseline');
+  const baseRps = median(base.map((m) => m.rps));
+  const baseP99 = median(base.map((m) => m.p99ms));
+  for (const [name, ms] of seen) {
+    const rps = median(ms.map((m) => m.rps));
+    const p99 = median(ms.map((m) => m.p99ms));
+    const vs = name === 'baseline' ? '' : `; ${(rps / baseRps).toFixed(2)}x the baseline's rate, p99 ${(p99 / baseP99).toFixed(2)}x the baseline's  (goal >= 5000/s, p99 < 20 ms)`;
+    console.log(`${name === 'baseline' ? 'baseline (bare node:http, same JSON size)' : `feed (${name})`}: median ${Math.round(rps)} answers/s, p99 ${p99.toFixed(2)} ms over ${ms.length} rounds${vs}`);
   }
 }
 
@@ -190,15 +218,17 @@ async function publishBench() {
 if (process.env.BENCH_PUBLISH_ONLY) console.log('BENCH_PUBLISH_ONLY: feed benchmark skipped');
 else if (!spawnSync('wrk', ['--version']).stdout) console.log('wrk not installed (apt-get install wrk): feed benchmark skipped');
 else {
-  const baseline = await baselineBench();
-  await feedBench('embedded', undefined, baseline);
   const pg = startPostgres();
-  if (pg) {
-    try {
-      await feedBench('postgres', pg.url, baseline);
-    } finally {
-      pg.stop();
-    }
-  } else console.log('feed (postgres): no PostgreSQL server binaries (apt-get install postgresql): skipped');
+  if (!pg) console.log('feed (postgres): no PostgreSQL server binaries (apt-get install postgresql): skipped');
+  const targets = [];
+  try {
+    targets.push({ name: 'baseline', ...(await startBaseline()) });
+    targets.push({ name: 'embedded', ...(await startFeed('embedded')) });
+    if (pg) targets.push({ name: 'postgres', ...(await startFeed('postgres', pg.url)) });
+    await feedBench(targets, Number(process.env.BENCH_ROUNDS ?? 3));
+  } finally {
+    for (const t of targets) await t.close();
+    pg?.stop();
+  }
 }
 if (!process.env.BENCH_FEED_ONLY) await publishBench();
