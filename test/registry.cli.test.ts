@@ -43,9 +43,10 @@ describe('miniapp registry, publish and review (the CLI, end to end)', () => {
     // Only the hash is kept.
     expect(readFileSync(join(data, 'registry.db')).includes(Buffer.from(partnerToken))).toBe(false);
 
-    const server = serveRegistry(dir, data);
+    let server = serveRegistry(dir, data);
+    let firstLog = '';
     try {
-      const url = await server.url;
+      let url = await server.url;
       const asPartner = { MINIAPP_REGISTRY_TOKEN: partnerToken };
       const asReviewer = { MINIAPP_REGISTRY_TOKEN: reviewerToken };
       const noToken = await cli(['publish', 'shop/dist/com.acme.shop-1.0.0.zip', '--registry', url], { MINIAPP_REGISTRY_TOKEN: '' });
@@ -62,6 +63,17 @@ describe('miniapp registry, publish and review (the CLI, end to end)', () => {
       expect(published.code, published.stdout + published.stderr).toBe(0);
       expect(published.stdout).toContain('published com.acme.shop@1.0.0');
       expect(published.stdout + published.stderr).not.toContain(partnerToken);
+
+      // The registry process dies while the conformance run is in flight: the version is left pending,
+      // and the next `registry serve` runs it again at start-up.
+      server.child.kill('SIGKILL');
+      await server.exited;
+      firstLog = server.stderr();
+      const atDeath = parseJsonOutput((await cli(['registry', 'audit', '--data', data, '--json'])).stdout).result.map((e: { action: string }) => e.action);
+      expect(atDeath).toContain('version.published');
+      expect(atDeath).not.toContain('conformance.passed');
+      server = serveRegistry(dir, data);
+      url = await server.url;
 
       // Conformance runs in the sandbox in the background; the reviewer sees its verdict.
       let shown: any;
@@ -83,14 +95,15 @@ describe('miniapp registry, publish and review (the CLI, end to end)', () => {
       expect(parseJsonOutput(install.stdout).result).toMatchObject({ ok: true, id: 'com.acme.shop', version: '1.0.0', partner: 'acme' });
 
       const audit = parseJsonOutput((await cli(['registry', 'audit', '--data', data, '--json'])).stdout).result.map((e: { action: string }) => e.action);
-      expect(audit).toEqual(expect.arrayContaining(['partner.added', 'key.added', 'token.created', 'version.published', 'conformance.passed', 'version.approved', 'release.created']));
+      expect(audit).toEqual(expect.arrayContaining(['partner.added', 'key.added', 'token.created', 'version.published', 'conformance.requeued', 'conformance.passed', 'version.approved', 'release.created']));
+      expect(server.stderr()).toContain('re-running the conformance of com.acme.shop@1.0.0');
+      expect((await cli(['review', 'rerun', '--pending', '--registry', url], asReviewer)).stdout).toContain('no conformance run is left pending');
     } finally {
       server.child.kill('SIGTERM');
       expect(await server.exited).toBe(143);
     }
     // One JSON line per request on stderr.
-    const lines = server
-      .stderr()
+    const lines = (firstLog + server.stderr())
       .split('\n')
       .filter((l) => l.startsWith('{'));
     expect(lines.map((l) => JSON.parse(l))).toEqual(

@@ -290,13 +290,14 @@ export const commands: CommandSpec[] = [
   },
   {
     name: 'review',
-    summary: 'review submitted versions: list, show, approve or reject (with a reason)',
+    summary: 'review submitted versions: list, show, approve, reject (with a reason), or rerun their conformance',
     args: '<action> [version]',
     options: [
       registryUrl,
       tokenFile,
       { name: 'status', flags: '--status <status>', description: 'list: only submitted, approved or rejected versions', type: 'string', choices: ['submitted', 'approved', 'rejected'], configurable: false },
       { name: 'reason', flags: '--reason <text>', description: 'reject: why (the partner sees it)', type: 'string', configurable: false },
+      { name: 'pending', flags: '--pending', description: 'rerun: every conformance run left pending by a registry process that stopped', type: 'boolean', default: false, configurable: false },
     ],
     load: () => import('../commands/review.js'),
   },

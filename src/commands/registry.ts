@@ -111,6 +111,16 @@ export async function run(args: string[], options: Record<string, unknown>, ctx:
   }
 }
 
+/** Conformance runs a stopped registry process left `pending` are run again (docs/registry.md). */
+async function resumeConformance(registry: Awaited<ReturnType<typeof openLocal>>, ctx: CommandContext): Promise<void> {
+  try {
+    const requeued = await registry.rerunConformance({ name: 'registry', role: 'admin' });
+    if (requeued.length) ctx.logger.progress(`re-running the conformance of ${requeued.map((v) => `${v.id}@${v.version}`).join(', ')}, left pending by a registry process that stopped`);
+  } catch (err) {
+    ctx.logger.warn(`conformance runs left pending were not re-run: ${(err as Error).message}`);
+  }
+}
+
 async function serve(options: Record<string, unknown>, ctx: CommandContext): Promise<CommandResult> {
   const port = options.port as number;
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new MiniappError('SERVER_INVALID_PORT', { port });
@@ -134,6 +144,7 @@ async function serve(options: Record<string, unknown>, ctx: CommandContext): Pro
     throw err;
   }
   ctx.logger.progress(`registry listening on ${server.url} (${registry.store.kind} store: ${registry.store.where}); Ctrl-C stops it after the requests in flight`);
+  if (options.conformance !== false) await resumeConformance(registry, ctx);
   await new Promise<void>((done) => {
     if (ctx.signal.aborted) return done();
     ctx.signal.addEventListener('abort', () => done(), { once: true });

@@ -3,23 +3,35 @@ import type { CommandContext, CommandResult } from './types.js';
 import { callRegistry, readToken, registryBase } from '../registry/client.js';
 import type { ReviewView } from '../registry/review.js';
 
-const ACTIONS = ['list', 'show', 'approve', 'reject'] as const;
+const ACTIONS = ['list', 'show', 'approve', 'reject', 'rerun'] as const;
 
-/** `miniapp review list|show|approve|reject [app@version]`: a reviewer's side of the registry. */
-export async function run(args: string[], options: Record<string, unknown>, ctx: CommandContext): Promise<CommandResult<ReviewView[] | ReviewView>> {
+/** The versions whose conformance run was queued again. */
+type Requeued = { requeued: { id: string; version: string }[] };
+type ReviewResult = ReviewView[] | ReviewView | Requeued;
+
+/** `miniapp review list|show|approve|reject|rerun [app@version]`: a reviewer's side of the registry. */
+export async function run(args: string[], options: Record<string, unknown>, ctx: CommandContext): Promise<CommandResult<ReviewResult>> {
   const [action, subject] = args as [string, string | undefined];
   if (!(ACTIONS as readonly string[]).includes(action))
     throw new MiniappError('USAGE_ERROR', { reason: `unknown review action ${JSON.stringify(action)}: use ${ACTIONS.join(', ')}`, command: 'review' });
-  if (action !== 'list' && !subject) throw new MiniappError('USAGE_ERROR', { reason: `review ${action} needs the version: <app id>@<version>`, command: 'review' });
+  const pending = action === 'rerun' && options.pending === true;
+  if (pending && subject) throw new MiniappError('USAGE_ERROR', { reason: 'review rerun takes either a version or --pending, not both', command: 'review' });
+  if (action !== 'list' && !subject && !pending) {
+    const what = action === 'rerun' ? '<app id>@<version>, or --pending for every run left pending' : '<app id>@<version>';
+    throw new MiniappError('USAGE_ERROR', { reason: `review ${action} needs the version: ${what}`, command: 'review' });
+  }
   const base = registryBase(options.registry);
   const token = await readToken(ctx.env, options.tokenFile as string | undefined, ctx.cwd);
   const path =
     action === 'list'
       ? `/api/submissions${options.status ? `?status=${encodeURIComponent(String(options.status))}` : ''}`
-      : `/api/submissions/${encodeURIComponent(subject!)}${action === 'show' ? '' : `/${action}`}`;
-  const body = action === 'approve' ? {} : action === 'reject' ? { reason: options.reason } : undefined;
-  const answer = await callRegistry<ReviewView[] | ReviewView>(base, path, { token, body, signal: ctx.signal });
-  return answer.ok ? { ok: true, result: answer.result } : { ok: false, errors: answer.errors };
+      : pending
+        ? '/api/conformance/pending'
+        : `/api/submissions/${encodeURIComponent(subject!)}${action === 'show' ? '' : `/${action === 'rerun' ? 'conformance' : action}`}`;
+  const body = action === 'approve' || action === 'rerun' ? {} : action === 'reject' ? { reason: options.reason } : undefined;
+  const answer = await callRegistry<ReviewView[] | ReviewView | Requeued['requeued']>(base, path, { token, body, signal: ctx.signal });
+  if (!answer.ok) return { ok: false, errors: answer.errors };
+  return { ok: true, result: action === 'rerun' ? { requeued: answer.result as Requeued['requeued'] } : (answer.result as ReviewView[] | ReviewView) };
 }
 
 function line(v: ReviewView): string {
@@ -46,9 +58,13 @@ function detail(v: ReviewView): string {
   return lines.join('\n');
 }
 
-export function render(outcome: CommandResult<ReviewView[] | ReviewView>): string {
+export function render(outcome: CommandResult<ReviewResult>): string {
   const r = outcome.result;
   if (!r) return '';
+  if ('requeued' in r) {
+    if (r.requeued.length === 0) return 'no conformance run is left pending';
+    return `conformance queued again for ${r.requeued.map((v) => `${v.id}@${v.version}`).join(', ')}: \`miniapp review show\` shows the verdict once it is there`;
+  }
   if (Array.isArray(r)) return r.length ? r.map(line).join('\n') : 'nothing to review';
   return detail(r);
 }

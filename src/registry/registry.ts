@@ -1,4 +1,4 @@
-import { createConformanceQueue } from './conformance.js';
+import { createConformanceQueue, requeueConformance } from './conformance.js';
 import { createContext, requireRole, type RegistryOptions } from './context.js';
 import { createFeed } from './feed.js';
 import * as partners from './partners.js';
@@ -54,6 +54,8 @@ export function createRegistry(options: RegistryOptions & { onError?: (err: unkn
       if (created && options.conformance !== false) conformance.enqueue(created);
       return result;
     },
+    /** Re-runs one submitted version's conformance, or (no target) every run left pending by a process that stopped. */
+    rerunConformance: (a: Actor, target?: { appId: string; version: string }) => requeueConformance(ctx, conformance, a, target),
     listSubmissions: (a: Actor, filter?: { status?: VersionStatus; appId?: string }) => listSubmissions(ctx, a, filter),
     showSubmission: (a: Actor, appId: string, version: string) => showSubmission(ctx, a, appId, version),
     approve: (a: Actor, appId: string, version: string) => decideSubmission(ctx, a, appId, version, { approve: true }),

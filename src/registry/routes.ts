@@ -80,6 +80,16 @@ export function registryRoutes(registry: Registry, limits: { closing(): boolean;
       },
     ],
     [
+      'POST',
+      /^\/api\/submissions\/([^/]+)\/conformance$/,
+      async (r) => {
+        const actor = await auth(r);
+        const s = parseSubject(r.parts[0]!);
+        ok(r, await registry.rerunConformance(actor, s), 202);
+      },
+    ],
+    ['POST', /^\/api\/conformance\/pending$/, async (r) => ok(r, await registry.rerunConformance(await auth(r)), 202)],
+    [
       'GET',
       /^\/api\/apps\/([^/]+)\/releases$/,
       async (r) => {
