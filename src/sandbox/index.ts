@@ -11,8 +11,8 @@ import { lineChannel } from './wire.js';
 
 export type { MemoryReport, SandboxChannel, SandboxExitReason } from './protocol.js';
 export { detectJail, sandboxIsolation, NO_OS_SANDBOX_ENV, type Isolation, type IsolationLevel } from './jail.js';
-export type { SandboxAppMessage } from './protocol.js';
-export { freezeRealmPrototypes } from './lockdown.js';
+export type { SandboxAppMessage, SandboxLaunchMessage } from './protocol.js';
+export { freezeRealmPrototypes } from './realm.js';
 export { refuseInspectorSignal } from './measure.js';
 
 export interface SandboxLimits {
