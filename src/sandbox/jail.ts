@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { accessSync, closeSync, constants, type Dirent, existsSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, realpathSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
+import { detectCgroup } from './cgroup.js';
 import { seccompSupported } from './seccomp.js';
 
 /**
@@ -64,9 +65,10 @@ function probe(): JailSupport {
   if (refused) return { ok: false, bwrap, reason: `bubblewrap cannot create namespaces here (${refused}): user namespaces are probably disabled`, missing: [] };
   const missing: string[] = [];
   if (!seccompSupported()) missing.push(`seccomp (no filter for ${process.arch})`);
-  // cgroup v2 limits need a delegated subtree with the memory controller; the per-process rlimits and the
-  // host's own measurements apply either way.
-  missing.push(cgroupNote());
+  // cgroup limits need a subtree this user may create groups in, with the memory controller; the
+  // per-process rlimits and the host's own measurements apply either way.
+  const cgroup = detectCgroup();
+  if (!cgroup.ok) missing.push(`cgroup limits (${cgroup.reason})`);
   const prlimit = findOnPath('prlimit');
   if (!prlimit) missing.push('rlimits (util-linux prlimit not found)');
   return { ok: true, bwrap, prlimit, missing };
@@ -124,16 +126,6 @@ function trialKey(bwrap: string): string | undefined {
     return [boot, process.getuid?.(), bwrap, b.ino, b.size, b.mtimeMs, ...sysctls].join('|');
   } catch {
     return undefined;
-  }
-}
-
-function cgroupNote(): string {
-  try {
-    const controllers = existsSync('/sys/fs/cgroup/cgroup.controllers') ? '/sys/fs/cgroup/cgroup.controllers' : '/sys/fs/cgroup/unified/cgroup.controllers';
-    const list = readFileSync(controllers, 'utf8').trim();
-    return list?.includes('memory') ? 'cgroup limits (not used: no delegated cgroup v2 subtree for the host)' : 'cgroup limits (cgroup v2 has no memory controller here)';
-  } catch {
-    return 'cgroup limits (no cgroup v2)';
   }
 }
 
