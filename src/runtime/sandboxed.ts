@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { MiniappError } from '../core/errors/index.js';
-import { startGuestSandbox, type Sandbox, type SandboxAppMessage, type SandboxExit } from '../sandbox/index.js';
+import { startGuestSandbox, type Sandbox, type SandboxAppMessage, type SandboxExit, type SandboxLaunchMessage } from '../sandbox/index.js';
 import type { AppSource } from './app-source.js';
 import type { GuestMessage, HostEnd, HostMessage } from './channel.js';
 import type { GuestHandle } from './guest/guest.js';
@@ -95,12 +95,15 @@ export async function launchInSandbox(source: AppSource, options: LaunchOptions 
   sandbox.ready.then(() => (booted = true), () => undefined);
   const stopped = sandbox.exited.then((exit) => ((closedByApp && exit.reason === 'STOPPED') || (options.settleOnStop && booted) ? undefined : Promise.reject(exitError(manifest.id, exit))));
   stopped.catch(() => undefined);
-  // ready rejects (with a bare Error) in the same turn the sandbox stops: wait for the coded error instead.
-  await sandbox.ready.catch(() => stopped);
+  // The package goes over now, while the sandbox may still boot; it starts once the sandbox is ready.
   const files: Record<string, string> = {};
   for (const [name, bytes] of Object.entries(source.files)) files[name] = Buffer.from(bytes).toString('base64');
   const app: SandboxAppMessage = { type: 'app', origin, entryPoint: manifest.entryPoint, hostVersion: options.hostVersion, methods: host.availableMethods(), files };
   sandbox.send(app);
+  // ready rejects (with a bare Error) in the same turn the sandbox stops: wait for the coded error instead.
+  await sandbox.ready.catch(() => stopped);
+  const launch: SandboxLaunchMessage = { type: 'launch' };
+  sandbox.send(launch);
   let loadTimer: NodeJS.Timeout | undefined;
   // A page whose scripts never yield never reports loaded: the sandbox's own limits stop it; a page
   // that waits for ever is left to the caller's timeout.

@@ -7,7 +7,7 @@
  */
 import type { GuestEnd, GuestMessage, HostMessage } from '../channel.js';
 import * as happyDom from 'happy-dom';
-import { freezeRealmPrototypes, type SandboxAppMessage, type SandboxChannel } from '../../sandbox/index.js';
+import { freezeRealmPrototypes, type SandboxAppMessage, type SandboxChannel, type SandboxLaunchMessage } from '../../sandbox/index.js';
 import { provideHappyDom, startGuest } from './guest.js';
 
 
@@ -54,17 +54,20 @@ export async function start(channel: SandboxChannel): Promise<void> {
       return closed;
     },
   };
+  // The app arrives first (decoded here while nothing else happens), and starts on the host's 'launch'.
+  let app: Parameters<typeof startGuest>[1] | undefined;
   let launched = false;
   channel.onMessage((data) => {
-    const m = data as SandboxAppMessage | HostMessage;
+    const m = data as SandboxAppMessage | SandboxLaunchMessage | HostMessage;
     if (m.type === 'app') {
-      if (launched) return;
-      launched = true;
+      if (app || launched) return;
       const files: Record<string, Uint8Array> = Object.create(null);
       for (const [name, b64] of Object.entries(m.files)) files[name] = Buffer.from(b64, 'base64');
-      void startGuest(end, { origin: m.origin, entryPoint: m.entryPoint, hostVersion: m.hostVersion, methods: m.methods, files }).catch((err: Error) =>
-        end.send({ type: 'guest-error', kind: 'error', message: `the page could not start: ${err?.message ?? String(err)}` }),
-      );
+      app = { origin: m.origin, entryPoint: m.entryPoint, hostVersion: m.hostVersion, methods: m.methods, files };
+    } else if (m.type === 'launch') {
+      if (!app || launched) return;
+      launched = true;
+      void startGuest(end, app).catch((err: Error) => end.send({ type: 'guest-error', kind: 'error', message: `the page could not start: ${err?.message ?? String(err)}` }));
     } else listener?.(m);
   });
 }
