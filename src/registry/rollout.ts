@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
 /** Rollout shares are counted in hundredths of a percent. */
 export const BUCKETS = 10_000;
@@ -10,7 +10,8 @@ export const BUCKETS = 10_000;
  * stay in: the feed never flips one back and forth.
  */
 export function rolloutBucket(appId: string, version: string, device: string): number {
-  const digest = createHash('sha256').update(`${appId}\n${version}\n${device}`).digest();
+  // One-shot hash (Node >= 20.12): half the cost of a Hash object, on the feed's path for every device.
+  const digest = hash('sha256', `${appId}\n${version}\n${device}`, 'buffer');
   return digest.readUInt32BE(0) % BUCKETS;
 }
 
