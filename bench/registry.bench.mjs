@@ -94,7 +94,8 @@ async function wrk(url) {
   const p99 = /99%\s+([\d.]+)(us|ms|s)/.exec(r.stdout);
   const p99ms = Number(p99[1]) * (p99[2] === 'us' ? 0.001 : p99[2] === 's' ? 1000 : 1);
   const non2xx = Number(/Non-2xx or 3xx responses:\s+(\d+)/.exec(r.stdout)?.[1] ?? 0);
-  return { rps, p99ms, non2xx };
+  const requests = Number(/(\d+) requests in/.exec(r.stdout)[1]);
+  return { rps, p99ms, non2xx, requests };
 }
 
 /** The same-run baseline: a bare node:http server answering a descriptor-sized JSON document, under the same wrk. */
@@ -142,20 +143,30 @@ async function feedBench(targets, rounds) {
   for (let round = 1; round <= rounds; round++) {
     const line = [];
     for (const t of targets) {
+      // The servers run in this process: its CPU time per answer is what the server spends on one,
+      // a figure the machine's load disturbs far less than latency (which waits for a core).
+      const cpu = process.cpuUsage();
       const m = await wrk(t.url);
+      const used = process.cpuUsage(cpu);
+      m.cpuUs = (used.user + used.system) / m.requests;
       seen.get(t.name).push(m);
-      line.push(`${t.name} ${Math.round(m.rps)}/s p99 ${m.p99ms.toFixed(1)} ms${m.non2xx ? ` (non-2xx ${m.non2xx})` : ''}`);
+      line.push(`${t.name} ${Math.round(m.rps)}/s p99 ${m.p99ms.toFixed(1)} ms ${m.cpuUs.toFixed(0)} us CPU/answer${m.non2xx ? ` (non-2xx ${m.non2xx})` : ''}`);
     }
     console.log(`round ${round}: ${line.join(' | ')}`);
   }
   const base = seen.get('baseline');
   const baseRps = median(base.map((m) => m.rps));
   const baseP99 = median(base.map((m) => m.p99ms));
+  const baseCpu = median(base.map((m) => m.cpuUs));
   for (const [name, ms] of seen) {
     const rps = median(ms.map((m) => m.rps));
     const p99 = median(ms.map((m) => m.p99ms));
-    const vs = name === 'baseline' ? '' : `; ${(rps / baseRps).toFixed(2)}x the baseline's rate, p99 ${(p99 / baseP99).toFixed(2)}x the baseline's  (goal >= 5000/s, p99 < 20 ms)`;
-    console.log(`${name === 'baseline' ? 'baseline (bare node:http, same JSON size)' : `feed (${name})`}: median ${Math.round(rps)} answers/s, p99 ${p99.toFixed(2)} ms over ${ms.length} rounds${vs}`);
+    const cpuUs = median(ms.map((m) => m.cpuUs));
+    const vs =
+      name === 'baseline'
+        ? ''
+        : `; ${(rps / baseRps).toFixed(2)}x the baseline's rate, p99 ${(p99 / baseP99).toFixed(2)}x the baseline's, CPU/answer ${(cpuUs / baseCpu).toFixed(2)}x  (goal >= 5000/s, p99 < 20 ms)`;
+    console.log(`${name === 'baseline' ? 'baseline (bare node:http, same JSON size)' : `feed (${name})`}: median ${Math.round(rps)} answers/s, p99 ${p99.toFixed(2)} ms, ${cpuUs.toFixed(0)} us CPU/answer over ${ms.length} rounds${vs}`);
   }
 }
 
