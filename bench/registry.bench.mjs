@@ -142,7 +142,9 @@ async function feedBench(targets, rounds) {
   const seen = new Map(targets.map((t) => [t.name, []]));
   for (let round = 1; round <= rounds; round++) {
     const line = [];
-    for (const t of targets) {
+    // Each round starts with another target, so no store is always measured last (the load drifts within a round too).
+    const order = targets.map((_, i) => targets[(i + round - 1) % targets.length]);
+    for (const t of order) {
       // The servers run in this process: its CPU time per answer is what the server spends on one,
       // a figure the machine's load disturbs far less than latency (which waits for a core).
       const cpu = process.cpuUsage();
