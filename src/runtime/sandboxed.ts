@@ -5,7 +5,7 @@ import type { AppSource } from './app-source.js';
 import type { GuestMessage, HostEnd, HostMessage } from './channel.js';
 import type { GuestHandle } from './guest/guest.js';
 import { createHost, type Host } from './host/host.js';
-import { appOrigin, type LaunchOptions, type RunningApp } from './launch.js';
+import { appOrigin, type EscapeAttempts, type LaunchOptions, type RunningApp } from './launch.js';
 
 export { sandboxGuestEntry, startGuestSandbox } from '../sandbox/index.js';
 
@@ -70,7 +70,12 @@ export async function launchInSandbox(source: AppSource, options: LaunchOptions 
   });
   options.configureHost?.(host);
   sandbox = options.sandbox ?? startGuestSandbox(options.limits, options.checkIntervalMs);
-  sandbox.onEscape((what) => audit?.record({ type: 'escape.caught', app: manifest.id, kind: 'constructor-chain', message: what }));
+  const escapes: EscapeAttempts = { count: 0, first: [] };
+  sandbox.onEscape((what) => {
+    if (escapes.first.length < 10) escapes.first.push(what);
+    escapes.count++;
+    audit?.record({ type: 'escape.caught', app: manifest.id, kind: 'constructor-chain', message: what });
+  });
   sandbox.onMessage((data) => {
     options.onActivity?.();
     raw.deliver(data as GuestMessage);
@@ -111,11 +116,21 @@ export async function launchInSandbox(source: AppSource, options: LaunchOptions 
   await Promise.race([host.loaded, stopped, ...(loadTimeout ? [loadTimeout] : [])]).finally(() => clearTimeout(loadTimer));
   host.lifecycle('launched');
   host.lifecycle('shown');
-  appRef = runningInSandbox(source, host, sandbox, raw, exited, closeRequested, requestClose, performance.now() - t0, () => closedByApp);
+  appRef = runningInSandbox(source, host, sandbox, raw, exited, closeRequested, requestClose, performance.now() - t0, { closedByApp: () => closedByApp, escapes });
   return appRef;
 }
 
-function runningInSandbox(source: AppSource, host: Host, sandbox: Sandbox, end: HostEnd, exited: Promise<SandboxExit>, closeRequested: Promise<void>, requestClose: () => void, launchMs: number, closedByApp: () => boolean): RunningApp {
+function runningInSandbox(
+  source: AppSource,
+  host: Host,
+  sandbox: Sandbox,
+  end: HostEnd,
+  exited: Promise<SandboxExit>,
+  closeRequested: Promise<void>,
+  requestClose: () => void,
+  launchMs: number,
+  seen: { closedByApp: () => boolean; escapes: EscapeAttempts },
+): RunningApp {
   const unreachable = (): never => {
     throw new Error('the guest runs isolated in a sandbox process: use the dom helpers (query, click, text) instead of window/document');
   };
@@ -137,8 +152,9 @@ function runningInSandbox(source: AppSource, host: Host, sandbox: Sandbox, end: 
     closeRequested,
     isolation: sandbox.isolation,
     get closedByApp() {
-      return closedByApp();
+      return seen.closedByApp();
     },
+    escapes: seen.escapes,
     sandbox,
     exited,
     close() {
