@@ -49,11 +49,23 @@ export interface RunningApp {
   isolation: Isolation;
   /** The app asked to close itself (navigation.close): its stop is a normal exit, not a crash. */
   readonly closedByApp?: boolean;
+  /**
+   * Escape attempts the sandbox caught: guest code that reached the sandbox realm's Function
+   * constructor through an object's constructor chain (a page object's `constructor.constructor`). Only
+   * a sandbox sees them; in-process the count stays 0.
+   */
+  readonly escapes: EscapeAttempts;
   /** With isolation "sandbox": the sandbox process. */
   sandbox?: Sandbox;
   /** Resolves once, when the app is gone, with the coded reason (a limit, a crash, or a normal stop). */
   exited: Promise<SandboxExit>;
   close(): Promise<void>;
+}
+
+/** How many escape attempts a sandbox caught, and the first few (what each reached). */
+export interface EscapeAttempts {
+  count: number;
+  first: string[];
 }
 
 /** The isolation of a launch that does not use a sandbox process: the caller's own rights. */
@@ -126,6 +138,7 @@ async function launchInProcess(source: AppSource, options: LaunchOptions & { hos
     launchMs: performance.now() - t0,
     closeRequested,
     isolation,
+    escapes: { count: 0, first: [] },
     exited,
     close() {
       closing ??= (async () => {
