@@ -1,5 +1,6 @@
 import { MiniappError } from '../core/errors/index.js';
-import type { CommandContext, CommandResult } from './types.js';
+import type { CommandContext, CommandResult, OptionsOf } from './types.js';
+import type { reviewOptions } from './options.js';
 import { callRegistry, readToken, registryBase } from '../registry/client.js';
 import type { ReviewView } from '../registry/review.js';
 
@@ -10,7 +11,7 @@ type Requeued = { requeued: { id: string; version: string }[] };
 type ReviewResult = ReviewView[] | ReviewView | Requeued;
 
 /** `miniapp review list|show|approve|reject|rerun [app@version]`: a reviewer's side of the registry. */
-export async function run(args: string[], options: Record<string, unknown>, ctx: CommandContext): Promise<CommandResult<ReviewResult>> {
+export async function run(args: string[], options: OptionsOf<typeof reviewOptions>, ctx: CommandContext): Promise<CommandResult<ReviewResult>> {
   const [action, subject] = args as [string, string | undefined];
   if (!(ACTIONS as readonly string[]).includes(action))
     throw new MiniappError('USAGE_ERROR', { reason: `unknown review action ${JSON.stringify(action)}: use ${ACTIONS.join(', ')}`, command: 'review' });
@@ -21,10 +22,10 @@ export async function run(args: string[], options: Record<string, unknown>, ctx:
     throw new MiniappError('USAGE_ERROR', { reason: `review ${action} needs the version: ${what}`, command: 'review' });
   }
   const base = registryBase(options.registry);
-  const token = await readToken(ctx.env, options.tokenFile as string | undefined, ctx.cwd);
+  const token = await readToken(ctx.env, options.tokenFile, ctx.cwd);
   const path =
     action === 'list'
-      ? `/api/submissions${options.status ? `?status=${encodeURIComponent(String(options.status))}` : ''}`
+      ? `/api/submissions${options.status ? `?status=${encodeURIComponent(options.status)}` : ''}`
       : pending
         ? '/api/conformance/pending'
         : `/api/submissions/${encodeURIComponent(subject!)}${action === 'show' ? '' : `/${action === 'rerun' ? 'conformance' : action}`}`;
