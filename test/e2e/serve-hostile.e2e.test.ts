@@ -250,6 +250,50 @@ describe.runIf(haveBrowser || process.env.CI)('miniapp serve against hostile pag
     await watcher.close();
   });
 
+  it('an app in the simulator that posts junk to it and floods its bridge leaves the simulator working', async () => {
+    const sim = await openApp(`${url}__miniapp/`);
+    const app = sim.frameLocator('#app');
+    await expect.poll(() => app.locator('#title').textContent()).toMatch(/^(save \d+|v0)$/);
+    await expect.poll(() => sim.textContent('#status')).toBe('up to date');
+    const frame = sim.frames().find((f) => f !== sim.mainFrame())!;
+    await frame.evaluate(async () => {
+      const deep = (n: number): unknown => {
+        let v: unknown = 1;
+        for (let i = 0; i < n; i++) v = [v];
+        return v;
+      };
+      // postMessage to the simulator: fake protocol messages, deep and huge values.
+      for (const m of [{ type: 'reload', id: 1 }, { type: 'hello', protocol: 1 }, deep(1000), 'x'.repeat(4 * 1024 * 1024), { __proto__: { polluted: 1 } }]) window.parent.postMessage(m, '*');
+      const bridge = (window as unknown as { MiniAppBridge: { call(m: string, p: unknown): Promise<unknown> } }).MiniAppBridge;
+      const quiet = (p: Promise<unknown>) => p.catch(() => undefined);
+      // Calls whose params are too big or too deep for the wire, and a flood of small ones.
+      await quiet(bridge.call('storage.set', { key: 'big', value: 'x'.repeat(3 * 1024 * 1024) }));
+      await quiet(bridge.call('storage.set', { key: 'deep', value: deep(2000) }));
+      await Promise.all(Array.from({ length: 3000 }, (_, i) => quiet(bridge.call('storage.get', { key: `k${i}` }))));
+    });
+    // The simulator lists the big calls (bounded), keeps its inspector bounded, and stays connected.
+    await expect.poll(() => sim.textContent('#call-count')).toBe('3002');
+    expect(await sim.locator('#inspector tbody tr').count()).toBeLessThanOrEqual(1000);
+    // The big and deep calls are kept as bounded copies (what the server was sent too).
+    const kept = await sim.evaluate(() =>
+      (window as unknown as { __miniappSimulator: { calls: { method: string; params: unknown }[] } }).__miniappSimulator.calls
+        .filter((c) => c.method === 'storage.set')
+        .map((c) => JSON.stringify(c).length),
+    );
+    expect(kept).toHaveLength(2);
+    for (const size of kept) expect(size).toBeLessThan(100_000);
+    expect(await sim.evaluate(() => (Object.prototype as Record<string, unknown>).polluted)).toBeUndefined();
+    expect((await fetch(url)).status).toBe(200);
+    // A save still reaches the app in the frame and the simulator's own status.
+    const text = `save ${++saves}`;
+    project.write('src/message.js', `export const message = '${text}';\n`);
+    await expect.poll(() => app.locator('#title').textContent(), { timeout: 20_000 }).toBe(text);
+    await expect.poll(() => sim.textContent('#status')).toBe('up to date');
+    // The simulator's socket was never cut off for an oversized frame.
+    expect(linesWith('larger than 1 MB')).toHaveLength(1);
+    await sim.close();
+  });
+
   it('after all of it, stops on Ctrl-C with its summary and the counts of what it refused', async () => {
     child.kill('SIGINT');
     expect(await exit).toBe(130);
