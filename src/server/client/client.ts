@@ -25,7 +25,7 @@ interface Bridge {
   canIUse?(method: string): boolean;
   ready?: Promise<void>;
 }
-/** What the simulator page offers its device frame (src/server/client/simulator.js). */
+/** What the simulator page offers its device frame (src/server/client/simulator.ts). */
 interface SimulatorHost {
   bridgeFor(w: Window): Bridge;
   /** Milliseconds the simulated clock is ahead of the real one. */
