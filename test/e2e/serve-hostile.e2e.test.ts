@@ -26,6 +26,9 @@ const APP = {
 type Attack = { sent: number; closes: number[] };
 
 // Control characters other than the line feed: none may reach the terminal raw.
+/** Each test drives Chromium and the CLI at once: on two cores shared with the rest of the suite, minutes. */
+const SLOW = 180_000;
+
 const CONTROL = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
 
 describe.runIf(haveBrowser || process.env.CI)('miniapp serve against hostile pages in Chromium', () => {
@@ -54,7 +57,7 @@ describe.runIf(haveBrowser || process.env.CI)('miniapp serve against hostile pag
     child.stdout.on('data', (d) => (rawOut += d));
     child.stderr.on('data', (d) => (rawErr += d));
     exit = new Promise((resolve) => child.on('close', (code) => resolve(code)));
-    url = await until(() => /Ctrl-C to stop/.test(rawErr) && /Local:\s+(http:\/\/\S+)/.exec(rawErr)?.[1], 20_000, 'the URL');
+    url = await until(() => /Ctrl-C to stop/.test(rawErr) && /Local:\s+(http:\/\/\S+)/.exec(rawErr)?.[1], 45_000, 'the URL');
     token = /data-miniapp-token="(\w+)"/.exec(await (await fetch(url)).text())![1]!;
     // Another origin (another port): a site the developer has open in another tab.
     evil = createServer((_req, res) => {
@@ -63,7 +66,7 @@ describe.runIf(haveBrowser || process.env.CI)('miniapp serve against hostile pag
     });
     await new Promise<void>((r) => evil.listen(0, '127.0.0.1', r));
     evilUrl = `http://localhost:${(evil.address() as AddressInfo).port}/`;
-  });
+  }, SLOW);
 
   afterAll(async () => {
     await browser?.close();
@@ -156,7 +159,7 @@ describe.runIf(haveBrowser || process.env.CI)('miniapp serve against hostile pag
     // The flood's valid calls printed under --inspect stop at the rate limit (200 a second): not 3,000 lines.
     expect(linesWith('bridge storage.get').length).toBeLessThan(1000);
     for (const p of [...bystanders, hostile]) await p.close();
-  });
+  }, SLOW);
 
   it('escapes the terminal sequences in a page’s errors, rejections and bridge calls', async () => {
     const page = await openApp();
@@ -178,7 +181,7 @@ describe.runIf(haveBrowser || process.env.CI)('miniapp serve against hostile pag
     expect(linesWith('uncaught error in the app')[0]).toContain('render failed\\x1b]0;pwned\\x07\\x1b[2J\\x1b[H\\x9b31m\\u202eevil');
     expect(linesWith('unhandled rejection in the app')[0]).toContain('fetch failed\\x1b]8;;http://evil.example/\\x1b\\click');
     await page.close();
-  });
+  }, SLOW);
 
   it('a page on another origin cannot read the token, open the WebSocket or reload, and is logged once per kind', async () => {
     const watcher = await openApp();
@@ -248,7 +251,7 @@ describe.runIf(haveBrowser || process.env.CI)('miniapp serve against hostile pag
     await saveAndExpectReload([watcher]);
     await evilPage.close();
     await watcher.close();
-  });
+  }, SLOW);
 
   it('an app in the simulator that posts junk to it and floods its bridge leaves the simulator working', async () => {
     const sim = await openApp(`${url}__miniapp/`);
@@ -292,7 +295,7 @@ describe.runIf(haveBrowser || process.env.CI)('miniapp serve against hostile pag
     // The simulator's socket was never cut off for an oversized frame.
     expect(linesWith('larger than 1 MB')).toHaveLength(1);
     await sim.close();
-  });
+  }, SLOW);
 
   it('after all of it, stops on Ctrl-C with its summary and the counts of what it refused', async () => {
     child.kill('SIGINT');
@@ -301,5 +304,5 @@ describe.runIf(haveBrowser || process.env.CI)('miniapp serve against hostile pag
     expect(rawErr).toMatch(/refused or ignored while serving: .*× ignored message: /);
     expect(rawErr).not.toMatch(CONTROL);
     expect(rawErr).not.toContain(token);
-  });
+  }, SLOW);
 });
