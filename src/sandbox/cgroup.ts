@@ -120,20 +120,38 @@ function trial(parent: string, file: string): string | undefined {
 }
 
 let serial = 0;
-let swept = false;
+const swept = new Set<string>();
 
-/** Groups left by host processes that are gone (a crash, a SIGKILL): empty ones are removed once per process. */
+/**
+ * Groups left by host processes that are gone (a crash, a SIGKILL), once per process. A jail can outlive
+ * its host: bwrap's die-with-parent does not hold once it has switched users (seen on these machines),
+ * so the processes still in such a group are killed (they are sandboxes this host's user started, in a
+ * group no live host owns), then the group is removed, or on the next sweep once they are gone.
+ */
 function sweep(parent: string): void {
-  if (swept) return;
-  swept = true;
+  if (swept.has(parent)) return;
+  swept.add(parent);
   try {
     for (const name of readdirSync(parent)) {
       const m = /^miniapp-(?:trial-)?(\d+)(?:-\d+)?$/.exec(name);
       if (!m || Number(m[1]) === process.pid || alive(Number(m[1]))) continue;
+      const dir = join(parent, name);
       try {
-        rmdirSync(join(parent, name));
+        rmdirSync(dir);
       } catch {
-        // still has processes (a jail that outlived its host): left for the next sweep
+        let pids: string[] = [];
+        try {
+          pids = readFileSync(join(dir, 'cgroup.procs'), 'utf8').split('\n').filter(Boolean);
+        } catch {
+          // not a group of ours after all
+        }
+        for (const pid of pids) {
+          try {
+            process.kill(Number(pid), 'SIGKILL');
+          } catch {
+            // already gone
+          }
+        }
       }
     }
   } catch {
@@ -173,6 +191,7 @@ export function createSandboxCgroup(memoryBytes: number, pidsMax: number): Sandb
   };
   try {
     sweep(support.memoryParent);
+    if (support.version === 1 && support.pidsParent) sweep(support.pidsParent);
     mkdirSync(memDir);
     made.push(memDir);
     if (support.version === 2) {
