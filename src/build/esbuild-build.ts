@@ -28,7 +28,7 @@ interface Bundling {
 export function createEsbuildBuild(o: ResolvedBuildOptions): BuildContext {
   const { projectDir } = o;
   const framework = frameworkPlugins(o);
-  const session = createEsbuildSession({ ...o, plugins: framework.plugins, conditions: framework.conditions });
+  const session = createEsbuildSession({ ...o, plugins: framework.plugins, conditions: framework.conditions, outputs: o.bundleOutputs });
   let disposed = false;
 
   /** Reads the entry HTML and starts bundling what it references, adopting the early run when its entries match. */

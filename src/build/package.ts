@@ -65,7 +65,8 @@ const LARGEST_MODULES = 10;
 const kb = (n: number) => `${(n / 1024).toFixed(1)} KB`;
 
 async function buildOnce(options: BuildPackageOptions): Promise<{ output: BuildOutput; zip?: Zip }> {
-  const ctx = createBuildContext(options);
+  // One build, then the context is gone: esbuild writes the bundles and they are read back.
+  const ctx = createBuildContext({ bundleOutputs: 'disk', ...options });
   try {
     options.onProgress?.('bundling…');
     const output = await ctx.rebuild();

@@ -38,6 +38,12 @@ export interface BuildContextOptions {
    * "vite" force one.
    */
   bundler?: 'auto' | 'esbuild' | 'vite';
+  /**
+   * How esbuild hands back the bundles: "memory" (default) over its pipe, or "disk": it writes them into
+   * a private folder in the project (.miniapp-out-*.tmp, removed on dispose) and they are read back,
+   * which is faster for a one-shot build of a big app. The package is byte-identical either way.
+   */
+  bundleOutputs?: 'memory' | 'disk';
 }
 
 /** The options once defaults are applied and the project directory is resolved (real path). */
