@@ -120,7 +120,7 @@ export function createEsbuildBuild(o: ResolvedBuildOptions): BuildContext {
     const assembled = assemblePackage({ manifest: manifest!, manifestBytes: step.bytes, htmlPath: step.htmlPath!, html, entries, lint: o.lint, renameWebManifest: o.renameWebManifest, sources: { projectDir, inputs: Object.keys(outputs.metafile.inputs) } });
     errors.push(...assembled.errors);
     warnings.push(...assembled.warnings);
-    return { ok: errors.length === 0, manifest, files: errors.length ? new Map() : assembled.files, sourcemaps: outputs.sourcemaps, errors, warnings, metafile: outputs.metafile, modules: outputs.modules, watchFiles: [...watchFiles], durationMs: performance.now() - started };
+    return { ok: errors.length === 0, manifest, files: errors.length ? new Map() : assembled.files, sourcemaps: outputs.sourcemaps, sourcemapFiles: outputs.sourcemapFiles, errors, warnings, metafile: outputs.metafile, modules: outputs.modules, watchFiles: [...watchFiles], durationMs: performance.now() - started };
   }
 
   async function rebuild(): Promise<BuildOutput> {

@@ -32,7 +32,8 @@ export const ASSET_EXTENSIONS = ['png', 'jpg', 'jpeg', 'gif', 'webp', 'avif', 's
 const ASSET_LOADERS: EsbuildOptions['loader'] = Object.fromEntries(ASSET_EXTENSIONS.map((ext) => [`.${ext}`, 'file' as const]));
 
 export interface EsbuildRun {
-  outputFiles: Array<Pick<OutputFile, 'path' | 'contents'>>;
+  /** In disk mode, external source maps are left where esbuild wrote them (no contents): see BuildOutput.sourcemapFiles. */
+  outputFiles: Array<{ path: OutputFile['path']; contents?: OutputFile['contents'] }>;
   /** The folder output paths are under (OUT in memory mode). */
   outdir: string;
   metafile: Metafile;
@@ -116,19 +117,24 @@ function esbuildOptions(o: SessionOptions, outdir: string | undefined): EsbuildO
   };
 }
 
-/** The files a disk-mode run wrote (metafile output paths are relative to the project), read back. */
-function readOutputs(projectDir: string, metafile: Metafile): EsbuildRun['outputFiles'] {
+/**
+ * The files a disk-mode run wrote (metafile output paths are relative to the project), read back, but for
+ * external source maps: those are most of the bytes and only go to a folder beside the package, so they
+ * stay on disk to be moved there.
+ */
+function readOutputs(o: SessionOptions, metafile: Metafile): EsbuildRun['outputFiles'] {
   return Object.keys(metafile.outputs).map((key) => {
-    const path = resolve(projectDir, key);
-    return { path, contents: readFileSync(path) };
+    const path = resolve(o.projectDir, key);
+    return o.sourcemap === 'external' && path.endsWith('.map') ? { path } : { path, contents: readFileSync(path) };
   });
 }
 
-async function runContext(ctx: EsbuildContext | undefined, errors: BuildDiagnostic[], projectDir: string, outdir: string | undefined): Promise<EsbuildRun | undefined> {
+async function runContext(ctx: EsbuildContext | undefined, errors: BuildDiagnostic[], o: SessionOptions, outdir: string | undefined): Promise<EsbuildRun | undefined> {
   if (!ctx) return undefined;
+  const { projectDir } = o;
   try {
     const r = await ctx.rebuild();
-    const outputFiles = r.outputFiles ?? readOutputs(projectDir, r.metafile!);
+    const outputFiles = r.outputFiles ?? readOutputs(o, r.metafile!);
     return { outputFiles, outdir: outdir ?? join(projectDir, OUT), metafile: r.metafile!, warnings: r.warnings.map((m) => fromEsbuildMessage(m, 'warning')) };
   } catch (err) {
     const failure = err as Partial<BuildFailure>;
@@ -199,8 +205,7 @@ export function createEsbuildSession(options: SessionOptions): EsbuildSession {
   }
 
   const run = async (ctxs: NonNullable<typeof contexts>, errors: BuildDiagnostic[]): Promise<BundlePair> => {
-    const { projectDir } = options;
-    const pair: BundlePair = await Promise.all([runContext(ctxs.esm, errors, projectDir, outdir), runContext(ctxs.classic, errors, projectDir, outdir)]);
+    const pair: BundlePair = await Promise.all([runContext(ctxs.esm, errors, options, outdir), runContext(ctxs.classic, errors, options, outdir)]);
     pruneOutputs(pair);
     return pair;
   };
