@@ -9,7 +9,7 @@ import { readProjectManifest, type ManifestStep } from './manifest-step.js';
 import { collectEsbuildOutputs } from './outputs.js';
 import { frameworkPlugins } from './plugins/index.js';
 import { readPublicFiles } from './public.js';
-import { createEsbuildSession, type BundlePair, type EarlyRun } from './session.js';
+import { createEsbuildSession, startEsbuildService, type BundlePair, type EarlyRun } from './session.js';
 import type { BuildContext, BuildDiagnostic, BuildOutput, ResolvedBuildOptions } from './types.js';
 
 // The default build: the entry HTML's scripts and stylesheets bundled by esbuild (Vue, Svelte and PostCSS
@@ -27,6 +27,8 @@ interface Bundling {
 
 export function createEsbuildBuild(o: ResolvedBuildOptions): BuildContext {
   const { projectDir } = o;
+  // A one-shot build is about to bundle: esbuild starts while the manifest and the HTML are read.
+  if (o.bundleOutputs === 'disk') startEsbuildService();
   const framework = frameworkPlugins(o);
   const session = createEsbuildSession({ ...o, plugins: framework.plugins, conditions: framework.conditions, outputs: o.bundleOutputs });
   let disposed = false;

@@ -21,6 +21,21 @@ export function loadEsbuild(): typeof import('esbuild') {
   return esbuildModule;
 }
 
+let serviceStarted = false;
+/**
+ * Starts esbuild's service process now, so its start-up (~20-30 ms: spawn, Go runtime, a ping) overlaps
+ * reading and checking the manifest and the HTML instead of following them. Harmless if already running.
+ */
+export function startEsbuildService(): void {
+  if (serviceStarted) return;
+  serviceStarted = true;
+  try {
+    loadEsbuild().initialize({}).catch(() => undefined);
+  } catch {
+    // A context already started it (initialize refuses a second call): nothing to do.
+  }
+}
+
 /**
  * The directory esbuild resolves output paths against: nothing is written there in memory mode. It sits
  * directly in the project, so source maps name their sources with the same relative paths either way.
