@@ -15,8 +15,8 @@ const PWA = JSON.stringify({ name: 'Shop', short_name: 'Shop', start_url: '/', d
 const VITE_APP: Record<string, string> = {
   ...VUE_APP,
   'package.json': JSON.stringify({ name: 'vite-app', private: true, type: 'module', devDependencies: { vite: '^8.0.0', '@vitejs/plugin-vue': '^6.0.0', vue: '^3.5.0' } }),
-  // The project's own config: its plugin, an alias and a define the code relies on.
-  'vite.config.ts': "import { defineConfig } from 'vite';\nimport vue from '@vitejs/plugin-vue';\nimport { fileURLToPath } from 'node:url';\nexport default defineConfig({ plugins: [vue()], resolve: { alias: { '@': fileURLToPath(new URL('./src', import.meta.url)) } }, define: { __GREETING__: JSON.stringify('Hello Vite') } });\n",
+  // The project's own config: its plugin, an alias and a define the code relies on, and source maps.
+  'vite.config.ts': "import { defineConfig } from 'vite';\nimport vue from '@vitejs/plugin-vue';\nimport { fileURLToPath } from 'node:url';\nexport default defineConfig({ plugins: [vue()], resolve: { alias: { '@': fileURLToPath(new URL('./src', import.meta.url)) } }, define: { __GREETING__: JSON.stringify('Hello Vite') }, build: { sourcemap: true } });\n",
   'index.html': '<!doctype html><html><head><meta charset="utf-8"><link rel="icon" href="/favicon.svg"><link rel="manifest" href="/manifest.json"></head><body><div id="app"></div><script type="module" src="/src/main.ts"></script></body></html>\n',
   'src/main.ts': "import { createApp } from 'vue';\nimport App from '@/App.vue';\ndeclare const __GREETING__: string;\ncreateApp(App, { title: __GREETING__ }).mount('#app');\n",
   'public/favicon.svg': '<svg xmlns="http://www.w3.org/2000/svg"/>',
@@ -56,9 +56,12 @@ describe('a project with its own vite.config', () => {
     const files = names(zip);
     expect(files).toEqual(expect.arrayContaining(['manifest.json', 'index.html', 'favicon.svg', 'site.webmanifest']));
     expect(files.some((f) => /^assets\/index-[\w-]+\.js$/.test(f))).toBe(true);
-    // Source maps beside the package, not in it.
+    // The project asks for source maps: beside the package, not in it, and the code does not link them.
     expect(files.some((f) => f.endsWith('.map'))).toBe(false);
     expect(out.result.sourcemapDir).toBeTruthy();
+    expect(readdirSync(join(dir, out.result.sourcemapDir, 'assets')).some((f) => /^index-[\w-]+\.js\.map$/.test(f))).toBe(true);
+    const js = readZip(readFileSync(zip)).find((e) => /^assets\/index-[\w-]+\.js$/.test(e.name))!.data.toString();
+    expect(js).not.toContain('sourceMappingURL');
     const html = readZip(readFileSync(zip)).find((e) => e.name === 'index.html')!.data.toString();
     expect(html).toContain('href="./site.webmanifest"');
     expect(html).toMatch(/src="\.\/assets\/index-/);
@@ -68,6 +71,19 @@ describe('a project with its own vite.config', () => {
     expect(app.text('#title')).toBe('Hello Vite');
     expect(app.text('#visits')).toBe('1');
   }, 180_000);
+
+  it("source maps follow the project's build.sourcemap (Vite's default: none) unless --sourcemap is given", async () => {
+    const plain = "import { defineConfig } from 'vite';\nimport vue from '@vitejs/plugin-vue';\nexport default defineConfig({ plugins: [vue()] });\n";
+    const { 'public/manifest.json': _pwa, ...files } = VITE_APP;
+    const { dir } = stack({ ...files, 'vite.config.ts': plain, 'src/main.ts': "import { createApp } from 'vue';\nimport App from './App.vue';\ncreateApp(App, { title: 'x' }).mount('#app');\n" });
+    const none = parseJsonOutput((await runCli(['build', '--json'], { cwd: dir, timeoutMs: 60_000 })).stdout);
+    expect(none.errors).toEqual([]);
+    expect(none.result.sourcemapDir).toBeUndefined();
+    expect(existsSync(join(dir, 'dist', 'com.example.stack-1.0.0.sourcemaps'))).toBe(false);
+    const asked = parseJsonOutput((await runCli(['build', '--json', '--sourcemap', 'external'], { cwd: dir, timeoutMs: 60_000 })).stdout);
+    expect(asked.errors).toEqual([]);
+    expect(readdirSync(join(dir, asked.result.sourcemapDir, 'assets')).some((f) => f.endsWith('.js.map'))).toBe(true);
+  }, 120_000);
 
   it('a Vite error comes back as a diagnostic at its file, not a stack trace', async () => {
     const { dir } = stack({ ...VITE_APP, 'public/manifest.json': '{}', 'src/main.ts': "import { missing } from './nowhere';\nconsole.log(missing);\n" });

@@ -8,7 +8,7 @@ import { codeFrame } from './diagnostics.js';
 import { readProjectManifest } from './manifest-step.js';
 import { sortModules } from './outputs.js';
 import { listPublicFiles } from './public.js';
-import type { BuildContext, BuildDiagnostic, BuildOutput, ResolvedBuildOptions } from './types.js';
+import type { BuildContext, BuildDiagnostic, BuildOutput, ResolvedBuildOptions, SourcemapMode } from './types.js';
 
 // A project that already builds with Vite: its own vite.config.* and plugins, through the Vite the
 // project installed (never the toolchain's start-up path). Vite bundles in memory (write: false) with a
@@ -31,6 +31,7 @@ interface ResolvedViteConfig {
   root: string;
   publicDir: string;
   configFile?: string;
+  build?: { sourcemap?: boolean | 'inline' | 'hidden' };
 }
 
 const toPosix = (p: string) => p.split(sep).join('/');
@@ -71,10 +72,24 @@ function fromViteError(err: unknown, projectDir: string): BuildDiagnostic {
   return d;
 }
 
-/** The inline config on top of the project's: in memory, relative base, our source maps and minification. */
-function inlineConfig(o: ResolvedBuildOptions, configFile: string | undefined, warnings: BuildDiagnostic[], resolved: (c: ResolvedViteConfig) => void) {
+const toViteSourcemap = (mode: SourcemapMode) => (mode === 'external' ? 'hidden' : mode === 'linked' ? true : mode === 'none' ? false : 'inline');
+
+/**
+ * The source maps of a production build when --sourcemap is not given: the project's own
+ * build.sourcemap (Vite's default is none, and maps cost a Vite build a good part of its time); maps
+ * Vite would link from the code (true) are set aside beside the package instead, like "hidden" ones.
+ */
+const fromViteSourcemap = (value: boolean | 'inline' | 'hidden' | undefined): SourcemapMode => (value === 'inline' ? 'inline' : value ? 'external' : 'none');
+
+/**
+ * The inline config on top of the project's: in memory, relative base, our minification, and our source
+ * maps unless the project's decide (`projectMaps`: production without --sourcemap).
+ */
+function inlineConfig(o: ResolvedBuildOptions, configFile: string | undefined, warnings: BuildDiagnostic[], projectMaps: boolean, resolved: (c: ResolvedViteConfig) => void) {
   const warn = (msg: string) => warnings.push(diagnostic('BUILD_WARNING', { reason: `vite: ${msg.split('\n')[0]}` }, {}, 'warning'));
-  const sourcemap = o.sourcemap === 'external' ? 'hidden' : o.sourcemap === 'linked' ? true : o.sourcemap === 'none' ? false : 'inline';
+  const sourcemap = projectMaps ? {} : { sourcemap: toViteSourcemap(o.sourcemap) };
+  // A map Vite would link from the code is set aside instead: the package never names a file it lacks.
+  const hideLinkedMaps = (c: { build?: { sourcemap?: unknown } }) => (projectMaps && c.build?.sourcemap === true ? { build: { sourcemap: 'hidden' as const } } : undefined);
   return {
     root: o.projectDir,
     configFile: configFile ?? false,
@@ -83,8 +98,8 @@ function inlineConfig(o: ResolvedBuildOptions, configFile: string | undefined, w
     logLevel: 'silent',
     clearScreen: false,
     customLogger: { info() {}, warn, warnOnce: warn, error() {}, clearScreen() {}, hasErrorLogged: () => false, hasWarned: false },
-    plugins: [{ name: 'miniapp:resolved-config', configResolved: resolved }],
-    build: { write: false, copyPublicDir: false, emptyOutDir: false, reportCompressedSize: false, sourcemap, ...(o.mode === 'development' ? { minify: false } : {}) },
+    plugins: [{ name: 'miniapp:resolved-config', config: hideLinkedMaps, configResolved: resolved }],
+    build: { write: false, copyPublicDir: false, emptyOutDir: false, reportCompressedSize: false, ...sourcemap, ...(o.mode === 'development' ? { minify: false } : {}) },
   };
 }
 
@@ -96,7 +111,7 @@ interface ViteResult {
 }
 
 /** Vite's output by package path: maps set aside (external) or kept, module weights, the modules read. */
-function collectViteOutput(o: ResolvedBuildOptions, outputs: ViteChunk[]): ViteResult {
+function collectViteOutput(o: ResolvedBuildOptions & { sourcemap: SourcemapMode }, outputs: ViteChunk[]): ViteResult {
   const r: ViteResult = { entries: [], sourcemaps: new Map(), sizes: new Map(), watch: new Set() };
   const encoder = new TextEncoder();
   for (const item of outputs) {
@@ -126,8 +141,10 @@ async function publicEntries(publicDir: string, errors: Diagnostic[]): Promise<(
   return Promise.all(files.map(async (f) => ({ name: f.name, data: await fs.readFile(f.absolute), source: f.source, absolute: f.absolute })));
 }
 
-export function createViteBuild(o: ResolvedBuildOptions, configFile: string | undefined): BuildContext {
+/** `sourcemapGiven`: the caller chose the source maps; otherwise a production build takes the project's. */
+export function createViteBuild(o: ResolvedBuildOptions, configFile: string | undefined, sourcemapGiven = true): BuildContext {
   const { projectDir } = o;
+  const projectMaps = !sourcemapGiven && o.mode === 'production';
   async function rebuild(): Promise<BuildOutput> {
     const started = performance.now();
     const errors: BuildDiagnostic[] = [];
@@ -140,7 +157,7 @@ export function createViteBuild(o: ResolvedBuildOptions, configFile: string | un
     let outputs: ViteChunk[];
     try {
       const vite = await loadProjectVite(projectDir);
-      const result = await vite.build(inlineConfig(o, configFile, warnings, (c) => (resolved = c)));
+      const result = await vite.build(inlineConfig(o, configFile, warnings, projectMaps, (c) => (resolved = c)));
       outputs = (Array.isArray(result) ? result : [result]).flatMap((r) => r.output);
     } catch (err) {
       const checked = await step.checking;
@@ -155,7 +172,7 @@ export function createViteBuild(o: ResolvedBuildOptions, configFile: string | un
 
   async function finish(step: NonNullable<Awaited<ReturnType<typeof readProjectManifest>>>, resolved: ResolvedViteConfig | undefined, outputs: ViteChunk[], s: { errors: BuildDiagnostic[]; warnings: BuildDiagnostic[]; watchFiles: Set<string>; started: number }): Promise<BuildOutput> {
     const { errors, warnings, watchFiles } = s;
-    const out = collectViteOutput(o, outputs);
+    const out = collectViteOutput(projectMaps ? { ...o, sourcemap: fromViteSourcemap(resolved?.build?.sourcemap) } : o, outputs);
     for (const f of out.watch) watchFiles.add(f);
     const publicErrors: Diagnostic[] = [];
     const publicFiles = await publicEntries(resolved?.publicDir ?? join(projectDir, 'public'), publicErrors);
