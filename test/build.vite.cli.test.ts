@@ -1,6 +1,8 @@
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { createBuildContext } from '../src/build/index.js';
+import type { BuildOutput } from '../src/build/types.js';
 import { createDevServer, type DevServer, type DevServerEvent } from '../src/server/index.js';
 import { launch, type TestApp } from '../src/testing/index.js';
 import { parseJsonOutput, repoRoot, runCli } from './helpers/cli.js';
@@ -113,6 +115,62 @@ describe('a project with its own vite.config', () => {
     const html2 = await (await fetch(server.url)).text();
     const script2 = /src="\.?\/?(assets\/index-[^"]+\.js)"/.exec(html2)![1]!;
     expect(await (await fetch(server.url + script2)).text()).toContain('Hello again');
+    // A source save goes through the same (restarted) Vite watcher.
+    const before = events.filter((e) => e.type === 'build' && e.ok).length;
+    project.write('src/Counter.vue', VITE_APP['src/Counter.vue']!.replace('count {{ n }}', 'taps {{ n }}'));
+    await until(() => events.filter((e) => e.type === 'build' && e.ok).length > before, 30_000, 'a rebuild after a source save');
+    const html3 = await (await fetch(server.url)).text();
+    const script3 = /src="\.?\/?(assets\/index-[^"]+\.js)"/.exec(html3)![1]!;
+    expect(await (await fetch(server.url + script3)).text()).toContain('taps ');
+    expect(existsSync(join(project.dir, 'dist', 'assets'))).toBe(false);
+  }, 120_000);
+});
+
+describe("serve's rebuilds run through Vite's own watcher", () => {
+  // The project's config counts, on globalThis (Vite runs in this process), its loads and the modules it
+  // transforms: a rebuild through a new vite.build() would load the config again. (Rolldown's watcher, in
+  // Vite 8, still runs every transform hook on a rebuild; Rollup's, in Vite 7 and before, only the changed
+  // modules'.)
+  const COUNTING_CONFIG =
+    "import { defineConfig } from 'vite';\nimport vue from '@vitejs/plugin-vue';\nconst g = globalThis;\ng.__viteLoads = (g.__viteLoads ?? 0) + 1;\ng.__viteTransforms ??= [];\nexport default defineConfig({ plugins: [vue(), { name: 'count', transform(_code, id) { if (!id.includes('node_modules') && !id.includes('?')) g.__viteTransforms.push(id.split('/').pop()); } }] });\n";
+  const counters = () => globalThis as unknown as { __viteLoads?: number; __viteTransforms?: string[] };
+  const jsOf = (out: BuildOutput) => [...out.files].filter(([n]) => n.endsWith('.js')).map(([, d]) => Buffer.from(d).toString('utf8')).join('\n');
+
+  it('one Vite watcher serves every save; a new module and a fix after a failure are picked up; nothing is written', async () => {
+    const { 'public/manifest.json': _pwa, ...files } = VITE_APP;
+    const project = stack({ ...files, 'vite.config.ts': COUNTING_CONFIG, 'src/main.ts': "import { createApp } from 'vue';\nimport App from './App.vue';\ncreateApp(App, { title: 'Hello Vite' }).mount('#app');\n" });
+    counters().__viteLoads = 0;
+    counters().__viteTransforms = [];
+    const ctx = createBuildContext({ projectDir: project.dir, mode: 'development', watch: true });
+    try {
+      const first = await ctx.rebuild();
+      expect(first.errors).toEqual([]);
+      expect(counters().__viteTransforms).toEqual(expect.arrayContaining(['main.ts', 'App.vue', 'Counter.vue', 'visits.ts']));
+      counters().__viteTransforms = [];
+
+      project.write('src/Counter.vue', VITE_APP['src/Counter.vue']!.replace('count {{ n }}', 'clicks {{ n }}'));
+      const second = await ctx.rebuild();
+      expect(second.errors).toEqual([]);
+      expect(jsOf(second)).toContain('clicks ');
+      expect(counters().__viteLoads).toBe(1);
+      expect(counters().__viteTransforms).toContain('Counter.vue');
+
+      // manifest.json is not Vite's: the package follows it without a bundle.
+      project.write('manifest.json', JSON.stringify({ ...JSON.parse(readFileSync(join(project.dir, 'manifest.json'), 'utf8')), version: '1.0.1' }));
+      expect((await ctx.rebuild()).manifest?.version).toBe('1.0.1');
+
+      project.write('src/App.vue', VITE_APP['src/App.vue']!.replace("import { countVisits } from './visits';", "import { countVisits } from './visits';\nimport { extra } from './extra';\nconsole.log(extra);"));
+      const broken = await ctx.rebuild();
+      expect(broken.ok).toBe(false);
+      expect(broken.errors[0]).toMatchObject({ code: 'BUILD_VITE_FAILED' });
+      project.write('src/extra.ts', "export const extra = 'extra module';\n");
+      const fixed = await ctx.rebuild();
+      expect(fixed.errors).toEqual([]);
+      expect(jsOf(fixed)).toContain('extra module');
+    } finally {
+      await ctx.dispose();
+    }
+    expect(existsSync(join(project.dir, 'dist', 'assets'))).toBe(false);
   }, 120_000);
 });
 

@@ -45,6 +45,12 @@ export interface BuildContextOptions {
    * source maps then stay on disk (BuildOutput.sourcemapFiles) until dispose.
    */
   bundleOutputs?: 'memory' | 'disk';
+  /**
+   * The caller rebuilds on every save (a dev server): a Vite project keeps Vite's own watcher running
+   * between rebuilds (build.watch), so a save re-bundles only what it changed; close it with dispose().
+   * esbuild's contexts are incremental either way.
+   */
+  watch?: boolean;
 }
 
 /** The options once defaults are applied and the project directory is resolved (real path). */

@@ -8,6 +8,7 @@ import { codeFrame } from './diagnostics.js';
 import { readProjectManifest } from './manifest-step.js';
 import { sortModules } from './outputs.js';
 import { listPublicFiles } from './public.js';
+import { createViteWatch, type CapturePlugin, type ViteChunk, type ViteWatch, type ViteWatcher } from './vite-watch.js';
 import type { BuildContext, BuildDiagnostic, BuildOutput, ResolvedBuildOptions, SourcemapMode } from './types.js';
 
 // A project that already builds with Vite: its own vite.config.* and plugins, through the Vite the
@@ -15,17 +16,8 @@ import type { BuildContext, BuildDiagnostic, BuildOutput, ResolvedBuildOptions, 
 // relative base, since a package is opened from wherever the host extracts it; public/ (Vite's publicDir),
 // manifest.json and the shared package checks are the build core's, so the package is the same as any.
 
-interface ViteChunk {
-  type: 'chunk' | 'asset';
-  fileName: string;
-  code?: string;
-  source?: string | Uint8Array;
-  map?: { toString(): string } | null;
-  modules?: Record<string, { renderedLength: number }>;
-  moduleIds?: string[];
-}
 interface ViteModule {
-  build(config: Record<string, unknown>): Promise<{ output: ViteChunk[] } | { output: ViteChunk[] }[]>;
+  build(config: Record<string, unknown>): Promise<{ output: ViteChunk[] } | { output: ViteChunk[] }[] | ViteWatcher>;
 }
 interface ResolvedViteConfig {
   root: string;
@@ -85,8 +77,7 @@ const fromViteSourcemap = (value: boolean | 'inline' | 'hidden' | undefined): So
  * The inline config on top of the project's: in memory, relative base, our minification, and our source
  * maps unless the project's decide (`projectMaps`: production without --sourcemap).
  */
-function inlineConfig(o: ResolvedBuildOptions, configFile: string | undefined, warnings: BuildDiagnostic[], projectMaps: boolean, resolved: (c: ResolvedViteConfig) => void) {
-  const warn = (msg: string) => warnings.push(diagnostic('BUILD_WARNING', { reason: `vite: ${msg.split('\n')[0]}` }, {}, 'warning'));
+function inlineConfig(o: ResolvedBuildOptions, configFile: string | undefined, warn: (message: string) => void, projectMaps: boolean, resolved: (c: ResolvedViteConfig) => void, capture?: CapturePlugin) {
   const sourcemap = projectMaps ? {} : { sourcemap: toViteSourcemap(o.sourcemap) };
   // A map Vite would link from the code is set aside instead: the package never names a file it lacks.
   const hideLinkedMaps = (c: { build?: { sourcemap?: unknown } }) => (projectMaps && c.build?.sourcemap === true ? { build: { sourcemap: 'hidden' as const } } : undefined);
@@ -98,8 +89,9 @@ function inlineConfig(o: ResolvedBuildOptions, configFile: string | undefined, w
     logLevel: 'silent',
     clearScreen: false,
     customLogger: { info() {}, warn, warnOnce: warn, error() {}, clearScreen() {}, hasErrorLogged: () => false, hasWarned: false },
-    plugins: [{ name: 'miniapp:resolved-config', config: hideLinkedMaps, configResolved: resolved }],
-    build: { write: false, copyPublicDir: false, emptyOutDir: false, reportCompressedSize: false, ...sourcemap, ...(o.mode === 'development' ? { minify: false } : {}) },
+    plugins: [{ name: 'miniapp:resolved-config', config: hideLinkedMaps, configResolved: resolved }, ...(capture ? [capture] : [])],
+    // With `capture` (watch mode), Rolldown's watcher builds on every save and the plugin takes the output.
+    build: { write: false, copyPublicDir: false, emptyOutDir: false, reportCompressedSize: false, ...sourcemap, ...(o.mode === 'development' ? { minify: false } : {}), ...(capture ? { watch: {} } : {}) },
   };
 }
 
@@ -141,10 +133,41 @@ async function publicEntries(publicDir: string, errors: Diagnostic[]): Promise<(
   return Promise.all(files.map(async (f) => ({ name: f.name, data: await fs.readFile(f.absolute), source: f.source, absolute: f.absolute })));
 }
 
-/** `sourcemapGiven`: the caller chose the source maps; otherwise a production build takes the project's. */
+/** Files Vite reads when it starts and its watcher does not follow: a change restarts the watcher. */
+const VITE_SETTINGS = ['package.json', 'tsconfig.json', 'tsconfig.app.json', 'jsconfig.json', '.env', '.env.local', 'postcss.config.js', 'postcss.config.cjs', 'postcss.config.mjs', 'tailwind.config.js', 'tailwind.config.cjs', 'tailwind.config.mjs', 'tailwind.config.ts'];
+
+const viteWarning = (warnings: BuildDiagnostic[]) => (msg: string) => warnings.push(diagnostic('BUILD_WARNING', { reason: `vite: ${msg.split('\n')[0]}` }, {}, 'warning'));
+
+/**
+ * `sourcemapGiven`: the caller chose the source maps; otherwise a production build takes the project's.
+ * With o.watch, Vite's watcher stays up between rebuilds (see vite-watch.ts).
+ */
 export function createViteBuild(o: ResolvedBuildOptions, configFile: string | undefined, sourcemapGiven = true): BuildContext {
   const { projectDir } = o;
   const projectMaps = !sourcemapGiven && o.mode === 'production';
+  let resolved: ResolvedViteConfig | undefined;
+  const onResolved = (c: ResolvedViteConfig) => (resolved = c);
+  const envFiles = [`.env.${o.mode}`, `.env.${o.mode}.local`];
+  const session: ViteWatch | undefined = o.watch
+    ? createViteWatch({
+        settings: [...(configFile ? [configFile] : []), ...[...VITE_SETTINGS, ...envFiles].map((f) => join(projectDir, f))],
+        start: async (capture, warn) => (await loadProjectVite(projectDir)).build(inlineConfig(o, configFile, warn, projectMaps, onResolved, capture)) as Promise<ViteWatcher>,
+      })
+    : undefined;
+
+  /** Vite's output for this rebuild: a build of its own, or what the watcher has built (errors are thrown). */
+  async function bundle(warnings: BuildDiagnostic[]): Promise<ViteChunk[]> {
+    if (!session) {
+      const vite = await loadProjectVite(projectDir);
+      const result = (await vite.build(inlineConfig(o, configFile, viteWarning(warnings), projectMaps, onResolved))) as { output: ViteChunk[] } | { output: ViteChunk[] }[];
+      return (Array.isArray(result) ? result : [result]).flatMap((r) => r.output);
+    }
+    const settled = await session.settle();
+    for (const w of settled.warnings) viteWarning(warnings)(w);
+    if ('error' in settled) throw settled.error;
+    return settled.outputs;
+  }
+
   async function rebuild(): Promise<BuildOutput> {
     const started = performance.now();
     const errors: BuildDiagnostic[] = [];
@@ -153,12 +176,9 @@ export function createViteBuild(o: ResolvedBuildOptions, configFile: string | un
     const fail = (manifest?: BuildOutput['manifest']): BuildOutput => ({ ok: false, manifest, files: new Map(), sourcemaps: new Map(), errors, warnings, modules: [], watchFiles: [...watchFiles], durationMs: performance.now() - started });
     const step = await readProjectManifest(projectDir, o, errors);
     if (!step) return fail();
-    let resolved: ResolvedViteConfig | undefined;
     let outputs: ViteChunk[];
     try {
-      const vite = await loadProjectVite(projectDir);
-      const result = await vite.build(inlineConfig(o, configFile, warnings, projectMaps, (c) => (resolved = c)));
-      outputs = (Array.isArray(result) ? result : [result]).flatMap((r) => r.output);
+      outputs = await bundle(warnings);
     } catch (err) {
       const checked = await step.checking;
       if ((err as { miniappMissing?: boolean }).miniappMissing) errors.push(diagnostic('BUILD_COMPILER_MISSING', { file: configFile ? toPosix(relative(projectDir, configFile)) : 'vite.config', compiler: 'vite', install: '--save-dev vite', reason: 'vite is not in its node_modules' }, { file: configFile ? toPosix(relative(projectDir, configFile)) : undefined }));
@@ -209,6 +229,7 @@ export function createViteBuild(o: ResolvedBuildOptions, configFile: string | un
     async cancel() {},
     async dispose() {
       disposed = true;
+      await session?.close();
     },
   };
 }

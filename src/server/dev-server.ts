@@ -268,7 +268,8 @@ export async function createDevServer(options: DevServerOptions): Promise<DevSer
   const channels: DevChannel[] = [];
   const clients = createClientBook({ channels: () => channels, ackTimeoutMs: options.ackTimeoutMs ?? 3000, onReloaded: (r) => emit({ type: 'reloaded', ...r }) });
   const state = createBuildState(projectDir, clients);
-  const build = createBuildContext({ projectDir, mode: 'development', profile: options.profile ?? 'dev', newestHostVersion: options.newestHostVersion });
+  // watch: a Vite project keeps Vite's own watcher between saves, so each rebuild is incremental.
+  const build = createBuildContext({ projectDir, mode: 'development', profile: options.profile ?? 'dev', newestHostVersion: options.newestHostVersion, watch: true });
   let watcher: ProjectWatcher | undefined;
   let http: Server | undefined;
   const afterBuild = (out: BuildOutput, request: RebuildRequest) => {
