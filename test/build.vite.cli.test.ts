@@ -1,3 +1,4 @@
+import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -5,7 +6,7 @@ import { createBuildContext } from '../src/build/index.js';
 import type { BuildOutput } from '../src/build/types.js';
 import { createDevServer, type DevServer, type DevServerEvent } from '../src/server/index.js';
 import { launch, type TestApp } from '../src/testing/index.js';
-import { parseJsonOutput, repoRoot, runCli } from './helpers/cli.js';
+import { binPath, parseJsonOutput, repoRoot, runCli, stripAnsi } from './helpers/cli.js';
 import { until } from './helpers/serve-fixture.js';
 import { makeStackApp, VUE_APP } from './helpers/stack-app.js';
 import { readZip } from './helpers/zip.js';
@@ -124,6 +125,40 @@ describe('a project with its own vite.config', () => {
     expect(await (await fetch(server.url + script3)).text()).toContain('taps ');
     expect(existsSync(join(project.dir, 'dist', 'assets'))).toBe(false);
   }, 120_000);
+});
+
+describe('miniapp serve on a Vite app with a PWA manifest', () => {
+  /** `miniapp serve` as a user starts it; resolves once it prints its URL. */
+  async function serveCli(dir: string, args: string[]) {
+    const child = spawn(process.execPath, [binPath, 'serve', dir, '--port', '0', ...args], { env: { ...process.env, NO_COLOR: '1', CI: '' }, stdio: ['pipe', 'pipe', 'pipe'] });
+    let err = '';
+    child.stderr.on('data', (d) => (err += d));
+    const exit = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+    children.push(child);
+    const url = await until(() => /Ctrl-C to stop/.test(err) && /Local:\s+(http:\/\/\S+)/.exec(stripAnsi(err))?.[1], 60_000, 'the URL');
+    return { url, err: () => stripAnsi(err), stop: async () => (child.kill('SIGINT'), exit) };
+  }
+  const children: ChildProcess[] = [];
+  afterEach(() => {
+    for (const c of children.splice(0)) if (c.exitCode === null) c.kill('SIGKILL');
+  });
+
+  it('explains the collision as build does, and with --rename-web-manifest serves it as site.webmanifest', async () => {
+    const { dir } = stack(VITE_APP);
+    const plain = await serveCli(dir, []);
+    await until(() => /BUILD_WEB_MANIFEST_COLLISION/.test(plain.err()), 30_000, 'the collision explained');
+    expect(plain.err()).toMatch(/public\/manifest\.json.*web app manifest/);
+    expect(plain.err()).toMatch(/--rename-web-manifest/);
+    expect(await plain.stop()).toBe(130);
+
+    const renamed = await serveCli(dir, ['--rename-web-manifest']);
+    expect(renamed.err()).not.toMatch(/BUILD_WEB_MANIFEST_COLLISION/);
+    const html = await (await fetch(renamed.url)).text();
+    expect(html).toContain('href="./site.webmanifest"');
+    expect(await (await fetch(`${renamed.url}site.webmanifest`)).json()).toMatchObject({ start_url: '/', display: 'standalone' });
+    expect(await (await fetch(`${renamed.url}manifest.json`)).json()).toMatchObject({ id: 'com.example.stack' });
+    expect(await renamed.stop()).toBe(130);
+  }, 150_000);
 });
 
 describe("serve's rebuilds run through Vite's own watcher", () => {

@@ -180,6 +180,7 @@ export const commands: CommandSpec[] = [
       { name: 'inspect', flags: '--inspect', description: 'stream every bridge call to the terminal', type: 'boolean', default: false },
       profile,
       newestHostVersion,
+      renameWebManifest,
     ],
     load: () => import('../commands/serve.js'),
   },

@@ -184,6 +184,7 @@ export async function run(args: string[], options: Record<string, unknown>, ctx:
     allowedHosts: (options.allowedHosts as string[] | undefined) ?? [],
     profile: options.profile as Profile,
     newestHostVersion: options.newestHostVersion as string | undefined,
+    renameWebManifest: options.renameWebManifest as boolean,
     onEvent: printer.onEvent,
   });
   const stopKeys = listenForKeys(ctx, server);
