@@ -136,7 +136,11 @@ describe('miniapp serve on a Vite app with a PWA manifest', () => {
     const exit = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
     children.push(child);
     const url = await until(() => /Ctrl-C to stop/.test(err) && /Local:\s+(http:\/\/\S+)/.exec(stripAnsi(err))?.[1], 60_000, 'the URL');
-    return { url, err: () => stripAnsi(err), stop: async () => (child.kill('SIGINT'), exit) };
+    const stop = () => {
+      child.kill('SIGINT');
+      return exit;
+    };
+    return { url, err: () => stripAnsi(err), stop };
   }
   const children: ChildProcess[] = [];
   afterEach(() => {
