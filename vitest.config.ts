@@ -12,7 +12,6 @@ const needsBuild = [
   'test/conformance.test.ts',
   'test/host-*.test.ts',
   'test/package-reader.test.ts',
-  'test/runtime-worker.test.ts',
   // the built binary, the sandbox and happy-dom as miniapp bundles it (with its patches)
   'test/runtime-verdicts.test.ts',
   'test/verdicts.test.ts',

@@ -1,3 +1,4 @@
+// @ts-check
 // Per-call cost of what the runtime does to bridge params (issue 11, part 5): the JSON copy both sides
 // make (toJsonParams, src/runtime/json-value.ts) and the bounded preview the recorder keeps (preview,
 // src/runtime/host/bounded.ts), against the baselines measured in the same run: JSON.stringify (what

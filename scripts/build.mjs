@@ -107,6 +107,10 @@ const bundleCommonJs = (entry, outfile) =>
     logLevel: 'error',
     define: { 'import.meta.url': '__miniappImportMetaUrl' },
     plugins: [happyDomPatches],
+    // No comments or layout: a sandbox reads, hashes (for the code cache) and scans every byte at each start.
+    minifyWhitespace: true,
+    minifySyntax: true,
+    charset: 'ascii',
     banner: { js: "\"use strict\";\nconst __miniappImportMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
   });
 

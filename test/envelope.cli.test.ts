@@ -1,17 +1,16 @@
-import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { envelopeProblems } from './helpers/envelope.js';
 import { repoRoot, runCli } from './helpers/cli.js';
+import { tempDir } from './helpers/temp.js';
 
 /**
  * The --json contract: exactly one document `{ok, command, result, errors, warnings}` on stdout for
  * every exit of every command (results, refusals, thrown errors, usage errors, --help, --version),
  * valid against schema/cli-envelope.schema.json, with the exit status agreeing with `ok`.
  */
-const work = mkdtempSync(join(tmpdir(), 'miniapp-envelope-'));
-afterAll(() => rmSync(work, { recursive: true, force: true }));
+const work = tempDir('envelope');
 const vectors = join(repoRoot, 'test-vectors');
 const v = (p: string) => join(vectors, p);
 const unsignedCopy = join(work, 'app.zip');

@@ -1,13 +1,12 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { binPath } from './helpers/cli.js';
+import { tempDir } from './helpers/temp.js';
 
 /** Ctrl-C during a command that writes leaves the whole output or none, and exits 130 promptly. */
-const work = mkdtempSync(join(tmpdir(), 'miniapp-interrupt-'));
-afterAll(() => rmSync(work, { recursive: true, force: true }));
+const work = tempDir('interrupt');
 
 /** Sends SIGINT `ms` after the command reports on stderr that its work started (`when`). */
 function interruptAfter(args: string[], when: RegExp, ms: number): Promise<{ code: number | null; stdout: string; stderr: string; afterSignalMs: number; signalled: boolean }> {

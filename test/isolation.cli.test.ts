@@ -1,10 +1,11 @@
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { homedir, tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { detectJail } from '../src/sandbox/index.js';
 import { binPath, parseJsonOutput, runCli } from './helpers/cli.js';
+import { tempDir } from './helpers/temp.js';
 
 /**
  * What `miniapp run` and `miniapp conformance` promise about isolation: the OS sandbox by default, the
@@ -15,7 +16,7 @@ const jailed = detectJail().ok;
 const NO_JAIL = { MINIAPP_NO_OS_SANDBOX: '1' };
 
 function app(script: string, manifest: Record<string, unknown> = {}) {
-  const dir = mkdtempSync(join(tmpdir(), 'miniapp-iso-'));
+  const dir = tempDir('iso');
   const root = join(dir, 'app');
   mkdirSync(root);
   writeFileSync(join(root, 'manifest.json'), JSON.stringify({ id: 'com.partner.iso', version: '1.0.0', minHostVersion: '3.0.0', entryPoint: 'index.html', permissions: ['device'], allowedDomains: [], ...manifest }));

@@ -4,7 +4,7 @@ import { createSocket, type Socket } from 'node:dgram';
 import { homedir, networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { detectJail, startSandbox, type Sandbox } from '../src/sandbox/index.js';
+import { detectCgroup, detectJail, sandboxCgroupMb, startSandbox, type Sandbox } from '../src/sandbox/index.js';
 import { toolchainPath } from '../src/core/toolchain.js';
 
 /**
@@ -221,6 +221,30 @@ d('the OS sandbox holds against a guest that got process', () => {
     );
     await s.ready;
     expect(await s.exited).toMatchObject({ reason: 'MEMORY_LIMIT', detail: expect.stringMatching(/resident memory/) });
+    await bystanderAlive();
+  });
+
+  it.skipIf(!detectCgroup().ok)('a guest that allocates faster than the host measures is stopped by the kernel at its cgroup ceiling', async () => {
+    // The host looks once a minute here: only the kernel can stop 4 GB allocated in one synchronous turn.
+    const s = startSandbox({
+      entry: entry('burst', `
+        export function start(channel) {
+          channel.onMessage(() => { const keep = []; for (let i = 0; i < 4096; i++) keep.push(Buffer.alloc(1 << 20, 1)); channel.send('kept ' + keep.length); });
+        }
+      `),
+      readPaths: [`${dir}/*`],
+      limits: { memoryMb: 32 },
+      checkIntervalMs: 60_000,
+      withoutPermissionModel: true,
+    });
+    open.push(s);
+    const said: unknown[] = [];
+    s.onMessage((m) => said.push(m));
+    await s.ready;
+    s.send('go');
+    const exit = await s.exited;
+    expect(exit).toMatchObject({ reason: 'MEMORY_LIMIT', detail: expect.stringMatching(new RegExp(`cgroup memory ceiling of ${sandboxCgroupMb(32)} MB`)) });
+    expect(said).toEqual([]);
     await bystanderAlive();
   });
 

@@ -1,6 +1,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, join, posix, relative, resolve, sep } from 'node:path';
 import { diagnostic, type Diagnostic } from '../core/errors/index.js';
+import { fetchedUrls, isFetchingAttribute } from '../format/index.js';
 import { applyEdits, attr, escapeAttribute, isExternalUrl, isStylesheetLink, lineColumn, scanTags, scriptKind, type HtmlEdit, type HtmlTag } from './html.js';
 
 // The entry HTML's side of a build: which files it references, and the HTML rewritten to their bundles.
@@ -68,23 +69,6 @@ export function findEntries(projectDir: string, htmlPath: string, html: string, 
   return refs;
 }
 
-/** Attributes that make the page fetch a file as it is (images, icons, media, frames), by tag. */
-const FETCHED: Record<string, string[]> = {
-  img: ['src', 'srcset'],
-  source: ['src', 'srcset'],
-  video: ['src', 'poster'],
-  audio: ['src'],
-  track: ['src'],
-  embed: ['src'],
-  object: ['data'],
-  iframe: ['src'],
-  input: ['src'],
-  link: ['href'],
-};
-
-/** The URLs of one attribute: a srcset lists several, each followed by its width or density. */
-const urlsOf = (name: string, value: string) => (name === 'srcset' ? value.split(',').map((c) => c.trim().split(/\s+/)[0] ?? '') : [value]).filter((u) => u && !isExternalUrl(u));
-
 function isFile(path: string): boolean {
   try {
     return statSync(path).isFile();
@@ -100,18 +84,20 @@ export interface CopiedFile {
 }
 
 /**
- * Files the entry HTML fetches as they are (an <img>, a <link rel="icon">, a poster) that live in the
- * project outside public/: copied into the package at their project path, so a reference that works in
- * the project works in the package. A reference to no file is a warning, never a silent drop.
+ * Files the entry HTML fetches as they are (an <img>, a <link rel="icon">, a poster: format/fetches.ts
+ * says which attributes fetch) that live in the project outside public/: copied into the package at
+ * their project path, so a reference that works in the project works in the package. A reference to no
+ * file is a warning, never a silent drop.
  */
 export function findCopiedFiles(projectDir: string, htmlPath: string, html: string, warnings: Diagnostic[]): CopiedFile[] {
   const out = new Map<string, CopiedFile>();
   for (const tag of scanTags(html)) {
-    const names = FETCHED[tag.name];
-    if (!names || (tag.name === 'link' && isStylesheetLink(tag))) continue;
+    // Scripts and stylesheets are entries: bundled, not copied (findEntries).
+    if (tag.name === 'script' || (tag.name === 'link' && isStylesheetLink(tag))) continue;
+    const rel = (attr(tag, 'rel')?.value.toLowerCase().split(/[\t\n\f\r ]+/) ?? []).filter(Boolean);
     for (const a of tag.attributes) {
-      if (!names.includes(a.name)) continue;
-      for (const url of urlsOf(a.name, a.value)) {
+      if (!isFetchingAttribute(tag.name, a.name, rel)) continue;
+      for (const url of fetchedUrls(a.name, a.value).filter((u) => u && !isExternalUrl(u))) {
         const input = resolveReference(projectDir, htmlPath, url);
         if (!input || out.has(input) || input === htmlPath || input === 'manifest.json') continue;
         if (url.trim().startsWith('/') && existsSync(join(projectDir, 'public', input))) continue;

@@ -122,12 +122,12 @@ function printJson(doc: Envelope): void {
   process.stdout.write(`${JSON.stringify({ ok: doc.ok, command: doc.command, result: doc.result ?? null, errors: doc.errors, warnings: doc.warnings }, null, 2)}\n`);
 }
 
-/** The process boundary: parse, run one command, print, set the exit status. Nothing else exits. */
-export async function runCommand(argv: string[]): Promise<void> {
-
-  const wantsJson = argv.includes('--json');
-  const controller = new AbortController();
-  const onSignal = (signal: NodeJS.Signals) => {
+/**
+ * SIGINT/SIGTERM: abort the command (long-running ones close on the signal), remove half-written temp
+ * files, set the exit status (130/143), and leave after a moment whatever the command still does.
+ */
+function interruptHandler(controller: AbortController) {
+  return (signal: NodeJS.Signals) => {
     const code = signal === 'SIGINT' ? 130 : 143;
     controller.abort(new MiniappError('INTERRUPTED', { signal }));
     // Temp files, and the folder a build's bundler writes into.
@@ -142,72 +142,97 @@ export async function runCommand(argv: string[]): Promise<void> {
     setTimeout(() => process.exit(code), 1500).unref();
     process.exitCode = code;
   };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+}
 
-  let commandName = argv.find((a) => findCommand(a)) ?? 'miniapp';
-  const fail = (err: unknown): void => {
-    const internal = !isMiniappError(err);
-    const e = internal ? new MiniappError('INTERNAL_ERROR', { reason: (err as Error)?.message ?? String(err) }, { cause: err }) : err;
-    const errors: Diagnostic[] = e.diagnostics.length ? e.diagnostics : [e.toDiagnostic()];
-    if (internal) process.stderr.write(`${(err as Error)?.stack ?? String(err)}\n`);
-    if (wantsJson) printJson({ ok: false, command: commandName, result: null, errors, warnings: [] });
-    else {
-      const colors = createColors(colorEnabled({ json: false, noColor: argv.includes('--no-color'), env: process.env, isTTY: !!process.stderr.isTTY }));
-      for (const d of errors) process.stderr.write(`${formatDiagnostic(d, colors)}\n`);
-    }
-    process.exitCode = controller.signal.aborted ? process.exitCode : e.exitCode;
+/** A thrown error, coded (its message and hint) or internal (INTERNAL_ERROR, and its stack on stderr). */
+function reportError(err: unknown, argv: string[], commandName: string, wantsJson: boolean): number {
+  const internal = !isMiniappError(err);
+  const e = internal ? new MiniappError('INTERNAL_ERROR', { reason: (err as Error)?.message ?? String(err) }, { cause: err }) : err;
+  const errors: Diagnostic[] = e.diagnostics.length ? e.diagnostics : [e.toDiagnostic()];
+  if (internal) process.stderr.write(`${(err as Error)?.stack ?? String(err)}\n`);
+  if (wantsJson) printJson({ ok: false, command: commandName, result: null, errors, warnings: [] });
+  else {
+    const colors = createColors(colorEnabled({ json: false, noColor: argv.includes('--no-color'), env: process.env, isTTY: !!process.stderr.isTTY }));
+    for (const d of errors) process.stderr.write(`${formatDiagnostic(d, colors)}\n`);
+  }
+  return e.exitCode;
+}
+
+/** What the command gets besides its arguments and options: cwd, env, logger, colours, the abort signal. */
+function commandContext(global: Invocation['global'], signal: AbortSignal): CommandContext {
+  const colors = createColors(colorEnabled({ json: global.json, noColor: global.noColor, env: process.env, isTTY: !!process.stdout.isTTY }));
+  return {
+    cwd: process.cwd(),
+    env: process.env,
+    interactive: !!process.stdin.isTTY && !process.env.CI,
+    json: global.json,
+    logger: createLogger({ quiet: global.quiet, verbose: global.verbose, colors, write: (s) => process.stderr.write(s) }),
+    colors,
+    signal,
+    toolchainRoot: toolchainRoot(),
+    stdin: process.stdin,
   };
+}
 
-  try {
-    const invocation = await parse(argv, (message, command) => {
-      commandName = command ?? commandName;
+/** The result on stdout: the --json envelope, or the command's human view followed by its diagnostics. */
+function printOutcome(spec: CommandSpec, mod: CommandModule, outcome: CommandResult, ctx: CommandContext, quiet: boolean): void {
+  if (ctx.json) {
+    printJson({ ok: outcome.ok, command: spec.name, result: outcome.result, errors: outcome.errors ?? [], warnings: outcome.warnings ?? [] });
+    return;
+  }
+  const lines: string[] = [];
+  const text = quiet && outcome.ok ? '' : (mod.render?.(outcome, ctx) ?? '');
+  if (text) lines.push(text.replace(/\n$/, ''));
+  for (const d of outcome.errors ?? []) lines.push(formatDiagnostic(d, ctx.colors));
+  if (!quiet) for (const d of outcome.warnings ?? []) lines.push(formatDiagnostic(d, ctx.colors));
+  if (lines.length) process.stdout.write(`${lines.join('\n')}\n`);
+}
+
+/** Parse errors (exit 2) and the --help / --version text, each as text or inside the --json envelope. */
+function parseReporters(wantsJson: boolean, commandName: { current: string }) {
+  return {
+    onUsageError: (message: string, command?: string) => {
+      commandName.current = command ?? commandName.current;
       const d = diagnostic('USAGE_ERROR', { reason: message, command });
-      if (wantsJson) printJson({ ok: false, command: commandName, result: null, errors: [d], warnings: [] });
+      if (wantsJson) printJson({ ok: false, command: commandName.current, result: null, errors: [d], warnings: [] });
       else process.stderr.write(`error: ${message}\n${d.hint}\n`);
       process.exitCode = 2;
-    }, (text) => {
-      // --help and --version: the text as is, or inside the envelope for --json.
-      if (wantsJson) printJson({ ok: true, command: commandName, result: text, errors: [], warnings: [] });
+    },
+    onText: (text: Record<string, string>) => {
+      if (wantsJson) printJson({ ok: true, command: commandName.current, result: text, errors: [], warnings: [] });
       else process.stdout.write(text.help ?? `${text.version}\n`);
-    });
+    },
+  };
+}
+
+/** The process boundary: parse, run one command, print, set the exit status. Nothing else exits. */
+export async function runCommand(argv: string[]): Promise<void> {
+  const wantsJson = argv.includes('--json');
+  const controller = new AbortController();
+  const onSignal = interruptHandler(controller);
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  const commandName = { current: argv.find((a) => findCommand(a)) ?? 'miniapp' };
+  try {
+    const { onUsageError, onText } = parseReporters(wantsJson, commandName);
+    const invocation = await parse(argv, onUsageError, onText);
     if (!invocation) return;
     const { spec, args, flags, global } = invocation;
-    commandName = spec.name;
-    const cwd = process.cwd();
-    const { config, file } = readConfig(cwd, global.config);
+    commandName.current = spec.name;
+    const ctx = commandContext(global, controller.signal);
+    const { config, file } = readConfig(ctx.cwd, global.config);
     const allSpecs = Object.fromEntries(commands.map((c) => [c.name, c.options]));
     const options = resolveOptions({ command: spec.name, specs: spec.options, allSpecs, config, configFile: file, env: process.env, flags });
-    const stdoutColors = createColors(colorEnabled({ json: global.json, noColor: global.noColor, env: process.env, isTTY: !!process.stdout.isTTY }));
-    const ctx: CommandContext = {
-      cwd,
-      env: process.env,
-      interactive: !!process.stdin.isTTY && !process.env.CI,
-      json: global.json,
-      logger: createLogger({ quiet: global.quiet, verbose: global.verbose, colors: stdoutColors, write: (s) => process.stderr.write(s) }),
-      colors: stdoutColors,
-      signal: controller.signal,
-      toolchainRoot: toolchainRoot(),
-      stdin: process.stdin,
-    };
     const started = performance.now();
     ctx.logger.debug(`${spec.name}: config ${file ?? '(none)'}; options ${describeOptions(options)}`);
     const mod: CommandModule = await spec.load();
     const outcome: CommandResult = await mod.run(args, options, ctx);
     ctx.logger.debug(`${spec.name}: ${outcome.ok ? 'ok' : 'failed'} in ${Math.round(performance.now() - started)} ms`);
-    if (global.json) {
-      printJson({ ok: outcome.ok, command: spec.name, result: outcome.result, errors: outcome.errors ?? [], warnings: outcome.warnings ?? [] });
-    } else {
-      const lines: string[] = [];
-      const text = global.quiet && outcome.ok ? '' : (mod.render?.(outcome, ctx) ?? '');
-      if (text) lines.push(text.replace(/\n$/, ''));
-      for (const d of outcome.errors ?? []) lines.push(formatDiagnostic(d, stdoutColors));
-      if (!global.quiet) for (const d of outcome.warnings ?? []) lines.push(formatDiagnostic(d, stdoutColors));
-      if (lines.length) process.stdout.write(`${lines.join('\n')}\n`);
-    }
+    printOutcome(spec, mod, outcome, ctx, global.quiet);
     if (!controller.signal.aborted) process.exitCode = outcome.ok ? 0 : 1;
   } catch (err) {
-    fail(err);
+    const exitCode = reportError(err, argv, commandName.current, wantsJson);
+    process.exitCode = controller.signal.aborted ? process.exitCode : exitCode;
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
@@ -216,4 +241,3 @@ export async function runCommand(argv: string[]): Promise<void> {
   // (a key still being generated on the thread pool). stdout and stderr are synchronous for pipes and files.
   if (controller.signal.aborted) process.exit(process.exitCode);
 }
-

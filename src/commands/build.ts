@@ -1,7 +1,8 @@
 import { relative, resolve } from 'node:path';
-import type { CommandContext, CommandResult } from './types.js';
+import type { CommandContext, CommandResult, OptionsOf } from './types.js';
+import type { buildOptions } from './options.js';
 import { MiniappError } from '../core/errors/index.js';
-import { buildPackage, rebaseDiagnostics, type BuildMode, type BuildSummary, type SourcemapMode } from '../build/index.js';
+import { buildPackage, rebaseDiagnostics, type BuildSummary } from '../build/index.js';
 import { packageTimestamp } from '../package/writer.js';
 
 export interface BuildCommandResult extends Partial<BuildSummary> {
@@ -19,22 +20,22 @@ export function parseSize(value: unknown): number {
   return Math.round(Number(m[1]) * unit);
 }
 
-export async function run(args: string[], options: Record<string, unknown>, ctx: CommandContext): Promise<CommandResult<BuildCommandResult>> {
+export async function run(args: string[], options: OptionsOf<typeof buildOptions>, ctx: CommandContext): Promise<CommandResult<BuildCommandResult>> {
   const projectDir = resolve(ctx.cwd, args[0] ?? '.');
   const budget = parseSize(options.budget);
   const mtime = packageTimestamp(ctx.env);
   const result = await buildPackage({
     projectDir,
-    mode: options.mode as BuildMode,
-    target: options.target as string[],
-    sourcemap: options.sourcemap as SourcemapMode | undefined,
-    profile: options.profile as 'dev' | 'release',
-    newestHostVersion: options.newestHostVersion as string | undefined,
-    outDir: resolve(projectDir, options.outDir as string),
+    mode: options.mode,
+    target: options.target,
+    sourcemap: options.sourcemap,
+    profile: options.profile,
+    newestHostVersion: options.newestHostVersion,
+    outDir: resolve(projectDir, options.outDir),
     budget,
     mtime,
-    checkReproducible: options.checkReproducible as boolean,
-    renameWebManifest: options.renameWebManifest as boolean,
+    checkReproducible: options.checkReproducible,
+    renameWebManifest: options.renameWebManifest,
     onProgress: (m) => ctx.logger.progress(m),
     signal: ctx.signal,
   });

@@ -6,20 +6,20 @@ import { runConformance, type ConformanceReport } from '../host/conformance.js';
 import { conformanceJunit } from '../host/junit.js';
 import { loadTrustStore } from '../host/trust-store.js';
 import { NEWEST_HOST_VERSION, parseHostVersionOption } from '../manifest/host-versions.js';
-import type { Profile } from '../manifest/types.js';
-import type { CommandContext, CommandResult } from './types.js';
+import type { CommandContext, CommandResult, OptionsOf } from './types.js';
+import type { conformanceOptions } from './options.js';
 import type { Isolation } from '../sandbox/jail.js';
 
 /** The conformance report with the isolation the app ran under. */
 type Report = ConformanceReport & { isolation: Isolation };
 
 /** `miniapp conformance <package|dir>`: install, launch, drive the lifecycle and check as a host would. */
-export async function run(args: string[], options: Record<string, unknown>, ctx: CommandContext): Promise<CommandResult<Report>> {
+export async function run(args: string[], options: OptionsOf<typeof conformanceOptions>, ctx: CommandContext): Promise<CommandResult<Report>> {
   const target = args[0]!;
   const usage = (reason: string) => new MiniappError('USAGE_ERROR', { reason, command: 'conformance' });
   const hostVersion = parseHostVersionOption(options.hostVersion, 'conformance');
-  if (!((options.memoryMb as number) > 0)) throw usage(`--memory-mb must be a positive number of MB, not ${String(options.memoryMb)}`);
-  if (!((options.startupBudget as number) > 0)) throw usage(`--startup-budget must be a positive number of ms, not ${String(options.startupBudget)}`);
+  if (!(options.memoryMb > 0)) throw usage(`--memory-mb must be a positive number of MB, not ${options.memoryMb}`);
+  if (!(options.startupBudget > 0)) throw usage(`--startup-budget must be a positive number of ms, not ${options.startupBudget}`);
   // Conformance runs a package the user did not write: without the OS sandbox it refuses to, unless the
   // user accepts the weaker isolation by name.
   const { sandboxIsolation } = await import('../sandbox/jail.js');
@@ -28,8 +28,8 @@ export async function run(args: string[], options: Record<string, unknown>, ctx:
     if (!options.allowWeakIsolation) throw new MiniappError('ISOLATION_UNAVAILABLE', { reason: isolation.reason });
     ctx.logger.warn(`WARNING: no OS sandbox here (${isolation.reason}); running with ${isolation.level} isolation as --allow-weak-isolation asks. A hostile package could reach your network and signal your processes.`);
   }
-  const trustStore = options.trustStore ? await loadTrustStore(options.trustStore as string, ctx.cwd) : undefined;
-  const audit = options.audit ? openAuditLog({ path: resolve(ctx.cwd, options.audit as string) }) : undefined;
+  const trustStore = options.trustStore ? await loadTrustStore(options.trustStore, ctx.cwd) : undefined;
+  const audit = options.audit ? openAuditLog({ path: resolve(ctx.cwd, options.audit) }) : undefined;
   let report: ConformanceReport;
   try {
     report = await runConformance({
@@ -37,9 +37,9 @@ export async function run(args: string[], options: Record<string, unknown>, ctx:
       cwd: ctx.cwd,
       hostVersion: hostVersion ?? NEWEST_HOST_VERSION,
       trustStore,
-      profile: options.profile as Profile | undefined,
-      startupBudgetMs: options.startupBudget as number,
-      memoryMb: options.memoryMb as number,
+      profile: options.profile,
+      startupBudgetMs: options.startupBudget,
+      memoryMb: options.memoryMb,
       audit,
       onProgress: (m) => ctx.logger.progress(m),
     });
@@ -47,8 +47,8 @@ export async function run(args: string[], options: Record<string, unknown>, ctx:
     audit?.close();
   }
   if (options.junit) {
-    await writeFileAtomic(resolve(ctx.cwd, options.junit as string), conformanceJunit(report));
-    ctx.logger.info(`wrote JUnit report to ${options.junit as string}`);
+    await writeFileAtomic(resolve(ctx.cwd, options.junit), conformanceJunit(report));
+    ctx.logger.info(`wrote JUnit report to ${options.junit}`);
   }
   const errors: Diagnostic[] = report.checks
     .filter((c) => c.status === 'failed')

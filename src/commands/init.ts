@@ -1,5 +1,6 @@
 import { basename, join, relative, resolve } from 'node:path';
-import type { CommandContext, CommandResult } from './types.js';
+import type { CommandContext, CommandResult, OptionsOf } from './types.js';
+import type { initOptions } from './options.js';
 import { MiniappError } from '../core/errors/index.js';
 import { assertAppId, defaultAppId, scaffold, TEMPLATES, type ScaffoldResult, type TemplateName } from '../scaffold/index.js';
 
@@ -30,13 +31,12 @@ async function prompter(ctx: CommandContext) {
   };
 }
 
-export async function run(args: string[], options: Record<string, unknown>, ctx: CommandContext): Promise<CommandResult<InitResult>> {
+export async function run(args: string[], options: OptionsOf<typeof initOptions>, ctx: CommandContext): Promise<CommandResult<InitResult>> {
   const dirArg = args[0] ?? '.';
   const targetDir = resolve(ctx.cwd, dirArg);
   const dirName = basename(targetDir);
-  let template = options.template as string | undefined;
-  let id = options.id as string | undefined;
-  let name = options.name as string | undefined;
+  let template: string | undefined = options.template;
+  let { id, name } = options;
   if (id !== undefined) await assertAppId(id);
 
   // Prompt only for what is missing, only on a terminal, never with --yes or in CI.
@@ -64,8 +64,8 @@ export async function run(args: string[], options: Record<string, unknown>, ctx:
     id: id ?? defaultAppId(dirName),
     name: name ?? dirName,
     templatesDir: join(ctx.toolchainRoot, 'templates'),
-    toolchainSpec: (options.toolchain as string | undefined) ?? `file:${ctx.toolchainRoot}`,
-    force: options.force as boolean,
+    toolchainSpec: options.toolchain ?? `file:${ctx.toolchainRoot}`,
+    force: options.force,
   });
   const where = relative(ctx.cwd, targetDir);
   const next = [...(where ? [`cd ${/\s/.test(where) ? JSON.stringify(where) : where}`] : []), 'npm install', 'npm run build'];

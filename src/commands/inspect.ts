@@ -3,7 +3,8 @@ import { join, resolve } from 'node:path';
 import { MiniappError } from '../core/errors/index.js';
 import { parseHostVersionOption } from '../manifest/host-versions.js';
 import { writeFilesAtomic } from '../core/fs/atomic.js';
-import type { CommandContext, CommandResult } from './types.js';
+import type { CommandContext, CommandResult, OptionsOf } from './types.js';
+import type { inspectOptions } from './options.js';
 import { locatePackageError } from '../package/manifest.js';
 import { readPackageFile } from '../package/file.js';
 import type { PackageReport } from '../signing/inspect.js';
@@ -16,19 +17,19 @@ export interface InspectResult extends Omit<PackageReport, 'errors' | 'warnings'
 export const opensslVerifyCommand = (dir: string) =>
   `openssl dgst -sha256 -sigopt rsa_padding_mode:pss -sigopt rsa_pss_saltlen:32 -verify pub.pem -signature ${join(dir, 'signature.bin')} ${join(dir, 'signed-data.bin')}`;
 
-export async function run(args: string[], options: Record<string, unknown>, ctx: CommandContext): Promise<CommandResult<InspectResult>> {
+export async function run(args: string[], options: OptionsOf<typeof inspectOptions>, ctx: CommandContext): Promise<CommandResult<InspectResult>> {
   const path = args[0]!;
   const { inspectPackage, extractSigned } = await import('../signing/inspect.js');
   const { loadKeyring, trustPublicKey } = await import('../signing/keyring.js');
   if (options.pubkey && options.keyring) throw new MiniappError('USAGE_ERROR', { reason: 'give either --pubkey or --keyring, not both', command: 'inspect' });
-  const trust = options.keyring ? await loadKeyring(String(options.keyring), ctx.cwd) : options.pubkey ? await trustPublicKey(String(options.pubkey), ctx.cwd) : undefined;
+  const trust = options.keyring ? await loadKeyring(options.keyring, ctx.cwd) : options.pubkey ? await trustPublicKey(options.pubkey, ctx.cwd) : undefined;
   const hostVersion = parseHostVersionOption(options.hostVersion, 'inspect');
   const bytes = await readPackageFile(path, { cwd: ctx.cwd });
   let report: PackageReport;
   let extracted: InspectResult['extracted'];
   try {
     report = await inspectPackage(bytes, { label: path, trust, hostVersion });
-    if (typeof options.extractSigned === 'string' && options.extractSigned !== '') {
+    if (options.extractSigned) {
       const dir = resolve(ctx.cwd, options.extractSigned);
       const parts = extractSigned(bytes);
       await fs.mkdir(dir, { recursive: true }).catch((err: Error) => {

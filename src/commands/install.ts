@@ -4,22 +4,23 @@ import { openAuditLog } from '../host/audit.js';
 import { installPackage, type InstallReport } from '../host/install.js';
 import { loadTrustStore } from '../host/trust-store.js';
 import { NEWEST_HOST_VERSION, parseHostVersionOption } from '../manifest/host-versions.js';
-import type { CommandContext, CommandResult } from './types.js';
+import type { CommandContext, CommandResult, OptionsOf } from './types.js';
+import type { installOptions } from './options.js';
 
 /** `miniapp install <package|url>`: the host's install pipeline, step by step, into an apps directory. */
-export async function run(args: string[], options: Record<string, unknown>, ctx: CommandContext): Promise<CommandResult<InstallReport>> {
+export async function run(args: string[], options: OptionsOf<typeof installOptions>, ctx: CommandContext): Promise<CommandResult<InstallReport>> {
   const source = args[0]!;
   const hostVersion = parseHostVersionOption(options.hostVersion, 'install');
-  const trustStore = options.trustStore ? await loadTrustStore(options.trustStore as string, ctx.cwd) : undefined;
-  const audit = options.audit ? openAuditLog({ path: resolve(ctx.cwd, options.audit as string) }) : undefined;
+  const trustStore = options.trustStore ? await loadTrustStore(options.trustStore, ctx.cwd) : undefined;
+  const audit = options.audit ? openAuditLog({ path: resolve(ctx.cwd, options.audit) }) : undefined;
   ctx.logger.progress(`installing ${source}`);
   try {
     const report = await installPackage({
       source,
-      appsDir: resolve(ctx.cwd, options.appsDir as string),
+      appsDir: resolve(ctx.cwd, options.appsDir),
       hostVersion: hostVersion ?? NEWEST_HOST_VERSION,
       trustStore,
-      allowUnsigned: options.allowUnsigned as boolean,
+      allowUnsigned: options.allowUnsigned,
       cwd: ctx.cwd,
       signal: ctx.signal,
       audit,

@@ -1,5 +1,6 @@
 import { relative, resolve } from 'node:path';
-import type { CommandContext, CommandResult } from './types.js';
+import type { CommandContext, CommandResult, OptionsOf } from './types.js';
+import type { packOptions } from './options.js';
 import { packPackage, rebaseDiagnostics, type OmittedFile } from '../build/index.js';
 import { packageTimestamp } from '../package/writer.js';
 import { parseSize, render as renderBuild, type BuildCommandResult } from './build.js';
@@ -10,18 +11,18 @@ export interface PackCommandResult extends BuildCommandResult {
   manifestFile?: string;
 }
 
-export async function run(args: string[], options: Record<string, unknown>, ctx: CommandContext): Promise<CommandResult<PackCommandResult>> {
+export async function run(args: string[], options: OptionsOf<typeof packOptions>, ctx: CommandContext): Promise<CommandResult<PackCommandResult>> {
   const dir = args[0]!;
   const result = await packPackage({
     dir,
     cwd: ctx.cwd,
-    manifest: options.manifest as string | undefined,
-    outDir: options.outDir as string | undefined,
+    manifest: options.manifest,
+    outDir: options.outDir,
     budget: parseSize(options.budget),
     mtime: packageTimestamp(ctx.env),
-    renameWebManifest: options.renameWebManifest as boolean,
-    profile: options.profile as 'dev' | 'release',
-    newestHostVersion: options.newestHostVersion as string | undefined,
+    renameWebManifest: options.renameWebManifest,
+    profile: options.profile,
+    newestHostVersion: options.newestHostVersion,
   });
   const shown = (p?: string) => (p ? relative(ctx.cwd, p) || '.' : undefined);
   const base = resolve(ctx.cwd, dir);

@@ -1,13 +1,14 @@
 import { resolve } from 'node:path';
-import type { CommandContext, CommandResult } from './types.js';
+import type { CommandContext, CommandResult, OptionsOf } from './types.js';
+import type { publishOptions } from './options.js';
 import { readPackageFile } from '../package/file.js';
 import { callRegistry, readToken, registryBase } from '../registry/client.js';
 import type { PublishResult } from '../registry/publish.js';
 
 /** `miniapp publish <signed.zip> --registry URL`: uploads a signed package; the registry decides as a host would. */
-export async function run(args: string[], options: Record<string, unknown>, ctx: CommandContext): Promise<CommandResult<PublishResult>> {
+export async function run(args: string[], options: OptionsOf<typeof publishOptions>, ctx: CommandContext): Promise<CommandResult<PublishResult>> {
   const base = registryBase(options.registry);
-  const token = await readToken(ctx.env, options.tokenFile as string | undefined, ctx.cwd);
+  const token = await readToken(ctx.env, options.tokenFile, ctx.cwd);
   const file = args[0]!;
   const bytes = await readPackageFile(file, { cwd: ctx.cwd });
   ctx.logger.progress(`publishing ${file} (${bytes.length} bytes) to ${base}`);

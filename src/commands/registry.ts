@@ -2,24 +2,25 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { MiniappError } from '../core/errors/index.js';
 import { writeFileAtomic } from '../core/fs/atomic.js';
-import type { CommandContext, CommandResult } from './types.js';
+import type { CommandContext, CommandResult, OptionsOf } from './types.js';
+import type { registryOptions } from './options.js';
 import { callRegistry, readToken, registryBase } from '../registry/client.js';
 import type { Registry } from '../registry/registry.js';
 import { parseSubject } from '../registry/review.js';
 import type { Actor } from '../registry/types.js';
 
-type Local = (r: Registry, me: Actor, rest: string[], o: Record<string, unknown>, ctx: CommandContext) => Promise<unknown>;
-type Remote = (rest: string[], o: Record<string, unknown>) => { path: string; body?: unknown };
+type Options = OptionsOf<typeof registryOptions>;
+type Local = (r: Registry, me: Actor, rest: string[], o: Options, ctx: CommandContext) => Promise<unknown>;
+type Remote = (rest: string[], o: Options) => { path: string; body?: unknown };
 
 const need = (rest: string[], i: number, what: string, action: string): string => {
   const v = rest[i];
   if (!v) throw new MiniappError('USAGE_ERROR', { reason: `registry ${action} needs ${what}`, command: 'registry' });
   return v;
 };
-const list = (v: unknown) => (Array.isArray(v) ? v : v === undefined ? undefined : String(v).split(',').filter(Boolean));
 const subject = (rest: string[], action: string) => parseSubject(need(rest, 0, '<app id>@<version>', action));
 
-async function publicKey(o: Record<string, unknown>, ctx: CommandContext): Promise<string> {
+async function publicKey(o: Options, ctx: CommandContext): Promise<string> {
   if (typeof o.publicKey !== 'string') throw new MiniappError('USAGE_ERROR', { reason: 'give the key with --public-key <pub.pem>', command: 'registry' });
   try {
     return await readFile(resolve(ctx.cwd, o.publicKey), 'utf8');
@@ -30,11 +31,11 @@ async function publicKey(o: Record<string, unknown>, ctx: CommandContext): Promi
 
 /** Actions on the store itself, as the operator (also what `--registry URL` does over HTTP, for those with a route). */
 const LOCAL: Record<string, Local> = {
-  'partner add': (r, me, rest, o) => r.addPartner(me, { id: need(rest, 0, 'the partner id', 'partner add'), name: o.name, permissions: list(o.permissions) ?? [] }),
+  'partner add': (r, me, rest, o) => r.addPartner(me, { id: need(rest, 0, 'the partner id', 'partner add'), name: o.name, permissions: o.permissions ?? [] }),
   'partner list': (r, me) => r.listPartners(me),
-  'partner permissions': (r, me, rest, o) => r.setPartnerPermissions(me, need(rest, 0, 'the partner id', 'partner permissions'), list(o.permissions) ?? []),
-  'key add': async (r, me, rest, o, ctx) => r.addKey(me, need(rest, 0, 'the partner id', 'key add'), { publicKey: await publicKey(o, ctx), appIds: list(o.appIds) }),
-  'key rotate': async (r, me, rest, o, ctx) => r.rotateKey(me, need(rest, 0, 'the key id to replace', 'key rotate'), { publicKey: await publicKey(o, ctx), appIds: list(o.appIds) }),
+  'partner permissions': (r, me, rest, o) => r.setPartnerPermissions(me, need(rest, 0, 'the partner id', 'partner permissions'), o.permissions ?? []),
+  'key add': async (r, me, rest, o, ctx) => r.addKey(me, need(rest, 0, 'the partner id', 'key add'), { publicKey: await publicKey(o, ctx), appIds: o.appIds }),
+  'key rotate': async (r, me, rest, o, ctx) => r.rotateKey(me, need(rest, 0, 'the key id to replace', 'key rotate'), { publicKey: await publicKey(o, ctx), appIds: o.appIds }),
   'key revoke': (r, me, rest) => r.revokeKey(me, need(rest, 0, 'the key id', 'key revoke')),
   'key list': (r, me, rest) => r.listKeys(me, rest[0]),
   'token create': (r, me, _rest, o) => r.createToken(me, { role: o.role ?? 'partner', partnerId: o.partner, label: o.label }),
@@ -55,10 +56,10 @@ const LOCAL: Record<string, Local> = {
   rollback: (r, me, rest, o) => r.rollback(me, need(rest, 0, 'the app id', 'rollback'), { channel: o.channel }),
   yank: (r, me, rest, o) => (({ appId, version }) => r.yank(me, appId, version, o.reason))(subject(rest, 'yank')),
   status: (r, _me, rest) => r.releases(need(rest, 0, 'the app id', 'status')),
-  audit: (r, me, _rest, o) => r.auditLog(me, { after: Number(o.after ?? 0) || 0 }),
+  audit: (r, me, _rest, o) => r.auditLog(me, { after: o.after ?? 0 }),
 };
 
-const ch = (o: Record<string, unknown>) => encodeURIComponent(String(o.channel ?? 'stable'));
+const ch = (o: Options) => encodeURIComponent(o.channel ?? 'stable');
 /** The same actions over HTTP with a token (partners' CI releases their own apps this way). */
 const REMOTE: Record<string, Remote> = {
   release: (rest, o) => (({ appId, version }) => ({ path: `/api/apps/${encodeURIComponent(appId)}/releases`, body: { version, channel: o.channel, percent: o.percent } }))(subject(rest, 'release')),
@@ -69,26 +70,26 @@ const REMOTE: Record<string, Remote> = {
   yank: (rest, o) => (({ appId, version }) => ({ path: `/api/apps/${encodeURIComponent(appId)}/versions/${encodeURIComponent(version)}/yank`, body: { reason: o.reason } }))(subject(rest, 'yank')),
   status: (rest) => ({ path: `/api/apps/${encodeURIComponent(need(rest, 0, 'the app id', 'status'))}/releases` }),
   'trust-store': () => ({ path: '/api/trust-store' }),
-  audit: (_rest, o) => ({ path: `/api/audit?after=${Number(o.after ?? 0) || 0}` }),
+  audit: (_rest, o) => ({ path: `/api/audit?after=${o.after ?? 0}` }),
 };
 
 const TWO_WORD = new Set(['partner', 'key', 'token']);
 
-async function openLocal(o: Record<string, unknown>, ctx: CommandContext, serving: boolean) {
+async function openLocal(o: Options, ctx: CommandContext, serving: boolean) {
   const { openRegistryStore } = await import('../registry/open.js');
   const { createRegistry } = await import('../registry/registry.js');
-  const opened = await openRegistryStore({ data: o.data as string | undefined, database: o.database as string | undefined, schema: o.schema as string | undefined, cwd: ctx.cwd });
+  const opened = await openRegistryStore({ data: o.data, database: o.database, schema: o.schema, cwd: ctx.cwd });
   return createRegistry({
     ...opened,
     conformance: serving ? o.conformance !== false : false,
     forbidSelfReview: o.allowSelfReview !== true,
-    conformanceStartupBudgetMs: o.startupBudget === undefined ? undefined : Number(o.startupBudget),
+    conformanceStartupBudgetMs: o.startupBudget,
     onError: (err) => ctx.logger.warn(`conformance: ${(err as Error).message}`),
   });
 }
 
 /** `miniapp registry <action>`: run the marketplace (serve) and administer it, on its store or over HTTP. */
-export async function run(args: string[], options: Record<string, unknown>, ctx: CommandContext): Promise<CommandResult> {
+export async function run(args: string[], options: Options, ctx: CommandContext): Promise<CommandResult> {
   const [first, ...tail] = args as [string, ...string[]];
   const action = TWO_WORD.has(first) && tail[0] ? `${first} ${tail[0]}` : first;
   const rest = TWO_WORD.has(first) ? tail.slice(1) : tail;
@@ -97,7 +98,7 @@ export async function run(args: string[], options: Record<string, unknown>, ctx:
     const remote = REMOTE[action];
     if (!remote) throw new MiniappError('USAGE_ERROR', { reason: `registry ${action} works on the store only (--data/--database), not over --registry`, command: 'registry' });
     const { path, body } = remote(rest, options);
-    const answer = await callRegistry(registryBase(options.registry), path, { token: await readToken(ctx.env, options.tokenFile as string | undefined, ctx.cwd), body, signal: ctx.signal });
+    const answer = await callRegistry(registryBase(options.registry), path, { token: await readToken(ctx.env, options.tokenFile, ctx.cwd), body, signal: ctx.signal });
     return answer.ok ? { ok: true, result: answer.result } : { ok: false, errors: answer.errors };
   }
   const local = LOCAL[action];
@@ -111,8 +112,8 @@ export async function run(args: string[], options: Record<string, unknown>, ctx:
   }
 }
 
-async function serve(options: Record<string, unknown>, ctx: CommandContext): Promise<CommandResult> {
-  const port = options.port as number;
+async function serve(options: Options, ctx: CommandContext): Promise<CommandResult> {
+  const port = options.port;
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new MiniappError('SERVER_INVALID_PORT', { port });
   const registry = await openLocal(options, ctx, true);
   const { startRegistryServer } = await import('../registry/server.js');
@@ -120,10 +121,10 @@ async function serve(options: Record<string, unknown>, ctx: CommandContext): Pro
   try {
     server = await startRegistryServer({
       registry,
-      host: options.host as string,
+      host: options.host,
       port,
-      maxUploadBytes: Math.round(Number(options.maxUploadMb ?? 32) * 1024 * 1024),
-      uploadTimeoutMs: Number(options.uploadTimeoutMs ?? 60_000),
+      maxUploadBytes: Math.round(options.maxUploadMb * 1024 * 1024),
+      uploadTimeoutMs: options.uploadTimeoutMs,
       log: (line) => ctx.logger.info(line),
       onError: (err) => ctx.logger.warn(`internal error: ${(err as Error).stack ?? String(err)}`),
     });

@@ -1,21 +1,22 @@
 import { MiniappError } from '../core/errors/index.js';
-import type { CommandContext, CommandResult } from './types.js';
+import type { CommandContext, CommandResult, OptionsOf } from './types.js';
+import type { reviewOptions } from './options.js';
 import { callRegistry, readToken, registryBase } from '../registry/client.js';
 import type { ReviewView } from '../registry/review.js';
 
 const ACTIONS = ['list', 'show', 'approve', 'reject'] as const;
 
 /** `miniapp review list|show|approve|reject [app@version]`: a reviewer's side of the registry. */
-export async function run(args: string[], options: Record<string, unknown>, ctx: CommandContext): Promise<CommandResult<ReviewView[] | ReviewView>> {
+export async function run(args: string[], options: OptionsOf<typeof reviewOptions>, ctx: CommandContext): Promise<CommandResult<ReviewView[] | ReviewView>> {
   const [action, subject] = args as [string, string | undefined];
   if (!(ACTIONS as readonly string[]).includes(action))
     throw new MiniappError('USAGE_ERROR', { reason: `unknown review action ${JSON.stringify(action)}: use ${ACTIONS.join(', ')}`, command: 'review' });
   if (action !== 'list' && !subject) throw new MiniappError('USAGE_ERROR', { reason: `review ${action} needs the version: <app id>@<version>`, command: 'review' });
   const base = registryBase(options.registry);
-  const token = await readToken(ctx.env, options.tokenFile as string | undefined, ctx.cwd);
+  const token = await readToken(ctx.env, options.tokenFile, ctx.cwd);
   const path =
     action === 'list'
-      ? `/api/submissions${options.status ? `?status=${encodeURIComponent(String(options.status))}` : ''}`
+      ? `/api/submissions${options.status ? `?status=${encodeURIComponent(options.status)}` : ''}`
       : `/api/submissions/${encodeURIComponent(subject!)}${action === 'show' ? '' : `/${action}`}`;
   const body = action === 'approve' ? {} : action === 'reject' ? { reason: options.reason } : undefined;
   const answer = await callRegistry<ReviewView[] | ReviewView>(base, path, { token, body, signal: ctx.signal });

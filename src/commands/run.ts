@@ -6,11 +6,10 @@ import { parseHostVersionOption } from '../manifest/host-versions.js';
 import { MiniappError } from '../core/errors/index.js';
 import { writeFileAtomic } from '../core/fs/atomic.js';
 import { loadOrCreateHostKey } from '../runtime/host/host-key.js';
-import type { CommandContext, CommandResult } from './types.js';
+import type { CommandContext, CommandResult, OptionsOf } from './types.js';
+import type { runOptions } from './options.js';
 import { explainBadFixtures, type Fixtures } from '../runtime/host/fixtures.js';
-import type { NetworkMode } from '../runtime/host/network.js';
 import { explainBadRecording, type Recording } from '../runtime/host/recorder.js';
-import type { PaymentOutcome } from '../runtime/host/services/payments.js';
 import { runApp, type RunReport } from '../runtime/run.js';
 
 const invalid = (option: string, reason: string, fix?: string) => new MiniappError('RUN_OPTION_INVALID', { option, reason, fix });
@@ -34,36 +33,36 @@ async function readJson(path: string, kind: string): Promise<unknown> {
   }
 }
 
-export async function run(args: string[], options: Record<string, unknown>, ctx: CommandContext): Promise<CommandResult<RunReport>> {
-  const grant = checkPermissions('--grant', (options.grant as string[] | undefined) ?? []);
-  const deny = checkPermissions('--deny', (options.deny as string[] | undefined) ?? []);
+export async function run(args: string[], options: OptionsOf<typeof runOptions>, ctx: CommandContext): Promise<CommandResult<RunReport>> {
+  const grant = checkPermissions('--grant', options.grant ?? []);
+  const deny = checkPermissions('--deny', options.deny ?? []);
   const both = grant.find((p) => deny.includes(p));
   if (both) throw invalid('--grant/--deny', `both grant and deny "${both}"`);
   const hostVersion = parseHostVersionOption(options.hostVersion, 'run');
-  const timeoutMs = options.timeout as number;
+  const timeoutMs = options.timeout;
   if (!(timeoutMs > 0)) throw invalid('--timeout', 'must be a positive number of milliseconds');
 
   let fixtures: Fixtures | undefined;
   if (options.fixtures) {
-    const path = resolve(ctx.cwd, options.fixtures as string);
+    const path = resolve(ctx.cwd, options.fixtures);
     fixtures = (await readJson(path, 'fixtures')) as Fixtures;
     const reason = explainBadFixtures(fixtures);
     if (reason) throw new MiniappError('RUN_FILE_INVALID', { path, kind: 'fixtures', reason });
   }
   let replay: Recording | undefined;
   if (options.replay) {
-    const path = resolve(ctx.cwd, options.replay as string);
+    const path = resolve(ctx.cwd, options.replay);
     replay = (await readJson(path, 'a recording')) as Recording;
     const reason = explainBadRecording(replay);
     if (reason) throw new MiniappError('RUN_FILE_INVALID', { path, kind: 'a recording', reason });
   }
-  const ca = options.ca ? await fs.readFile(resolve(ctx.cwd, options.ca as string), 'utf8') : undefined;
+  const ca = options.ca ? await fs.readFile(resolve(ctx.cwd, options.ca), 'utf8') : undefined;
   const configHome = ctx.env.XDG_CONFIG_HOME || join(ctx.env.HOME || homedir(), '.config');
-  const keyFile = resolve(ctx.cwd, (options.hostKeyFile as string | undefined) ?? join(configHome, 'miniapp', 'host.key'));
+  const keyFile = resolve(ctx.cwd, options.hostKeyFile ?? join(configHome, 'miniapp', 'host.key'));
 
   // --audit: the run's security-relevant events as JSON lines (src/host/audit.ts); opened first so a
   // run that fails still leaves its host.start/host.stop lines.
-  const audit = options.audit ? (await import('../host/audit.js')).openAuditLog({ path: resolve(ctx.cwd, options.audit as string) }) : undefined;
+  const audit = options.audit ? (await import('../host/audit.js')).openAuditLog({ path: resolve(ctx.cwd, options.audit) }) : undefined;
   try {
     return await runWithAudit(args, options, ctx, { timeoutMs, hostVersion, grant, deny, fixtures, replay, ca, keyFile }, audit);
   } finally {
@@ -73,7 +72,7 @@ export async function run(args: string[], options: Record<string, unknown>, ctx:
 
 async function runWithAudit(
   args: string[],
-  options: Record<string, unknown>,
+  options: OptionsOf<typeof runOptions>,
   ctx: CommandContext,
   o: { timeoutMs: number; hostVersion?: string; grant: string[]; deny: string[]; fixtures?: Fixtures; replay?: Recording; ca?: string; keyFile: string },
   audit: import('../host/audit.js').AuditLog | undefined,
@@ -101,14 +100,14 @@ async function runWithAudit(
     hostVersion,
     grant,
     deny,
-    dataDir: resolve(ctx.cwd, options.dataDir as string),
+    dataDir: resolve(ctx.cwd, options.dataDir),
     hostKey: await loadOrCreateHostKey(keyFile),
-    network: options.network as NetworkMode,
+    network: options.network,
     fixtures,
     replay,
     ca,
-    paymentOutcome: options.payment as PaymentOutcome,
-    pubkey: options.pubkey as string | undefined,
+    paymentOutcome: options.payment,
+    pubkey: options.pubkey,
     audit,
     onLaunched: (app) => {
       const stop = () => void app.close();
@@ -116,11 +115,11 @@ async function runWithAudit(
     },
   });
   if (options.record) {
-    const path = resolve(ctx.cwd, options.record as string);
+    const path = resolve(ctx.cwd, options.record);
     mkdirSync(dirname(path), { recursive: true }); // a run's calls must not be lost to a missing folder
     await writeFileAtomic(path, `${JSON.stringify(outcome.app.host.recorder.toRecording(outcome.report.app.id), null, 2)}\n`);
     const { calls, count } = outcome.app.host.recorder;
-    ctx.logger.info(`recorded ${calls.length === count ? '' : `the first ${calls.length.toLocaleString('en-US')} of `}${count.toLocaleString('en-US')} bridge calls to ${options.record as string}`);
+    ctx.logger.info(`recorded ${calls.length === count ? '' : `the first ${calls.length.toLocaleString('en-US')} of `}${count.toLocaleString('en-US')} bridge calls to ${options.record}`);
   }
   return { ok: outcome.errors.length === 0, result: outcome.report, errors: outcome.errors, warnings: outcome.warnings };
 }

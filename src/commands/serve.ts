@@ -1,9 +1,9 @@
 import { relative, resolve } from 'node:path';
-import type { CommandContext, CommandResult, Logger } from './types.js';
+import type { CommandContext, CommandResult, Logger, OptionsOf } from './types.js';
+import type { serveOptions } from './options.js';
 import { formatDiagnostic } from './diagnostics.js';
 import { MiniappError } from '../core/errors/index.js';
 import type { BuildDiagnostic } from '../build/index.js';
-import type { Profile } from '../manifest/types.js';
 import type { DevServer, DevServerEvent } from '../server/index.js';
 import { printable } from '../server/terminal-text.js';
 
@@ -89,7 +89,7 @@ const safeDiagnostic = (d: BuildDiagnostic, file: string | undefined): BuildDiag
   ...(d.frame ? { frame: printable(d.frame, { max: 2000, newlines: true }) } : {}),
 });
 
-function eventPrinter(ctx: CommandContext, options: Record<string, unknown>, projectDir: string) {
+function eventPrinter(ctx: CommandContext, options: OptionsOf<typeof serveOptions>, projectDir: string) {
   const { colors, logger } = ctx;
   const counts = { reloads: 0, bridgeCalls: 0, runtimeErrors: 0 };
   const refusals = oncePerKind(logger);
@@ -168,9 +168,9 @@ function printBanner(ctx: CommandContext, server: DevServer): void {
   logger.debug(`  WebSocket: ${server.wsUrl}`);
 }
 
-export async function run(args: string[], options: Record<string, unknown>, ctx: CommandContext): Promise<CommandResult<ServeResult>> {
+export async function run(args: string[], options: OptionsOf<typeof serveOptions>, ctx: CommandContext): Promise<CommandResult<ServeResult>> {
   const projectDir = resolve(ctx.cwd, args[0] ?? '.');
-  const port = options.port as number;
+  const port = options.port;
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new MiniappError('SERVER_INVALID_PORT', { port });
   const { colors, logger } = ctx;
   const printer = eventPrinter(ctx, options, projectDir);
@@ -179,12 +179,12 @@ export async function run(args: string[], options: Record<string, unknown>, ctx:
   logger.progress('building…');
   const server = await createDevServer({
     projectDir,
-    host: options.host as string,
+    host: options.host,
     port,
-    allowedHosts: (options.allowedHosts as string[] | undefined) ?? [],
-    profile: options.profile as Profile,
-    newestHostVersion: options.newestHostVersion as string | undefined,
-    renameWebManifest: options.renameWebManifest as boolean,
+    allowedHosts: options.allowedHosts ?? [],
+    profile: options.profile,
+    newestHostVersion: options.newestHostVersion,
+    renameWebManifest: options.renameWebManifest,
     onEvent: printer.onEvent,
   });
   const stopKeys = listenForKeys(ctx, server);

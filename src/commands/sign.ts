@@ -2,8 +2,8 @@ import { mkdir } from 'node:fs/promises';
 import { basename, dirname, resolve } from 'node:path';
 import { MiniappError } from '../core/errors/index.js';
 import { writeFilesAtomic } from '../core/fs/atomic.js';
-import type { CommandContext, CommandResult } from './types.js';
-import type { Profile } from '../manifest/types.js';
+import type { CommandContext, CommandResult, OptionsOf } from './types.js';
+import type { signOptions } from './options.js';
 import { readPackageFile } from '../package/file.js';
 import { passphraseFromEnv } from '../signing/passphrase.js';
 
@@ -17,26 +17,26 @@ export interface SignCommandResult {
   sha256: string;
 }
 
-export async function run(args: string[], options: Record<string, unknown>, ctx: CommandContext): Promise<CommandResult<SignCommandResult>> {
+export async function run(args: string[], options: OptionsOf<typeof signOptions>, ctx: CommandContext): Promise<CommandResult<SignCommandResult>> {
   const input = args[0]!;
   const { loadPrivateKey, loadPrivateKeyFile, signPackage, releaseDescriptor } = await import('../signing/index.js');
   const passphrase = passphraseFromEnv(options.passphraseEnv, ctx.env);
   let key;
-  if (typeof options.key === 'string' && options.key !== '') key = await loadPrivateKeyFile(options.key, ctx.cwd, passphrase);
+  if (options.key) key = await loadPrivateKeyFile(options.key, ctx.cwd, passphrase);
   else if (ctx.env.MINIAPP_SIGNING_KEY) key = loadPrivateKey(ctx.env.MINIAPP_SIGNING_KEY, 'MINIAPP_SIGNING_KEY', passphrase);
   else throw new MiniappError('KEY_MISSING');
 
   const bytes = await readPackageFile(input, { cwd: ctx.cwd });
   let signed;
   try {
-    signed = signPackage(bytes, key, { profile: options.profile as Profile, newestHostVersion: options.newestHostVersion as string | undefined, resign: !!options.resign, label: input });
+    signed = signPackage(bytes, key, { profile: options.profile, newestHostVersion: options.newestHostVersion, resign: options.resign, label: input });
   } catch (err) {
     if (err instanceof MiniappError && err.location.file === undefined && err.code.startsWith('PACKAGE_')) {
       throw new MiniappError(err.code, err.args, { cause: err, location: { file: input } });
     }
     throw err;
   }
-  const out = resolve(ctx.cwd, typeof options.out === 'string' && options.out !== '' ? options.out : input);
+  const out = resolve(ctx.cwd, options.out || input);
   const descriptorPath = `${out.replace(/\.zip$/i, '')}.release.json`;
   const descriptor = releaseDescriptor(signed, basename(out));
   await mkdir(dirname(out), { recursive: true }); // `--out release/app.zip` in CI: like build's --out-dir

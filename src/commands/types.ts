@@ -1,5 +1,7 @@
 import type { Diagnostic } from '../core/errors/index.js';
-import type { OptionSpec } from '../core/options.js';
+import type { OptionSpec, OptionsOf } from '../core/options.js';
+
+export type { OptionSpec, OptionsOf, OptionValue } from '../core/options.js';
 
 /** Where logs and progress go: always stderr, so stdout holds only the result. */
 export interface Logger {
@@ -45,8 +47,11 @@ export interface CommandResult<T = unknown> {
   warnings?: Diagnostic[];
 }
 
-export interface CommandModule {
-  run(args: string[], options: Record<string, unknown>, ctx: CommandContext): Promise<CommandResult>;
+/** A command's module; `Options` is `OptionsOf<typeof xOptions>` (options.ts) for a registered command. */
+export interface CommandModule<Options = Readonly<Record<string, unknown>>> {
+  // A property, not a method: its parameters are checked strictly (a method's are bivariant), so a module
+  // whose run expects options its specs do not give does not compile in the registry.
+  run: (args: string[], options: Options, ctx: CommandContext) => Promise<CommandResult>;
   /** Human view of the result (stdout). Diagnostics are printed by the CLI, after it. */
   render?(outcome: CommandResult, ctx: CommandContext): string;
 }
@@ -57,6 +62,19 @@ export interface CommandSpec {
   summary: string;
   /** Commander argument syntax: "<path>", "[dir]", "<packages...>". */
   args?: string;
-  options: OptionSpec[];
+  options: readonly OptionSpec[];
   load: () => Promise<CommandModule>;
 }
+
+/** A registry entry before its options' types are forgotten: its module's run takes `OptionsOf<Specs>`. */
+export interface TypedCommandSpec<Specs extends readonly OptionSpec[]> extends Omit<CommandSpec, 'options' | 'load'> {
+  options: Specs;
+  load: () => Promise<CommandModule<OptionsOf<Specs>>>;
+}
+
+/**
+ * Checks one registry entry (the module's run takes exactly the options its specs resolve to), then
+ * forgets the options' types so every entry fits one list. The CLI hands each module
+ * `resolveOptions({ specs: spec.options })`, which is `OptionsOf<Specs>` by resolveOptions' own type.
+ */
+export const defineCommand = <const Specs extends readonly OptionSpec[]>(spec: TypedCommandSpec<Specs>): CommandSpec => spec as unknown as CommandSpec;

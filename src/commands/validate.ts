@@ -1,6 +1,6 @@
 import { checkManifestTarget } from '../package/target.js';
-import type { Profile } from '../manifest/types.js';
-import type { CommandContext, CommandResult } from './types.js';
+import type { CommandContext, CommandResult, OptionsOf } from './types.js';
+import type { validateOptions } from './options.js';
 
 export interface ValidateResult {
   path: string;
@@ -10,17 +10,17 @@ export interface ValidateResult {
   valid: boolean;
 }
 
-export async function run(args: string[], options: Record<string, unknown>, ctx: CommandContext): Promise<CommandResult<ValidateResult>> {
+export async function run(args: string[], options: OptionsOf<typeof validateOptions>, ctx: CommandContext): Promise<CommandResult<ValidateResult>> {
   const target = args[0]!;
   const checked = await checkManifestTarget(target, {
     cwd: ctx.cwd,
-    profile: options.profile as Profile,
-    newestHostVersion: options.newestHostVersion as string | undefined,
+    profile: options.profile,
+    newestHostVersion: options.newestHostVersion,
   });
   if (checked.kind === 'directory' && checked.errors.length === 0) {
     // A project directory also gets the manifest-code consistency lint (bundled in memory, nothing written).
     const { lintProject, rebaseDiagnostics } = await import('../build/index.js');
-    const lint = await lintProject({ projectDir: checked.path, profile: options.profile as Profile, newestHostVersion: options.newestHostVersion as string | undefined });
+    const lint = await lintProject({ projectDir: checked.path, profile: options.profile, newestHostVersion: options.newestHostVersion });
     checked.errors.push(...rebaseDiagnostics(lint.errors, checked.path, ctx.cwd));
     checked.warnings.push(...rebaseDiagnostics(lint.warnings, checked.path, ctx.cwd));
   }

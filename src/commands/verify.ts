@@ -1,7 +1,7 @@
 import { MiniappError } from '../core/errors/index.js';
 import { parseHostVersionOption } from '../manifest/host-versions.js';
-import type { CommandContext, CommandResult } from './types.js';
-import type { Profile } from '../manifest/types.js';
+import type { CommandContext, CommandResult, OptionsOf } from './types.js';
+import type { verifyOptions } from './options.js';
 import type { PackageVerdict } from '../signing/verify-files.js';
 import type { Trust } from '../signing/verify.js';
 
@@ -11,9 +11,8 @@ export interface VerifyCommandResult {
   failed: number;
 }
 
-export async function run(args: string[], options: Record<string, unknown>, ctx: CommandContext): Promise<CommandResult<VerifyCommandResult>> {
-  const pubkey = options.pubkey as string | undefined;
-  const keyring = options.keyring as string | undefined;
+export async function run(args: string[], options: OptionsOf<typeof verifyOptions>, ctx: CommandContext): Promise<CommandResult<VerifyCommandResult>> {
+  const { pubkey, keyring } = options;
   if (!pubkey && !keyring) throw new MiniappError('VERIFY_KEY_MISSING');
   if (pubkey && keyring) throw new MiniappError('USAGE_ERROR', { reason: 'give either --pubkey or --keyring, not both', command: 'verify' });
   const hostVersion = parseHostVersionOption(options.hostVersion, 'verify');
@@ -25,8 +24,8 @@ export async function run(args: string[], options: Record<string, unknown>, ctx:
     cwd: ctx.cwd,
     trust,
     hostVersion,
-    profile: options.profile as Profile,
-    newestHostVersion: options.newestHostVersion as string | undefined,
+    profile: options.profile,
+    newestHostVersion: options.newestHostVersion,
     signal: ctx.signal,
     onVerified: (done, total) => {
       if (total > 1) ctx.logger.progress(`verified ${done}/${total}`);

@@ -17,9 +17,27 @@ export interface OptionSpec {
   configurable?: boolean;
 }
 
-export interface OptionSources {
+/**
+ * The options object a command receives, derived from its specs (`as const`): one key per spec, typed by
+ * `type` and narrowed to `choices`; required when the spec has a default (resolveOptions always sets it),
+ * optional otherwise. A negatable boolean (`--no-x`) without a default is `undefined` unless the flag,
+ * the config file or the environment sets it: read it as `options.x !== false`.
+ */
+export type OptionsOf<Specs extends readonly OptionSpec[]> = Flatten<
+  { readonly [S in Specs[number] as HasDefault<S> extends true ? S['name'] : never]: OptionValue<S> } & {
+    readonly [S in Specs[number] as HasDefault<S> extends true ? never : S['name']]?: OptionValue<S>;
+  }
+>;
+
+/** What one option resolves to: `type` as a TypeScript type, narrowed to `choices` (per item for a list). */
+export type OptionValue<S extends OptionSpec> = ValueOfType<S['type'], S extends { readonly choices: readonly (infer C extends string)[] } ? C : string>;
+type ValueOfType<T extends OptionType, Text extends string> = T extends 'boolean' ? boolean : T extends 'number' ? number : T extends 'list' ? Text[] : Text;
+type HasDefault<S> = S extends { readonly default: infer D } ? ([D] extends [undefined] ? false : true) : false;
+type Flatten<T> = { [K in keyof T]: T[K] } & {};
+
+export interface OptionSources<Specs extends readonly OptionSpec[] = readonly OptionSpec[]> {
   command: string;
-  specs: readonly OptionSpec[];
+  specs: Specs;
   /** Every command's specs, so a flat config key used by another command is not "unknown". */
   allSpecs?: Readonly<Record<string, readonly OptionSpec[]>>;
   /** Parsed miniapp.config.json, if any. */
@@ -74,7 +92,7 @@ function coerce(spec: OptionSpec, raw: unknown, source: string, fromText: boolea
  * defaults < miniapp.config.json < MINIAPP_* environment variables < flags.
  * Pure: callers read the config file and environment; problems come back as CONFIG_INVALID.
  */
-export function resolveOptions(sources: OptionSources): Record<string, unknown> {
+export function resolveOptions<const Specs extends readonly OptionSpec[]>(sources: OptionSources<Specs>): OptionsOf<Specs> {
   const { command, specs } = sources;
   const errors: Diagnostic[] = [];
   const out: Record<string, unknown> = {};
@@ -140,5 +158,6 @@ export function resolveOptions(sources: OptionSources): Record<string, unknown> 
   }
 
   if (errors.length > 0) throw new MiniappError('CONFIG_INVALID', { source: errors[0]!.file ?? 'options', reason: errors[0]!.message }, { diagnostics: errors });
-  return out;
+  // Every default set, every value coerced and checked against its spec above: the record is OptionsOf<Specs>.
+  return out as OptionsOf<Specs>;
 }

@@ -3,6 +3,7 @@
  * names and their path rule. No I/O and no imports, so every layer may use it (docs/package-format.md).
  */
 export { explainUnsafePackagePath, collisionKey } from './paths.js';
+export { FETCHING_ATTRIBUTES, FETCHING_ON_ANY_ELEMENT, NON_FETCHING_RELS, fetchedUrls, isFetchingAttribute, isSrcsetAttribute, srcsetUrls } from './fetches.js';
 
 /** The manifest's entry name, at the root of every package. */
 export const MANIFEST_ENTRY = 'manifest.json';

@@ -256,6 +256,13 @@ function policyChecks(app: SandboxedApp, report: ConformanceReport, add: (c: Con
       ? { name: 'policy.methods', status: 'failed', code: 'RUN_UNKNOWN_METHOD', message: `${unknown.count} call(s) to ${methodList(unknown.methods)}, which this host (${app.host.availableMethods().length} methods) does not have: check the name, or MiniAppBridge.canIUse first` }
       : { name: 'policy.methods', status: 'passed' },
   );
+  // An app that tries to leave its sandbox does not conform, even though the sandbox stopped it.
+  const { escapes } = app;
+  add(
+    escapes.count
+      ? { name: 'policy.escape-attempts', status: 'failed', code: 'RUN_ESCAPE_ATTEMPT', message: diagnostic('RUN_ESCAPE_ATTEMPT', { count: escapes.count, what: escapes.first[0] }).message }
+      : { name: 'policy.escape-attempts', status: 'passed' },
+  );
   const violations = snap.counts.violations;
   add(violations ? { name: 'policy.network', status: 'failed', code: 'DOMAIN_NOT_ALLOWED', message: `${violations} request(s) outside allowedDomains, first ${snap.violations[0]!.url}: ${snap.violations[0]!.reason}` } : { name: 'policy.network', status: 'passed' });
   const limitMb = Math.round(report.memory.limitBytes / 1048576);

@@ -39,6 +39,8 @@ export interface SandboxedApp {
   readonly exited: Promise<SandboxExit>;
   /** The app asked to close (navigation.close): its stop is a normal exit, not a crash. */
   readonly closedByApp: boolean;
+  /** Escape attempts its sandbox caught (see RunningApp.escapes). */
+  readonly escapes: { count: number; first: string[] };
   suspend(): void;
   resume(): void;
   readonly suspended: boolean;
@@ -76,6 +78,7 @@ export async function launchSandboxedApp(options: SandboxedAppOptions): Promise<
     get closedByApp() {
       return running.closedByApp ?? false;
     },
+    escapes: running.escapes,
     suspend() {
       if (sandbox.suspended) return;
       running.host.lifecycle('hidden');

@@ -310,6 +310,13 @@ export function readPackage(bytes: Uint8Array, limitOverrides: Partial<PackageLi
   if (b.length > limits.maxPackageBytes) fail('PACKAGE_LIMIT_EXCEEDED', { what: 'the package size', value: b.length, limit: limits.maxPackageBytes });
   const v = new View(b);
   const end = locateEndRecord(v);
+  checkDirectoryPlacement(v, end, limits);
+  const { entries, totalSize } = readDirectory(v, end, limits);
+  return packageHandle(b, end, entries, totalSize);
+}
+
+/** The central directory ends where the end record starts, and is big enough for its entry count. */
+function checkDirectoryPlacement(v: View, end: EndRecord, limits: PackageLimits): void {
   if (end.entryCount > limits.maxEntries) fail('PACKAGE_LIMIT_EXCEEDED', { what: 'the entry count', value: end.entryCount, limit: limits.maxEntries });
   const directoryEnd = end.directoryOffset + end.directorySize;
   if (directoryEnd !== end.offset) {
@@ -321,7 +328,11 @@ export function readPackage(bytes: Uint8Array, limitOverrides: Partial<PackageLi
     fail('PACKAGE_MALFORMED', { reason: 'the central directory runs into the end record' });
   }
   if (end.directorySize < end.entryCount * CENTRAL_SIZE) fail('PACKAGE_MALFORMED', { reason: 'the central directory is too small for its entry count' });
+}
 
+/** Every central record, each checked against its local header; every byte before the directory accounted for. */
+function readDirectory(v: View, end: EndRecord, limits: PackageLimits): { entries: PackageEntry[]; totalSize: number } {
+  const directoryEnd = end.directoryOffset + end.directorySize;
   const names = new NameRegistry();
   const entries: PackageEntry[] = [];
   const spans: Span[] = [];
@@ -338,7 +349,11 @@ export function readPackage(bytes: Uint8Array, limitOverrides: Partial<PackageLi
   }
   if (p !== directoryEnd) fail('PACKAGE_UNACCOUNTED_BYTES', { offset: p, count: directoryEnd - p });
   checkCoverage(spans, end.directoryOffset);
+  return { entries, totalSize };
+}
 
+/** The checked package: its entries, and reads that inflate one entry and check its size and CRC. */
+function packageHandle(b: Buffer, end: EndRecord, entries: PackageEntry[], totalSize: number): ZipPackage {
   const byName = new Map(entries.map((e) => [e.name, e]));
   const resolve = (e: PackageEntry | string): PackageEntry => {
     const found = typeof e === 'string' ? byName.get(e) : e;

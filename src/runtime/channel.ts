@@ -1,9 +1,9 @@
 /**
  * The one wire between the host (bridge dispatcher, services, policy) and the guest (the DOM and the
  * mini-program's code). Only plain data crosses it: every message is structured-cloned when sent, so
- * no function, prototype or host object ever reaches the other side. Today both ends live in one
- * process (createInProcessChannel); the host-grade runtime adds a worker or child-process channel with
- * the same interface and the same messages, and neither side changes.
+ * no function, prototype or host object ever reaches the other side. Both ends live in one process
+ * (createInProcessChannel), or each in its own: the sandbox's pipe (messageEnd on either side), with the
+ * same interface and the same messages, so neither side changes.
  */
 
 export type ConsoleLevel = 'log' | 'info' | 'warn' | 'error' | 'debug';
@@ -77,6 +77,31 @@ export type GuestEnd = Channel<GuestMessage, HostMessage>;
  * Both ends in one process. Messages are cloned on send (like postMessage) and delivered on a later
  * macrotask in order, so neither side can observe the other's objects or run inside its call stack.
  */
+/**
+ * One end of a channel whose messages go out through `post` (a sandbox's pipe): send does nothing once
+ * the end is closed, and `deliver` hands an incoming message to the listener. Both sides of the sandbox
+ * (src/runtime/sandboxed.ts, src/runtime/guest/sandbox-entry.ts) use it.
+ */
+export function messageEnd<Out, In>(post: (message: Out) => void): Channel<Out, In> & { deliver(message: In): void } {
+  let listener: ((m: In) => void) | undefined;
+  let closed = false;
+  return {
+    send(message) {
+      if (!closed) post(message);
+    },
+    onMessage(l) {
+      listener = l;
+    },
+    close() {
+      closed = true;
+    },
+    get closed() {
+      return closed;
+    },
+    deliver: (message) => listener?.(message),
+  };
+}
+
 export function createInProcessChannel(): { host: HostEnd; guest: GuestEnd } {
   let closed = false;
   type End<Out, In> = Channel<Out, In> & { listener?: (m: In) => void };

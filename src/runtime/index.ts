@@ -4,7 +4,7 @@
  */
 export { runApp } from './run.js';
 export type { RunOptions, RunReport, RunOutcome } from './run.js';
-export { launchApp, appOrigin, methodsOf } from './launch.js';
+export { launchApp, appOrigin } from './launch.js';
 export { exitError, isLimitExit } from './sandboxed.js';
 export type { LaunchOptions, RunningApp } from './launch.js';
 export { createInProcessChannel } from './channel.js';

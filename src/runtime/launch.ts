@@ -1,25 +1,23 @@
 import { randomBytes } from 'node:crypto';
-import { toolchainPath } from '../core/toolchain.js';
-import { getMethod, methodNames } from '../bridge/catalog.js';
-import { compareHostVersions } from '../bridge/version.js';
 import { NEWEST_HOST_VERSION } from '../manifest/host-versions.js';
 import { loadAppSource, type AppSource } from './app-source.js';
 import { createInProcessChannel, type HostEnd } from './channel.js';
 import { startGuest, type GuestHandle, type GuestInit } from './guest/guest.js';
 import { createHost, type Host, type HostOptions } from './host/host.js';
-import { refuseInspectorSignal, type Isolation, type Sandbox, type SandboxExit, type SandboxLimits } from '../sandbox/index.js';
+import { refuseInspectorSignal, startGuestSandbox, type Isolation, type Sandbox, type SandboxExit, type SandboxLimits } from '../sandbox/index.js';
 
 export interface LaunchOptions extends Partial<Omit<HostOptions, 'manifest' | 'origin' | 'readAppFile' | 'onCloseRequest' | 'hostKey'>> {
   cwd?: string;
   /** 32 bytes; storage encryption and token signing keys derive from it. Default: random for this launch. */
   hostKey?: Uint8Array;
   /**
-   * Where the guest runs: "none" (default) in this thread, with `window` and `document` reachable for
-   * tests; "worker" in its own worker thread, reachable only through the channel (the seam the
-   * host-grade runtime isolates along).
+   * Where the guest runs: "in-process" (the default; "none" is its old name) in this thread, with
+   * `window` and `document` reachable for a partner's own tests and the app running with the caller's
+   * rights; "sandbox" in a sandbox process, inside the OS jail where the machine has one, reachable only
+   * through the channel: what every untrusted package gets (run, install, conformance, the host manager).
    */
-  isolation?: 'none' | 'in-process' | 'worker' | 'sandbox';
-  /** With isolation "worker" or "sandbox": stop waiting for the page to load after this long (default: wait). */
+  isolation?: 'none' | 'in-process' | 'sandbox';
+  /** With isolation "sandbox": stop waiting for the page to load after this long (default: wait). */
   loadTimeoutMs?: number;
   /** With isolation "sandbox": resolve the launch when the sandbox stops (a limit, a crash) while the page loads, so the caller reports it from `exited`; a host's launch rejects instead. */
   settleOnStop?: boolean;
@@ -42,7 +40,7 @@ export interface LaunchOptions extends Partial<Omit<HostOptions, 'manifest' | 'o
 export interface RunningApp {
   source: AppSource;
   host: Host;
-  /** The guest page. With isolation "worker", window and document throw: use host.dom() instead. */
+  /** The guest page. With isolation "sandbox", window and document throw: use host.dom() instead. */
   guest: GuestHandle;
   launchMs: number;
   /** Resolves when the app asked to close (navigation.close) or was closed. */
@@ -51,11 +49,23 @@ export interface RunningApp {
   isolation: Isolation;
   /** The app asked to close itself (navigation.close): its stop is a normal exit, not a crash. */
   readonly closedByApp?: boolean;
+  /**
+   * Escape attempts the sandbox caught: guest code that reached the sandbox realm's Function
+   * constructor through an object's constructor chain (a page object's `constructor.constructor`). Only
+   * a sandbox sees them; in-process the count stays 0.
+   */
+  readonly escapes: EscapeAttempts;
   /** With isolation "sandbox": the sandbox process. */
   sandbox?: Sandbox;
   /** Resolves once, when the app is gone, with the coded reason (a limit, a crash, or a normal stop). */
   exited: Promise<SandboxExit>;
   close(): Promise<void>;
+}
+
+/** How many escape attempts a sandbox caught, and the first few (what each reached). */
+export interface EscapeAttempts {
+  count: number;
+  first: string[];
 }
 
 /** The isolation of a launch that does not use a sandbox process: the caller's own rights. */
@@ -64,38 +74,36 @@ const IN_PROCESS: Isolation = { level: 'in-process', reason: 'asked for in-proce
 /** The page origin of an app: its id under a reserved name, so apps never share localStorage or cookies. */
 export const appOrigin = (appId: string) => `https://${appId}.miniapp.localhost`;
 
-/** The methods a host version has (what canIUse answers from). */
-export const methodsOf = (hostVersion: string) => methodNames().filter((m) => compareHostVersions(getMethod(m)!.since, hostVersion) <= 0);
-
-/** Loads an app (directory or project) and launches it; the guest has loaded its entry HTML when this resolves. */
+/** Loads an app (directory, project or package) and launches it; the guest has loaded its entry HTML when this resolves. */
 export async function launchApp(target: string | AppSource, options: LaunchOptions = {}): Promise<RunningApp> {
   const t0 = performance.now();
   // A process that runs mini-programs never opens a debugger on a signal (see measure.ts).
   refuseInspectorSignal();
-  const source = typeof target === 'string' ? await loadAppSource(target, options.cwd ?? process.cwd(), { pubkey: options.pubkey, hostVersion: options.hostVersion }) : target;
-  const { manifest } = source;
+  // The sandbox boots (a Node process, the DOM) while the package is read and verified here.
+  const sandbox = options.isolation === 'sandbox' ? (options.sandbox ?? startGuestSandbox(options.limits, options.checkIntervalMs)) : undefined;
+  let source: AppSource;
+  try {
+    source = typeof target === 'string' ? await loadAppSource(target, options.cwd ?? process.cwd(), { pubkey: options.pubkey, hostVersion: options.hostVersion }) : target;
+  } catch (err) {
+    // Nothing of the package reached the sandbox: it goes, with the reason the caller gets.
+    if (sandbox && !options.sandbox) await sandbox.close();
+    throw err;
+  }
   const hostVersion = options.hostVersion ?? NEWEST_HOST_VERSION;
+  if (sandbox) return (await import('./sandboxed.js')).launchInSandbox(source, { ...options, hostVersion, sandbox }, t0);
+  return launchInProcess(source, { ...options, hostVersion }, t0);
+}
+
+/** The in-process isolation: guest and host in this thread, for the partner's own code (miniapp/testing). */
+async function launchInProcess(source: AppSource, options: LaunchOptions & { hostVersion: string }, t0: number): Promise<RunningApp> {
+  const { manifest } = source;
+  const { hostVersion } = options;
   const origin = appOrigin(manifest.id);
-  if (options.isolation === 'sandbox') return (await import('./sandboxed.js')).launchInSandbox(source, { ...options, hostVersion }, t0);
-  const isolation: Isolation = options.isolation === 'worker' ? { level: 'in-process', reason: 'a worker thread of this process (the app runs with the rights of the user who runs it)' } : IN_PROCESS;
+  const isolation = IN_PROCESS;
   // Before the page loads, so that the app's network decisions (recorded live) come after it.
   options.audit?.record({ type: 'app.launch', app: manifest.id, version: manifest.version, isolation: isolation.level });
-  const init: GuestInit = { origin, entryPoint: manifest.entryPoint, files: source.files, hostVersion, methods: methodsOf(hostVersion) };
-
-  let hostEnd: HostEnd;
-  let startInProcess: (() => Promise<GuestHandle>) | undefined;
-  let worker: import('node:worker_threads').Worker | undefined;
-  if (options.isolation === 'worker') {
-    const { Worker } = await import('node:worker_threads');
-    const { workerHostEnd } = await import('./worker-channel.js');
-    worker = new Worker(toolchainPath('dist', 'runtime', 'guest', 'worker-entry.js'), { workerData: init });
-    hostEnd = workerHostEnd(worker);
-  } else {
-    const channel = createInProcessChannel();
-    hostEnd = channel.host;
-    startInProcess = () => startGuest(channel.guest, init);
-  }
-
+  const channel = createInProcessChannel();
+  let hostEnd: HostEnd = channel.host;
   let requestClose: () => void = () => undefined;
   const closeRequested = new Promise<void>((resolve) => (requestClose = resolve));
   if (options.wrapHostEnd) hostEnd = options.wrapHostEnd(hostEnd, manifest);
@@ -108,22 +116,11 @@ export async function launchApp(target: string | AppSource, options: LaunchOptio
     readAppFile: async (path) => (Object.prototype.hasOwnProperty.call(source.files, path) ? source.files[path] : undefined),
     onCloseRequest: () => requestClose(),
   });
-
+  // The page gets the host's own method list (what canIUse answers from), as under every isolation.
+  const init: GuestInit = { origin, entryPoint: manifest.entryPoint, files: source.files, hostVersion, methods: host.availableMethods() };
   let guest: GuestHandle;
   try {
-    if (startInProcess) {
-      guest = await startInProcess();
-    } else {
-      await new Promise<void>((resolve, reject) => {
-        worker!.once('error', reject);
-        worker!.once('exit', (code) => reject(new Error(`the guest worker exited with code ${code} before loading`)));
-        void host.loaded.then(resolve);
-        // A page whose scripts never yield never reports loaded: go on after the run's timeout, so the
-        // caller's own timeout stops it (closing terminates the worker) instead of waiting forever.
-        if (options.loadTimeoutMs !== undefined) setTimeout(resolve, options.loadTimeoutMs).unref();
-      });
-      guest = isolatedGuest(hostEnd, host);
-    }
+    guest = await startGuest(channel.guest, init);
   } catch (err) {
     hostEnd.close();
     await host.close();
@@ -141,6 +138,7 @@ export async function launchApp(target: string | AppSource, options: LaunchOptio
     launchMs: performance.now() - t0,
     closeRequested,
     isolation,
+    escapes: { count: 0, first: [] },
     exited,
     close() {
       closing ??= (async () => {
@@ -158,28 +156,6 @@ export async function launchApp(target: string | AppSource, options: LaunchOptio
         markExited({ reason: 'STOPPED', code: null, signal: null });
       })();
       return closing;
-    },
-  };
-}
-
-/** The handle of a guest in a worker: nothing of it is reachable but its messages. */
-function isolatedGuest(hostEnd: HostEnd, host: Host): GuestHandle {
-  const unreachable = (): never => {
-    throw new Error('the guest runs isolated in a worker: use the dom helpers (query, click, text) instead of window/document');
-  };
-  return {
-    get window() {
-      return unreachable();
-    },
-    get document() {
-      return unreachable();
-    },
-    async close() {
-      if (hostEnd.closed) return;
-      hostEnd.send({ type: 'close' });
-      let timer: NodeJS.Timeout | undefined;
-      await Promise.race([host.guestClosed, new Promise((r) => (timer = setTimeout(r, 2000)))]);
-      clearTimeout(timer);
     },
   };
 }

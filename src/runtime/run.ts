@@ -40,6 +40,8 @@ export interface RunReport {
   violationCount: number;
   /** References in the package's HTML and CSS a WebView would fetch from hosts outside allowedDomains. */
   staticReferences: StaticReference[];
+  /** Escape attempts the sandbox caught (always 0 in-process, where nothing watches for them). */
+  escapeAttempts: { count: number; first: string[] };
   guestErrors: GuestErrorEntry[];
   ui: UiEffect[];
   uiCount: number;
@@ -97,6 +99,7 @@ export async function runApp(target: string, options: RunOptions = {}): Promise<
     else errors.push(diagnostic(e.kind === 'error' ? 'RUN_SCRIPT_ERROR' : 'RUN_UNHANDLED_REJECTION', { message: e.message }));
   }
   for (const v of snapshot.violations) errors.push(diagnostic('DOMAIN_NOT_ALLOWED', { ...v }));
+  if (app.escapes.count) errors.push(diagnostic('RUN_ESCAPE_ATTEMPT', { count: app.escapes.count, what: app.escapes.first[0] }));
   // What a WebView would fetch but the headless DOM does not (srcset, CSS url(), media...): found statically.
   // (Those the headless DOM loads too are the run-time policy's, reported above.)
   const staticReferences = findStaticReferences(app.source.files, manifest.allowedDomains, appOrigin(manifest.id)).filter((r) => !r.headless);
@@ -128,6 +131,7 @@ export async function runApp(target: string, options: RunOptions = {}): Promise<
     violations: snapshot.violations,
     violationCount: snapshot.counts.violations,
     staticReferences,
+    escapeAttempts: app.escapes,
     guestErrors: snapshot.errors,
     ui: snapshot.ui,
     uiCount: snapshot.counts.ui,

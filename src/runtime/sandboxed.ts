@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { MiniappError } from '../core/errors/index.js';
-import { startGuestSandbox, type Sandbox, type SandboxAppMessage, type SandboxExit } from '../sandbox/index.js';
+import { startGuestSandbox, type Sandbox, type SandboxAppMessage, type SandboxExit, type SandboxLaunchMessage } from '../sandbox/index.js';
 import type { AppSource } from './app-source.js';
-import type { GuestMessage, HostEnd, HostMessage } from './channel.js';
+import { messageEnd, type GuestMessage, type HostEnd, type HostMessage } from './channel.js';
 import type { GuestHandle } from './guest/guest.js';
 import { createHost, type Host } from './host/host.js';
-import { appOrigin, type LaunchOptions, type RunningApp } from './launch.js';
+import { appOrigin, type EscapeAttempts, type LaunchOptions, type RunningApp } from './launch.js';
 
 export { sandboxGuestEntry, startGuestSandbox } from '../sandbox/index.js';
 
@@ -18,27 +18,6 @@ export function exitError(id: string, exit: SandboxExit): MiniappError {
   return new MiniappError('APP_CRASHED', { id, reason: exit.reason, detail: exit.detail });
 }
 
-/** The host's end of the channel to a sandbox: plain JSON messages over its pipe. */
-function sandboxHostEnd(sandbox: () => Sandbox): HostEnd & { deliver(m: GuestMessage): void } {
-  let listener: ((m: GuestMessage) => void) | undefined;
-  let closed = false;
-  return {
-    send(m: HostMessage) {
-      if (!closed) sandbox().send(m);
-    },
-    onMessage(l) {
-      listener = l;
-    },
-    close() {
-      closed = true;
-    },
-    get closed() {
-      return closed;
-    },
-    deliver: (m) => listener?.(m),
-  };
-}
-
 /**
  * The sandbox isolation of the one launcher (launchApp with isolation "sandbox"): the guest (DOM,
  * bridge, the app's scripts) runs in a sandbox process, inside the OS jail where the machine has one;
@@ -49,7 +28,8 @@ export async function launchInSandbox(source: AppSource, options: LaunchOptions 
   const { manifest, audit } = { manifest: source.manifest, audit: options.audit };
   const origin = appOrigin(manifest.id);
   let sandbox!: Sandbox;
-  const raw = sandboxHostEnd(() => sandbox);
+  // The host's end of the channel: plain JSON messages over the sandbox's pipe.
+  const raw = messageEnd<HostMessage, GuestMessage>((m) => sandbox.send(m));
   const channel: HostEnd & { releaseAll?: () => void } = options.wrapHostEnd ? options.wrapHostEnd(raw, manifest) : raw;
   let requestClose: () => void = () => undefined;
   const closeRequested = new Promise<void>((resolve) => (requestClose = resolve));
@@ -70,7 +50,12 @@ export async function launchInSandbox(source: AppSource, options: LaunchOptions 
   });
   options.configureHost?.(host);
   sandbox = options.sandbox ?? startGuestSandbox(options.limits, options.checkIntervalMs);
-  sandbox.onEscape((what) => audit?.record({ type: 'escape.caught', app: manifest.id, kind: 'constructor-chain', message: what }));
+  const escapes: EscapeAttempts = { count: 0, first: [] };
+  sandbox.onEscape((what) => {
+    if (escapes.first.length < 10) escapes.first.push(what);
+    escapes.count++;
+    audit?.record({ type: 'escape.caught', app: manifest.id, kind: 'constructor-chain', message: what });
+  });
   sandbox.onMessage((data) => {
     options.onActivity?.();
     raw.deliver(data as GuestMessage);
@@ -95,12 +80,15 @@ export async function launchInSandbox(source: AppSource, options: LaunchOptions 
   sandbox.ready.then(() => (booted = true), () => undefined);
   const stopped = sandbox.exited.then((exit) => ((closedByApp && exit.reason === 'STOPPED') || (options.settleOnStop && booted) ? undefined : Promise.reject(exitError(manifest.id, exit))));
   stopped.catch(() => undefined);
-  // ready rejects (with a bare Error) in the same turn the sandbox stops: wait for the coded error instead.
-  await sandbox.ready.catch(() => stopped);
+  // The package goes over now, while the sandbox may still boot; it starts once the sandbox is ready.
   const files: Record<string, string> = {};
   for (const [name, bytes] of Object.entries(source.files)) files[name] = Buffer.from(bytes).toString('base64');
   const app: SandboxAppMessage = { type: 'app', origin, entryPoint: manifest.entryPoint, hostVersion: options.hostVersion, methods: host.availableMethods(), files };
   sandbox.send(app);
+  // ready rejects (with a bare Error) in the same turn the sandbox stops: wait for the coded error instead.
+  await sandbox.ready.catch(() => stopped);
+  const launch: SandboxLaunchMessage = { type: 'launch' };
+  sandbox.send(launch);
   let loadTimer: NodeJS.Timeout | undefined;
   // A page whose scripts never yield never reports loaded: the sandbox's own limits stop it; a page
   // that waits for ever is left to the caller's timeout.
@@ -108,11 +96,21 @@ export async function launchInSandbox(source: AppSource, options: LaunchOptions 
   await Promise.race([host.loaded, stopped, ...(loadTimeout ? [loadTimeout] : [])]).finally(() => clearTimeout(loadTimer));
   host.lifecycle('launched');
   host.lifecycle('shown');
-  appRef = runningInSandbox(source, host, sandbox, raw, exited, closeRequested, requestClose, performance.now() - t0, () => closedByApp);
+  appRef = runningInSandbox(source, host, sandbox, raw, exited, closeRequested, requestClose, performance.now() - t0, { closedByApp: () => closedByApp, escapes });
   return appRef;
 }
 
-function runningInSandbox(source: AppSource, host: Host, sandbox: Sandbox, end: HostEnd, exited: Promise<SandboxExit>, closeRequested: Promise<void>, requestClose: () => void, launchMs: number, closedByApp: () => boolean): RunningApp {
+function runningInSandbox(
+  source: AppSource,
+  host: Host,
+  sandbox: Sandbox,
+  end: HostEnd,
+  exited: Promise<SandboxExit>,
+  closeRequested: Promise<void>,
+  requestClose: () => void,
+  launchMs: number,
+  seen: { closedByApp: () => boolean; escapes: EscapeAttempts },
+): RunningApp {
   const unreachable = (): never => {
     throw new Error('the guest runs isolated in a sandbox process: use the dom helpers (query, click, text) instead of window/document');
   };
@@ -134,8 +132,9 @@ function runningInSandbox(source: AppSource, host: Host, sandbox: Sandbox, end: 
     closeRequested,
     isolation: sandbox.isolation,
     get closedByApp() {
-      return closedByApp();
+      return seen.closedByApp();
     },
+    escapes: seen.escapes,
     sandbox,
     exited,
     close() {

@@ -1,8 +1,9 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess, type SpawnOptions, type StdioOptions } from 'node:child_process';
 import type { Duplex } from 'node:stream';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { toolchainPath } from '../core/toolchain.js';
+import { createSandboxCgroup, type SandboxCgroup } from './cgroup.js';
 import { detectJail, jailCommand, sandboxIsolation, type Isolation } from './jail.js';
 import { externalClock, processCpuMs, refuseInspectorSignal } from './measure.js';
 import type { HostToSandbox, MemoryReport, SandboxExitReason, SandboxToHost } from './protocol.js';
@@ -11,8 +12,9 @@ import { lineChannel } from './wire.js';
 
 export type { MemoryReport, SandboxChannel, SandboxExitReason } from './protocol.js';
 export { detectJail, sandboxIsolation, NO_OS_SANDBOX_ENV, type Isolation, type IsolationLevel } from './jail.js';
-export type { SandboxAppMessage } from './protocol.js';
-export { freezeRealmPrototypes } from './lockdown.js';
+export type { SandboxAppMessage, SandboxLaunchMessage } from './protocol.js';
+export { freezeRealmPrototypes } from './realm.js';
+export { detectCgroup, type CgroupSupport } from './cgroup.js';
 export { refuseInspectorSignal } from './measure.js';
 
 export interface SandboxLimits {
@@ -116,6 +118,16 @@ export const DEFAULT_MEMORY_MB = 64;
 export const sandboxHeapMb = (memoryMb: number) => Math.ceil(memoryMb) + 96;
 
 /**
+ * The kernel's memory ceiling for a sandbox's cgroup, in MB: its resting size (~100 MB resident: Node,
+ * the DOM, the page), the V8 heap cap and the guest's limit again for buffers outside the heap. The
+ * host's own measurements stop an honest guest far below it; the ceiling is the wall a guest that
+ * allocates faster than the host measures, or forges what it reports, cannot pass.
+ */
+export const sandboxCgroupMb = (memoryMb: number) => 128 + sandboxHeapMb(memoryMb) + Math.ceil(memoryMb);
+/** Processes and threads a sandbox's cgroup may hold (Node runs ~12 threads; bwrap one more process). */
+export const SANDBOX_PIDS_MAX = 64;
+
+/**
  * The V8 flags of a sandbox. V8 accepts a code cache only from a process with the same flags, so the
  * build makes the guest's code cache with exactly these (scripts/make-sandbox-code-cache.mjs).
  */
@@ -153,7 +165,8 @@ export function startSandbox(options: SandboxOptions): Sandbox {
   const heapMb = sandboxHeapMb(memoryMb);
   const cpuSeconds = options.limits?.cpuSeconds ?? 3600;
   refuseInspectorSignal();
-  const { child, isolation, jailed } = spawnSandboxProcess(options, heapMb);
+  const cgroup = createSandboxCgroup(sandboxCgroupMb(memoryMb) * 1048576, SANDBOX_PIDS_MAX);
+  const { child, isolation, jailed } = spawnSandboxProcess(options, heapMb, cgroup);
   // The Node process's host pid: the child itself, or inside the jail the one bwrap reports on fd 4.
   let innerPid: number | undefined = jailed ? undefined : child.pid;
   // A kill asked for before bwrap has told us the inner pid is carried out as soon as it does: a spare
@@ -272,13 +285,23 @@ export function startSandbox(options: SandboxOptions): Sandbox {
       }
       let reason = exitReason;
       if (!reason) {
+        // The kernel stopped it at its cgroup's memory ceiling (SIGKILL from the OOM killer).
+        if (cgroup?.oomKilled()) {
+          reason = 'MEMORY_LIMIT';
+          detail = `the kernel stopped the sandbox at its cgroup memory ceiling of ${Math.round(cgroup.memoryBytes / 1048576)} MB`;
+        }
         // A V8 heap limit ends the process with "JavaScript heap out of memory".
-        if (/heap out of memory|Allocation failed/i.test(stderr)) reason = 'MEMORY_LIMIT';
+        else if (/heap out of memory|Allocation failed/i.test(stderr)) reason = 'MEMORY_LIMIT';
         // RLIMIT_CPU: the kernel sent SIGXCPU (bwrap passes a signal death on as 128 + its number).
         else if (signal === 'SIGXCPU' || code === 128 + 24) {
           reason = 'CPU_LIMIT';
           detail = `the sandbox used its ${cpuSeconds} s of CPU time (RLIMIT_CPU)`;
         } else reason = code === 0 ? 'EXITED' : 'CRASHED';
+      }
+      // The group goes with its processes: now, or once a jailed process bwrap left behind is gone.
+      if (cgroup) {
+        cgroup.remove();
+        setTimeout(() => cgroup.remove(), 500).unref();
       }
       const exit: SandboxExit = { reason, code, signal, detail: detail ?? (reason === 'CRASHED' ? crashLine(stderr) : undefined) };
       failReady(new Error(`sandbox stopped before it was ready: ${reason}${exit.detail ? ` (${exit.detail})` : ''}`));
@@ -418,18 +441,18 @@ export function startSandbox(options: SandboxOptions): Sandbox {
  * else as a plain child process. Either way the permission model, the V8 flags and an empty
  * environment apply; fd 3 is the channel.
  */
-function spawnSandboxProcess(options: SandboxOptions, heapMb: number): { child: ChildProcess; isolation: Isolation; jailed: boolean } {
+function spawnSandboxProcess(options: SandboxOptions, heapMb: number, cgroup: SandboxCgroup | undefined): { child: ChildProcess; isolation: Isolation; jailed: boolean } {
   const execArgv = sandboxExecArgv(options.readPaths ?? [], heapMb).filter((a) => !options.withoutPermissionModel || !/^--(experimental-permission|allow-fs-read)/.test(a));
   const nodeArgs = [...execArgv, childEntry()];
   const support = options.jail === 'process' ? undefined : detectJail();
   if (!support?.ok) {
     const isolation: Isolation = options.jail === 'process' ? { level: 'process', reason: 'the caller asked for a plain sandbox process' } : sandboxIsolation();
-    const child = spawn(process.execPath, nodeArgs, { env: {}, stdio: ['ignore', 'ignore', 'pipe', 'pipe'] });
+    const child = spawnInCgroup(cgroup, process.execPath, nodeArgs, { env: {}, stdio: ['ignore', 'ignore', 'pipe', 'pipe'] });
     return { child, isolation, jailed: false };
   }
   const program = seccompProgram();
   const cmd = jailCommand(support, { reads: jailReads(options.readPaths ?? []), cpuSeconds: options.limits?.cpuSeconds ?? 3600 }, nodeArgs, program !== undefined);
-  const child = spawn(cmd.file, cmd.args, { env: {}, uid: cmd.uid, gid: cmd.gid, stdio: ['ignore', 'ignore', 'pipe', 'pipe', 'pipe', program ? 'pipe' : 'ignore'] });
+  const child = spawnInCgroup(cgroup, cmd.file, cmd.args, { env: {}, uid: cmd.uid, gid: cmd.gid, stdio: ['ignore', 'ignore', 'pipe', 'pipe', 'pipe', program ? 'pipe' : 'ignore'] });
   if (program) {
     const fd5 = (child.stdio as unknown as Duplex[])[5]!;
     fd5.on('error', () => undefined);
@@ -438,6 +461,29 @@ function spawnSandboxProcess(options: SandboxOptions, heapMb: number): { child: 
   const missing = [...support.missing, ...(program ? [] : [`seccomp (no filter for ${process.arch})`])];
   const isolation: Isolation = { level: 'os-sandbox', ...(missing.length ? { missing: [...new Set(missing)] } : {}) };
   return { child, isolation, jailed: true };
+}
+
+/**
+ * Spawns the sandbox's first process inside its cgroup before it runs anything: a shell that waits for
+ * one line on its stdin, written once the host has put the shell's pid in the group, then execs the
+ * real command (prlimit, bwrap, node) with stdin closed. Everything the sandbox starts inherits the group.
+ * The host moves the process itself, so this works for a host that drops the jail to another user.
+ */
+function spawnInCgroup(cgroup: SandboxCgroup | undefined, file: string, args: string[], options: SpawnOptions): ChildProcess {
+  if (!cgroup) return spawn(file, args, options);
+  const stdio = [...(options.stdio as StdioOptions[])];
+  stdio[0] = 'pipe';
+  const child = spawn('/bin/sh', ['-c', 'read -r _ && exec "$@" </dev/null', 'sh', file, ...args], { ...options, stdio: stdio as SpawnOptions['stdio'] });
+  try {
+    for (const procs of cgroup.procs) writeFileSync(procs, String(child.pid));
+  } catch {
+    // Not moved (the shell already died, or the group went away): the shell gets no line and ends.
+    child.stdin?.destroy();
+    return child;
+  }
+  child.stdin?.on('error', () => undefined);
+  child.stdin?.end('\n');
+  return child;
 }
 
 /** What the jail binds read-only: the toolchain's dist/ and package.json (as the permission model allows), and the given paths. */

@@ -1,6 +1,8 @@
 import { spawnSync } from 'node:child_process';
-import { accessSync, closeSync, constants, existsSync, openSync, readdirSync, readFileSync, readSync, realpathSync, statSync } from 'node:fs';
+import { accessSync, closeSync, constants, type Dirent, existsSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, realpathSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
+import { detectCgroup } from './cgroup.js';
 import { seccompSupported } from './seccomp.js';
 
 /**
@@ -47,7 +49,7 @@ const findOnPath = (name: string): string | undefined => {
 
 let cached: JailSupport | undefined;
 
-/** Whether this machine can run sandboxes in the OS jail: detected once per process (one ~5 ms trial). */
+/** Whether this machine can run sandboxes in the OS jail: detected once per process (see trialJail). */
 export function detectJail(): JailSupport {
   if (process.env[NO_OS_SANDBOX_ENV]) return { ok: false, reason: `${NO_OS_SANDBOX_ENV} is set (bubblewrap treated as missing)`, missing: [] };
   if (cached) return cached;
@@ -59,29 +61,71 @@ function probe(): JailSupport {
   if (process.platform !== 'linux') return { ok: false, reason: `the OS sandbox (bubblewrap) exists on Linux only; this is ${process.platform}`, missing: [] };
   const bwrap = findOnPath('bwrap');
   if (!bwrap) return { ok: false, reason: 'bubblewrap (bwrap) is not installed (Debian/Ubuntu: apt-get install bubblewrap)', missing: [] };
-  // One trial jail running `true` (a few ms): bwrap present is not enough, user namespaces may be off.
-  const trial = spawnSync(bwrap, ['--unshare-all', '--die-with-parent', '--ro-bind', '/', '/', '--', findOnPath('true') ?? '/bin/true'], { stdio: ['ignore', 'ignore', 'pipe'], timeout: 10_000 });
-  if (trial.status !== 0) {
-    const why = String(trial.stderr ?? trial.error?.message ?? '').trim().split('\n').pop() || `exit ${trial.status}`;
-    return { ok: false, bwrap, reason: `bubblewrap cannot create namespaces here (${why}): user namespaces are probably disabled`, missing: [] };
-  }
+  const refused = trialJail(bwrap);
+  if (refused) return { ok: false, bwrap, reason: `bubblewrap cannot create namespaces here (${refused}): user namespaces are probably disabled`, missing: [] };
   const missing: string[] = [];
   if (!seccompSupported()) missing.push(`seccomp (no filter for ${process.arch})`);
-  // cgroup v2 limits need a delegated subtree with the memory controller; the per-process rlimits and the
-  // host's own measurements apply either way.
-  missing.push(cgroupNote());
+  // cgroup limits need a subtree this user may create groups in, with the memory controller; the
+  // per-process rlimits and the host's own measurements apply either way.
+  const cgroup = detectCgroup();
+  if (!cgroup.ok) missing.push(`cgroup limits (${cgroup.reason})`);
   const prlimit = findOnPath('prlimit');
   if (!prlimit) missing.push('rlimits (util-linux prlimit not found)');
   return { ok: true, bwrap, prlimit, missing };
 }
 
-function cgroupNote(): string {
+/**
+ * One trial jail running `true`: bwrap present is not enough, user namespaces may be off. It costs
+ * 15-30 ms of every process that starts a sandbox, on the path to the app's first frame, so its answer
+ * is remembered in the user's cache directory for as long as nothing it depends on changes: the boot
+ * (the kernel and its settings), the user, the bwrap binary and the namespace sysctls. A stale or
+ * forged entry fails safe: a "yes" the kernel no longer honours makes the sandbox's start fail with a
+ * coded error; a "no" only weakens isolation where the user's own cache says so. Returns why the trial
+ * failed, or undefined when jails work.
+ */
+function trialJail(bwrap: string): string | undefined {
+  const key = trialKey(bwrap);
+  const file = join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'miniapp', 'jail-probe.json');
+  if (key) {
+    try {
+      const saved = JSON.parse(readFileSync(file, 'utf8')) as { key?: string; refused?: string | null };
+      if (saved.key === key) return saved.refused ?? undefined;
+    } catch {
+      // no cache yet, or unreadable: run the trial
+    }
+  }
+  const trial = spawnSync(bwrap, ['--unshare-all', '--die-with-parent', '--ro-bind', '/', '/', '--', findOnPath('true') ?? '/bin/true'], { stdio: ['ignore', 'ignore', 'pipe'], timeout: 10_000 });
+  const refused = trial.status === 0 ? undefined : String(trial.stderr ?? trial.error?.message ?? '').trim().split('\n').pop() || `exit ${trial.status}`;
+  if (key) {
+    try {
+      mkdirSync(dirname(file), { recursive: true });
+      const tmp = `${file}.${process.pid}.tmp`;
+      writeFileSync(tmp, JSON.stringify({ key, refused: refused ?? null }));
+      renameSync(tmp, file);
+    } catch {
+      // a read-only home: the trial runs again next time
+    }
+  }
+  return refused;
+}
+
+/** What the trial's answer depends on, or undefined where it cannot be told (no boot id): then no cache. */
+function trialKey(bwrap: string): string | undefined {
+  const read = (path: string) => {
+    try {
+      return readFileSync(path, 'utf8').trim();
+    } catch {
+      return '-';
+    }
+  };
+  const boot = read('/proc/sys/kernel/random/boot_id');
+  if (boot === '-') return undefined;
   try {
-    const controllers = existsSync('/sys/fs/cgroup/cgroup.controllers') ? '/sys/fs/cgroup/cgroup.controllers' : '/sys/fs/cgroup/unified/cgroup.controllers';
-    const list = readFileSync(controllers, 'utf8').trim();
-    return list?.includes('memory') ? 'cgroup limits (not used: no delegated cgroup v2 subtree for the host)' : 'cgroup limits (cgroup v2 has no memory controller here)';
+    const b = statSync(bwrap);
+    const sysctls = ['/proc/sys/user/max_user_namespaces', '/proc/sys/kernel/unprivileged_userns_clone', '/proc/sys/kernel/apparmor_restrict_unprivileged_userns'].map(read);
+    return [boot, process.getuid?.(), bwrap, b.ino, b.size, b.mtimeMs, ...sysctls].join('|');
   } catch {
-    return 'cgroup limits (no cgroup v2)';
+    return undefined;
   }
 }
 
@@ -128,10 +172,17 @@ function nodeLibraries(): string[] {
     // not Linux /proc: detectJail already said no
   }
   // The maps hold real file names (libstdc++.so.6.0.30); the loader opens the soname links beside them.
+  // One listing per directory (most libraries share /usr/lib/<arch>, a directory of thousands of entries).
+  const listings = new Map<string, Dirent[]>();
+  const list = (dir: string) => {
+    let entries = listings.get(dir);
+    if (!entries) listings.set(dir, (entries = readdirSync(dir, { withFileTypes: true })));
+    return entries;
+  };
   for (const lib of [...found]) {
     const dir = dirname(lib);
     const stem = basename(lib).replace(/\.so(\..*)?$/, '.so');
-    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    for (const entry of list(dir)) {
       if (!entry.isSymbolicLink() || !entry.name.startsWith(stem)) continue;
       const link = join(dir, entry.name);
       try {

@@ -35,6 +35,12 @@ export interface SandboxChannel {
 export type SandboxExitReason = 'EXITED' | 'STOPPED' | 'CRASHED' | 'CPU_LIMIT' | 'MEMORY_LIMIT' | 'MESSAGE_FLOOD' | 'TIMER_FLOOD';
 
 /** The app a sandbox is given, as the first message on its channel (plain data: files as base64). */
+/**
+ * The app a sandbox runs: sent as soon as the host has it (while the sandbox may still be booting), so
+ * the package's bytes cross the pipe and are decoded off the path to the first frame. Nothing of it runs
+ * before the host's SandboxLaunchMessage, sent once the sandbox reported ready: the host reads the
+ * sandbox's baselines (memory, CPU) before any guest code exists.
+ */
 export interface SandboxAppMessage {
   type: 'app';
   origin: string;
@@ -42,4 +48,9 @@ export interface SandboxAppMessage {
   hostVersion: string;
   methods: string[];
   files: Record<string, string>;
+}
+
+/** Starts the app sent in the SandboxAppMessage. */
+export interface SandboxLaunchMessage {
+  type: 'launch';
 }

@@ -9,7 +9,9 @@
  *
  * The app runs in this process (isolation "in-process"), with the rights of whoever runs the test: this
  * is for a partner's tests of its own app. Untrusted packages go through `miniapp run` or conformance,
- * which run them in the sandbox.
+ * which run them in the sandbox, or here with `{ isolation: 'sandbox' }`: the same API, but for the
+ * page itself (window, document, query, queryAll, text), which lives in another process; `textOf`,
+ * `click`, `type` and everything the host records work under both.
  */
 import { randomBytes } from 'node:crypto';
 import type { MethodName } from '../bridge/catalog.js';
@@ -53,6 +55,8 @@ export interface TestApp {
    * is for a partner's tests of its own code; run untrusted packages with `miniapp run` or conformance).
    */
   readonly isolation: import('../sandbox/index.js').Isolation;
+  /** The text of the first element matching selector (undefined when none), under every isolation. */
+  textOf(selector: string): Promise<string | undefined>;
   query(selector: string): Element | null;
   queryAll(selector: string): Element[];
   text(selector: string): string | undefined;
@@ -88,7 +92,13 @@ export async function launch(pathOrZip: string, options: TestLaunchOptions = {})
   const clock = options.clock ?? new FakeClock(Date.now());
   const hostKey = options.hostKey ?? randomBytes(32);
   const app = await launchApp(pathOrZip, { ...options, clock, hostKey });
-  const { host, guest } = app;
+  const { host } = app;
+  const sandboxed = app.isolation.level !== 'in-process';
+  // The page of a sandboxed app is in its sandbox process: only messages reach it.
+  const page = () => {
+    if (sandboxed) throw new Error(`the app runs in a sandbox process (isolation "${app.isolation.level}"): window, document, query, queryAll and text need isolation "in-process"; use await app.textOf(selector), click and type`);
+    return app.guest;
+  };
   const idleMs = options.idleTimeoutMs ?? 5000;
   const settle = () => withTimeout(host.waitForIdle(), idleMs, 'settle');
   const snapshot = () => host.snapshot();
@@ -96,10 +106,10 @@ export async function launch(pathOrZip: string, options: TestLaunchOptions = {})
   let closed = false;
   const handle: TestApp = {
     get window() {
-      return guest.window;
+      return page().window;
     },
     get document() {
-      return guest.document;
+      return page().document;
     },
     get calls() {
       return host.recorder.calls;
@@ -116,9 +126,15 @@ export async function launch(pathOrZip: string, options: TestLaunchOptions = {})
     },
     clock,
     isolation: app.isolation,
-    query: (selector) => guest.document.querySelector(selector),
-    queryAll: (selector) => Array.from(guest.document.querySelectorAll(selector) as ArrayLike<Element>),
-    text: (selector) => guest.document.querySelector(selector)?.textContent ?? undefined,
+    async textOf(selector) {
+      const r = await host.dom('query', selector);
+      if (!r.ok) throw new Error(r.error!.message);
+      const found = r.value as { exists?: boolean; text?: string } | undefined;
+      return found?.exists ? (found.text ?? '') : undefined;
+    },
+    query: (selector) => page().document.querySelector(selector),
+    queryAll: (selector) => Array.from(page().document.querySelectorAll(selector) as ArrayLike<Element>),
+    text: (selector) => page().document.querySelector(selector)?.textContent ?? undefined,
     async click(selector) {
       const r = await host.dom('click', selector);
       if (!r.ok) throw new Error(r.error!.message);

@@ -1,12 +1,12 @@
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { locateSignature, signedData } from '../../src/index.js';
 import { binPath, repoRoot } from '../helpers/cli.js';
+import { tempDir } from '../helpers/temp.js';
 
 /**
  * The documents' own snippets, run as written: a host team copies them, so they must work. The OpenSSL
@@ -15,8 +15,7 @@ import { binPath, repoRoot } from '../helpers/cli.js';
  */
 const doc = readFileSync(join(repoRoot, 'docs', 'package-format.md'), 'utf8');
 const vectors = join(repoRoot, 'test-vectors');
-const work = mkdtempSync(join(tmpdir(), 'miniapp-snippets-'));
-afterAll(() => rmSync(work, { recursive: true, force: true }));
+const work = tempDir('snippets');
 
 /** The first fenced block of `lang` after `marker` in the document. */
 function snippetAfter(marker: string, lang: string): string {

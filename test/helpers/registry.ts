@@ -7,6 +7,7 @@ import { createRegistry, operator, type Registry } from '../../src/registry/regi
 import { startRegistryServer, type RegistryServer } from '../../src/registry/server.js';
 import { createSqlStore } from '../../src/registry/sql-store.js';
 import { openSqliteDb } from '../../src/registry/sqlite.js';
+import { tempDir } from './temp.js';
 
 export type StoreKind = 'embedded' | 'postgres';
 
@@ -61,7 +62,7 @@ export async function startTestRegistry(
   kind: StoreKind,
   options: { pgUrl?: string; conformance?: boolean; log?: string[]; maxUploadBytes?: number; uploadTimeoutMs?: number } = {},
 ): Promise<TestRegistry> {
-  const dir = mkdtempSync(join(tmpdir(), 'miniapp-registry-'));
+  const dir = tempDir('registry');
   const blobs = await openFileBlobStore(dir);
   let store;
   if (kind === 'postgres') {

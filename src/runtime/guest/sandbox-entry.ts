@@ -5,9 +5,9 @@
  * channel messages over the sandbox pipe. The host side (dispatcher, services, network policy, audit)
  * stays in the host process: this process holds no key, no storage and no network.
  */
-import type { GuestEnd, GuestMessage, HostMessage } from '../channel.js';
+import { messageEnd, type GuestEnd, type GuestMessage, type HostMessage } from '../channel.js';
 import * as happyDom from 'happy-dom';
-import { freezeRealmPrototypes, type SandboxAppMessage, type SandboxChannel } from '../../sandbox/index.js';
+import { freezeRealmPrototypes, type SandboxAppMessage, type SandboxChannel, type SandboxLaunchMessage } from '../../sandbox/index.js';
 import { provideHappyDom, startGuest } from './guest.js';
 
 
@@ -34,37 +34,26 @@ export async function start(channel: SandboxChannel): Promise<void> {
   await warm.close();
   // Nothing of the guest has run yet: from here this realm's prototypes cannot be changed (lockdown.ts).
   freezeRealmPrototypes();
-  let closed = false;
-  let listener: ((m: HostMessage) => void) | undefined;
-  const end: GuestEnd = {
-    send(message: GuestMessage) {
-      if (closed) return;
-      // Same contract as the in-process channel: non-cloneable data throws DataCloneError here, in the
-      // guest, before anything is sent (the wire itself is JSON lines).
-      channel.send(structuredClone(message));
-      if (message.type === 'call') channel.expectReply?.();
-    },
-    onMessage(l) {
-      listener = l;
-    },
-    close() {
-      closed = true;
-    },
-    get closed() {
-      return closed;
-    },
-  };
+  const end = messageEnd<GuestMessage, HostMessage>((message) => {
+    // Same contract as the in-process channel: non-cloneable data throws DataCloneError here, in the
+    // guest, before anything is sent (the wire itself is JSON lines).
+    channel.send(structuredClone(message));
+    if (message.type === 'call') channel.expectReply?.();
+  });
+  // The app arrives first (decoded here while nothing else happens), and starts on the host's 'launch'.
+  let app: Parameters<typeof startGuest>[1] | undefined;
   let launched = false;
   channel.onMessage((data) => {
-    const m = data as SandboxAppMessage | HostMessage;
+    const m = data as SandboxAppMessage | SandboxLaunchMessage | HostMessage;
     if (m.type === 'app') {
-      if (launched) return;
-      launched = true;
+      if (app || launched) return;
       const files: Record<string, Uint8Array> = Object.create(null);
       for (const [name, b64] of Object.entries(m.files)) files[name] = Buffer.from(b64, 'base64');
-      void startGuest(end, { origin: m.origin, entryPoint: m.entryPoint, hostVersion: m.hostVersion, methods: m.methods, files }).catch((err: Error) =>
-        end.send({ type: 'guest-error', kind: 'error', message: `the page could not start: ${err?.message ?? String(err)}` }),
-      );
-    } else listener?.(m);
+      app = { origin: m.origin, entryPoint: m.entryPoint, hostVersion: m.hostVersion, methods: m.methods, files };
+    } else if (m.type === 'launch') {
+      if (!app || launched) return;
+      launched = true;
+      void startGuest(end, app).catch((err: Error) => end.send({ type: 'guest-error', kind: 'error', message: `the page could not start: ${err?.message ?? String(err)}` }));
+    } else end.deliver(m);
   });
 }

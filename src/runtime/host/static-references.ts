@@ -1,3 +1,4 @@
+import { FETCHING_ON_ANY_ELEMENT, isFetchingAttribute, isSrcsetAttribute, srcsetUrls } from '../../format/index.js';
 import { checkUrl } from './network-policy.js';
 
 /**
@@ -22,50 +23,9 @@ export interface StaticReference {
 
 const MAX_REFERENCES = 200;
 
-/** Attributes that make a fetch, per element (any element: style, background). */
-const FETCHING: Record<string, readonly string[]> = {
-  img: ['src', 'srcset'],
-  source: ['src', 'srcset'],
-  video: ['src', 'poster'],
-  audio: ['src'],
-  track: ['src'],
-  embed: ['src'],
-  object: ['data'],
-  iframe: ['src'],
-  frame: ['src'],
-  input: ['src'],
-  script: ['src'],
-  image: ['href', 'xlink:href'],
-  use: ['href', 'xlink:href'],
-  feimage: ['href', 'xlink:href'],
-  link: ['href', 'imagesrcset'],
-};
-
-/** <link rel> values that fetch nothing (the link names a page, not a resource). */
-const NON_FETCHING_RELS = new Set(['canonical', 'alternate', 'author', 'bookmark', 'help', 'license', 'next', 'prev', 'search', 'me', 'external', 'nofollow', 'noopener', 'noreferrer', 'opener', 'tag']);
-
 const SKIPPED_SCHEMES = /^(?:data|blob|javascript|mailto|tel|sms|about):/i;
 
 const blank = (s: string) => s.replace(/[^\n]/g, ' ');
-
-/** The candidate URLs of a srcset (HTML's parsing: a URL ends at whitespace; trailing commas end a candidate). */
-export function srcsetUrls(value: string): Array<{ url: string; offset: number }> {
-  const out: Array<{ url: string; offset: number }> = [];
-  let i = 0;
-  while (i < value.length) {
-    while (i < value.length && /[\s,]/.test(value[i]!)) i++;
-    const start = i;
-    while (i < value.length && !/\s/.test(value[i]!)) i++;
-    let url = value.slice(start, i);
-    const endsCandidate = url.endsWith(',');
-    url = url.replace(/,+$/, '');
-    if (url) out.push({ url, offset: start });
-    if (!endsCandidate) {
-      while (i < value.length && value[i] !== ',') i++;
-    }
-  }
-  return out;
-}
 
 /** url(...) and @import references of a CSS text (comments blanked by the caller). */
 function cssUrls(css: string): Found[] {
@@ -97,15 +57,13 @@ function htmlReferences(html: string): Found[] {
     const attrsAt = m.index + 1 + m[1]!.length;
     const attrs = attributes(m[2] ?? '');
     const rel = (attrs.find((a) => a.name === 'rel')?.value ?? '').toLowerCase().split(/\s+/).filter(Boolean);
-    const fetching = FETCHING[tag.replace(/^svg:/, '')] ?? [];
     for (const a of attrs) {
       const at = attrsAt + a.offset;
       if (a.name === 'style') for (const r of cssUrls(a.value)) found.push({ ...r, where: `${r.where} in <${tag} style>`, offset: at + r.offset });
-      else if (a.name === 'background') found.push({ url: a.value, offset: at, where: `<${tag} background>` });
-      else if (fetching.includes(a.name)) {
-        if (tag === 'link' && a.name === 'href' && rel.length > 0 && rel.every((r) => NON_FETCHING_RELS.has(r))) continue;
+      else if (FETCHING_ON_ANY_ELEMENT.includes(a.name)) found.push({ url: a.value, offset: at, where: `<${tag} ${a.name}>` });
+      else if (isFetchingAttribute(tag, a.name, rel)) {
         const where = tag === 'link' ? `<link${rel.length ? ` rel=${rel.join(' ')}` : ''} ${a.name}>` : `<${tag} ${a.name}>`;
-        if (a.name.endsWith('srcset')) for (const c of srcsetUrls(a.value)) found.push({ url: c.url, offset: at + c.offset, where });
+        if (isSrcsetAttribute(a.name)) for (const c of srcsetUrls(a.value)) found.push({ url: c.url, offset: at + c.offset, where });
         else found.push({ url: a.value.trim(), offset: at, where, ...(loadedHeadless(tag, a.name, rel) ? { headless: true as const } : {}) });
       }
     }

@@ -24,6 +24,12 @@ export const runtimeErrors = {
     message: (a) => `building ${q(a.file)} failed: ${String(a.reason)}`,
     hint: () => 'Fix the source error shown; the file is bundled with esbuild before the app runs.',
   },
+  RUN_ESCAPE_ATTEMPT: {
+    title: 'The app tried to leave its sandbox',
+    message: (a) => `${String(a.count)} escape attempt${a.count === 1 ? '' : 's'} caught by the sandbox, first: ${String(a.what)}`,
+    hint: () =>
+      "Code walked from a page object to the sandbox's Function constructor (`obj.constructor.constructor(...)`), the first step of a sandbox escape. It was stopped; a host refuses such an app. If a library does this, replace it or report it.",
+  },
   RUN_SCRIPT_ERROR: {
     title: 'Uncaught error in the app',
     message: (a) => `uncaught ${String(a.message)}`,
