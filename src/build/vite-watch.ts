@@ -39,7 +39,7 @@ export interface ViteWatchOptions {
   start(capture: CapturePlugin, warn: (message: string) => void): Promise<ViteWatcher>;
   /** Files Vite reads at start and its watcher does not follow (config, package.json, tsconfig, .env): a change restarts it. */
   settings: string[];
-  /** How long a rebuild waits for Vite's watcher to see a save before taking it as one Vite does not read (default 150 ms). */
+  /** How long a rebuild waits for Vite's watcher to see a save before taking it as one Vite does not read (default 300 ms). */
   graceMs?: number;
   /** How long a change may go without Vite starting a build before the watcher is restarted (default 5 s). */
   stuckMs?: number;
@@ -50,9 +50,6 @@ export interface ViteWatch {
   settle(): Promise<ViteWatchResult>;
   close(): Promise<void>;
 }
-
-/** A save Vite's watcher saw this recently is taken as the one a rebuild is asked for. */
-const RECENT_CHANGE_MS = 1000;
 
 const stampOf = (files: string[]) => files.map((f) => statSync(f, { throwIfNoEntry: false })?.mtimeMs ?? 0).join(',');
 
@@ -71,7 +68,7 @@ function capturePlugin(take: (outputs: ViteChunk[]) => void): CapturePlugin {
 }
 
 export function createViteWatch(options: ViteWatchOptions): ViteWatch {
-  const graceMs = options.graceMs ?? 150;
+  const graceMs = options.graceMs ?? 300;
   const stuckMs = options.stuckMs ?? 5000;
   let watcher: Promise<ViteWatcher | undefined> | undefined;
   let generation = 0;
@@ -79,6 +76,8 @@ export function createViteWatch(options: ViteWatchOptions): ViteWatch {
   let building = false;
   let pendingChange = false;
   let lastChangeAt = 0;
+  /** When settle last handed back a result. */
+  let lastReturnedAt = 0;
   let latest: ViteWatchResult | undefined;
   let wakers: (() => void)[] = [];
   const wake = () => {
@@ -166,8 +165,9 @@ export function createViteWatch(options: ViteWatchOptions): ViteWatch {
       if (!watcher || stampOf(options.settings) !== stamp) await restart();
       else if (idle()) {
         const failed = 'error' in latest!;
-        // The save may not have reached Vite's watcher yet; if it never does, Vite does not read that file.
-        const seen = (!failed && Date.now() - lastChangeAt < RECENT_CHANGE_MS) || (await waitFor(() => !idle(), graceMs));
+        // A change Vite saw since the last result has been built (idle: a build started after it). Else the
+        // save may not have reached Vite's watcher yet; if it never does, Vite does not read that file.
+        const seen = (!failed && lastChangeAt > lastReturnedAt) || (await waitFor(() => !idle(), graceMs));
         // A failed build is retried whole: the fix may be a file Vite's watcher does not know (a new module).
         if (!seen && failed) await restart();
       }
@@ -175,6 +175,7 @@ export function createViteWatch(options: ViteWatchOptions): ViteWatch {
       if (!(await waitFor(idle, stuckMs)) && !building && !closed) await restart();
       await waitFor(idle);
       if (closed) throw new Error('this build context has been disposed');
+      lastReturnedAt = Date.now();
       return latest!;
     },
     async close() {
