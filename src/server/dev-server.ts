@@ -40,6 +40,8 @@ export interface DevServerOptions {
   /** Manifest rule set (default "dev": loopback domains allowed). */
   profile?: 'dev' | 'release';
   newestHostVersion?: string;
+  /** Serve a web app manifest (PWA) found at manifest.json as site.webmanifest, the HTML relinked (as `build --rename-web-manifest`). */
+  renameWebManifest?: boolean;
   /** Extra channels besides the WebSocket endpoint (tests and embedders use createMemoryChannel()). */
   channels?: DevChannel[];
   /** Fixed token (tests); by default a random one per process. */
@@ -268,7 +270,8 @@ export async function createDevServer(options: DevServerOptions): Promise<DevSer
   const channels: DevChannel[] = [];
   const clients = createClientBook({ channels: () => channels, ackTimeoutMs: options.ackTimeoutMs ?? 3000, onReloaded: (r) => emit({ type: 'reloaded', ...r }) });
   const state = createBuildState(projectDir, clients);
-  const build = createBuildContext({ projectDir, mode: 'development', profile: options.profile ?? 'dev', newestHostVersion: options.newestHostVersion });
+  // watch: a Vite project keeps Vite's own watcher between saves, so each rebuild is incremental.
+  const build = createBuildContext({ projectDir, mode: 'development', profile: options.profile ?? 'dev', newestHostVersion: options.newestHostVersion, renameWebManifest: options.renameWebManifest, watch: true });
   let watcher: ProjectWatcher | undefined;
   let http: Server | undefined;
   const afterBuild = (out: BuildOutput, request: RebuildRequest) => {
