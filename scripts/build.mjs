@@ -158,22 +158,47 @@ const bundleHost = () =>
   });
 
 /**
- * The dev server's browser client (src/server/client/client.ts, with the protocol's types and constants
- * it imports) as one classic script: it is injected into served pages and must run before the app's own
- * scripts, in the WebViews a host supports. It replaces the one-to-one transpile of the same file.
+ * The bridge mock and its catalogue are served beside the dev server's browser scripts
+ * (/__miniapp/bridge-mock.js): the scripts import them from src/ for their types, and the bundles load
+ * them from the server.
+ */
+const serveBridgeMock = {
+  name: 'serve-bridge-mock',
+  setup(build) {
+    build.onResolve({ filter: /(^|\/)bridge\/mock\/(bridge-mock|catalog-data)\.js$/ }, (args) => ({ path: `/__miniapp/${args.path.split('/').pop()}`, external: true }));
+  },
+};
+
+/**
+ * The dev server's browser scripts, each with the protocol's types and constants it imports: the client
+ * (src/server/client/client.ts) as one classic script, since it is injected into served pages and must run
+ * before the app's own scripts, in the WebViews a host supports; the simulator (simulator.ts) as one ES
+ * module. They replace the one-to-one transpile of the same files.
  */
 const bundleDevClient = () =>
-  esbuild.build({
-    entryPoints: [join(src, 'server/client/client.ts')],
-    outfile: join(dist, 'server/client/client.js'),
-    bundle: true,
-    format: 'iife',
-    platform: 'browser',
-    target: ['es2019', 'chrome80', 'safari13'],
-    // The browser mock is served beside the client, not bundled into it.
-    external: ['/__miniapp/*'],
-    logLevel: 'warning',
-  });
+  Promise.all([
+    esbuild.build({
+      entryPoints: [join(src, 'server/client/client.ts')],
+      outfile: join(dist, 'server/client/client.js'),
+      bundle: true,
+      format: 'iife',
+      platform: 'browser',
+      target: ['es2019', 'chrome80', 'safari13'],
+      // The browser mock is served beside the client, not bundled into it.
+      external: ['/__miniapp/*'],
+      logLevel: 'warning',
+    }),
+    esbuild.build({
+      entryPoints: [join(src, 'server/client/simulator.ts')],
+      outfile: join(dist, 'server/client/simulator.js'),
+      bundle: true,
+      format: 'esm',
+      platform: 'browser',
+      target: 'es2020',
+      plugins: [serveBridgeMock],
+      logLevel: 'warning',
+    }),
+  ]);
 
 await transpile();
 await Promise.all([bundleCli(), bundleHappyDom(), bundleSandboxGuest(), bundleSandboxChild(), bundleHost(), bundleDevClient()]);

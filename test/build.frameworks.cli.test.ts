@@ -71,6 +71,18 @@ describe.each([
     expect(missing.message).toMatch(/"src\/App\.(vue|svelte)" needs (vue|svelte)\/compiler/);
     expect(missing.hint).toMatch(/npm install (vue|svelte)/);
   });
+
+  it('says the same when the project neither lists nor has the framework (no plugin is registered then)', async () => {
+    const { dir } = stack({ ...files, 'package.json': JSON.stringify({ name: 'plain', private: true, type: 'module' }) }, { withModules: false });
+    const ctx = createBuildContext({ projectDir: dir });
+    const r = await ctx.rebuild();
+    await ctx.dispose();
+    expect(r.ok).toBe(false);
+    const missing = r.errors.find((e) => e.code === 'BUILD_COMPILER_MISSING');
+    expect(missing?.message).toMatch(/"src\/App\.(vue|svelte)" needs (vue|svelte)\/compiler/);
+    expect(missing?.hint).toMatch(/npm install (vue|svelte)/);
+    expect(missing?.file).toBe('src/main.ts');
+  });
 });
 
 describe('CSS through PostCSS when the project has a PostCSS config', () => {

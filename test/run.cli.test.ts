@@ -36,6 +36,26 @@ describe('miniapp run', () => {
     expect(wallMs).toBeLessThan(800 + 8000);
   }, 20_000);
 
+  it('says once, with the hint, that a file the code loads is not in the package', async () => {
+    const { dir, flags } = sandbox();
+    const app = join(dir, 'missing-image');
+    mkdirSync(join(app, 'src'), { recursive: true });
+    writeFileSync(join(app, 'manifest.json'), JSON.stringify({ id: 'com.example.missing', version: '1.0.0', minHostVersion: '3.0.0', entryPoint: 'index.html', permissions: [], allowedDomains: [] }));
+    writeFileSync(join(app, 'index.html'), '<!doctype html><body><script type="module" src="./src/main.js"></script></body>');
+    writeFileSync(join(app, 'src/main.js'), "const img = document.createElement('img');\nimg.src = './img/logo.png';\ndocument.body.appendChild(img);\nconsole.log('app started');\n");
+    const r = await runCli(['run', app, ...flags], { env: { NO_COLOR: '1' }, timeoutMs: 60_000 });
+    expect(r.code).toBe(1);
+    expect(r.stdout.match(/RUN_RESOURCE_MISSING/g)).toHaveLength(1);
+    expect(r.stdout.match(/img\/logo\.png/g)).toHaveLength(1);
+    expect(r.stdout).toMatch(/RUN_RESOURCE_MISSING img\/logo\.png is referenced but not in the package \(hint: /);
+    // The rest of the console is still shown.
+    expect(r.stdout).toMatch(/console\n\s+log\s+app started/);
+    // --json keeps the DOM's own console line: the report is the data, only the human output dedupes.
+    const json = parseJsonOutput((await runCli(['run', app, '--json', ...flags], { timeoutMs: 60_000 })).stdout);
+    expect(json.errors.filter((e: { code: string }) => e.code === 'RUN_RESOURCE_MISSING')).toHaveLength(1);
+    expect(lines(json.result).some((t: string) => t.includes('img/logo.png'))).toBe(true);
+  }, 60_000);
+
   it('runs a directory and prints a JSON report: console, calls with outcome and latency, timings', async () => {
     const { flags } = sandbox();
     const r = await runCli(['run', CLI_APP, '--json', ...flags]);

@@ -282,6 +282,30 @@ describe('what the server serves and rebuilds for', () => {
     expect(answered).toBeGreaterThan(0);
   });
 
+  it('does not lose a save made while it starts: a file written during the first build is rebuilt', async () => {
+    const project = makeProject();
+    let first = true;
+    const server = await createDevServer({
+      projectDir: project.dir,
+      port: 0,
+      onEvent: (e) => {
+        // The first build is done, the server does not listen yet: the developer saves now.
+        if (e.type === 'build' && first) {
+          first = false;
+          project.write('src/message.js', "export const message = 'saved during start-up';\n");
+        }
+      },
+    });
+    open.push({ server, project });
+    const served = async () => {
+      await server.idle();
+      const html = await (await fetch(server.url)).text();
+      const script = /src="\.?\/?(assets\/[^"]+\.js)"/.exec(html)?.[1];
+      return script ? (await (await fetch(server.url + script)).text()).includes('saved during start-up') : false;
+    };
+    await until(served, 10_000, 'the save made during start-up to be served');
+  });
+
   it('keeps the previous builds’ assets served, so a page that loaded the old HTML still starts', async () => {
     const { server, project } = await start({ watch: false });
     const oldHtml = await (await fetch(server.url)).text();

@@ -34,7 +34,7 @@ function resolveOptions(options: BuildContextOptions): ResolvedBuildOptions {
 export function createBuildContext(options: BuildContextOptions): BuildContext {
   const o = resolveOptions(options);
   const viteConfig = o.bundler === 'esbuild' ? undefined : findViteConfig(o.projectDir);
-  const inner = o.bundler === 'vite' || viteConfig ? createViteBuild(o, viteConfig) : createEsbuildBuild(o);
+  const inner = o.bundler === 'vite' || viteConfig ? createViteBuild(o, viteConfig, options.sourcemap !== undefined) : createEsbuildBuild(o);
   // Rebuilds run one at a time: a dev server may ask again while a build is still running.
   let queue: Promise<unknown> = Promise.resolve();
   return {

@@ -12,10 +12,24 @@ export function codeFrame(lineText: string, line: number, column: number, length
   return `  ${gutter} | ${lineText}\n  ${pad} | ${lead}${'^'.repeat(Math.max(1, Math.min(length, lineText.length - column + 1)))}`;
 }
 
+/** The compilers of the component formats esbuild has no loader for, and the package that brings each. */
+const COMPONENT_COMPILERS: Record<string, { compiler: string; install: string }> = {
+  vue: { compiler: 'vue/compiler-sfc', install: 'vue' },
+  svelte: { compiler: 'svelte/compiler', install: 'svelte' },
+};
+
+/** esbuild's "no loader" error for a component of a framework the project lacks: its plugin was not registered. */
+function componentWithoutFramework(m: Message): { code: string; args: Record<string, unknown> } | undefined {
+  const match = /^No loader is configured for "\.(vue|svelte)" files: (.+)$/.exec(m.text);
+  const known = match && COMPONENT_COMPILERS[match[1]!];
+  if (!known) return undefined;
+  return { code: 'BUILD_COMPILER_MISSING', args: { file: match[2], ...known, reason: `the project neither lists nor has ${known.install}` } };
+}
+
 /** An esbuild error or warning as a coded diagnostic: file:line:column (1-based) and its code frame. */
 export function fromEsbuildMessage(m: Message, severity: 'error' | 'warning'): BuildDiagnostic {
   const loc = m.location;
-  const own = m.detail as { code?: string; args?: Record<string, unknown> } | undefined;
+  const own = (m.detail as { code?: string; args?: Record<string, unknown> } | undefined) ?? componentWithoutFramework(m);
   if (own && typeof own.code === 'string' && own.args) {
     const d: BuildDiagnostic = diagnostic(own.code as ErrorCode, own.args, loc ? { file: loc.file, line: loc.line, column: loc.column + 1 } : { file: String(own.args.file ?? '') }, severity);
     if (loc && loc.lineText) d.frame = codeFrame(loc.lineText, loc.line, loc.column + 1, loc.length || 1);

@@ -9,7 +9,7 @@ import { readProjectManifest, type ManifestStep } from './manifest-step.js';
 import { collectEsbuildOutputs } from './outputs.js';
 import { frameworkPlugins } from './plugins/index.js';
 import { readPublicFiles } from './public.js';
-import { createEsbuildSession, type BundlePair, type EarlyRun } from './session.js';
+import { createEsbuildSession, startEsbuildService, type BundlePair, type EarlyRun } from './session.js';
 import type { BuildContext, BuildDiagnostic, BuildOutput, ResolvedBuildOptions } from './types.js';
 
 // The default build: the entry HTML's scripts and stylesheets bundled by esbuild (Vue, Svelte and PostCSS
@@ -27,8 +27,10 @@ interface Bundling {
 
 export function createEsbuildBuild(o: ResolvedBuildOptions): BuildContext {
   const { projectDir } = o;
+  // A one-shot build is about to bundle: esbuild starts while the manifest and the HTML are read.
+  if (o.bundleOutputs === 'disk') startEsbuildService();
   const framework = frameworkPlugins(o);
-  const session = createEsbuildSession({ ...o, plugins: framework.plugins, conditions: framework.conditions });
+  const session = createEsbuildSession({ ...o, plugins: framework.plugins, conditions: framework.conditions, outputs: o.bundleOutputs });
   let disposed = false;
 
   /** Reads the entry HTML and starts bundling what it references, adopting the early run when its entries match. */
@@ -120,7 +122,7 @@ export function createEsbuildBuild(o: ResolvedBuildOptions): BuildContext {
     const assembled = assemblePackage({ manifest: manifest!, manifestBytes: step.bytes, htmlPath: step.htmlPath!, html, entries, lint: o.lint, renameWebManifest: o.renameWebManifest, sources: { projectDir, inputs: Object.keys(outputs.metafile.inputs) } });
     errors.push(...assembled.errors);
     warnings.push(...assembled.warnings);
-    return { ok: errors.length === 0, manifest, files: errors.length ? new Map() : assembled.files, sourcemaps: outputs.sourcemaps, errors, warnings, metafile: outputs.metafile, modules: outputs.modules, watchFiles: [...watchFiles], durationMs: performance.now() - started };
+    return { ok: errors.length === 0, manifest, files: errors.length ? new Map() : assembled.files, sourcemaps: outputs.sourcemaps, sourcemapFiles: outputs.sourcemapFiles, errors, warnings, metafile: outputs.metafile, modules: outputs.modules, watchFiles: [...watchFiles], durationMs: performance.now() - started };
   }
 
   async function rebuild(): Promise<BuildOutput> {

@@ -1,6 +1,6 @@
-import { join, relative, sep } from 'node:path';
+import { relative, sep } from 'node:path';
 import { entryKey, type EntryOutputs } from './entries.js';
-import { OUT, type BundlePair } from './session.js';
+import type { BundlePair } from './session.js';
 import type { BuildOutput, ModuleSize, SourcemapMode } from './types.js';
 
 const toPosix = (p: string) => p.split(sep).join('/');
@@ -11,6 +11,8 @@ export interface BundleOutputs {
   files: Map<string, Uint8Array>;
   /** External source maps (not in the package). */
   sourcemaps: Map<string, Uint8Array>;
+  /** External source maps left on disk by a disk-mode build: package path + ".map" → file. */
+  sourcemapFiles: Map<string, string>;
   metafile: NonNullable<BuildOutput['metafile']>;
   modules: ModuleSize[];
 }
@@ -22,17 +24,20 @@ export const sortModules = (sizes: Map<string, number>): ModuleSize[] =>
 export function collectEsbuildOutputs(projectDir: string, runs: BundlePair, sourcemap: SourcemapMode): BundleOutputs & { entries: EntryOutputs } {
   const files = new Map<string, Uint8Array>();
   const sourcemaps = new Map<string, Uint8Array>();
-  const outPrefix = `${OUT}/`;
-  const strip = (p?: string) => (p?.startsWith(outPrefix) ? p.slice(outPrefix.length) : p);
+  const sourcemapFiles = new Map<string, string>();
   const metafile: BundleOutputs['metafile'] = { inputs: {}, outputs: {} };
   const entries: EntryOutputs = new Map();
   const sizes = new Map<string, number>();
   runs.forEach((run, index) => {
     if (!run) return;
     const kind = index === 1 ? 'classic' : 'module';
+    // Metafile output keys are relative to the project: "<outdir>/assets/x.js".
+    const outPrefix = `${toPosix(relative(projectDir, run.outdir))}/`;
+    const strip = (p?: string) => (p?.startsWith(outPrefix) ? p.slice(outPrefix.length) : p);
     for (const f of run.outputFiles) {
-      const name = toPosix(relative(join(projectDir, OUT), f.path));
-      if (name.endsWith('.map') && sourcemap === 'external') sourcemaps.set(name, f.contents);
+      const name = toPosix(relative(run.outdir, f.path));
+      if (!f.contents) sourcemapFiles.set(name, f.path);
+      else if (name.endsWith('.map') && sourcemap === 'external') sourcemaps.set(name, f.contents);
       else files.set(name, f.contents);
     }
     Object.assign(metafile.inputs, run.metafile.inputs);
@@ -52,5 +57,5 @@ export function collectEsbuildOutputs(projectDir: string, runs: BundlePair, sour
       entries.set(slot, prev);
     }
   });
-  return { files, sourcemaps, metafile, modules: sortModules(sizes), entries };
+  return { files, sourcemaps, sourcemapFiles, metafile, modules: sortModules(sizes), entries };
 }

@@ -64,17 +64,21 @@ export interface BuildPackageResult {
 const LARGEST_MODULES = 10;
 const kb = (n: number) => `${(n / 1024).toFixed(1)} KB`;
 
-async function buildOnce(options: BuildPackageOptions): Promise<{ output: BuildOutput; zip?: Zip }> {
-  const ctx = createBuildContext(options);
+/** One build and its zip; `release` ends the context (after the package is written: maps may still be on disk). */
+async function buildOnce(options: BuildPackageOptions): Promise<{ output: BuildOutput; zip?: Zip; release: () => Promise<void> }> {
+  // One build, then the context is gone: esbuild writes the bundles and they are read back.
+  const ctx = createBuildContext({ bundleOutputs: 'disk', ...options });
+  const release = () => ctx.dispose();
   try {
     options.onProgress?.('bundling…');
     const output = await ctx.rebuild();
-    if (!output.ok) return { output };
+    if (!output.ok) return { output, release };
     options.onProgress?.('packaging…');
     const zip = await createZip([...output.files].map(([name, data]) => ({ name, data })), { mtime: options.mtime ?? DEFAULT_MTIME });
-    return { output, zip };
-  } finally {
-    await ctx.dispose();
+    return { output, zip, release };
+  } catch (err) {
+    await release();
+    throw err;
   }
 }
 
@@ -94,13 +98,22 @@ function checkBudget(zip: Zip, modules: ModuleSize[], budget: number): { errors:
   return { errors: [], warnings: [] };
 }
 
+/** Moves a map esbuild left on disk into place (a copy when the rename crosses file systems). */
+async function moveFile(from: string, to: string): Promise<void> {
+  try {
+    await fs.rename(from, to);
+  } catch {
+    await fs.copyFile(from, to);
+  }
+}
+
 /** Writes the external source maps into a folder beside the zip, replacing the previous folder whole. */
-async function writeSourcemaps(dir: string, maps: Map<string, Uint8Array>): Promise<void> {
+async function writeSourcemaps(dir: string, maps: Map<string, Uint8Array>, files: Map<string, string>): Promise<void> {
   const temp = `${dir}.tmp-${crypto().randomBytes(4).toString('hex')}`;
   try {
-    const folders = new Set([...maps.keys()].map((name) => dirname(join(temp, name))));
+    const folders = new Set([...maps.keys(), ...files.keys()].map((name) => dirname(join(temp, name))));
     await Promise.all([...folders].map((f) => fs.mkdir(f, { recursive: true })));
-    await Promise.all([...maps].map(([name, data]) => fs.writeFile(join(temp, name), data)));
+    await Promise.all([...[...maps].map(([name, data]) => fs.writeFile(join(temp, name), data)), ...[...files].map(([name, from]) => moveFile(from, join(temp, name)))]);
     await fs.rm(dir, { recursive: true, force: true });
     await fs.rename(temp, dir);
   } catch (err) {
@@ -109,7 +122,7 @@ async function writeSourcemaps(dir: string, maps: Map<string, Uint8Array>): Prom
   }
 }
 
-type PackagedOutput = Pick<BuildOutput, 'manifest' | 'files' | 'sourcemaps' | 'modules' | 'errors' | 'warnings'>;
+type PackagedOutput = Pick<BuildOutput, 'manifest' | 'files' | 'sourcemaps' | 'sourcemapFiles' | 'modules' | 'errors' | 'warnings'>;
 
 /** The summary of a zipped package and its budget findings. */
 function summarize(output: PackagedOutput, zip: Zip, budget: number, mode: string): { summary: BuildSummary; errors: BuildDiagnostic[]; warnings: BuildDiagnostic[] } {
@@ -137,8 +150,9 @@ async function writePackage(outDir: string, output: PackagedOutput, zip: Zip): P
     throw new MiniappError('WRITE_FAILED', { path: outDir, reason: err.message }, { cause: err });
   });
   const zipPath = join(outDir, `${id}-${version}.zip`);
-  const sourcemapDir = output.sourcemaps.size > 0 ? join(outDir, `${id}-${version}.sourcemaps`) : undefined;
-  await Promise.all([writeFileAtomic(zipPath, zip.bytes), sourcemapDir && writeSourcemaps(sourcemapDir, output.sourcemaps)]);
+  const mapFiles = output.sourcemapFiles ?? new Map<string, string>();
+  const sourcemapDir = output.sourcemaps.size + mapFiles.size > 0 ? join(outDir, `${id}-${version}.sourcemaps`) : undefined;
+  await Promise.all([writeFileAtomic(zipPath, zip.bytes), sourcemapDir && writeSourcemaps(sourcemapDir, output.sourcemaps, mapFiles)]);
   return { zipPath, sourcemapDir };
 }
 
@@ -146,6 +160,7 @@ async function writePackage(outDir: string, output: PackagedOutput, zip: Zip): P
 async function checkReproducible(options: BuildPackageOptions, zip: Zip, summary: BuildSummary): Promise<BuildDiagnostic[]> {
   options.onProgress?.('building again to check reproducibility…');
   const second = await buildOnce(options);
+  await second.release();
   if (options.signal?.aborted) throw new MiniappError('INTERRUPTED', { signal: 'a signal' });
   const again = second.zip ? sha256(second.zip.bytes) : undefined;
   summary.reproducible = again === summary.sha256;
@@ -163,22 +178,26 @@ async function checkReproducible(options: BuildPackageOptions, zip: Zip, summary
 export async function buildPackage(options: BuildPackageOptions): Promise<BuildPackageResult> {
   const started = performance.now();
   const budget = options.budget ?? DEFAULT_BUDGET;
-  const { output, zip } = await buildOnce(options);
-  if (options.signal?.aborted) throw new MiniappError('INTERRUPTED', { signal: 'a signal' });
-  const errors = [...output.errors];
-  const warnings = [...output.warnings];
-  if (!zip || !output.manifest) return { ok: false, errors, warnings };
-  const { summary, ...budgetCheck } = summarize(output, zip, budget, options.mode ?? 'production');
-  errors.push(...budgetCheck.errors);
-  warnings.push(...budgetCheck.warnings);
-  if (options.checkReproducible && errors.length === 0) errors.push(...(await checkReproducible(options, zip, summary)));
-  if (errors.length) {
+  const { output, zip, release } = await buildOnce(options);
+  try {
+    if (options.signal?.aborted) throw new MiniappError('INTERRUPTED', { signal: 'a signal' });
+    const errors = [...output.errors];
+    const warnings = [...output.warnings];
+    if (!zip || !output.manifest) return { ok: false, errors, warnings };
+    const { summary, ...budgetCheck } = summarize(output, zip, budget, options.mode ?? 'production');
+    errors.push(...budgetCheck.errors);
+    warnings.push(...budgetCheck.warnings);
+    if (options.checkReproducible && errors.length === 0) errors.push(...(await checkReproducible(options, zip, summary)));
+    if (errors.length) {
+      summary.durationMs = performance.now() - started;
+      return { ok: false, summary, errors, warnings };
+    }
+    const written = await writePackage(resolve(options.projectDir, options.outDir ?? 'dist'), output, zip);
     summary.durationMs = performance.now() - started;
-    return { ok: false, summary, errors, warnings };
+    return { ok: true, ...written, summary, errors, warnings };
+  } finally {
+    await release();
   }
-  const written = await writePackage(resolve(options.projectDir, options.outDir ?? 'dist'), output, zip);
-  summary.durationMs = performance.now() - started;
-  return { ok: true, ...written, summary, errors, warnings };
 }
 
 export interface PackPackageOptions extends PackOptions {

@@ -38,6 +38,19 @@ export interface BuildContextOptions {
    * "vite" force one.
    */
   bundler?: 'auto' | 'esbuild' | 'vite';
+  /**
+   * How esbuild hands back the bundles: "memory" (default) over its pipe, or "disk": it writes them into
+   * a private folder in the project (.miniapp-out-*.tmp, removed on dispose) and they are read back,
+   * which is faster for a one-shot build of a big app. The package is byte-identical either way; external
+   * source maps then stay on disk (BuildOutput.sourcemapFiles) until dispose.
+   */
+  bundleOutputs?: 'memory' | 'disk';
+  /**
+   * The caller rebuilds on every save (a dev server): a Vite project keeps Vite's own watcher running
+   * between rebuilds (build.watch), so a save re-bundles only what it changed; close it with dispose().
+   * esbuild's contexts are incremental either way.
+   */
+  watch?: boolean;
 }
 
 /** The options once defaults are applied and the project directory is resolved (real path). */
@@ -73,6 +86,11 @@ export interface BuildOutput {
   files: Map<string, Uint8Array>;
   /** Source maps that do not go into the package (sourcemap "external"), keyed by the bundle's package path + ".map". */
   sourcemaps: Map<string, Uint8Array>;
+  /**
+   * With bundleOutputs "disk", the external source maps instead: left where esbuild wrote them (package
+   * path + ".map" → absolute path), readable until the context is disposed.
+   */
+  sourcemapFiles?: Map<string, string>;
   errors: BuildDiagnostic[];
   warnings: BuildDiagnostic[];
   /** esbuild's metafile(s) merged: inputs and outputs of this build (outputs keyed by package path). */

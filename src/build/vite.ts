@@ -8,29 +8,22 @@ import { codeFrame } from './diagnostics.js';
 import { readProjectManifest } from './manifest-step.js';
 import { sortModules } from './outputs.js';
 import { listPublicFiles } from './public.js';
-import type { BuildContext, BuildDiagnostic, BuildOutput, ResolvedBuildOptions } from './types.js';
+import { createViteWatch, type CapturePlugin, type ViteChunk, type ViteWatch, type ViteWatcher } from './vite-watch.js';
+import type { BuildContext, BuildDiagnostic, BuildOutput, ResolvedBuildOptions, SourcemapMode } from './types.js';
 
 // A project that already builds with Vite: its own vite.config.* and plugins, through the Vite the
 // project installed (never the toolchain's start-up path). Vite bundles in memory (write: false) with a
 // relative base, since a package is opened from wherever the host extracts it; public/ (Vite's publicDir),
 // manifest.json and the shared package checks are the build core's, so the package is the same as any.
 
-interface ViteChunk {
-  type: 'chunk' | 'asset';
-  fileName: string;
-  code?: string;
-  source?: string | Uint8Array;
-  map?: { toString(): string } | null;
-  modules?: Record<string, { renderedLength: number }>;
-  moduleIds?: string[];
-}
 interface ViteModule {
-  build(config: Record<string, unknown>): Promise<{ output: ViteChunk[] } | { output: ViteChunk[] }[]>;
+  build(config: Record<string, unknown>): Promise<{ output: ViteChunk[] } | { output: ViteChunk[] }[] | ViteWatcher>;
 }
 interface ResolvedViteConfig {
   root: string;
   publicDir: string;
   configFile?: string;
+  build?: { sourcemap?: boolean | 'inline' | 'hidden' };
 }
 
 const toPosix = (p: string) => p.split(sep).join('/');
@@ -71,10 +64,23 @@ function fromViteError(err: unknown, projectDir: string): BuildDiagnostic {
   return d;
 }
 
-/** The inline config on top of the project's: in memory, relative base, our source maps and minification. */
-function inlineConfig(o: ResolvedBuildOptions, configFile: string | undefined, warnings: BuildDiagnostic[], resolved: (c: ResolvedViteConfig) => void) {
-  const warn = (msg: string) => warnings.push(diagnostic('BUILD_WARNING', { reason: `vite: ${msg.split('\n')[0]}` }, {}, 'warning'));
-  const sourcemap = o.sourcemap === 'external' ? 'hidden' : o.sourcemap === 'linked' ? true : o.sourcemap === 'none' ? false : 'inline';
+const toViteSourcemap = (mode: SourcemapMode) => (mode === 'external' ? 'hidden' : mode === 'linked' ? true : mode === 'none' ? false : 'inline');
+
+/**
+ * The source maps of a production build when --sourcemap is not given: the project's own
+ * build.sourcemap (Vite's default is none, and maps cost a Vite build a good part of its time); maps
+ * Vite would link from the code (true) are set aside beside the package instead, like "hidden" ones.
+ */
+const fromViteSourcemap = (value: boolean | 'inline' | 'hidden' | undefined): SourcemapMode => (value === 'inline' ? 'inline' : value ? 'external' : 'none');
+
+/**
+ * The inline config on top of the project's: in memory, relative base, our minification, and our source
+ * maps unless the project's decide (`projectMaps`: production without --sourcemap).
+ */
+function inlineConfig(o: ResolvedBuildOptions, configFile: string | undefined, warn: (message: string) => void, projectMaps: boolean, resolved: (c: ResolvedViteConfig) => void, capture?: CapturePlugin) {
+  const sourcemap = projectMaps ? {} : { sourcemap: toViteSourcemap(o.sourcemap) };
+  // A map Vite would link from the code is set aside instead: the package never names a file it lacks.
+  const hideLinkedMaps = (c: { build?: { sourcemap?: unknown } }) => (projectMaps && c.build?.sourcemap === true ? { build: { sourcemap: 'hidden' as const } } : undefined);
   return {
     root: o.projectDir,
     configFile: configFile ?? false,
@@ -83,8 +89,9 @@ function inlineConfig(o: ResolvedBuildOptions, configFile: string | undefined, w
     logLevel: 'silent',
     clearScreen: false,
     customLogger: { info() {}, warn, warnOnce: warn, error() {}, clearScreen() {}, hasErrorLogged: () => false, hasWarned: false },
-    plugins: [{ name: 'miniapp:resolved-config', configResolved: resolved }],
-    build: { write: false, copyPublicDir: false, emptyOutDir: false, reportCompressedSize: false, sourcemap, ...(o.mode === 'development' ? { minify: false } : {}) },
+    plugins: [{ name: 'miniapp:resolved-config', config: hideLinkedMaps, configResolved: resolved }, ...(capture ? [capture] : [])],
+    // With `capture` (watch mode), Rolldown's watcher builds on every save and the plugin takes the output.
+    build: { write: false, copyPublicDir: false, emptyOutDir: false, reportCompressedSize: false, ...sourcemap, ...(o.mode === 'development' ? { minify: false } : {}), ...(capture ? { watch: {} } : {}) },
   };
 }
 
@@ -96,7 +103,7 @@ interface ViteResult {
 }
 
 /** Vite's output by package path: maps set aside (external) or kept, module weights, the modules read. */
-function collectViteOutput(o: ResolvedBuildOptions, outputs: ViteChunk[]): ViteResult {
+function collectViteOutput(o: ResolvedBuildOptions & { sourcemap: SourcemapMode }, outputs: ViteChunk[]): ViteResult {
   const r: ViteResult = { entries: [], sourcemaps: new Map(), sizes: new Map(), watch: new Set() };
   const encoder = new TextEncoder();
   for (const item of outputs) {
@@ -126,8 +133,41 @@ async function publicEntries(publicDir: string, errors: Diagnostic[]): Promise<(
   return Promise.all(files.map(async (f) => ({ name: f.name, data: await fs.readFile(f.absolute), source: f.source, absolute: f.absolute })));
 }
 
-export function createViteBuild(o: ResolvedBuildOptions, configFile: string | undefined): BuildContext {
+/** Files Vite reads when it starts and its watcher does not follow: a change restarts the watcher. */
+const VITE_SETTINGS = ['package.json', 'tsconfig.json', 'tsconfig.app.json', 'jsconfig.json', '.env', '.env.local', 'postcss.config.js', 'postcss.config.cjs', 'postcss.config.mjs', 'tailwind.config.js', 'tailwind.config.cjs', 'tailwind.config.mjs', 'tailwind.config.ts'];
+
+const viteWarning = (warnings: BuildDiagnostic[]) => (msg: string) => warnings.push(diagnostic('BUILD_WARNING', { reason: `vite: ${msg.split('\n')[0]}` }, {}, 'warning'));
+
+/**
+ * `sourcemapGiven`: the caller chose the source maps; otherwise a production build takes the project's.
+ * With o.watch, Vite's watcher stays up between rebuilds (see vite-watch.ts).
+ */
+export function createViteBuild(o: ResolvedBuildOptions, configFile: string | undefined, sourcemapGiven = true): BuildContext {
   const { projectDir } = o;
+  const projectMaps = !sourcemapGiven && o.mode === 'production';
+  let resolved: ResolvedViteConfig | undefined;
+  const onResolved = (c: ResolvedViteConfig) => (resolved = c);
+  const envFiles = [`.env.${o.mode}`, `.env.${o.mode}.local`];
+  const session: ViteWatch | undefined = o.watch
+    ? createViteWatch({
+        settings: [...(configFile ? [configFile] : []), ...[...VITE_SETTINGS, ...envFiles].map((f) => join(projectDir, f))],
+        start: async (capture, warn) => (await loadProjectVite(projectDir)).build(inlineConfig(o, configFile, warn, projectMaps, onResolved, capture)) as Promise<ViteWatcher>,
+      })
+    : undefined;
+
+  /** Vite's output for this rebuild: a build of its own, or what the watcher has built (errors are thrown). */
+  async function bundle(warnings: BuildDiagnostic[]): Promise<ViteChunk[]> {
+    if (!session) {
+      const vite = await loadProjectVite(projectDir);
+      const result = (await vite.build(inlineConfig(o, configFile, viteWarning(warnings), projectMaps, onResolved))) as { output: ViteChunk[] } | { output: ViteChunk[] }[];
+      return (Array.isArray(result) ? result : [result]).flatMap((r) => r.output);
+    }
+    const settled = await session.settle();
+    for (const w of settled.warnings) viteWarning(warnings)(w);
+    if ('error' in settled) throw settled.error;
+    return settled.outputs;
+  }
+
   async function rebuild(): Promise<BuildOutput> {
     const started = performance.now();
     const errors: BuildDiagnostic[] = [];
@@ -136,12 +176,9 @@ export function createViteBuild(o: ResolvedBuildOptions, configFile: string | un
     const fail = (manifest?: BuildOutput['manifest']): BuildOutput => ({ ok: false, manifest, files: new Map(), sourcemaps: new Map(), errors, warnings, modules: [], watchFiles: [...watchFiles], durationMs: performance.now() - started });
     const step = await readProjectManifest(projectDir, o, errors);
     if (!step) return fail();
-    let resolved: ResolvedViteConfig | undefined;
     let outputs: ViteChunk[];
     try {
-      const vite = await loadProjectVite(projectDir);
-      const result = await vite.build(inlineConfig(o, configFile, warnings, (c) => (resolved = c)));
-      outputs = (Array.isArray(result) ? result : [result]).flatMap((r) => r.output);
+      outputs = await bundle(warnings);
     } catch (err) {
       const checked = await step.checking;
       if ((err as { miniappMissing?: boolean }).miniappMissing) errors.push(diagnostic('BUILD_COMPILER_MISSING', { file: configFile ? toPosix(relative(projectDir, configFile)) : 'vite.config', compiler: 'vite', install: '--save-dev vite', reason: 'vite is not in its node_modules' }, { file: configFile ? toPosix(relative(projectDir, configFile)) : undefined }));
@@ -155,7 +192,7 @@ export function createViteBuild(o: ResolvedBuildOptions, configFile: string | un
 
   async function finish(step: NonNullable<Awaited<ReturnType<typeof readProjectManifest>>>, resolved: ResolvedViteConfig | undefined, outputs: ViteChunk[], s: { errors: BuildDiagnostic[]; warnings: BuildDiagnostic[]; watchFiles: Set<string>; started: number }): Promise<BuildOutput> {
     const { errors, warnings, watchFiles } = s;
-    const out = collectViteOutput(o, outputs);
+    const out = collectViteOutput(projectMaps ? { ...o, sourcemap: fromViteSourcemap(resolved?.build?.sourcemap) } : o, outputs);
     for (const f of out.watch) watchFiles.add(f);
     const publicErrors: Diagnostic[] = [];
     const publicFiles = await publicEntries(resolved?.publicDir ?? join(projectDir, 'public'), publicErrors);
@@ -192,6 +229,7 @@ export function createViteBuild(o: ResolvedBuildOptions, configFile: string | un
     async cancel() {},
     async dispose() {
       disposed = true;
+      await session?.close();
     },
   };
 }

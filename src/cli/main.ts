@@ -1,4 +1,5 @@
 import { topLevelHelp, version } from './help.js';
+import { findCommand } from './registry.js';
 
 /**
  * The CLI entry. `--version` and `--help` answer from the registry alone, so they load nothing else;
@@ -13,6 +14,9 @@ export async function main(argv: string[]): Promise<void> {
     process.stdout.write(topLevelHelp());
     return;
   }
+  // The command's own bundle loads while the process boundary does (its file reads overlap); the
+  // boundary imports it again after parsing and gets the same module. A failure surfaces there.
+  findCommand(argv[0]!)?.load().catch(() => undefined);
   const { runCommand } = await import('./run-command.js');
   await runCommand(argv);
 }

@@ -1,4 +1,4 @@
-import { readFileSync, unlinkSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { diagnostic, isMiniappError, MiniappError, type Diagnostic } from '../core/errors/index.js';
 import { pendingTempFiles } from '../core/fs/atomic.js';
@@ -130,9 +130,10 @@ function interruptHandler(controller: AbortController) {
   return (signal: NodeJS.Signals) => {
     const code = signal === 'SIGINT' ? 130 : 143;
     controller.abort(new MiniappError('INTERRUPTED', { signal }));
+    // Temp files, and the folder a build's bundler writes into.
     for (const temp of pendingTempFiles) {
       try {
-        unlinkSync(temp);
+        rmSync(temp, { recursive: true, force: true });
       } catch {
         /* already gone */
       }

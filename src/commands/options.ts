@@ -81,7 +81,7 @@ export const initOptions = [
 export const buildOptions = [
   { name: 'mode', flags: '--mode <mode>', description: 'production (minified, maps beside the zip) or development (readable, inline maps) (default: production)', type: 'string', choices: ['production', 'development'], default: 'production' },
   { name: 'target', flags: '--target <targets>', description: 'esbuild targets, comma-separated (default: es2019,chrome80,safari13)', type: 'list', default: ['es2019', 'chrome80', 'safari13'] },
-  { name: 'sourcemap', flags: '--sourcemap <kind>', description: 'external (beside the zip), inline, linked (in the package) or none (default: external in production, inline in development)', type: 'string', choices: ['external', 'inline', 'linked', 'none'] },
+  { name: 'sourcemap', flags: '--sourcemap <kind>', description: 'external (beside the zip), inline, linked (in the package) or none (default: external in production, inline in development; a Vite project\'s production build follows its build.sourcemap)', type: 'string', choices: ['external', 'inline', 'linked', 'none'] },
   { name: 'budget', flags: '--budget <size>', description: 'compressed package size limit, e.g. 2MB or 800KB (default: 2MB)', type: 'string', default: '2MB' },
   { name: 'outDir', flags: '--out-dir <dir>', description: 'where the zip goes, relative to the project (default: dist)', type: 'string', default: 'dist' },
   { name: 'checkReproducible', flags: '--check-reproducible', description: 'build twice and fail unless the packages are byte-identical', type: 'boolean', default: false },
@@ -136,6 +136,7 @@ export const serveOptions = [
   { name: 'inspect', flags: '--inspect', description: 'stream every bridge call to the terminal', type: 'boolean', default: false },
   profile,
   newestHostVersion,
+  renameWebManifest,
 ] as const satisfies readonly OptionSpec[];
 
 export const installOptions = [

@@ -135,10 +135,26 @@ const short = (v: unknown, max = 80) => {
   return s.length > max ? `${s.slice(0, max - 1)}…` : s;
 };
 
+/**
+ * The DOM's own console line for a file the package lacks ("GET <url> 404 (Not Found)."): the same
+ * failure RUN_RESOURCE_MISSING reports below it, with the hint, so the human output says it once.
+ */
+function reportedMissing(text: string, missing: ReadonlySet<string>): boolean {
+  const m = /^GET (\S+) 404 \(Not Found\)\.?$/.exec(text);
+  if (!m) return false;
+  try {
+    return missing.has(decodeURIComponent(new URL(m[1]!).pathname).replace(/^\/+/, ''));
+  } catch {
+    return false;
+  }
+}
+
 export function render(outcome: CommandResult<RunReport>, ctx: CommandContext): string {
   const r = outcome.result!;
   const c = ctx.colors;
   const lines: string[] = [];
+  const missing = new Set(r.guestErrors.filter((e) => e.kind === 'resource').map((e) => e.message.replace(/ is referenced but not in the package$/, '')));
+  const consoleShown = r.console.filter((e) => !(e.level === 'error' && reportedMissing(e.text, missing)));
   const head = `${r.app.id}@${r.app.version} on host ${r.hostVersion}: stopped by ${r.stoppedBy} after ${ms(r.timings.totalMs)} (launch ${ms(r.timings.launchMs)}, first bridge call ${ms(r.timings.firstCallMs)})`;
   lines.push(`${outcome.ok ? c.green('✓') : c.red('✗')} ${head}`);
   const iso = r.isolation;
@@ -146,9 +162,9 @@ export function render(outcome: CommandResult<RunReport>, ctx: CommandContext): 
   lines.push(iso.level === 'os-sandbox' ? c.dim(`  ${isoLine}`) : c.yellow(`  ${isoLine}`));
   if (r.exit && r.exit.reason !== 'STOPPED' && r.exit.reason !== 'EXITED') lines.push(c.red(`  stopped: ${r.exit.reason}${r.exit.detail ? ` (${r.exit.detail})` : ''}`));
   const counted = (total: number, kept: number) => `${total.toLocaleString('en-US')}${total > kept ? `; first ${kept.toLocaleString('en-US')} recorded` : ''}`;
-  if (r.console.length) {
+  if (consoleShown.length) {
     lines.push('', c.bold(r.consoleCount > r.console.length ? `console (${counted(r.consoleCount, r.console.length)})` : 'console'));
-    for (const e of r.console) lines.push(`  ${(e.level === 'error' ? c.red : e.level === 'warn' ? c.yellow : c.dim)(e.level.padEnd(5))} ${e.text.split('\n')[0]}`);
+    for (const e of consoleShown) lines.push(`  ${(e.level === 'error' ? c.red : e.level === 'warn' ? c.yellow : c.dim)(e.level.padEnd(5))} ${e.text.split('\n')[0]}`);
   }
   lines.push('', c.bold(`bridge calls (${counted(r.callCount, r.calls.length)})`));
   for (const call of r.calls) {

@@ -184,6 +184,7 @@ export async function run(args: string[], options: OptionsOf<typeof serveOptions
     allowedHosts: options.allowedHosts ?? [],
     profile: options.profile,
     newestHostVersion: options.newestHostVersion,
+    renameWebManifest: options.renameWebManifest,
     onEvent: printer.onEvent,
   });
   const stopKeys = listenForKeys(ctx, server);

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { toolchainPath } from '../core/toolchain.js';
 
-/** The browser files the dev server itself serves under /__miniapp/ (plain JS, copied to dist as they are). */
+/** The browser files the dev server itself serves under /__miniapp/ (bundled from src/server/client/*.ts by scripts/build.mjs, or copied). */
 export const CLIENT_ASSETS: Record<string, string> = {
   'client.js': 'text/javascript; charset=utf-8',
   'simulator.html': 'text/html; charset=utf-8',

@@ -17,7 +17,7 @@ import { PROTOCOL_VERSION, stripAnsi, type BridgeCallRecord, type ClientRole, ty
 import { createRebuilder, type Rebuilder, type RebuildRequest } from './rebuilder.js';
 import { createServedBuilds, type ServedBuilds } from './served-builds.js';
 import { redactedTarget } from './terminal-text.js';
-import { watchProject, type ProjectWatcher } from './watcher.js';
+import { watchProject, type ChangeKind, type ProjectWatcher } from './watcher.js';
 import { createWebSocketChannel } from './ws-channel.js';
 
 export interface DevServerOptions {
@@ -40,6 +40,8 @@ export interface DevServerOptions {
   /** Manifest rule set (default "dev": loopback domains allowed). */
   profile?: 'dev' | 'release';
   newestHostVersion?: string;
+  /** Serve a web app manifest (PWA) found at manifest.json as site.webmanifest, the HTML relinked (as `build --rename-web-manifest`). */
+  renameWebManifest?: boolean;
   /** Extra channels besides the WebSocket endpoint (tests and embedders use createMemoryChannel()). */
   channels?: DevChannel[];
   /** Fixed token (tests); by default a random one per process. */
@@ -268,7 +270,8 @@ export async function createDevServer(options: DevServerOptions): Promise<DevSer
   const channels: DevChannel[] = [];
   const clients = createClientBook({ channels: () => channels, ackTimeoutMs: options.ackTimeoutMs ?? 3000, onReloaded: (r) => emit({ type: 'reloaded', ...r }) });
   const state = createBuildState(projectDir, clients);
-  const build = createBuildContext({ projectDir, mode: 'development', profile: options.profile ?? 'dev', newestHostVersion: options.newestHostVersion });
+  // watch: a Vite project keeps Vite's own watcher between saves, so each rebuild is incremental.
+  const build = createBuildContext({ projectDir, mode: 'development', profile: options.profile ?? 'dev', newestHostVersion: options.newestHostVersion, renameWebManifest: options.renameWebManifest, watch: true });
   let watcher: ProjectWatcher | undefined;
   let http: Server | undefined;
   const afterBuild = (out: BuildOutput, request: RebuildRequest) => {
@@ -288,20 +291,24 @@ export async function createDevServer(options: DevServerOptions): Promise<DevSer
   const close = closer({ rebuilder, clients, build, watcher: () => watcher, channels, http: () => http });
 
   try {
+    // Watching starts before the first build, so a save made while the server starts is not lost: one
+    // made during the first build is rebuilt after it (that build may have read the file before the save).
+    let early: { path: string; kind: ChangeKind }[] | undefined = [];
+    const onChange = (path: string, kind: ChangeKind) => {
+      if (early) early.push({ path, kind });
+      else if (state.inputs.affects(path, kind)) rebuilder.schedule(path);
+    };
+    if (options.watch !== false) {
+      watcher = await watchProject(projectDir, onChange, (err) => emit({ type: 'failure', message: `watcher: ${err.message}` }));
+      await watcher.ready;
+    }
     // The first build runs before listening, so the first request already gets the app (or its errors).
     afterBuild(await build.rebuild(), { changed: [], reason: 'change' });
+    const changedMeanwhile = early;
+    early = undefined;
+    for (const c of changedMeanwhile) onChange(c.path, c.kind);
     http = await startHttp({ options, token, state, rebuilder, channels, clients, emit });
     const address = await listen(http, host, port);
-    if (options.watch !== false) {
-      watcher = await watchProject(
-        projectDir,
-        (path, kind) => state.inputs.affects(path, kind) && rebuilder.schedule(path),
-        (err) => emit({ type: 'failure', message: `watcher: ${err.message}` }),
-      );
-      await watcher.ready;
-      const last = state.lastBuild();
-      if (last) watcher.add(last.watchFiles);
-    }
     return describe({ host, port: address.port, token, state, clients, rebuilder, close });
   } catch (err) {
     await close();

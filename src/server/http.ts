@@ -2,14 +2,13 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { contentType, isHtml, readClientAsset, CLIENT_ASSETS } from './assets.js';
 import { describeDevPackage, type DevPackage } from './descriptor.js';
 import { buildFailedPage, injectClient } from './inject.js';
-import { DEV_PREFIX, PROTOCOL_VERSION, WS_PATH, type ErrorPayload } from './protocol.js';
+import { DEV_PREFIX, LAUNCH_PATH, PROTOCOL_VERSION, WS_PATH, type ErrorPayload, type SimulatorConfig } from './protocol.js';
 import { isAllowedHost, isAllowedOrigin, parseRequestPath } from './security.js';
 import type { ServedBuild, ServedBuilds } from './served-builds.js';
 
 export type { ServedBuild };
 
-/** The path a host opens an app at: the root of the app's origin, which serves the manifest's entryPoint. */
-export const LAUNCH_PATH = '/';
+export { LAUNCH_PATH };
 
 export interface RequestHandlerOptions {
   token: string;
@@ -110,7 +109,7 @@ export function createRequestHandler(options: RequestHandlerOptions): (req: Inco
     if (!data) return text(res, 404, 'Not found', head);
     if (name !== 'simulator.html') return send(res, 200, data, CLIENT_ASSETS[name]!, head);
     const build = options.builds.current();
-    const config = {
+    const config: SimulatorConfig = {
       token: options.token,
       protocol: PROTOCOL_VERSION,
       wsPath: WS_PATH,

@@ -12,6 +12,8 @@ export const PROTOCOL_VERSION = 1;
 export const WS_PATH = '/__miniapp/ws';
 /** Everything the dev server itself serves lives under this prefix (simulator, client script, reload). */
 export const DEV_PREFIX = '/__miniapp/';
+/** The path a host opens an app at: the root of the app's origin, which serves the manifest's entryPoint. */
+export const LAUNCH_PATH = '/';
 /** Where the sessionStorage of a reloaded page keeps the id of the reload that loaded it. */
 export const ACK_STORAGE_KEY = '__miniapp_reload_id';
 
@@ -44,6 +46,17 @@ export const LIMITS = {
   /** Bytes a client may owe before it is disconnected (it reconnects, and then reloads if its build is old). */
   disconnectAboveBytes: 8 * 1024 * 1024,
 } as const;
+
+/** What the simulator page is given (`window.__MINIAPP_SIMULATOR__`, injected by the server). */
+export interface SimulatorConfig {
+  /** The per-process token for the WebSocket. */
+  token: string;
+  protocol: number;
+  wsPath: string;
+  launchPath: string;
+  /** The manifest being served, if a build succeeded. */
+  app?: { id: string; version: string; name?: string; entryPoint: string; permissions: string[] };
+}
 
 /** A build problem as the browser shows it: plain fields, no colour codes. */
 export interface ErrorPayload {

@@ -19,15 +19,21 @@ export function checkUpgrade(req: IncomingMessage, token: string, allowedHosts: 
     return { status: 404, reason: 'bad request target', kind: 'ws-target' };
   }
   if (url.pathname !== WS_PATH) return { status: 404, reason: 'no WebSocket endpoint at this path', kind: 'ws-path' };
-  if (!isAllowedHost(req.headers.host, allowedHosts)) return { status: 403, reason: `Host ${JSON.stringify(req.headers.host ?? '')} is not allowed (see --allowed-hosts)`, kind: 'host' };
-  if (!isAllowedOrigin(req.headers.origin, req.headers.host)) return { status: 403, reason: `Origin ${JSON.stringify(req.headers.origin)} is not allowed`, kind: 'origin' };
-  if (!tokenMatches(url.searchParams.get('token'), token)) return { status: 403, reason: 'missing or wrong token', kind: 'token' };
+  if (!isAllowedHost(req.headers.host, allowedHosts)) return { status: 403, reason: `Host ${JSON.stringify(req.headers.host ?? '')} is not allowed (see --allowed-hosts)`, kind: 'ws-host' };
+  if (!isAllowedOrigin(req.headers.origin, req.headers.host)) return { status: 403, reason: `Origin ${JSON.stringify(req.headers.origin)} is not allowed`, kind: 'ws-origin' };
+  if (!tokenMatches(url.searchParams.get('token'), token)) return { status: 403, reason: 'missing or wrong token', kind: 'ws-token' };
   return undefined;
 }
 
 const roleOf = (req: IncomingMessage): ClientRole => {
   const role = new URL(req.url ?? '/', 'http://localhost').searchParams.get('role');
   return CLIENT_ROLES.includes(role as ClientRole) ? (role as ClientRole) : 'page';
+};
+
+/** ws's error codes for a frame it refuses, as the terminal names them (a fixed set: one line each). */
+const FRAME_ERRORS: Record<string, string> = {
+  WS_ERR_UNSUPPORTED_MESSAGE_LENGTH: `frame larger than ${LIMITS.maxFrameBytes / 1048576} MB (connection closed with 1009)`,
+  WS_ERR_INVALID_UTF8: 'text frame that is not UTF-8 (connection closed with 1007)',
 };
 
 const STATUS_TEXT = { 403: 'Forbidden', 404: 'Not Found', 503: 'Service Unavailable' } as const;
@@ -104,7 +110,12 @@ export async function createWebSocketChannel(server: Server, options: WebSocketC
       const parsed = parseClientMessage(data.toString());
       guarded(() => (parsed.ok ? h.message(parsed.message, client) : h.rejected(parsed.reason, client)));
     });
-    ws.on('error', () => ws.terminate());
+    // ws has already started the close handshake (1009 for a frame too big, 1007 for invalid UTF-8): let
+    // the close frame reach the page, name the refusal once, and cut the socket if the page never answers.
+    ws.on('error', (err: Error & { code?: string }) => {
+      guarded(() => handlers?.rejected(FRAME_ERRORS[err.code ?? ''] ?? 'malformed frame (connection closed)', client));
+      setTimeout(() => ws.terminate(), 1000).unref();
+    });
     ws.on('close', () => {
       if (!clients.delete(client)) return;
       sockets.delete(client);

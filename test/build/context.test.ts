@@ -1,4 +1,4 @@
-import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createBuildContext } from '../../src/build/index.js';
@@ -220,6 +220,35 @@ describe('createBuildContext', () => {
       await ctx.dispose();
       await ctx.dispose();
     }
+  });
+
+  it('bundleOutputs "disk" gives the same package and maps as memory, follows rebuilds and leaves nothing behind', async () => {
+    const dir = makeProject({ 'index.html': '<script type="module" src="src/main.ts"></script><script src="src/legacy.js"></script>', 'src/legacy.js': 'window.legacy = 1;\n' });
+    const memory = await buildOnce(dir);
+    const ctx = createBuildContext({ projectDir: dir, bundleOutputs: 'disk' });
+    const leftovers = () => readdirSync(dir).filter((n) => n.startsWith('.miniapp-out'));
+    try {
+      const disk = await ctx.rebuild();
+      expect(disk.ok).toBe(true);
+      expect([...disk.files.keys()]).toEqual([...memory.files.keys()]);
+      const same = (a: Map<string, Uint8Array>, b: Map<string, Uint8Array>) => [...a.keys()].length > 0 && [...a].every(([name, data]) => b.has(name) && Buffer.from(data).equals(b.get(name)!));
+      expect(same(memory.files, disk.files)).toBe(true);
+      // The external maps stay where esbuild wrote them, to be moved beside the package, not read.
+      expect(disk.sourcemaps.size).toBe(0);
+      expect([...disk.sourcemapFiles!.keys()]).toEqual([...memory.sourcemaps.keys()]);
+      expect(same(memory.sourcemaps, new Map([...disk.sourcemapFiles!].map(([name, file]) => [name, readFileSync(file)])))).toBe(true);
+      expect(leftovers()).toHaveLength(1);
+      writeFileSync(join(dir, 'src/greet.ts'), 'export const greet = (n: string) => `bye ${n}`;\n');
+      const again = await ctx.rebuild();
+      const js = [...again.files.keys()].find((n) => /main-.*\.js$/.test(n))!;
+      expect(text(again, js)).toContain('bye');
+      // The bundle the first build wrote is gone from the folder: a long session does not pile them up.
+      const folder = join(dir, leftovers()[0]!, 'assets');
+      expect(readdirSync(folder).filter((n) => n.startsWith('main-') && n.endsWith('.js'))).toEqual([js.slice('assets/'.length)]);
+    } finally {
+      await ctx.dispose();
+    }
+    expect(leftovers()).toEqual([]);
   });
 });
 

@@ -1,7 +1,7 @@
 import type { Plugin } from 'esbuild';
 import type { ResolvedBuildOptions } from '../types.js';
 import { createPostcssRunner, findPostcssConfig, postcssPlugin } from './postcss.js';
-import { projectDepends, type PluginContext } from './shared.js';
+import { projectDependencies, projectHas, type PluginContext } from './shared.js';
 import { sveltePlugin } from './svelte.js';
 import { vuePlugin } from './vue.js';
 
@@ -16,9 +16,11 @@ export interface FrameworkPlugins {
 }
 
 /**
- * The framework plugins of the default build. Registering them costs nothing measurable: esbuild only
- * calls back into JavaScript for a file whose name matches (.vue, .svelte, and .css when the project has
- * a PostCSS config), and each compiler loads from the project the first time such a file is met.
+ * The framework plugins of the default build, each only for a project that has its framework (Vue and
+ * Svelte: listed in package.json or loadable from the project; PostCSS: a config). esbuild calls back
+ * into JavaScript only for a file whose name matches, and each compiler loads from the project the first
+ * time such a file is met; a .vue or .svelte file in a project without the framework is esbuild's "no
+ * loader" error, reported as BUILD_COMPILER_MISSING (fromEsbuildMessage).
  */
 export function frameworkPlugins(o: ResolvedBuildOptions): FrameworkPlugins {
   const postcssConfig = findPostcssConfig(o.projectDir);
@@ -29,12 +31,14 @@ export function frameworkPlugins(o: ResolvedBuildOptions): FrameworkPlugins {
     ctx.postcss = postcss;
     plugins.push(postcssPlugin({ ...ctx, postcss }));
   }
-  plugins.push(vuePlugin(ctx), sveltePlugin(ctx));
+  const dependencies = projectDependencies(o.projectDir);
+  if (projectHas(o.projectDir, 'vue', dependencies)) plugins.push(vuePlugin(ctx));
+  if (projectHas(o.projectDir, 'svelte', dependencies)) plugins.push(sveltePlugin(ctx));
   return {
     plugins,
     // esbuild keeps its defaults (browser, import, default) alongside: "module" is one of them only when
     // no condition is given, so it is named again.
-    conditions: projectDepends(o.projectDir, 'svelte') ? ['svelte', 'module'] : undefined,
+    conditions: dependencies.has('svelte') ? ['svelte', 'module'] : undefined,
     configFiles: postcssConfig ? [postcssConfig] : [],
     takeWatchFiles() {
       const files = [...ctx.watch];

@@ -44,13 +44,27 @@ export function requireFromProject<T>(projectDir: string, specifier: string, ins
   }
 }
 
-/** True when the project's package.json lists the package (any kind of dependency). */
-export function projectDepends(projectDir: string, name: string): boolean {
+/** The packages the project's package.json lists (any kind of dependency). */
+export function projectDependencies(projectDir: string): Set<string> {
   const file = join(projectDir, 'package.json');
-  if (!existsSync(file)) return false;
+  if (!existsSync(file)) return new Set();
   try {
     const p = JSON.parse(readFileSync(file, 'utf8')) as Record<string, Record<string, string> | undefined>;
-    return ['dependencies', 'devDependencies', 'peerDependencies'].some((k) => p[k]?.[name] !== undefined);
+    return new Set(['dependencies', 'devDependencies', 'peerDependencies'].flatMap((k) => Object.keys(p[k] ?? {})));
+  } catch {
+    return new Set();
+  }
+}
+
+/** True when the project's package.json lists the package (any kind of dependency). */
+export const projectDepends = (projectDir: string, name: string): boolean => projectDependencies(projectDir).has(name);
+
+/** True when the project lists the package or can load it (a workspace may hoist it above the app). */
+export function projectHas(projectDir: string, name: string, dependencies = projectDependencies(projectDir)): boolean {
+  if (dependencies.has(name)) return true;
+  try {
+    createRequire(join(projectDir, 'package.json')).resolve(`${name}/package.json`);
+    return true;
   } catch {
     return false;
   }

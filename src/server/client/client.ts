@@ -18,13 +18,14 @@ import {
   type ErrorPayload,
   type RuntimeErrorRecord,
 } from '../protocol.js';
+import { wireError, wireText, wireValue } from './wire.js';
 
 interface Bridge {
   call(method: string, params?: unknown): Promise<unknown>;
   canIUse?(method: string): boolean;
   ready?: Promise<void>;
 }
-/** What the simulator page offers its device frame (src/server/client/simulator.js). */
+/** What the simulator page offers its device frame (src/server/client/simulator.ts). */
 interface SimulatorHost {
   bridgeFor(w: Window): Bridge;
   /** Milliseconds the simulated clock is ahead of the real one. */
@@ -177,25 +178,17 @@ function applySimulatorClock(simulator: SimulatorHost): void {
 }
 
 // ---- bridge calls, recorded for the inspector ----
-function plain(value: unknown): unknown {
-  try {
-    return value === undefined ? undefined : JSON.parse(JSON.stringify(value));
-  } catch {
-    return String(value);
-  }
-}
-
 function recorded(call: (method: string, params?: unknown) => Promise<unknown>, report: (r: BridgeCallRecord) => void) {
   let seq = 0;
   return (method: string, params?: unknown): Promise<unknown> => {
     const started = performance.now();
-    const record: BridgeCallRecord = { id: `c${++seq}`, method: String(method), params: plain(params), outcome: 'ok', latencyMs: 0, startedAt: new Date().toISOString() };
+    // A bounded copy (src/server/client/wire.ts): whatever the app passes, the record fits the wire.
+    const record: BridgeCallRecord = { id: `c${++seq}`, method: wireText(method, 200), params: wireValue(params), outcome: 'ok', latencyMs: 0, startedAt: new Date().toISOString() };
     const finish = (outcome: 'ok' | 'error', value: unknown) => {
       record.latencyMs = Math.round((performance.now() - started) * 100) / 100;
       record.outcome = outcome;
-      const v = value as { code?: unknown; message?: unknown; path?: unknown } | undefined;
-      if (outcome === 'ok') record.result = plain(value);
-      else record.error = { code: String(v?.code || 'INTERNAL_ERROR'), message: String(v?.message || value), ...(typeof v?.path === 'string' ? { path: v.path } : {}) };
+      if (outcome === 'ok') record.result = wireValue(value);
+      else record.error = wireError(value);
       report(record);
     };
     let promise: Promise<unknown>;
@@ -251,30 +244,30 @@ function reportRuntimeErrors(send: (m: DevClientMessage) => void): void {
   const report = (error: RuntimeErrorRecord) => {
     if (++sent <= MAX_RUNTIME_ERRORS) send({ type: 'runtime-error', error });
   };
-  const text = (v: unknown) => {
-    try {
-      return String(v);
-    } catch {
-      return '[unprintable]';
-    }
-  };
+  // Cut here too: an error message of megabytes must not make the frame too big for the server.
+  const text = (v: unknown) => wireText(v, 2000);
+  const stackOf = (v: unknown) => (typeof v === 'string' ? { stack: wireText(v, 8000) } : {});
   window.addEventListener('error', (e: ErrorEvent) => {
     if (!(e instanceof ErrorEvent)) return; // a resource that failed to load: the network panel has it
     const err = e.error as { stack?: unknown } | undefined;
     report({
       kind: 'error',
       message: text(e.message || e.error),
-      ...(typeof err?.stack === 'string' ? { stack: err.stack } : {}),
-      ...(e.filename ? { source: e.filename } : {}),
+      ...stackOf(err?.stack),
+      ...(e.filename ? { source: wireText(e.filename, 500) } : {}),
       ...(e.lineno ? { line: e.lineno } : {}),
       ...(e.colno ? { column: e.colno } : {}),
       at: new Date().toISOString(),
     });
   });
   window.addEventListener('unhandledrejection', (e: PromiseRejectionEvent) => {
-    const reason = e.reason as { message?: unknown; stack?: unknown } | undefined;
-    const message = reason && typeof reason === 'object' && 'message' in reason ? text(reason.message) : text(e.reason);
-    report({ kind: 'unhandledrejection', message, ...(typeof reason?.stack === 'string' ? { stack: reason.stack } : {}), at: new Date().toISOString() });
+    try {
+      const reason = e.reason as { message?: unknown; stack?: unknown } | undefined;
+      const message = reason && typeof reason === 'object' && 'message' in reason ? text(reason.message) : text(e.reason);
+      report({ kind: 'unhandledrejection', message, ...stackOf(reason?.stack), at: new Date().toISOString() });
+    } catch {
+      report({ kind: 'unhandledrejection', message: '[unreadable rejection reason]', at: new Date().toISOString() });
+    }
   });
 }
 
