@@ -66,9 +66,15 @@ function generateApp() {
     writeFileSync(join(dir, name), content);
   };
   put('manifest.json', JSON.stringify({ id: 'com.example.bench', version: '1.0.0', minHostVersion: '3.0.0', entryPoint: 'index.html', permissions: ['storage'], allowedDomains: [] }, null, 2));
-  put('index.html', '<!doctype html>\n<html><head><meta charset="utf-8"><link rel="stylesheet" href="./src/styles.css"></head>\n<body><div id="app"></div><script type="module" src="./src/main.ts"></script></body></html>\n');
+  put(
+    'index.html',
+    '<!doctype html>\n<html><head><meta charset="utf-8"><link rel="stylesheet" href="./src/styles.css"></head>\n<body><div id="app"></div><script type="module" src="./src/main.ts"></script></body></html>\n',
+  );
   for (let i = 0; i < MODULES; i++) put(`src/m${i}.ts`, moduleSource(i));
-  put('src/main.ts', `import { compute${MODULES - 1} } from './m${MODULES - 1}';\nimport './extra.css';\nconst out = compute${MODULES - 1}(1);\n(window as any).MiniAppBridge.call('storage.set', { key: 'r', value: String(out) });\n`);
+  put(
+    'src/main.ts',
+    `import { compute${MODULES - 1} } from './m${MODULES - 1}';\nimport './extra.css';\nconst out = compute${MODULES - 1}(1);\n(window as any).MiniAppBridge.call('storage.set', { key: 'r', value: String(out) });\n`,
+  );
   let css = '';
   for (let i = 0; i < ASSETS; i++) {
     put(`src/assets/img-${i}.png`, randomBytes(6000 + i * 40));
@@ -121,7 +127,8 @@ async function packagingSideBySide(dir) {
       archive.on('end', () => resolve(Buffer.concat(chunks)));
       archive.on('error', reject);
       // Same policy as the own writer: already-compressed formats (the PNGs here) are stored.
-      for (const e of [...entries].sort((a, b) => (a.name < b.name ? -1 : 1))) archive.append(Buffer.from(e.data), { name: e.name, date: new Date(Date.UTC(1980, 0, 1)), mode: 0o644, store: /\.png$/.test(e.name) });
+      for (const e of [...entries].sort((a, b) => (a.name < b.name ? -1 : 1)))
+        archive.append(Buffer.from(e.data), { name: e.name, date: new Date(Date.UTC(1980, 0, 1)), mode: 0o644, store: /\.png$/.test(e.name) });
       archive.finalize();
     });
   const own = [];
@@ -231,8 +238,23 @@ function vueBench() {
     console.log(`  ratio ${r1.toFixed(2)}x (goal < 1.00x: faster) ${r1 < 1 ? 'PASS' : 'FAIL'}; best runs ${(ours.min / vite.min).toFixed(2)}x (${ours.min.toFixed(0)} / ${vite.min.toFixed(0)} ms)`);
     console.log(`  miniapp build, Vite path (the project's vite.config, zip included)      ${oursVite.median.toFixed(0)} ms  (package ${kb(summaryVite.compressedBytes)} compressed)`);
     console.log(`  vite build alone, same project                                          ${viteAlone.median.toFixed(0)} ms`);
-    console.log(`  ratio ${r2.toFixed(2)}x (goal <= 1.15x) ${r2 <= 1.15 ? 'PASS' : 'FAIL'}; best runs ${(oursVite.min / viteAlone.min).toFixed(2)}x (${oursVite.min.toFixed(0)} / ${viteAlone.min.toFixed(0)} ms)`);
-    console.log(JSON.stringify({ bench: 'build-vue', sfcs: SFCS, miniappBuildMs: ours.median, viteBuildMs: vite.median, ratio: r1, goal: 1, miniappVitePathMs: oursVite.median, viteAloneMs: viteAlone.median, vitePathRatio: r2, vitePathGoal: 1.15 }));
+    console.log(
+      `  ratio ${r2.toFixed(2)}x (goal <= 1.15x) ${r2 <= 1.15 ? 'PASS' : 'FAIL'}; best runs ${(oursVite.min / viteAlone.min).toFixed(2)}x (${oursVite.min.toFixed(0)} / ${viteAlone.min.toFixed(0)} ms)`,
+    );
+    console.log(
+      JSON.stringify({
+        bench: 'build-vue',
+        sfcs: SFCS,
+        miniappBuildMs: ours.median,
+        viteBuildMs: vite.median,
+        ratio: r1,
+        goal: 1,
+        miniappVitePathMs: oursVite.median,
+        viteAloneMs: viteAlone.median,
+        vitePathRatio: r2,
+        vitePathGoal: 1.15,
+      }),
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
     rmSync(viteProject, { recursive: true, force: true });
@@ -275,8 +297,12 @@ try {
   console.log(`  package: ${summary.fileCount} files, ${kb(summary.rawBytes)} raw, ${kb(summary.compressedBytes)} compressed`);
   console.log(`  plain esbuild (node process, JS API, same options)   ${p.toFixed(0)} ms`);
   console.log(`  miniapp build (whole process)                         ${o.toFixed(0)} ms`);
-  console.log(`  ratio of medians ${(o / p).toFixed(2)}x (goal <= 1.25x) ${o / p <= 1.25 ? 'PASS' : 'FAIL'}; ratio of best runs ${(oMin / pMin).toFixed(2)}x (${oMin.toFixed(0)} / ${pMin.toFixed(0)} ms, less sensitive to a busy machine)`);
-  console.log(`  packaging alone (${pack.files} files, ${kb(pack.raw)}): own writer ${pack.own.toFixed(1)} ms (${kb(pack.ownSize)}), archiver ${pack.archiver.toFixed(1)} ms (${kb(pack.archSize)}, ${pack.archDeterministic ? 'deterministic' : 'NOT deterministic'} across runs)`);
+  console.log(
+    `  ratio of medians ${(o / p).toFixed(2)}x (goal <= 1.25x) ${o / p <= 1.25 ? 'PASS' : 'FAIL'}; ratio of best runs ${(oMin / pMin).toFixed(2)}x (${oMin.toFixed(0)} / ${pMin.toFixed(0)} ms, less sensitive to a busy machine)`,
+  );
+  console.log(
+    `  packaging alone (${pack.files} files, ${kb(pack.raw)}): own writer ${pack.own.toFixed(1)} ms (${kb(pack.ownSize)}), archiver ${pack.archiver.toFixed(1)} ms (${kb(pack.archSize)}, ${pack.archDeterministic ? 'deterministic' : 'NOT deterministic'} across runs)`,
+  );
   console.log(JSON.stringify({ bench: 'build', plainEsbuildMs: p, miniappBuildMs: o, ratio: o / p, bestRatio: oMin / pMin, goal: 1.25, ownWriterMs: pack.own, archiverMs: pack.archiver }));
 } finally {
   rmSync(dir, { recursive: true, force: true });

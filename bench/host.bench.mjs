@@ -43,7 +43,10 @@ const signed = signPackage(await appZip('com.partner.cold', { 'data.js': megabyt
 const pkgPath = join(dir, 'cold.zip');
 writeFileSync(pkgPath, signed);
 const registryPath = join(dir, 'registry.json');
-writeFileSync(registryPath, JSON.stringify({ partners: [{ id: 'bench', permissions: ['storage', 'device'], keys: [{ publicKey: publicKey.export({ type: 'spki', format: 'pem' }), appIds: ['com.partner.*'] }] }] }));
+writeFileSync(
+  registryPath,
+  JSON.stringify({ partners: [{ id: 'bench', permissions: ['storage', 'device'], keys: [{ publicKey: publicKey.export({ type: 'spki', format: 'pem' }), appIds: ['com.partner.*'] }] }] }),
+);
 const pubPath = join(dir, 'partner.pub.pem');
 writeFileSync(pubPath, publicKey.export({ type: 'spki', format: 'pem' }));
 const cli = here('../bin/miniapp.js');
@@ -132,16 +135,24 @@ await manager.close();
 
 const MB = (b) => `${(b / 1048576).toFixed(0)} MB`;
 const goal = (ok) => (ok ? 'goal met' : 'GOAL MISSED');
-printTable(`host-grade runtime (medians; ${RUNS} runs; node ${process.version}, ${(await import('node:os')).cpus().length} cores; sandboxes: ${isolation.level}${isolation.reason ? ` (${isolation.reason})` : ''})`, [
-  ['node -e 0 (baseline)', fmt(nodeE0.median), ''],
-  [`cold start: install + launch signed 1 MB package to first bridge call (${isolation.level})`, fmt(cold.median), `${ratio(cold.median, nodeE0.median)} node -e 0`, `goal <= 4x, ${goal(cold.median <= 4 * nodeE0.median)}`],
-  ['  same without the OS sandbox (plain sandbox process)', fmt(coldNoJail.median), `${ratio(coldNoJail.median, nodeE0.median)} node -e 0`, `jail costs ${fmt(cold.median - coldNoJail.median)}`],
-  [`miniapp run on the same package, whole process (${isolation.level})`, fmt(run.median), `${ratio(run.median, nodeE0.median)} node -e 0`, `goal <= 4x, ${goal(run.median <= 4 * nodeE0.median)}`],
-  ['  same without the OS sandbox (plain sandbox process)', fmt(runNoJail.median), `${ratio(runNoJail.median, nodeE0.median)} node -e 0`, ''],
-  ['  same --unsafe-in-process (no sandbox at all)', fmt(runInProcess.median), `${ratio(runInProcess.median, nodeE0.median)} node -e 0`, ''],
-  ['warm start: resume suspended app to next bridge call', fmt(warmMs), `${ratio(warmMs, nodeE0.median)} node -e 0`, `goal <= 0.4x, ${goal(warmMs <= 0.4 * nodeE0.median)}`],
-  [`bridge round trip across the sandbox boundary (median of ${TRIPS})`, `${(rttMs * 1000).toFixed(0)} us`, `p90 ${(p90 * 1000).toFixed(0)} us`, `goal <= 100 us, ${goal(rttMs * 1000 <= 100)}`],
-  ...(pinned ? [['  same, host and sandbox pinned to one CPU (diagnostic: no cross-CPU wake-ups)', `${(pinned.median * 1000).toFixed(0)} us`, `p90 ${(pinned.p90 * 1000).toFixed(0)} us`, '']] : []),
-  ['20 apps running: host + sandboxes, PSS', MB(mem.total), `host ${MB(mem.host)}, per app median ${MB(median(perApp))}`, `goal < 1.5 GB, ${goal(mem.total < 1.5 * 1024 ** 3)}`],
-  ['20 apps running: RSS sum (counts shared pages 21 times)', MB(rssTotal), '', ''],
-]);
+printTable(
+  `host-grade runtime (medians; ${RUNS} runs; node ${process.version}, ${(await import('node:os')).cpus().length} cores; sandboxes: ${isolation.level}${isolation.reason ? ` (${isolation.reason})` : ''})`,
+  [
+    ['node -e 0 (baseline)', fmt(nodeE0.median), ''],
+    [
+      `cold start: install + launch signed 1 MB package to first bridge call (${isolation.level})`,
+      fmt(cold.median),
+      `${ratio(cold.median, nodeE0.median)} node -e 0`,
+      `goal <= 4x, ${goal(cold.median <= 4 * nodeE0.median)}`,
+    ],
+    ['  same without the OS sandbox (plain sandbox process)', fmt(coldNoJail.median), `${ratio(coldNoJail.median, nodeE0.median)} node -e 0`, `jail costs ${fmt(cold.median - coldNoJail.median)}`],
+    [`miniapp run on the same package, whole process (${isolation.level})`, fmt(run.median), `${ratio(run.median, nodeE0.median)} node -e 0`, `goal <= 4x, ${goal(run.median <= 4 * nodeE0.median)}`],
+    ['  same without the OS sandbox (plain sandbox process)', fmt(runNoJail.median), `${ratio(runNoJail.median, nodeE0.median)} node -e 0`, ''],
+    ['  same --unsafe-in-process (no sandbox at all)', fmt(runInProcess.median), `${ratio(runInProcess.median, nodeE0.median)} node -e 0`, ''],
+    ['warm start: resume suspended app to next bridge call', fmt(warmMs), `${ratio(warmMs, nodeE0.median)} node -e 0`, `goal <= 0.4x, ${goal(warmMs <= 0.4 * nodeE0.median)}`],
+    [`bridge round trip across the sandbox boundary (median of ${TRIPS})`, `${(rttMs * 1000).toFixed(0)} us`, `p90 ${(p90 * 1000).toFixed(0)} us`, `goal <= 100 us, ${goal(rttMs * 1000 <= 100)}`],
+    ...(pinned ? [['  same, host and sandbox pinned to one CPU (diagnostic: no cross-CPU wake-ups)', `${(pinned.median * 1000).toFixed(0)} us`, `p90 ${(pinned.p90 * 1000).toFixed(0)} us`, '']] : []),
+    ['20 apps running: host + sandboxes, PSS', MB(mem.total), `host ${MB(mem.host)}, per app median ${MB(median(perApp))}`, `goal < 1.5 GB, ${goal(mem.total < 1.5 * 1024 ** 3)}`],
+    ['20 apps running: RSS sum (counts shared pages 21 times)', MB(rssTotal), '', ''],
+  ],
+);

@@ -25,5 +25,7 @@ for (const [name, p] of Object.entries(cases)) {
   const copy = perCall(() => toJsonParams(p), n);
   const kept = perCall(() => preview(p, 8192), n);
   const ratio = (x) => `${(x / base).toFixed(2)}x`;
-  console.log(`${name.padEnd(22)} JSON.stringify ${base.toFixed(0)} ns | structuredClone ${clone.toFixed(0)} ns (${ratio(clone)}) | toJsonParams ${copy.toFixed(0)} ns (${ratio(copy)}) | preview ${kept.toFixed(0)} ns (${ratio(kept)})`);
+  console.log(
+    `${name.padEnd(22)} JSON.stringify ${base.toFixed(0)} ns | structuredClone ${clone.toFixed(0)} ns (${ratio(clone)}) | toJsonParams ${copy.toFixed(0)} ns (${ratio(copy)}) | preview ${kept.toFixed(0)} ns (${ratio(kept)})`,
+  );
 }

@@ -168,7 +168,9 @@ async function feedBench(targets, rounds) {
       name === 'baseline'
         ? ''
         : `; ${(rps / baseRps).toFixed(2)}x the baseline's rate, p99 ${(p99 / baseP99).toFixed(2)}x the baseline's, CPU/answer ${(cpuUs / baseCpu).toFixed(2)}x  (goal >= 5000/s, p99 < 20 ms)`;
-    console.log(`${name === 'baseline' ? 'baseline (bare node:http, same JSON size)' : `feed (${name})`}: median ${Math.round(rps)} answers/s, p99 ${p99.toFixed(2)} ms, ${cpuUs.toFixed(0)} us CPU/answer over ${ms.length} rounds${vs}`);
+    console.log(
+      `${name === 'baseline' ? 'baseline (bare node:http, same JSON size)' : `feed (${name})`}: median ${Math.round(rps)} answers/s, p99 ${p99.toFixed(2)} ms, ${cpuUs.toFixed(0)} us CPU/answer over ${ms.length} rounds${vs}`,
+    );
   }
 }
 

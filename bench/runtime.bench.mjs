@@ -86,14 +86,17 @@ await rt.close();
 function makeLoopApp() {
   const dir = scratchDir('miniapp-bench-loop-');
   writeFileSync(join(dir, 'manifest.json'), JSON.stringify({ id: 'com.bench.loop', version: '1.0.0', minHostVersion: '1.0.0', entryPoint: 'index.html', permissions: ['device'], allowedDomains: [] }));
-  writeFileSync(join(dir, 'index.html'), `<!doctype html><html><body><script>
+  writeFileSync(
+    join(dir, 'index.html'),
+    `<!doctype html><html><body><script>
     (async () => {
       for (let i = 0; i < 200; i++) await MiniAppBridge.call('device.info');
       const t = performance.now();
       for (let i = 0; i < ${N}; i++) await MiniAppBridge.call('device.info');
       console.log(String((performance.now() - t) * 1000 / ${N}));
     })();
-  </script></body></html>`);
+  </script></body></html>`,
+  );
   return dir;
 }
 const loopDir = makeLoopApp();

@@ -56,7 +56,11 @@ const guestMedian = await new Promise((resolve) => {
   sandbox.send({ run: N });
 });
 
-const trip = (i) => new Promise((r) => { resolveNext = r; sandbox.send({ id: i, method: 'storage.get', params: { key: 'k' } }); });
+const trip = (i) =>
+  new Promise((r) => {
+    resolveNext = r;
+    sandbox.send({ id: i, method: 'storage.get', params: { key: 'k' } });
+  });
 for (let i = 0; i < WARM; i++) await trip(i);
 const samples = [];
 for (let i = 0; i < N; i++) {

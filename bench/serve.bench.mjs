@@ -60,9 +60,15 @@ function makeApp() {
   mkdirSync(join(dir, 'src'));
   mkdirSync(join(dir, 'public'));
   writeFileSync(join(dir, 'manifest.json'), JSON.stringify({ id: 'com.bench.serve', version: '1.0.0', minHostVersion: '3.0.0', entryPoint: 'index.html', permissions: [], allowedDomains: [] }));
-  writeFileSync(join(dir, 'index.html'), '<!doctype html><html><head><meta charset="utf-8"><title>bench</title></head><body><h1 id="title">loading</h1><script type="module" src="./src/main.js"></script></body></html>');
+  writeFileSync(
+    join(dir, 'index.html'),
+    '<!doctype html><html><head><meta charset="utf-8"><title>bench</title></head><body><h1 id="title">loading</h1><script type="module" src="./src/main.js"></script></body></html>',
+  );
   for (let i = 0; i < MODULES; i++) writeFileSync(join(dir, 'src', `m${i}.js`), moduleSource(i));
-  writeFileSync(join(dir, 'src', 'main.js'), `import { compute${MODULES - 1} } from './m${MODULES - 1}.js';\nimport { label } from './label.js';\ndocument.getElementById('title').textContent = label + ' ' + compute${MODULES - 1}(1);\nwindow.__shownAt = Date.now();\n`);
+  writeFileSync(
+    join(dir, 'src', 'main.js'),
+    `import { compute${MODULES - 1} } from './m${MODULES - 1}.js';\nimport { label } from './label.js';\ndocument.getElementById('title').textContent = label + ' ' + compute${MODULES - 1}(1);\nwindow.__shownAt = Date.now();\n`,
+  );
   writeFileSync(join(dir, 'src', 'label.js'), "export const label = 'edit-0';\n");
   writeFileSync(join(dir, 'public', 'robots.txt'), 'User-agent: *\n');
   return dir;
@@ -170,7 +176,10 @@ try {
   const browserSamples = [];
   if (existsSync(chromiumPath)) {
     const { chromium } = await import('playwright-core');
-    const browser = await chromium.launch({ executablePath: chromiumPath, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'] });
+    const browser = await chromium.launch({
+      executablePath: chromiumPath,
+      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    });
     const page = await browser.newPage();
     await page.goto(server.url);
     await page.waitForFunction(() => /edit-/.test(document.getElementById('title')?.textContent ?? ''));
@@ -214,7 +223,9 @@ try {
   console.log(`  dev server: write → WS "reload"     ${fmt(results.server)}   (${(results.server / results.bare).toFixed(2)}x)`);
   console.log(`  server adds over bare esbuild       ${fmt(results.server - results.bare)}   goal <= 10 ms: ${results.server - results.bare <= 10 ? 'met' : 'NOT met'}`);
   console.log(`  server adds over the build core     ${fmt(results.server - results.core)}`);
-  console.log(`  inside the server: rebuild ${fmt(results.serverBuild)} (median; ${results.serverBuildCount} rebuilds for ${EDITS} edits); around it (watcher, coalescing, hash, broadcast) ${fmt(results.overhead)} (median per edit)`);
+  console.log(
+    `  inside the server: rebuild ${fmt(results.serverBuild)} (median; ${results.serverBuildCount} rebuilds for ${EDITS} edits); around it (watcher, coalescing, hash, broadcast) ${fmt(results.overhead)} (median per edit)`,
+  );
   if (results.browser !== undefined) console.log(`  Chromium: write → page shows new content ${fmt(results.browser)} (median of ${browserSamples.length})`);
   else console.log('  Chromium: skipped (no /usr/bin/chromium)');
   if (results.burst) {
@@ -226,7 +237,9 @@ try {
     console.log(`  blank pages at the end: ${b.blank}; 404 responses during the burst: ${b.notFound}   goal 0: ${b.blank === 0 && b.notFound === 0 ? 'met' : 'NOT met'}`);
     if (results.bareReload) {
       const r = results.bareReload;
-      console.log(`  baseline: the same build from a bare static server, ${r.pages} pages reloaded at once, shown after (page clocks), worst of each of ${r.rounds.length} rounds: ${r.rounds.map((l) => fmt(Math.max(...l))).join(', ')}`);
+      console.log(
+        `  baseline: the same build from a bare static server, ${r.pages} pages reloaded at once, shown after (page clocks), worst of each of ${r.rounds.length} rounds: ${r.rounds.map((l) => fmt(Math.max(...l))).join(', ')}`,
+      );
       console.log(`  the burst's worst page over the baseline's median worst: ${fmt(Math.max(...b.renderLags) - median(r.rounds.map((l) => Math.max(...l))))}`);
     }
   }
@@ -353,7 +366,10 @@ async function burst(browser, server, dir, events) {
         // Polled every 50 ms: the lag that counts is the page's own clock (__shownAt); a 5 ms poll of 5
         // pages competed with their reloads for the renderers' main threads.
         .waitForFunction((t) => document.getElementById('title')?.textContent?.startsWith(t), lastText, { polling: 50, timeout: 10_000 })
-        .then(() => now(), () => undefined),
+        .then(
+          () => now(),
+          () => undefined,
+        ),
     ),
   );
   await server.idle();
@@ -372,7 +388,18 @@ async function burst(browser, server, dir, events) {
     await page.close();
   }
   const renderLags = rendered.map((t) => (t === undefined || !lastBuild ? Infinity : t - lastBuild.wall));
-  return { saves: SAVES, gapMs: GAP, pages: PAGES, builds: builds.length, seconds: (now() - t0) / 1000, shown: shownAt.filter((t) => t !== undefined).length, lags: shownAt.map((t) => (t === undefined ? Infinity : t - lastBuildAt)), renderLags, blank, notFound };
+  return {
+    saves: SAVES,
+    gapMs: GAP,
+    pages: PAGES,
+    builds: builds.length,
+    seconds: (now() - t0) / 1000,
+    shown: shownAt.filter((t) => t !== undefined).length,
+    lags: shownAt.map((t) => (t === undefined ? Infinity : t - lastBuildAt)),
+    renderLags,
+    blank,
+    notFound,
+  };
 }
 
 // 6. 1,000 saves with 20 connected clients: the server runs in its own process, so its RSS is its own.
@@ -395,22 +422,24 @@ process.stdin.on('data', () => {}); process.stdin.on('end', () => s.close().then
   let reloads = 0;
   let wake;
   const clients = await Promise.all(
-    Array.from({ length: CLIENTS }, (_, k) =>
-      new Promise((resolve) => {
-        const ws = new WebSocket(wsUrl);
-        ws.on('message', (d) => {
-          const m = JSON.parse(String(d));
-          if (m.type === 'hello') resolve(ws);
-          if (m.type === 'reload') {
-            // A page acknowledges from its next connection; here the same one does, with the build it runs.
-            ws.send(JSON.stringify({ type: 'ack', id: m.id, hash: m.hash }));
-            if (k === 0) {
-              reloads++;
-              wake?.();
+    Array.from(
+      { length: CLIENTS },
+      (_, k) =>
+        new Promise((resolve) => {
+          const ws = new WebSocket(wsUrl);
+          ws.on('message', (d) => {
+            const m = JSON.parse(String(d));
+            if (m.type === 'hello') resolve(ws);
+            if (m.type === 'reload') {
+              // A page acknowledges from its next connection; here the same one does, with the build it runs.
+              ws.send(JSON.stringify({ type: 'ack', id: m.id, hash: m.hash }));
+              if (k === 0) {
+                reloads++;
+                wake?.();
+              }
             }
-          }
-        });
-      }),
+          });
+        }),
     ),
   );
   const t = now();
@@ -433,7 +462,9 @@ process.stdin.on('data', () => {}); process.stdin.on('end', () => s.close().then
   await new Promise((r) => child.once('exit', r));
   rmSync(dir, { recursive: true, force: true });
   const mb = (b) => `${(b / 1048576).toFixed(1)} MB`;
-  console.log(`\n${SAVES} saves with ${CLIENTS} clients (${((now() - t) / 1000).toFixed(1)} s, ${reloads} reloads seen): server RSS ${mb(start)} at start, ${mb(at100)} after 100, ${mb(end)} after ${SAVES}`);
+  console.log(
+    `\n${SAVES} saves with ${CLIENTS} clients (${((now() - t) / 1000).toFixed(1)} s, ${reloads} reloads seen): server RSS ${mb(start)} at start, ${mb(at100)} after 100, ${mb(end)} after ${SAVES}`,
+  );
   console.log(`  growth after warm-up (100 → ${SAVES}) ${mb(end - at100)}, from start ${mb(end - start)}   goal < 30 MB: ${end - at100 < 30 * 1048576 ? 'met' : 'NOT met'}`);
 }
 
@@ -461,5 +492,7 @@ process.stdin.on('data', () => {}); process.stdin.on('end', () => s.close().then
   const at1000 = heap();
   await server.close();
   rmSync(small, { recursive: true, force: true });
-  console.log(`\n1,000 consecutive rebuilds (${((now() - t) / 1000).toFixed(1)} s): heap after GC ${(at100 / 1048576).toFixed(1)} MB at 100 → ${(at1000 / 1048576).toFixed(1)} MB at 1,000 (${((at1000 - at100) / 1024).toFixed(0)} KB growth)`);
+  console.log(
+    `\n1,000 consecutive rebuilds (${((now() - t) / 1000).toFixed(1)} s): heap after GC ${(at100 / 1048576).toFixed(1)} MB at 100 → ${(at1000 / 1048576).toFixed(1)} MB at 1,000 (${((at1000 - at100) / 1024).toFixed(0)} KB growth)`,
+  );
 }

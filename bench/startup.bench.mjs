@@ -22,8 +22,11 @@ const results = timeProcesses(
 );
 const base = results[0].median;
 const goals = { 'miniapp --version': 1.25, 'miniapp --help': 1.25, 'miniapp validate examples/loans/manifest.json': 1.6 };
-printTable(`start-up, median of ${runs} whole-process runs (baseline: node -e 0 = ${fmt(base)})`, results.map((r) => {
-  const goal = goals[r.name];
-  const x = r.median / base;
-  return [r.name, fmt(r.median), ratio(r.median, base), goal ? `goal <= ${goal}x ${x <= goal ? 'met' : 'MISSED'}` : 'baseline'];
-}));
+printTable(
+  `start-up, median of ${runs} whole-process runs (baseline: node -e 0 = ${fmt(base)})`,
+  results.map((r) => {
+    const goal = goals[r.name];
+    const x = r.median / base;
+    return [r.name, fmt(r.median), ratio(r.median, base), goal ? `goal <= ${goal}x ${x <= goal ? 'met' : 'MISSED'}` : 'baseline'];
+  }),
+);

@@ -46,7 +46,21 @@ function measure(cases) {
 function makePackage(i) {
   /** @type {Array<[string, Buffer, boolean]>} */
   const files = [
-    ['manifest.json', Buffer.from(JSON.stringify({ id: `com.bench.app${i}`, version: '1.0.0', minHostVersion: '3.0.0', entryPoint: 'index.html', permissions: ['payment'], allowedDomains: ['api.bench.com'], name: `Bench ${i}` })), false],
+    [
+      'manifest.json',
+      Buffer.from(
+        JSON.stringify({
+          id: `com.bench.app${i}`,
+          version: '1.0.0',
+          minHostVersion: '3.0.0',
+          entryPoint: 'index.html',
+          permissions: ['payment'],
+          allowedDomains: ['api.bench.com'],
+          name: `Bench ${i}`,
+        }),
+      ),
+      false,
+    ],
     ['index.html', Buffer.from('<!doctype html><title>bench</title><script src="app.js"></script>'), false],
     ['app.js', Buffer.from(Array.from({ length: 4000 }, (_, k) => `export const v${k} = ${JSON.stringify(randomBytes(24).toString('base64'))}; // ${i}\n`).join('')), true],
     ['assets/photo-1.jpg', randomBytes(1_500_000), false],
@@ -59,19 +73,37 @@ function makePackage(i) {
     const body = deflate ? deflateRawSync(data) : data;
     const n = Buffer.from(name);
     const h = Buffer.alloc(30);
-    h.writeUInt32LE(0x04034b50, 0); h.writeUInt16LE(20, 4); h.writeUInt16LE(0x800, 6); h.writeUInt16LE(deflate ? 8 : 0, 8);
-    h.writeUInt32LE(crc32(data) >>> 0, 14); h.writeUInt32LE(body.length, 18); h.writeUInt32LE(data.length, 22); h.writeUInt16LE(n.length, 26);
+    h.writeUInt32LE(0x04034b50, 0);
+    h.writeUInt16LE(20, 4);
+    h.writeUInt16LE(0x800, 6);
+    h.writeUInt16LE(deflate ? 8 : 0, 8);
+    h.writeUInt32LE(crc32(data) >>> 0, 14);
+    h.writeUInt32LE(body.length, 18);
+    h.writeUInt32LE(data.length, 22);
+    h.writeUInt16LE(n.length, 26);
     const c = Buffer.alloc(46);
-    c.writeUInt32LE(0x02014b50, 0); c.writeUInt16LE(0x031e, 4); c.writeUInt16LE(20, 6); c.writeUInt16LE(0x800, 8); c.writeUInt16LE(deflate ? 8 : 0, 10);
-    c.writeUInt32LE(crc32(data) >>> 0, 16); c.writeUInt32LE(body.length, 20); c.writeUInt32LE(data.length, 24); c.writeUInt16LE(n.length, 28);
-    c.writeUInt32LE((0o100644 << 16) >>> 0, 38); c.writeUInt32LE(offset, 42);
+    c.writeUInt32LE(0x02014b50, 0);
+    c.writeUInt16LE(0x031e, 4);
+    c.writeUInt16LE(20, 6);
+    c.writeUInt16LE(0x800, 8);
+    c.writeUInt16LE(deflate ? 8 : 0, 10);
+    c.writeUInt32LE(crc32(data) >>> 0, 16);
+    c.writeUInt32LE(body.length, 20);
+    c.writeUInt32LE(data.length, 24);
+    c.writeUInt16LE(n.length, 28);
+    c.writeUInt32LE((0o100644 << 16) >>> 0, 38);
+    c.writeUInt32LE(offset, 42);
     parts.push(h, n, body);
     central.push(c, n);
     offset += 30 + n.length + body.length;
   }
   const cd = Buffer.concat(central);
   const end = Buffer.alloc(22);
-  end.writeUInt32LE(0x06054b50, 0); end.writeUInt16LE(files.length, 8); end.writeUInt16LE(files.length, 10); end.writeUInt32LE(cd.length, 12); end.writeUInt32LE(offset, 16);
+  end.writeUInt32LE(0x06054b50, 0);
+  end.writeUInt16LE(files.length, 8);
+  end.writeUInt16LE(files.length, 10);
+  end.writeUInt32LE(cd.length, 12);
+  end.writeUInt32LE(offset, 16);
   return Buffer.concat([...parts, cd, end]);
 }
 

@@ -111,7 +111,7 @@ const bundleCommonJs = (entry, outfile) =>
     minifyWhitespace: true,
     minifySyntax: true,
     charset: 'ascii',
-    banner: { js: "\"use strict\";\nconst __miniappImportMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
+    banner: { js: '"use strict";\nconst __miniappImportMetaUrl = require(\'node:url\').pathToFileURL(__filename).href;' },
   });
 
 /**
@@ -136,10 +136,17 @@ const bundleSandboxChild = () => bundleCommonJs('sandbox/child.ts', 'sandbox/chi
 async function makeSandboxCodeCache() {
   const { DEFAULT_MEMORY_MB, sandboxHeapMb, sandboxV8Flags } = await import(join(dist, 'sandbox/index.js'));
   try {
-    execFileSync(process.execPath, [...sandboxV8Flags(sandboxHeapMb(DEFAULT_MEMORY_MB)), join(root, 'scripts/make-sandbox-code-cache.mjs'), join(dist, 'sandbox/guest.cjs')], { stdio: ['ignore', 'inherit', 'pipe'] });
+    execFileSync(process.execPath, [...sandboxV8Flags(sandboxHeapMb(DEFAULT_MEMORY_MB)), join(root, 'scripts/make-sandbox-code-cache.mjs'), join(dist, 'sandbox/guest.cjs')], {
+      stdio: ['ignore', 'inherit', 'pipe'],
+    });
   } catch (/** @type {any} */ err) {
     // Only a speed-up: sandboxes compile the guest without it (~50 ms more per start).
-    console.warn(`warning: no code cache for the sandbox guest (${String(err.stderr ?? err.message).trim().split('\n').pop()}); sandboxes will compile it at start`);
+    console.warn(
+      `warning: no code cache for the sandbox guest (${String(err.stderr ?? err.message)
+        .trim()
+        .split('\n')
+        .pop()}); sandboxes will compile it at start`,
+    );
   }
 }
 

@@ -67,7 +67,19 @@ export { verifyFiles, verifyFile } from './signing/verify-files.js';
 export type { PackageVerdict, VerifyFilesOptions } from './signing/verify-files.js';
 export type { PackageReport } from './signing/inspect.js';
 export { createDevServer, createMemoryChannel, PROTOCOL_VERSION, WS_PATH } from './server/index.js';
-export type { DevServer, DevServerEvent, DevServerOptions, DevChannel, DevClient, MemoryChannel, MemoryClient, DevServerMessage, DevClientMessage, ErrorPayload, BridgeCallRecord } from './server/index.js';
+export type {
+  DevServer,
+  DevServerEvent,
+  DevServerOptions,
+  DevChannel,
+  DevClient,
+  MemoryChannel,
+  MemoryClient,
+  DevServerMessage,
+  DevClientMessage,
+  ErrorPayload,
+  BridgeCallRecord,
+} from './server/index.js';
 export { CATALOG, PERMISSIONS, COMMON_ERROR_CODES, METHOD_ERROR_CODES, getMethod, methodNames, permissionNames } from './bridge/catalog.js';
 export type { MethodSpec, MethodName, Permission, JsonSchema } from './bridge/catalog.js';
 export { methodPermission, methodSince, isBridgeMethod } from './bridge/permissions.js';

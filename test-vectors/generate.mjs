@@ -37,25 +37,51 @@ function zip(files) {
     const crc = tweak.crc ?? crc32(data) >>> 0;
     const size = tweak.size ?? data.length;
     const head = Buffer.alloc(30);
-    head.writeUInt32LE(0x04034b50, 0); head.writeUInt16LE(20, 4); head.writeUInt16LE(0x800, 6); head.writeUInt16LE(deflate ? 8 : 0, 8);
-    head.writeUInt16LE(0, 10); head.writeUInt16LE(0x5b21, 12); head.writeUInt32LE(crc, 14);
-    head.writeUInt32LE(body.length, 18); head.writeUInt32LE(size, 22); head.writeUInt16LE(n.length, 26); head.writeUInt16LE(0, 28);
+    head.writeUInt32LE(0x04034b50, 0);
+    head.writeUInt16LE(20, 4);
+    head.writeUInt16LE(0x800, 6);
+    head.writeUInt16LE(deflate ? 8 : 0, 8);
+    head.writeUInt16LE(0, 10);
+    head.writeUInt16LE(0x5b21, 12);
+    head.writeUInt32LE(crc, 14);
+    head.writeUInt32LE(body.length, 18);
+    head.writeUInt32LE(size, 22);
+    head.writeUInt16LE(n.length, 26);
+    head.writeUInt16LE(0, 28);
     const c = Buffer.alloc(46);
-    c.writeUInt32LE(0x02014b50, 0); c.writeUInt16LE(0x031e, 4); c.writeUInt16LE(20, 6); c.writeUInt16LE(0x800, 8); c.writeUInt16LE(deflate ? 8 : 0, 10);
-    c.writeUInt16LE(0, 12); c.writeUInt16LE(0x5b21, 14); c.writeUInt32LE(crc, 16); c.writeUInt32LE(body.length, 20); c.writeUInt32LE(size, 24);
-    c.writeUInt16LE(n.length, 28); c.writeUInt32LE((0o100644 << 16) >>> 0, 38); c.writeUInt32LE(offset, 42);
+    c.writeUInt32LE(0x02014b50, 0);
+    c.writeUInt16LE(0x031e, 4);
+    c.writeUInt16LE(20, 6);
+    c.writeUInt16LE(0x800, 8);
+    c.writeUInt16LE(deflate ? 8 : 0, 10);
+    c.writeUInt16LE(0, 12);
+    c.writeUInt16LE(0x5b21, 14);
+    c.writeUInt32LE(crc, 16);
+    c.writeUInt32LE(body.length, 20);
+    c.writeUInt32LE(size, 24);
+    c.writeUInt16LE(n.length, 28);
+    c.writeUInt32LE((0o100644 << 16) >>> 0, 38);
+    c.writeUInt32LE(offset, 42);
     locals.push(head, n, body);
     centrals.push(c, n);
     offset += 30 + n.length + body.length;
   }
   const dir = Buffer.concat(centrals);
   const end = Buffer.alloc(22);
-  end.writeUInt32LE(0x06054b50, 0); end.writeUInt16LE(files.length, 8); end.writeUInt16LE(files.length, 10);
-  end.writeUInt32LE(dir.length, 12); end.writeUInt32LE(offset, 16);
+  end.writeUInt32LE(0x06054b50, 0);
+  end.writeUInt16LE(files.length, 8);
+  end.writeUInt16LE(files.length, 10);
+  end.writeUInt32LE(dir.length, 12);
+  end.writeUInt32LE(offset, 16);
   return Buffer.concat([...locals, dir, end]);
 }
 
-const manifest = (extra = {}) => JSON.stringify({ id: 'com.example.vectors', version: '1.2.0', minHostVersion: '3.1.0', entryPoint: 'index.html', permissions: ['payment'], allowedDomains: ['api.example.com'], name: 'Vectors', ...extra }, null, 2);
+const manifest = (extra = {}) =>
+  JSON.stringify(
+    { id: 'com.example.vectors', version: '1.2.0', minHostVersion: '3.1.0', entryPoint: 'index.html', permissions: ['payment'], allowedDomains: ['api.example.com'], name: 'Vectors', ...extra },
+    null,
+    2,
+  );
 // A clean app: it calls a catalogue method its manifest declares the permission of, and handles the outcome.
 const APP_JS = [
   '// miniapp test vector: one payment through the bridge, both outcomes handled.',
@@ -65,12 +91,7 @@ const APP_JS = [
   ');',
   '',
 ].join('\n');
-const files = (m, extra = []) => [
-  ['manifest.json', m, false],
-  ['index.html', '<!doctype html><title>Vectors</title><script src="app.js"></script>\n', false],
-  ['app.js', APP_JS, true],
-  ...extra,
-];
+const files = (m, extra = []) => [['manifest.json', m, false], ['index.html', '<!doctype html><title>Vectors</title><script src="app.js"></script>\n', false], ['app.js', APP_JS, true], ...extra];
 
 const testKey = keyPair('test-only');
 const otherKey = keyPair('other-test-only');
@@ -144,18 +165,38 @@ const cases = [
   ['good.zip', null, 'HOST_UPDATE_REQUIRED', 'the good package on a host older than its minHostVersion', { hostVersion: '3.0.9' }],
   ['good.zip', null, 'SIGNATURE_UNKNOWN_KEY', 'the good package checked against another public key', { pubkey: 'keys/other-test-only.pub.pem' }],
   ['unsigned.zip', unsigned, 'PACKAGE_UNSIGNED', 'the same package before signing'],
-  ['tampered-entry.zip', flip(good, appJs.dataOffset + 10), 'SIGNATURE_INVALID', 'one bit of app.js\'s compressed data flipped'],
+  ['tampered-entry.zip', flip(good, appJs.dataOffset + 10), 'SIGNATURE_INVALID', "one bit of app.js's compressed data flipped"],
   ['tampered-directory.zip', flip(good, good.length - 2048 - 22 - 10), 'SIGNATURE_INVALID', 'one bit of the central directory flipped'],
-  ['tampered-header.zip', (() => { const b = Buffer.from(good); const i = b.indexOf('"version":"1.2.0"', b.length - 2048); b.write('"version":"1.2.1"', i); return b; })(), 'SIGNATURE_INVALID', 'the signed header\'s version changed after signing'],
+  [
+    'tampered-header.zip',
+    (() => {
+      const b = Buffer.from(good);
+      const i = b.indexOf('"version":"1.2.0"', b.length - 2048);
+      b.write('"version":"1.2.1"', i);
+      return b;
+    })(),
+    'SIGNATURE_INVALID',
+    "the signed header's version changed after signing",
+  ],
   ['other-key.zip', signWith(unsigned, { key: otherKey, header: { ...header, keyId: miniapp.keyIdOf(otherKey) } }), 'SIGNATURE_UNKNOWN_KEY', 'signed by another key (its own key id in the header)'],
   ['other-key-claiming-test-key.zip', signWith(unsigned, { key: otherKey, header }), 'SIGNATURE_INVALID', 'signed by another key whose header claims the test key id'],
   ['truncated-signature.zip', signWith(unsigned, { header, mutateSignature: (s) => s.subarray(0, s.length - 1) }), 'SIGNATURE_INVALID', 'the signature with its last byte cut'],
   ['extended-signature.zip', signWith(unsigned, { header, mutateSignature: (s) => Buffer.concat([s, Buffer.from([0])]) }), 'SIGNATURE_INVALID', 'the signature with a zero byte appended'],
   ['pkcs1-v1_5.zip', signWith(unsigned, { header, padding: constants.RSA_PKCS1_PADDING }), 'SIGNATURE_INVALID', 'a PKCS#1 v1.5 signature by the right key (no algorithm confusion)'],
   ['pss-salt-20.zip', signWith(unsigned, { header, saltLength: 20 }), 'SIGNATURE_INVALID', 'an RSASSA-PSS signature with salt length 20 by the right key'],
-  ['pss-salt-max.zip', signWith(unsigned, { header, saltLength: constants.RSA_PSS_SALTLEN_MAX_SIGN }), 'SIGNATURE_INVALID', 'an RSASSA-PSS signature with the maximum salt length (OpenSSL\'s default) by the right key'],
-  ['binding-mismatch.zip', signWith(unsigned, { header: { ...header, version: '9.9.9' } }), 'SIGNATURE_BINDING_MISMATCH', 'validly signed, but the signed header\'s version differs from manifest.json'],
-  ['pin-mismatch.zip', signWith(zip(files(manifest({ signature: miniapp.keyIdOf(otherKey) }))), { header }), 'SIGNER_PIN_MISMATCH', 'validly signed by the test key, but manifest.json pins the other key'],
+  [
+    'pss-salt-max.zip',
+    signWith(unsigned, { header, saltLength: constants.RSA_PSS_SALTLEN_MAX_SIGN }),
+    'SIGNATURE_INVALID',
+    "an RSASSA-PSS signature with the maximum salt length (OpenSSL's default) by the right key",
+  ],
+  ['binding-mismatch.zip', signWith(unsigned, { header: { ...header, version: '9.9.9' } }), 'SIGNATURE_BINDING_MISMATCH', "validly signed, but the signed header's version differs from manifest.json"],
+  [
+    'pin-mismatch.zip',
+    signWith(zip(files(manifest({ signature: miniapp.keyIdOf(otherKey) }))), { header }),
+    'SIGNER_PIN_MISMATCH',
+    'validly signed by the test key, but manifest.json pins the other key',
+  ],
   ['trailing-byte.zip', Buffer.concat([good, Buffer.from([0])]), 'PACKAGE_TRAILING_BYTES', 'one byte appended after the signature block'],
 ];
 // Disagreements a host team found between commands and documents (issue 14), each now one code.
@@ -167,18 +208,58 @@ const trailingDeflate = (() => {
 const bomb = Buffer.alloc(8 * 1024 * 1024, 0x41);
 cases.push(
   ['appended-zip.zip', Buffer.concat([good, unsigned]), 'PACKAGE_LEADING_BYTES', 'another zip appended after the signed package (its end record is now the last one)'],
-  ['foreign-comment.zip', (() => { const b = Buffer.from(good); b.write('MASIGV02', b.length - 2048, 'latin1'); return b; })(), 'PACKAGE_FOREIGN_COMMENT', 'a 2048-byte comment whose magic is not MASIGV01'],
+  [
+    'foreign-comment.zip',
+    (() => {
+      const b = Buffer.from(good);
+      b.write('MASIGV02', b.length - 2048, 'latin1');
+      return b;
+    })(),
+    'PACKAGE_FOREIGN_COMMENT',
+    'a 2048-byte comment whose magic is not MASIGV01',
+  ],
   ['long-utf8-name.zip', signed(manifest(), [['é'.repeat(200), 'x', false]]), 'PACKAGE_UNSAFE_NAME', 'validly signed; a name of 200 "é": 200 UTF-16 units but 400 UTF-8 bytes in one segment'],
   ['rlo-name.zip', signed(manifest(), [['notes\u202Etxt.js', 'x', false]]), 'PACKAGE_UNSAFE_NAME', 'validly signed; a name with U+202E RIGHT-TO-LEFT OVERRIDE (displays reversed)'],
   ['nel-name.zip', signed(manifest(), [['a\u0085b.txt', 'x', false]]), 'PACKAGE_UNSAFE_NAME', 'validly signed; a name with U+0085 NEXT LINE (a C1 control)'],
   ['line-separator-name.zip', signed(manifest(), [['a\u2028b.txt', 'x', false]]), 'PACKAGE_UNSAFE_NAME', 'validly signed; a name with U+2028 LINE SEPARATOR'],
-  ['deflate-trailing-bytes.zip', signWith(zip([...files(manifest()).slice(0, 2), trailingDeflate]), { header }), 'PACKAGE_MALFORMED', "validly signed; app.js's deflate stream ends 20 bytes before its compressed size"],
-  ['crc-mismatch.zip', signWith(zip([...files(manifest()).slice(0, 2), ['app.js', APP_JS, true, { crc: 0x12345678 }]]), { header }), 'PACKAGE_CRC_MISMATCH', "validly signed; app.js's CRC-32 in both headers is wrong"],
-  ['bomb-declared-small.zip', signWith(zip([...files(manifest()), ['data.bin', bomb, true, { size: 1000 }]]), { header }), 'PACKAGE_SIZE_MISMATCH', 'validly signed; an entry declared as 1000 bytes that inflates to 8 MiB (inflation stops at the declared size)'],
+  [
+    'deflate-trailing-bytes.zip',
+    signWith(zip([...files(manifest()).slice(0, 2), trailingDeflate]), { header }),
+    'PACKAGE_MALFORMED',
+    "validly signed; app.js's deflate stream ends 20 bytes before its compressed size",
+  ],
+  [
+    'crc-mismatch.zip',
+    signWith(zip([...files(manifest()).slice(0, 2), ['app.js', APP_JS, true, { crc: 0x12345678 }]]), { header }),
+    'PACKAGE_CRC_MISMATCH',
+    "validly signed; app.js's CRC-32 in both headers is wrong",
+  ],
+  [
+    'bomb-declared-small.zip',
+    signWith(zip([...files(manifest()), ['data.bin', bomb, true, { size: 1000 }]]), { header }),
+    'PACKAGE_SIZE_MISMATCH',
+    'validly signed; an entry declared as 1000 bytes that inflates to 8 MiB (inflation stops at the declared size)',
+  ],
   ['no-manifest.zip', signWith(zip(files(manifest()).slice(1)), { header }), 'MANIFEST_NOT_FOUND', 'validly signed; no manifest.json entry'],
-  ['host-too-old.zip', signed(manifest({ minHostVersion: '9.0.0' }), [], { ...header, minHostVersion: '9.0.0' }), 'HOST_UPDATE_REQUIRED', 'validly signed; minHostVersion 9.0.0, above every host version known (the host decides: update required)', { hostVersion: '3.4.0' }],
-  ['profile-dev-only.zip', signed(manifest({ allowedDomains: ['api.example.com', 'localhost'] })), 'PACKAGE_MANIFEST_INVALID', 'validly signed; allowedDomains has localhost, which the dev profile allows and the release profile (a host\'s) refuses'],
-  ['uppercase-pin.zip', signed(manifest({ signature: `sha256:${miniapp.keyIdOf(otherKey).slice(7).toUpperCase()}` })), 'OK', 'validly signed; the signature field is the other key id in upper-case hex: not a pin, so hosts ignore it'],
+  [
+    'host-too-old.zip',
+    signed(manifest({ minHostVersion: '9.0.0' }), [], { ...header, minHostVersion: '9.0.0' }),
+    'HOST_UPDATE_REQUIRED',
+    'validly signed; minHostVersion 9.0.0, above every host version known (the host decides: update required)',
+    { hostVersion: '3.4.0' },
+  ],
+  [
+    'profile-dev-only.zip',
+    signed(manifest({ allowedDomains: ['api.example.com', 'localhost'] })),
+    'PACKAGE_MANIFEST_INVALID',
+    "validly signed; allowedDomains has localhost, which the dev profile allows and the release profile (a host's) refuses",
+  ],
+  [
+    'uppercase-pin.zip',
+    signed(manifest({ signature: `sha256:${miniapp.keyIdOf(otherKey).slice(7).toUpperCase()}` })),
+    'OK',
+    'validly signed; the signature field is the other key id in upper-case hex: not a pin, so hosts ignore it',
+  ],
 );
 
 /** A partner registry trusting one key for the vectors' app id, for install and conformance. */

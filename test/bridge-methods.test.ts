@@ -140,7 +140,9 @@ describe('payment.pay params', () => {
   });
   it('says why an amount is refused', async () => {
     expect(await h.call('payment.pay', { amount: 1.005, currency: 'EUR', orderId: 'o' })).toMatchObject({ error: { message: '/amount must have at most 2 decimal places' } });
-    expect(await h.call('payment.pay', { amount: 10, currency: 'eur', orderId: 'o' })).toMatchObject({ error: { message: expect.stringMatching(/^\/currency must be equal to one of the allowed values/) } });
+    expect(await h.call('payment.pay', { amount: 10, currency: 'eur', orderId: 'o' })).toMatchObject({
+      error: { message: expect.stringMatching(/^\/currency must be equal to one of the allowed values/) },
+    });
   });
   it.each([0.01, 0.1 + 0.2 - 0.3 + 1, 19.99, 1_000_000])('%s is a valid amount', async (amount) => {
     expect(await h.call('payment.pay', { amount, currency: 'USD', orderId: 'o' })).toMatchObject({ ok: true });

@@ -16,7 +16,29 @@ const methods = Object.keys(CATALOG) as MethodName[];
 describe('the catalogue is the one source of truth', () => {
   it('has at least 20 methods, including every one the platform promises', () => {
     expect(methods.length).toBeGreaterThanOrEqual(20);
-    for (const m of ['payment.pay', 'payment.refund', 'storage.set', 'storage.get', 'storage.remove', 'storage.clear', 'storage.keys', 'auth.getToken', 'location.get', 'device.info', 'ui.toast', 'ui.showModal', 'ui.setTitle', 'navigation.openMiniProgram', 'navigation.close', 'share.open', 'clipboard.read', 'clipboard.write', 'camera.scanCode', 'network.status', 'app.getLaunchInfo']) {
+    for (const m of [
+      'payment.pay',
+      'payment.refund',
+      'storage.set',
+      'storage.get',
+      'storage.remove',
+      'storage.clear',
+      'storage.keys',
+      'auth.getToken',
+      'location.get',
+      'device.info',
+      'ui.toast',
+      'ui.showModal',
+      'ui.setTitle',
+      'navigation.openMiniProgram',
+      'navigation.close',
+      'share.open',
+      'clipboard.read',
+      'clipboard.write',
+      'camera.scanCode',
+      'network.status',
+      'app.getLaunchInfo',
+    ]) {
       expect(methods).toContain(m);
     }
   });
@@ -35,7 +57,10 @@ describe('the catalogue is the one source of truth', () => {
   });
 
   it('the newest host version the toolchain knows is the newest `since` in the catalogue', () => {
-    const newest = methods.map((m) => CATALOG[m].since).sort(compareHostVersions).pop();
+    const newest = methods
+      .map((m) => CATALOG[m].since)
+      .sort(compareHostVersions)
+      .pop();
     expect(newest).toBe(NEWEST_HOST_VERSION);
   });
 

@@ -133,10 +133,14 @@ describe('miniapp build (CLI)', () => {
   it('--target is passed to esbuild', async () => {
     const dir = makeProject({ 'src/main.ts': "const o: any = (window as any).x;\n(window as any).MiniAppBridge.call('storage.get', { key: o?.k ?? 'd' });\n" });
     expect((await runCli(['build', '--target', 'es2022', '--sourcemap', 'none'], { cwd: dir })).code).toBe(0);
-    const modern = readZip(readFileSync(zipOf(dir))).find((e) => e.name.endsWith('.js'))!.data.toString();
+    const modern = readZip(readFileSync(zipOf(dir)))
+      .find((e) => e.name.endsWith('.js'))!
+      .data.toString();
     expect(modern).toContain('?.');
     expect((await runCli(['build'], { cwd: dir })).code).toBe(0);
-    const old = readZip(readFileSync(zipOf(dir))).find((e) => e.name.endsWith('.js'))!.data.toString();
+    const old = readZip(readFileSync(zipOf(dir)))
+      .find((e) => e.name.endsWith('.js'))!
+      .data.toString();
     expect(old).not.toContain('?.');
   });
 

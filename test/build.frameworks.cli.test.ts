@@ -26,7 +26,10 @@ const stack = (...args: Parameters<typeof makeStackApp>) => {
 };
 const packageText = (dir: string, zip: string, re: RegExp) => {
   const entries = readZip(readFileSync(join(dir, zip)));
-  return entries.filter((e) => re.test(e.name)).map((e) => e.data.toString('utf8')).join('\n');
+  return entries
+    .filter((e) => re.test(e.name))
+    .map((e) => e.data.toString('utf8'))
+    .join('\n');
 };
 
 describe.each([
@@ -115,7 +118,10 @@ describe.runIf(haveBrowser || process.env.CI)('served to Chromium with live relo
   let server: DevServer | undefined;
   beforeAll(async () => {
     const { chromium } = await import('playwright-core');
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'] });
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    });
   });
   afterAll(async () => {
     await browser?.close();
@@ -128,16 +134,20 @@ describe.runIf(haveBrowser || process.env.CI)('served to Chromium with live relo
   it.each([
     ['Vue', VUE_APP, 'src/App.vue', '{{ props.title }}', '{{ props.title }}!'],
     ['Svelte', SVELTE_APP, 'src/App.svelte', '{title}</h1>', '{title}!</h1>'],
-  ])('%s: the app renders in the simulator page, and a save reloads it', async (_name, files, file, from, to) => {
-    const project = stack(files);
-    server = await createDevServer({ projectDir: project.dir, port: 0, ackTimeoutMs: 5000 });
-    const page = await browser.newPage();
-    await page.goto(server.url);
-    await expect.poll(() => page.textContent('#visits'), { timeout: 10_000 }).toBe('1');
-    expect(await page.textContent('#title')).toMatch(/^Hello /);
-    await page.waitForFunction(() => (window as unknown as { __miniappDevClient?: unknown }).__miniappDevClient);
-    project.write(file, files[file]!.replace(from, to));
-    await expect.poll(() => page.textContent('#title'), { timeout: 15_000 }).toMatch(/^Hello \w+!$/);
-    await page.close();
-  }, 60_000);
+  ])(
+    '%s: the app renders in the simulator page, and a save reloads it',
+    async (_name, files, file, from, to) => {
+      const project = stack(files);
+      server = await createDevServer({ projectDir: project.dir, port: 0, ackTimeoutMs: 5000 });
+      const page = await browser.newPage();
+      await page.goto(server.url);
+      await expect.poll(() => page.textContent('#visits'), { timeout: 10_000 }).toBe('1');
+      expect(await page.textContent('#title')).toMatch(/^Hello /);
+      await page.waitForFunction(() => (window as unknown as { __miniappDevClient?: unknown }).__miniappDevClient);
+      project.write(file, files[file]!.replace(from, to));
+      await expect.poll(() => page.textContent('#title'), { timeout: 15_000 }).toMatch(/^Hello \w+!$/);
+      await page.close();
+    },
+    60_000,
+  );
 });

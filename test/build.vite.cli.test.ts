@@ -19,8 +19,10 @@ const VITE_APP: Record<string, string> = {
   ...VUE_APP,
   'package.json': JSON.stringify({ name: 'vite-app', private: true, type: 'module', devDependencies: { vite: '^8.0.0', '@vitejs/plugin-vue': '^6.0.0', vue: '^3.5.0' } }),
   // The project's own config: its plugin, an alias and a define the code relies on, and source maps.
-  'vite.config.ts': "import { defineConfig } from 'vite';\nimport vue from '@vitejs/plugin-vue';\nimport { fileURLToPath } from 'node:url';\nexport default defineConfig({ plugins: [vue()], resolve: { alias: { '@': fileURLToPath(new URL('./src', import.meta.url)) } }, define: { __GREETING__: JSON.stringify('Hello Vite') }, build: { sourcemap: true } });\n",
-  'index.html': '<!doctype html><html><head><meta charset="utf-8"><link rel="icon" href="/favicon.svg"><link rel="manifest" href="/manifest.json"></head><body><div id="app"></div><script type="module" src="/src/main.ts"></script></body></html>\n',
+  'vite.config.ts':
+    "import { defineConfig } from 'vite';\nimport vue from '@vitejs/plugin-vue';\nimport { fileURLToPath } from 'node:url';\nexport default defineConfig({ plugins: [vue()], resolve: { alias: { '@': fileURLToPath(new URL('./src', import.meta.url)) } }, define: { __GREETING__: JSON.stringify('Hello Vite') }, build: { sourcemap: true } });\n",
+  'index.html':
+    '<!doctype html><html><head><meta charset="utf-8"><link rel="icon" href="/favicon.svg"><link rel="manifest" href="/manifest.json"></head><body><div id="app"></div><script type="module" src="/src/main.ts"></script></body></html>\n',
   'src/main.ts': "import { createApp } from 'vue';\nimport App from '@/App.vue';\ndeclare const __GREETING__: string;\ncreateApp(App, { title: __GREETING__ }).mount('#app');\n",
   'public/favicon.svg': '<svg xmlns="http://www.w3.org/2000/svg"/>',
   'public/manifest.json': PWA,
@@ -41,7 +43,10 @@ const stack = (files: Record<string, string>) => {
   apps.push(a);
   return a;
 };
-const names = (zip: string) => readZip(readFileSync(zip)).map((e) => e.name).sort();
+const names = (zip: string) =>
+  readZip(readFileSync(zip))
+    .map((e) => e.name)
+    .sort();
 
 describe('a project with its own vite.config', () => {
   it('builds with its config and plugins into the same checked package; the PWA manifest is explained, then moved aside', async () => {
@@ -63,9 +68,13 @@ describe('a project with its own vite.config', () => {
     expect(files.some((f) => f.endsWith('.map'))).toBe(false);
     expect(out.result.sourcemapDir).toBeTruthy();
     expect(readdirSync(join(dir, out.result.sourcemapDir, 'assets')).some((f) => /^index-[\w-]+\.js\.map$/.test(f))).toBe(true);
-    const js = readZip(readFileSync(zip)).find((e) => /^assets\/index-[\w-]+\.js$/.test(e.name))!.data.toString();
+    const js = readZip(readFileSync(zip))
+      .find((e) => /^assets\/index-[\w-]+\.js$/.test(e.name))!
+      .data.toString();
     expect(js).not.toContain('sourceMappingURL');
-    const html = readZip(readFileSync(zip)).find((e) => e.name === 'index.html')!.data.toString();
+    const html = readZip(readFileSync(zip))
+      .find((e) => e.name === 'index.html')!
+      .data.toString();
     expect(html).toContain('href="./site.webmanifest"');
     expect(html).toMatch(/src="\.\/assets\/index-/);
 
@@ -173,11 +182,19 @@ describe("serve's rebuilds run through Vite's own watcher", () => {
   const COUNTING_CONFIG =
     "import { defineConfig } from 'vite';\nimport vue from '@vitejs/plugin-vue';\nconst g = globalThis;\ng.__viteLoads = (g.__viteLoads ?? 0) + 1;\ng.__viteTransforms ??= [];\nexport default defineConfig({ plugins: [vue(), { name: 'count', transform(_code, id) { if (!id.includes('node_modules') && !id.includes('?')) g.__viteTransforms.push(id.split('/').pop()); } }] });\n";
   const counters = () => globalThis as unknown as { __viteLoads?: number; __viteTransforms?: string[] };
-  const jsOf = (out: BuildOutput) => [...out.files].filter(([n]) => n.endsWith('.js')).map(([, d]) => Buffer.from(d).toString('utf8')).join('\n');
+  const jsOf = (out: BuildOutput) =>
+    [...out.files]
+      .filter(([n]) => n.endsWith('.js'))
+      .map(([, d]) => Buffer.from(d).toString('utf8'))
+      .join('\n');
 
   it('one Vite watcher serves every save; a new module and a fix after a failure are picked up; nothing is written', async () => {
     const { 'public/manifest.json': _pwa, ...files } = VITE_APP;
-    const project = stack({ ...files, 'vite.config.ts': COUNTING_CONFIG, 'src/main.ts': "import { createApp } from 'vue';\nimport App from './App.vue';\ncreateApp(App, { title: 'Hello Vite' }).mount('#app');\n" });
+    const project = stack({
+      ...files,
+      'vite.config.ts': COUNTING_CONFIG,
+      'src/main.ts': "import { createApp } from 'vue';\nimport App from './App.vue';\ncreateApp(App, { title: 'Hello Vite' }).mount('#app');\n",
+    });
     counters().__viteLoads = 0;
     counters().__viteTransforms = [];
     const ctx = createBuildContext({ projectDir: project.dir, mode: 'development', watch: true });
@@ -198,7 +215,10 @@ describe("serve's rebuilds run through Vite's own watcher", () => {
       project.write('manifest.json', JSON.stringify({ ...JSON.parse(readFileSync(join(project.dir, 'manifest.json'), 'utf8')), version: '1.0.1' }));
       expect((await ctx.rebuild()).manifest?.version).toBe('1.0.1');
 
-      project.write('src/App.vue', VITE_APP['src/App.vue']!.replace("import { countVisits } from './visits';", "import { countVisits } from './visits';\nimport { extra } from './extra';\nconsole.log(extra);"));
+      project.write(
+        'src/App.vue',
+        VITE_APP['src/App.vue']!.replace("import { countVisits } from './visits';", "import { countVisits } from './visits';\nimport { extra } from './extra';\nconsole.log(extra);"),
+      );
       const broken = await ctx.rebuild();
       expect(broken.ok).toBe(false);
       expect(broken.errors[0]).toMatchObject({ code: 'BUILD_VITE_FAILED' });

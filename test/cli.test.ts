@@ -25,11 +25,7 @@ describe('CLI conventions', () => {
     expect(r.stdout).toContain('--json');
   });
 
-  it.each([
-    [['frobnicate']],
-    [['validate', 'x', '--no-such-flag']],
-    [['validate', 'x', '--profile', 'prod']],
-  ])('usage errors exit 2: %j', async (args) => {
+  it.each([[['frobnicate']], [['validate', 'x', '--no-such-flag']], [['validate', 'x', '--profile', 'prod']]])('usage errors exit 2: %j', async (args) => {
     const r = await runCli(args);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/error/);

@@ -89,7 +89,12 @@ describe('the command option specs', () => {
     expect(opts).toMatchObject({ mode: 'production', target: ['es2020'], sourcemap: 'inline', checkReproducible: true, budget: '2MB', outDir: 'dist' });
     // Exactly the options with a default are present when nothing is given, as the required keys say.
     const defaults = resolveOptions({ command: 'run', specs: specs.runOptions });
-    expect(Object.keys(defaults).sort()).toEqual(specs.runOptions.filter((o) => 'default' in o && o.default !== undefined).map((o) => o.name).sort());
+    expect(Object.keys(defaults).sort()).toEqual(
+      specs.runOptions
+        .filter((o) => 'default' in o && o.default !== undefined)
+        .map((o) => o.name)
+        .sort(),
+    );
     const env = resolveOptions({ command: 'serve', specs: specs.serveOptions, env: { MINIAPP_PORT: '0', MINIAPP_INSPECT: 'yes', MINIAPP_ALLOWED_HOSTS: 'a.local,b.local' } });
     expect([typeof env.port, typeof env.inspect, env.allowedHosts]).toEqual(['number', 'boolean', ['a.local', 'b.local']]);
   });

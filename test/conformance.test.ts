@@ -10,7 +10,10 @@ import { registryJson, signedPackage, tempDir, writeTemp } from './helpers/host-
 function project(script: string, manifest: Record<string, unknown> = {}): string {
   const dir = join(tempDir('miniapp-conf-'), 'app');
   mkdirSync(dir);
-  writeFileSync(join(dir, 'manifest.json'), JSON.stringify({ id: 'com.partner.conf', version: '1.0.0', minHostVersion: '3.0.0', entryPoint: 'index.html', permissions: ['storage'], allowedDomains: ['api.partner.com'], ...manifest }));
+  writeFileSync(
+    join(dir, 'manifest.json'),
+    JSON.stringify({ id: 'com.partner.conf', version: '1.0.0', minHostVersion: '3.0.0', entryPoint: 'index.html', permissions: ['storage'], allowedDomains: ['api.partner.com'], ...manifest }),
+  );
   writeFileSync(join(dir, 'index.html'), '<!doctype html><script src="app.js"></script>');
   writeFileSync(join(dir, 'app.js'), script);
   return dir;
@@ -23,7 +26,8 @@ describe('conformance', () => {
   it('passes a well-behaved app through install, every lifecycle phase and every check', async () => {
     // The app writes to storage only once it has seen hide then show, in that order (it may be shown at
     // launch too): the storage the report measures at the end proves the events reached the page.
-    const r = await conform(project(`
+    const r = await conform(
+      project(`
       const seen = [];
       for (const s of ['hidden', 'shown']) {
         window.addEventListener('miniapp:' + s, () => {
@@ -31,21 +35,50 @@ describe('conformance', () => {
           if (seen.slice(-2).join() === 'hidden,shown') MiniAppBridge.call('storage.set', { key: 'lifecycle', value: seen.join() });
         });
       }
-    `));
+    `),
+    );
     expect(failed(r)).toEqual({});
     expect(r.ok).toBe(true);
     expect(r.storage?.usedBytes).toBeGreaterThan(0);
-    expect(r.checks.map((c) => c.name)).toEqual(expect.arrayContaining(['lifecycle.launch', 'lifecycle.hide', 'lifecycle.show', 'lifecycle.suspend', 'lifecycle.resume', 'lifecycle.unload', 'budget.startup', 'budget.memory', 'budget.storage']));
-    expect(r.checks.filter((c) => c.name.startsWith('install.') && c.status === 'skipped').map((c) => c.name)).toEqual(['install.fetch', 'install.signature', 'install.key-authorised', 'install.permissions', 'install.downgrade']);
+    expect(r.checks.map((c) => c.name)).toEqual(
+      expect.arrayContaining([
+        'lifecycle.launch',
+        'lifecycle.hide',
+        'lifecycle.show',
+        'lifecycle.suspend',
+        'lifecycle.resume',
+        'lifecycle.unload',
+        'budget.startup',
+        'budget.memory',
+        'budget.storage',
+      ]),
+    );
+    expect(r.checks.filter((c) => c.name.startsWith('install.') && c.status === 'skipped').map((c) => c.name)).toEqual([
+      'install.fetch',
+      'install.signature',
+      'install.key-authorised',
+      'install.permissions',
+      'install.downgrade',
+    ]);
   });
 
   it.each([
     ['an uncaught error', 'setTimeout(() => { throw new Error("boom"); }, 0);', {}, { 'policy.uncaught-errors': 'RUN_SCRIPT_ERROR' }],
     ['an undeclared permission', 'MiniAppBridge.call("payment.pay", { amount: 1, currency: "EUR" }).catch(() => {});', {}, { 'policy.permissions': 'RUN_UNDECLARED_PERMISSION' }],
     ['network outside allowedDomains', 'fetch("https://evil.com/x").catch(() => {});', {}, { 'policy.network': 'DOMAIN_NOT_ALLOWED' }],
-    ['a classic script from outside allowedDomains', 'document.head.appendChild(Object.assign(document.createElement("script"), { src: "https://evil.com/x.js" }));', {}, { 'policy.network': 'DOMAIN_NOT_ALLOWED' }],
+    [
+      'a classic script from outside allowedDomains',
+      'document.head.appendChild(Object.assign(document.createElement("script"), { src: "https://evil.com/x.js" }));',
+      {},
+      { 'policy.network': 'DOMAIN_NOT_ALLOWED' },
+    ],
     ['start-up over budget', 'const end = Date.now() + 150; while (Date.now() < end);', { startupBudgetMs: 50 }, { 'budget.startup': 'CONFORMANCE_STARTUP_OVER_BUDGET' }],
-    ['memory over the limit', 'window.keep = []; setTimeout(function grow() { keep.push(new ArrayBuffer(4 << 20)); setTimeout(grow, 2); }, 0);', { memoryMb: 32 }, { 'budget.memory': 'APP_LIMIT_EXCEEDED' }],
+    [
+      'memory over the limit',
+      'window.keep = []; setTimeout(function grow() { keep.push(new ArrayBuffer(4 << 20)); setTimeout(grow, 2); }, 0);',
+      { memoryMb: 32 },
+      { 'budget.memory': 'APP_LIMIT_EXCEEDED' },
+    ],
     ['an escape attempt the sandbox stopped', 'try { document.constructor.constructor("return process")(); } catch {}', {}, { 'policy.escape-attempts': 'RUN_ESCAPE_ATTEMPT' }],
     ['storage over quota', 'MiniAppBridge.call("storage.set", { key: "big", value: "x".repeat(5000) }).catch(() => {});', { storageQuotaBytes: 1000 }, { 'budget.storage': 'QUOTA_EXCEEDED' }],
   ])('fails on %s', async (_name, script, extra, expected) => {
@@ -58,9 +91,22 @@ describe('conformance', () => {
     const app = project('MiniAppBridge.call("storage.set", { key: "k", value: "v" });');
     const r = await runCli(['conformance', app, '--audit', join(app, '..', 'audit.jsonl'), '--host-version', '3.4.0']);
     expect(r.code).toBe(0);
-    const events = readFileSync(join(app, '..', 'audit.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const events = readFileSync(join(app, '..', 'audit.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     const steps = events.filter((e) => e.type === 'install.step');
-    expect(steps.map((e) => `${e.step} ${e.status}`)).toEqual(['fetch skipped', 'signature skipped', 'structure passed', 'key-authorised skipped', 'host-version passed', 'permissions skipped', 'downgrade skipped', 'extract passed', 'activate passed']);
+    expect(steps.map((e) => `${e.step} ${e.status}`)).toEqual([
+      'fetch skipped',
+      'signature skipped',
+      'structure passed',
+      'key-authorised skipped',
+      'host-version passed',
+      'permissions skipped',
+      'downgrade skipped',
+      'extract passed',
+      'activate passed',
+    ]);
     expect(steps.every((e) => e.source === app)).toBe(true);
     expect(steps.slice(2).every((e) => e.app === 'com.partner.conf')).toBe(true);
     const verdict = events.findIndex((e) => e.type === 'install.verdict');
@@ -112,7 +158,14 @@ describe('conformance', () => {
 
   it('keeps the JUnit report well-formed XML whatever the app puts in its error messages', () => {
     const message = 'Error: bad \uffff \ufffe \u0001 ]]> <x> & "q"';
-    const xml = conformanceJunit({ ok: false, target: 'app', signed: false, checks: [{ name: 'policy.uncaught-errors', status: 'failed', code: 'RUN_SCRIPT_ERROR', message }], timings: { totalMs: 1 }, memory: { peakGuestBytes: 0, limitBytes: 1 } });
+    const xml = conformanceJunit({
+      ok: false,
+      target: 'app',
+      signed: false,
+      checks: [{ name: 'policy.uncaught-errors', status: 'failed', code: 'RUN_SCRIPT_ERROR', message }],
+      timings: { totalMs: 1 },
+      memory: { peakGuestBytes: 0, limitBytes: 1 },
+    });
     // XML 1.0 Char: #x9 | #xA | #xD | [#x20-#xD7FF] | [#xE000-#xFFFD] | [#x10000-#x10FFFF]
     expect(xml).not.toMatch(/[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\u{10000}-\u{10ffff}]/u);
     expect(xml).toContain('message="Error: bad    ]]&gt; &lt;x&gt; &amp; &quot;q&quot;"');

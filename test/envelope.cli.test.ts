@@ -21,7 +21,7 @@ type Row = [label: string, args: string[], exit: number, code?: string];
 const rows: Row[] = [
   ['top-level help', ['--help'], 0],
   ['version', ['--version'], 0],
-  ['a command\'s help', ['verify', '--help'], 0],
+  ["a command's help", ['verify', '--help'], 0],
   ['an unknown command', ['frobnicate'], 2, 'USAGE_ERROR'],
   ['a missing argument', ['verify'], 2, 'USAGE_ERROR'],
   ['an unknown flag', ['inspect', v('packages/good.zip'), '--frobnicate'], 2, 'USAGE_ERROR'],
@@ -49,16 +49,20 @@ const rows: Row[] = [
 ];
 
 describe('every exit prints one envelope valid against schema/cli-envelope.schema.json', () => {
-  it.each(rows)('%s', async (_label, args, exit, code) => {
-    const r = await runCli([...args, '--json'], { cwd: work, timeoutMs: 60_000 });
-    expect(envelopeProblems(r.stdout)).toEqual([]);
-    const doc = JSON.parse(r.stdout);
-    expect(r.code).toBe(exit);
-    expect(doc.ok).toBe(exit === 0);
-    if (code) expect(doc.errors[0].code).toBe(code);
-    if (!doc.ok) expect(doc.errors.length).toBeGreaterThan(0);
-    expect(r.stderr).not.toMatch(/\n\s+at /);
-  }, 90_000);
+  it.each(rows)(
+    '%s',
+    async (_label, args, exit, code) => {
+      const r = await runCli([...args, '--json'], { cwd: work, timeoutMs: 60_000 });
+      expect(envelopeProblems(r.stdout)).toEqual([]);
+      const doc = JSON.parse(r.stdout);
+      expect(r.code).toBe(exit);
+      expect(doc.ok).toBe(exit === 0);
+      if (code) expect(doc.errors[0].code).toBe(code);
+      if (!doc.ok) expect(doc.errors.length).toBeGreaterThan(0);
+      expect(r.stderr).not.toMatch(/\n\s+at /);
+    },
+    90_000,
+  );
 
   it('--help --json and --version --json carry the text a user would read', async () => {
     const help = JSON.parse((await runCli(['--help', '--json'])).stdout);

@@ -97,7 +97,10 @@ describe.each(HOSTILE.map((h, i) => [h.name, h, i] as const))('a hostile app: %s
 
   it('miniapp run: coded errors, exit 1, nothing of the host in the report', async () => {
     const dir = appDir(id, hostile.script);
-    const r = await runCli(['run', dir, '--json', '--timeout', '15000', '--data-dir', join(dir, '..', 'data'), '--host-key-file', join(dir, '..', 'host.key')], { env: { MINIAPP_TEST_SECRET: SECRET }, timeoutMs: 60_000 });
+    const r = await runCli(['run', dir, '--json', '--timeout', '15000', '--data-dir', join(dir, '..', 'data'), '--host-key-file', join(dir, '..', 'host.key')], {
+      env: { MINIAPP_TEST_SECRET: SECRET },
+      timeoutMs: 60_000,
+    });
     expect(r.code).toBe(1);
     const out = parseJsonOutput(r.stdout);
     expect(codes(out.errors)).toEqual(expect.arrayContaining(hostile.runCodes));

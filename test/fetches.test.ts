@@ -30,7 +30,10 @@ describe('what a page fetches (format/fetches.ts)', () => {
   });
 
   it('reads a srcset as HTML does: a URL ends at whitespace, so a comma inside one stays', () => {
-    expect(srcsetUrls('a.jpg 1x, b@2x.jpg 2x')).toEqual([{ url: 'a.jpg', offset: 0 }, { url: 'b@2x.jpg', offset: 10 }]);
+    expect(srcsetUrls('a.jpg 1x, b@2x.jpg 2x')).toEqual([
+      { url: 'a.jpg', offset: 0 },
+      { url: 'b@2x.jpg', offset: 10 },
+    ]);
     expect(srcsetUrls('data:image/png;base64,AAAA 1x,c.png 2x').map((c) => c.url)).toEqual(['data:image/png;base64,AAAA', 'c.png']);
     expect(srcsetUrls('x.png, y.png 2x,').map((c) => c.url)).toEqual(['x.png', 'y.png']);
     expect(fetchedUrls('imagesrcset', 'p.png 1x, q.png 2x')).toEqual(['p.png', 'q.png']);
@@ -52,16 +55,30 @@ describe('what a page fetches (format/fetches.ts)', () => {
       writeFileSync(join(project, file), 'x');
     }
     const warnings: Diagnostic[] = [];
-    const copied = findCopiedFiles(project, 'index.html', page((f) => f), warnings);
+    const copied = findCopiedFiles(
+      project,
+      'index.html',
+      page((f) => f),
+      warnings,
+    );
     expect(warnings).toEqual([]);
-    expect(copied.map((c) => c.name).sort()).toEqual(everyAttribute.filter((a) => a.tag !== 'script').map((a) => a.file).sort());
+    expect(copied.map((c) => c.name).sort()).toEqual(
+      everyAttribute
+        .filter((a) => a.tag !== 'script')
+        .map((a) => a.file)
+        .sort(),
+    );
   });
 
   it('conformance reports every fetching attribute that names a host outside allowedDomains', () => {
     const html = page((f) => `https://tracker.example/${f}`);
     const refs = findStaticReferences({ 'index.html': new TextEncoder().encode(html) }, ['api.example.com'], 'https://app.invalid');
     expect(refs.map((r) => r.url).sort()).toEqual(everyAttribute.map((a) => `https://tracker.example/${a.file}`).sort());
-    const linked = findStaticReferences({ 'index.html': new TextEncoder().encode('<link rel="canonical" href="https://tracker.example/page"><a href="https://tracker.example/x">x</a>') }, [], 'https://app.invalid');
+    const linked = findStaticReferences(
+      { 'index.html': new TextEncoder().encode('<link rel="canonical" href="https://tracker.example/page"><a href="https://tracker.example/x">x</a>') },
+      [],
+      'https://app.invalid',
+    );
     expect(linked).toEqual([]);
   });
 });

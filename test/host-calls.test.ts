@@ -12,7 +12,9 @@ afterAll(async () => {
 describe('a sandboxed app at volume', () => {
   it('gets every one of 2,000 bridge calls answered, in order and in parallel, without being stopped', async () => {
     // 1,000 calls one after another, then 1,000 at once: each answer is checked against its own call.
-    await h.install('com.partner.busy', `
+    await h.install(
+      'com.partner.busy',
+      `
       (async () => {
         let wrong = 0;
         for (let i = 0; i < 500; i++) {
@@ -24,7 +26,8 @@ describe('a sandboxed app at volume', () => {
         answers.forEach((got, i) => { if (got.value !== 'v' + (i % 500)) wrong++; });
         console.log('DONE ' + JSON.stringify({ wrong, answered: 1000 + answers.length }));
       })();
-    `);
+    `,
+    );
     const app = await h.manager.launch('com.partner.busy');
     expect(await doneOf(app, 20_000)).toEqual({ wrong: 0, answered: 2000 });
     // The host counts every call and keeps the first 500 (its memory per app is bounded); none was refused.

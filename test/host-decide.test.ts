@@ -35,8 +35,15 @@ describe('decideInstall (the install decision, nothing written)', () => {
     const { decided, installed } = await both(signedPackage());
     expect(decided).toMatchObject({ ok: true, id: 'com.partner.loans', version: '2.3.1', partner: 'partner0', signed: true });
     expect(decided.steps.map((s) => `${s.step}:${s.status}`)).toEqual([
-      'fetch:skipped', 'signature:passed', 'structure:passed', 'key-authorised:passed', 'host-version:passed',
-      'permissions:passed', 'downgrade:passed', 'extract:skipped', 'activate:skipped',
+      'fetch:skipped',
+      'signature:passed',
+      'structure:passed',
+      'key-authorised:passed',
+      'host-version:passed',
+      'permissions:passed',
+      'downgrade:passed',
+      'extract:skipped',
+      'activate:skipped',
     ]);
     expect(decided.dir).toBeUndefined();
     expect(decided.state).toBeUndefined();
@@ -44,7 +51,16 @@ describe('decideInstall (the install decision, nothing written)', () => {
   });
 
   it.each([
-    ['a tampered byte', () => { const b = signedPackage(); b[40] ^= 1; return b; }, {}, 'SIGNATURE_INVALID'],
+    [
+      'a tampered byte',
+      () => {
+        const b = signedPackage();
+        b[40] ^= 1;
+        return b;
+      },
+      {},
+      'SIGNATURE_INVALID',
+    ],
     ['a key not in the registry', () => signedPackage({}, {}, testKey(1)), {}, 'SIGNATURE_UNKNOWN_KEY'],
     ['a key that may sign other ids only', () => signedPackage(), { trustStore: registry([{ appIds: ['com.other.*'] }]) }, 'KEY_NOT_AUTHORISED'],
     ['a permission the partner may not use', () => signedPackage({ permissions: ['payment', 'camera'] }), {}, 'PERMISSION_NOT_ALLOWED'],

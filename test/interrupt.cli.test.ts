@@ -57,7 +57,10 @@ describe('writeFilesAtomic: several files as one output', () => {
     const { writeFilesAtomic } = await import('../src/core/fs/atomic.js');
     const dir = mkdtempSync(join(work, 'files-'));
     const controller = new AbortController();
-    const files = [{ path: join(dir, 'a.zip'), data: 'a' }, { path: join(dir, 'a.release.json'), data: '{}' }];
+    const files = [
+      { path: join(dir, 'a.zip'), data: 'a' },
+      { path: join(dir, 'a.release.json'), data: '{}' },
+    ];
     controller.abort();
     await expect(writeFilesAtomic(files, { signal: controller.signal })).rejects.toMatchObject({ code: 'INTERRUPTED' });
     expect(readdirSync(dir)).toEqual([]);
@@ -69,7 +72,15 @@ describe('writeFilesAtomic: several files as one output', () => {
     const { writeFilesAtomic } = await import('../src/core/fs/atomic.js');
     const dir = mkdtempSync(join(work, 'clash-'));
     await writeFilesAtomic([{ path: join(dir, 'k.pub.pem'), data: 'old' }]);
-    await expect(writeFilesAtomic([{ path: join(dir, 'k.key.pem'), data: 'new' }, { path: join(dir, 'k.pub.pem'), data: 'new' }], { exclusive: true })).rejects.toMatchObject({ code: 'WRITE_FAILED' });
+    await expect(
+      writeFilesAtomic(
+        [
+          { path: join(dir, 'k.key.pem'), data: 'new' },
+          { path: join(dir, 'k.pub.pem'), data: 'new' },
+        ],
+        { exclusive: true },
+      ),
+    ).rejects.toMatchObject({ code: 'WRITE_FAILED' });
     expect(readdirSync(dir)).toEqual(['k.pub.pem']);
   });
 });

@@ -19,7 +19,10 @@ function app(script: string, manifest: Record<string, unknown> = {}) {
   const dir = tempDir('iso');
   const root = join(dir, 'app');
   mkdirSync(root);
-  writeFileSync(join(root, 'manifest.json'), JSON.stringify({ id: 'com.partner.iso', version: '1.0.0', minHostVersion: '3.0.0', entryPoint: 'index.html', permissions: ['device'], allowedDomains: [], ...manifest }));
+  writeFileSync(
+    join(root, 'manifest.json'),
+    JSON.stringify({ id: 'com.partner.iso', version: '1.0.0', minHostVersion: '3.0.0', entryPoint: 'index.html', permissions: ['device'], allowedDomains: [], ...manifest }),
+  );
   writeFileSync(join(root, 'index.html'), `<!doctype html><p id="out"></p><script>${script}</script>`);
   return { dir, root, flags: ['--data-dir', join(dir, 'data'), '--host-key-file', join(dir, 'host.key')] };
 }
@@ -43,20 +46,24 @@ const SNOOP = `
 `;
 
 describe('isolation of miniapp run', () => {
-  it.runIf(jailed)('runs a package in the OS sandbox by default, says so, and the app reaches neither the environment nor the files of the user', async () => {
-    const a = app(SNOOP);
-    const r = await runCli(['run', a.root, '--json', ...a.flags], { env: { MINIAPP_CI_SECRET: 'ci-signing-key-123' }, timeoutMs: 60_000 });
-    expect(r.stdout).not.toContain('ci-signing-key-123');
-    expect(r.stderr).not.toContain('ci-signing-key-123');
-    const out = parseJsonOutput(r.stdout);
-    expect(out.result.isolation.level).toBe('os-sandbox');
-    const snoop = JSON.parse(out.result.console.find((c: { text: string }) => c.text.startsWith('SNOOP ')).text.slice(6));
-    for (const [name, outcome] of Object.entries(snoop)) expect([name, outcome]).toEqual([name, expect.not.stringMatching(/^GOT:/)]);
-    expect(out.warnings.map((w: { code: string }) => w.code)).not.toContain('RUN_WEAK_ISOLATION');
-    // The human report names the isolation too.
-    const human = await runCli(['run', a.root, ...a.flags], { timeoutMs: 60_000 });
-    expect(human.stdout).toMatch(/isolation: os-sandbox/);
-  }, 90_000);
+  it.runIf(jailed)(
+    'runs a package in the OS sandbox by default, says so, and the app reaches neither the environment nor the files of the user',
+    async () => {
+      const a = app(SNOOP);
+      const r = await runCli(['run', a.root, '--json', ...a.flags], { env: { MINIAPP_CI_SECRET: 'ci-signing-key-123' }, timeoutMs: 60_000 });
+      expect(r.stdout).not.toContain('ci-signing-key-123');
+      expect(r.stderr).not.toContain('ci-signing-key-123');
+      const out = parseJsonOutput(r.stdout);
+      expect(out.result.isolation.level).toBe('os-sandbox');
+      const snoop = JSON.parse(out.result.console.find((c: { text: string }) => c.text.startsWith('SNOOP ')).text.slice(6));
+      for (const [name, outcome] of Object.entries(snoop)) expect([name, outcome]).toEqual([name, expect.not.stringMatching(/^GOT:/)]);
+      expect(out.warnings.map((w: { code: string }) => w.code)).not.toContain('RUN_WEAK_ISOLATION');
+      // The human report names the isolation too.
+      const human = await runCli(['run', a.root, ...a.flags], { timeoutMs: 60_000 });
+      expect(human.stdout).toMatch(/isolation: os-sandbox/);
+    },
+    90_000,
+  );
 
   it('without the OS sandbox, run says so loudly in the report and on stderr, and conformance refuses with a coded error', async () => {
     const a = app("MiniAppBridge.call('device.info', {}).then(() => console.log('ok'));");
@@ -75,11 +82,15 @@ describe('isolation of miniapp run', () => {
     expect(allowed.stderr).toMatch(/WARNING: no OS sandbox here/);
   }, 120_000);
 
-  it.runIf(jailed)('conformance states the OS sandbox it ran under', async () => {
-    const a = app("MiniAppBridge.call('device.info', {}).then(() => console.log('ok'));");
-    const c = await runCli(['conformance', a.root, '--profile', 'dev', '--json'], { cwd: a.dir, timeoutMs: 60_000 });
-    expect(parseJsonOutput(c.stdout).result.isolation.level).toBe('os-sandbox');
-  }, 90_000);
+  it.runIf(jailed)(
+    'conformance states the OS sandbox it ran under',
+    async () => {
+      const a = app("MiniAppBridge.call('device.info', {}).then(() => console.log('ok'));");
+      const c = await runCli(['conformance', a.root, '--profile', 'dev', '--json'], { cwd: a.dir, timeoutMs: 60_000 });
+      expect(parseJsonOutput(c.stdout).result.isolation.level).toBe('os-sandbox');
+    },
+    90_000,
+  );
 
   it('the CLI running an app never opens an inspector on SIGUSR1', async () => {
     const a = app("setTimeout(() => console.log('late'), 2500);");

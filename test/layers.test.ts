@@ -39,7 +39,9 @@ const folderOf = (file: string) => (file.includes('/') ? file.split('/')[0]! : '
 function importsOf(file: string, text: string): ImportEdge[] {
   return ts.preProcessFile(text, true, true).importedFiles.map((ref) => {
     const line = text.slice(0, ref.pos).split('\n').length;
-    const resolved = normalize(join(dirname(file), ref.fileName)).split(sep).join('/');
+    const resolved = normalize(join(dirname(file), ref.fileName))
+      .split(sep)
+      .join('/');
     const inside = ref.fileName.startsWith('.') && !resolved.startsWith('..');
     return { from: file, line, specifier: ref.fileName, to: inside ? resolved : undefined };
   });

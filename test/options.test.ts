@@ -29,7 +29,7 @@ describe('resolveOptions', () => {
     expect(resolve({ config: { profile: 'release' }, env: { MINIAPP_PROFILE: 'dev' }, flags: { profile: 'release' } }).profile).toBe('release');
   });
 
-  it('reads per-command sections and ignores other commands\' sections', () => {
+  it("reads per-command sections and ignores other commands' sections", () => {
     expect(resolve({ config: { validate: { strict: true }, build: { mode: 'development' } } })).toMatchObject({ strict: true });
   });
 

@@ -149,10 +149,21 @@ export async function start(channel, init) {
 d('the OS sandbox holds against a guest that got process', () => {
   it('sees no host file, user, process, environment variable or network, and cannot write outside its tmpfs', async () => {
     const got: unknown[] = [];
-    const externalIp = Object.values(networkInterfaces()).flat().find((i) => i && i.family === 'IPv4' && !i.internal)?.address;
+    const externalIp = Object.values(networkInterfaces())
+      .flat()
+      .find((i) => i && i.family === 'IPv4' && !i.internal)?.address;
     const s = start(
       entry('hostile', HOSTILE),
-      { home: homedir(), hostFile: secretFile, toolchainFile: toolchainPath('dist', 'sandbox', 'child.cjs'), hostPid: process.pid, bystanderPid: bystander.pid, tcpPort: (tcp.address() as { port: number }).port, udpPort: (udp.address() as { port: number }).port, externalIp },
+      {
+        home: homedir(),
+        hostFile: secretFile,
+        toolchainFile: toolchainPath('dist', 'sandbox', 'child.cjs'),
+        hostPid: process.pid,
+        bystanderPid: bystander.pid,
+        tcpPort: (tcp.address() as { port: number }).port,
+        udpPort: (udp.address() as { port: number }).port,
+        externalIp,
+      },
       (m) => got.push(m),
     );
     const r = (await firstMessage(s, got)) as Record<string, unknown>;
@@ -185,7 +196,9 @@ d('the OS sandbox holds against a guest that got process', () => {
 
   it('a guest that forges heartbeats while it spins is stopped for CPU, measured by the host', async () => {
     const s = start(
-      entry('spin', `
+      entry(
+        'spin',
+        `
         import fs from 'node:fs';
         export function start() {
           setTimeout(() => {
@@ -196,7 +209,8 @@ d('the OS sandbox holds against a guest that got process', () => {
             }
           }, 50);
         }
-      `),
+      `,
+      ),
     );
     await s.ready;
     const t0 = Date.now();
@@ -208,13 +222,16 @@ d('the OS sandbox holds against a guest that got process', () => {
 
   it('a guest that forges its memory reports is stopped at its memory limit by the host reading the process', async () => {
     const s = start(
-      entry('hog', `
+      entry(
+        'hog',
+        `
         export function start() {
           process.memoryUsage = () => ({ rss: 1, heapUsed: 1, heapTotal: 1, external: 1, arrayBuffers: 0 });
           globalThis.keep = [];
           setTimeout(function grow() { if (keep.length < 30) { keep.push(Buffer.alloc(16 * 1024 * 1024, 1)); setTimeout(grow, 30); } }, 20);
         }
-      `),
+      `,
+      ),
       {},
       undefined,
       { memoryMb: 32 },
@@ -227,11 +244,14 @@ d('the OS sandbox holds against a guest that got process', () => {
   it.skipIf(!detectCgroup().ok)('a guest that allocates faster than the host measures is stopped by the kernel at its cgroup ceiling', async () => {
     // The host looks once a minute here: only the kernel can stop 4 GB allocated in one synchronous turn.
     const s = startSandbox({
-      entry: entry('burst', `
+      entry: entry(
+        'burst',
+        `
         export function start(channel) {
           channel.onMessage(() => { const keep = []; for (let i = 0; i < 4096; i++) keep.push(Buffer.alloc(1 << 20, 1)); channel.send('kept ' + keep.length); });
         }
-      `),
+      `,
+      ),
       readPaths: [`${dir}/*`],
       limits: { memoryMb: 32 },
       checkIntervalMs: 60_000,
@@ -250,7 +270,9 @@ d('the OS sandbox holds against a guest that got process', () => {
 
   it('a guest that writes an endless message to its channel is stopped before the host buffers it', async () => {
     const s = start(
-      entry('endless', `
+      entry(
+        'endless',
+        `
         import fs from 'node:fs';
         export function start() {
           const chunk = Buffer.alloc(1024 * 1024, 0x61);
@@ -259,7 +281,8 @@ d('the OS sandbox holds against a guest that got process', () => {
           const write = () => { while (sent < 40 * chunk.length) { try { sent += fs.writeSync(3, chunk); } catch (e) { if (e.code !== 'EAGAIN') throw e; } } };
           setTimeout(write, 20);
         }
-      `),
+      `,
+      ),
       {},
       undefined,
       // Writing one endless line blocks its heartbeat too: a long busy limit lets the size cap be what strikes.
@@ -281,10 +304,13 @@ d('the OS sandbox holds against a guest that got process', () => {
 
   it('a guest that writes lines the host cannot handle stops only itself', async () => {
     const s = start(
-      entry('garbage', `
+      entry(
+        'garbage',
+        `
         import fs from 'node:fs';
         export function start() { setTimeout(() => { fs.writeSync(3, 'null\\n{"type":"message"}\\n{"type":"pong","seq":1}\\n'); }, 20); }
-      `),
+      `,
+      ),
     );
     await s.ready;
     expect(await s.exited).toMatchObject({ reason: 'CRASHED', detail: expect.stringMatching(/message the host could not handle/) });

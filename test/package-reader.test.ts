@@ -76,7 +76,15 @@ describe('strict package reader: refuses each defect with its code', () => {
     ['a foreign archive comment', () => zip([file('a.txt')], { comment: 'made by zip 3.0' }), 'PACKAGE_FOREIGN_COMMENT'],
     ['a 2048-byte comment that is not a signature block', () => zip([file('a.txt')], { comment: Buffer.alloc(2048, 0x41) }), 'PACKAGE_FOREIGN_COMMENT'],
     ['an entry comment', () => zip([file('a.txt', { comment: 'hi' })]), 'PACKAGE_FOREIGN_COMMENT'],
-    ['a malformed signature block (non-zero padding)', () => { const b = Buffer.from(block); b[2047] = 1; return zip([file('a.txt')], { comment: b }); }, 'PACKAGE_SIGNATURE_BLOCK_MALFORMED'],
+    [
+      'a malformed signature block (non-zero padding)',
+      () => {
+        const b = Buffer.from(block);
+        b[2047] = 1;
+        return zip([file('a.txt')], { comment: b });
+      },
+      'PACKAGE_SIGNATURE_BLOCK_MALFORMED',
+    ],
     ['local name differs from central', () => zip([file('a.txt', { local: { name: 'b.txt' } })]), 'PACKAGE_HEADER_MISMATCH'],
     ['local size differs', () => zip([file('a.txt', { local: { size: 3 } })]), 'PACKAGE_HEADER_MISMATCH'],
     ['local CRC differs', () => zip([file('a.txt', { local: { crc: 1234 } })]), 'PACKAGE_HEADER_MISMATCH'],
@@ -84,14 +92,26 @@ describe('strict package reader: refuses each defect with its code', () => {
     ['local flags differ', () => zip([file('a.txt', { local: { flags: 0 } })]), 'PACKAGE_HEADER_MISMATCH'],
     ['data descriptor disagrees', () => zip([file('a.txt', { descriptor: true, local: { size: 99 } })]), 'PACKAGE_HEADER_MISMATCH'],
     ['two entries sharing bytes', () => zip([file('a.txt'), file('b.txt', { offset: 0, local: { name: 'a.txt' } })]), 'PACKAGE_HEADER_MISMATCH'],
-    ['two central records pointing at one local entry', () => { const one = zip([file('a.txt')]); const e = readPackage(one).entries[0]!; return zip([file('a.txt'), { ...file('a.txt'), name: 'a.txt', offset: e.offset }]); }, 'PACKAGE_DUPLICATE_NAME'],
-    ['an entry hidden inside another entry\'s data', () => {
-      const inner = zip([file('b.txt', { method: 0 })]);
-      const innerLocal = inner.subarray(0, readPackage(inner).entries[0]!.dataOffset + 'content of b.txt\n'.length);
-      const outer = Buffer.concat([Buffer.from('xx'), innerLocal]);
-      const dataOffset = 30 + 'a.bin'.length;
-      return zip([file('a.bin', { method: 0, data: outer }), file('b.txt', { method: 0, offset: dataOffset + 2 })]);
-    }, 'PACKAGE_OVERLAPPING_ENTRIES'],
+    [
+      'two central records pointing at one local entry',
+      () => {
+        const one = zip([file('a.txt')]);
+        const e = readPackage(one).entries[0]!;
+        return zip([file('a.txt'), { ...file('a.txt'), name: 'a.txt', offset: e.offset }]);
+      },
+      'PACKAGE_DUPLICATE_NAME',
+    ],
+    [
+      "an entry hidden inside another entry's data",
+      () => {
+        const inner = zip([file('b.txt', { method: 0 })]);
+        const innerLocal = inner.subarray(0, readPackage(inner).entries[0]!.dataOffset + 'content of b.txt\n'.length);
+        const outer = Buffer.concat([Buffer.from('xx'), innerLocal]);
+        const dataOffset = 30 + 'a.bin'.length;
+        return zip([file('a.bin', { method: 0, data: outer }), file('b.txt', { method: 0, offset: dataOffset + 2 })]);
+      },
+      'PACKAGE_OVERLAPPING_ENTRIES',
+    ],
     ['an entry overlapping the central directory', () => zip([file('a.txt', { compressedSize: 500, method: 0, size: 500, stored: Buffer.from('content of a.txt\n') })]), 'PACKAGE_OVERLAPPING_ENTRIES'],
     ['duplicate names', () => zip([file('a.txt'), file('a.txt')]), 'PACKAGE_DUPLICATE_NAME'],
     ['names differing only in case', () => zip([file('Readme.md'), file('README.md')]), 'PACKAGE_DUPLICATE_NAME'],
@@ -163,7 +183,7 @@ describe('strict package reader: refuses each defect with its code', () => {
   it('never crashes or hangs on random mutations of a valid package', () => {
     const good = validPackage();
     let seed = 42;
-    const rand = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
+    const rand = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
     const started = Date.now();
     for (let i = 0; i < 3000; i++) {
       const bad = Buffer.from(good);
@@ -192,13 +212,21 @@ describe('miniapp validate <package.zip> goes through the strict reader', () => 
     expect(r.code).toBe(0);
     expect(parseJsonOutput(r.stdout).result).toMatchObject({ kind: 'package', id: 'com.partner.loans', valid: true });
 
-    const noEntry = rawZip([{ name: 'manifest.json', data: JSON.stringify({ id: 'com.partner.loans', version: '1.0.0', minHostVersion: '3.0.0', entryPoint: 'index.html', permissions: [], allowedDomains: [] }) }]);
+    const noEntry = rawZip([
+      { name: 'manifest.json', data: JSON.stringify({ id: 'com.partner.loans', version: '1.0.0', minHostVersion: '3.0.0', entryPoint: 'index.html', permissions: [], allowedDomains: [] }) },
+    ]);
     writeFileSync(join(dir, 'missing-entry.zip'), noEntry);
     r = await runCli(['validate', 'missing-entry.zip', '--json'], { cwd: dir });
     expect(r.code).toBe(1);
     expect(parseJsonOutput(r.stdout).errors.map((e: { code: string }) => e.code)).toEqual(['MANIFEST_ENTRY_POINT_MISSING']);
 
-    writeFileSync(join(dir, 'evil.zip'), rawZip([{ name: 'manifest.json', data: '{}' }, { name: '../evil.js', data: 'x' }]));
+    writeFileSync(
+      join(dir, 'evil.zip'),
+      rawZip([
+        { name: 'manifest.json', data: '{}' },
+        { name: '../evil.js', data: 'x' },
+      ]),
+    );
     r = await runCli(['validate', 'evil.zip'], { cwd: dir });
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('evil.zip');

@@ -95,7 +95,9 @@ describe('miniapp registry, publish and review (the CLI, end to end)', () => {
       expect(parseJsonOutput(install.stdout).result).toMatchObject({ ok: true, id: 'com.acme.shop', version: '1.0.0', partner: 'acme' });
 
       const audit = parseJsonOutput((await cli(['registry', 'audit', '--data', data, '--json'])).stdout).result.map((e: { action: string }) => e.action);
-      expect(audit).toEqual(expect.arrayContaining(['partner.added', 'key.added', 'token.created', 'version.published', 'conformance.requeued', 'conformance.passed', 'version.approved', 'release.created']));
+      expect(audit).toEqual(
+        expect.arrayContaining(['partner.added', 'key.added', 'token.created', 'version.published', 'conformance.requeued', 'conformance.passed', 'version.approved', 'release.created']),
+      );
       expect(server.stderr()).toContain('re-running the conformance of com.acme.shop@1.0.0');
       expect((await cli(['review', 'rerun', '--pending', '--registry', url], asReviewer)).stdout).toContain('no conformance run is left pending');
     } finally {
@@ -103,9 +105,7 @@ describe('miniapp registry, publish and review (the CLI, end to end)', () => {
       expect(await server.exited).toBe(143);
     }
     // One JSON line per request on stderr.
-    const lines = (firstLog + server.stderr())
-      .split('\n')
-      .filter((l) => l.startsWith('{'));
+    const lines = (firstLog + server.stderr()).split('\n').filter((l) => l.startsWith('{'));
     expect(lines.map((l) => JSON.parse(l))).toEqual(
       expect.arrayContaining([
         expect.objectContaining({ method: 'POST', path: '/api/publish', status: 201 }),

@@ -56,7 +56,7 @@ describe('miniapp run <package.zip>', () => {
     expect(out.errors[0].code).toBe('SIGNATURE_INVALID');
   });
 
-  it('a file that is not a zip gets the strict reader\'s code, never a stack trace', async () => {
+  it("a file that is not a zip gets the strict reader's code, never a stack trace", async () => {
     const bad = join(dir, 'bad.zip');
     writeFileSync(bad, 'PK not really a zip');
     const r = await runCli(['run', bad, '--json', ...flags]);

@@ -18,23 +18,27 @@ describe('miniapp run', () => {
   it.each([
     ['while loading', 'while (true) {}'],
     ['in a timer', 'setTimeout(() => { for (;;) {} }, 10);'],
-  ])('stops a script that never yields (%s) at --timeout instead of hanging', async (_when, code) => {
-    const { dir, flags } = sandbox();
-    const app = join(dir, 'spin');
-    mkdirSync(app);
-    writeFileSync(join(app, 'manifest.json'), JSON.stringify({ id: 'com.example.spin', version: '1.0.0', minHostVersion: '3.0.0', entryPoint: 'index.html', permissions: [], allowedDomains: [] }));
-    writeFileSync(join(app, 'index.html'), `<!doctype html><script>${code}</script>`);
-    const started = performance.now();
-    const r = await runCli(['run', app, '--json', '--timeout', '800', ...flags]);
-    const wallMs = performance.now() - started;
-    const out = parseJsonOutput(r.stdout);
-    expect(out.result.stoppedBy).toBe('timeout');
-    expect(out.warnings.map((w: { code: string }) => w.code)).toContain('RUN_TIMEOUT');
-    // It ran until the timeout, then stopped promptly: not at once, and not after the test's own limit.
-    expect(out.result.timings.totalMs).toBeGreaterThanOrEqual(800);
-    expect(out.result.timings.totalMs).toBeLessThan(800 + 4000);
-    expect(wallMs).toBeLessThan(800 + 8000);
-  }, 20_000);
+  ])(
+    'stops a script that never yields (%s) at --timeout instead of hanging',
+    async (_when, code) => {
+      const { dir, flags } = sandbox();
+      const app = join(dir, 'spin');
+      mkdirSync(app);
+      writeFileSync(join(app, 'manifest.json'), JSON.stringify({ id: 'com.example.spin', version: '1.0.0', minHostVersion: '3.0.0', entryPoint: 'index.html', permissions: [], allowedDomains: [] }));
+      writeFileSync(join(app, 'index.html'), `<!doctype html><script>${code}</script>`);
+      const started = performance.now();
+      const r = await runCli(['run', app, '--json', '--timeout', '800', ...flags]);
+      const wallMs = performance.now() - started;
+      const out = parseJsonOutput(r.stdout);
+      expect(out.result.stoppedBy).toBe('timeout');
+      expect(out.warnings.map((w: { code: string }) => w.code)).toContain('RUN_TIMEOUT');
+      // It ran until the timeout, then stopped promptly: not at once, and not after the test's own limit.
+      expect(out.result.timings.totalMs).toBeGreaterThanOrEqual(800);
+      expect(out.result.timings.totalMs).toBeLessThan(800 + 4000);
+      expect(wallMs).toBeLessThan(800 + 8000);
+    },
+    20_000,
+  );
 
   it('says once, with the hint, that a file the code loads is not in the package', async () => {
     const { dir, flags } = sandbox();
@@ -63,7 +67,13 @@ describe('miniapp run', () => {
     expect(r.code).toBe(0);
     expect(out.ok).toBe(true);
     expect(out.result.stoppedBy).toBe('idle');
-    expect(lines(out.result)).toEqual(['location ok {"latitude":52.52,"longitude":13.405,"accuracy":25}', expect.stringMatching(/^pay ok /), 'contacts ok {"contacts":[{"name":"Ada Lovelace","phone":"+441234567890"}]}', 'runs 1', 'rates NO_FIXTURE']);
+    expect(lines(out.result)).toEqual([
+      'location ok {"latitude":52.52,"longitude":13.405,"accuracy":25}',
+      expect.stringMatching(/^pay ok /),
+      'contacts ok {"contacts":[{"name":"Ada Lovelace","phone":"+441234567890"}]}',
+      'runs 1',
+      'rates NO_FIXTURE',
+    ]);
     expect(out.result.calls[0]).toMatchObject({ method: 'location.get', params: {}, ok: true, latencyMs: expect.any(Number) });
     expect(out.result.timings.firstCallMs).toBeGreaterThan(0);
     expect(out.result.storage.keys).toBe(1);
@@ -156,5 +166,4 @@ describe('miniapp run', () => {
     const bad = await runCli(['run', CLI_APP, '--json', ...flags, '--fixtures', join(dir, 'bad.json')]);
     expect(parseJsonOutput(bad.stdout).errors[0].code).toBe('RUN_FILE_INVALID');
   });
-
 });

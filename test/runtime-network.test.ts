@@ -13,7 +13,27 @@ const APP = new URL('./fixtures/runtime/network', import.meta.url).pathname;
 /** A loopback HTTPS server with a certificate made for this run, for *.partner.test. */
 function startServer(): Promise<{ server: Server; port: number; ca: string; hits: string[] }> {
   const dir = tempDir('tls');
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'), '-days', '1', '-subj', '/CN=partner.test', '-addext', 'subjectAltName=DNS:partner.test,DNS:api.partner.test,DNS:*.partner.test,DNS:a.b.partner.test'], { stdio: 'ignore' });
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-keyout',
+      join(dir, 'key.pem'),
+      '-out',
+      join(dir, 'cert.pem'),
+      '-days',
+      '1',
+      '-subj',
+      '/CN=partner.test',
+      '-addext',
+      'subjectAltName=DNS:partner.test,DNS:api.partner.test,DNS:*.partner.test,DNS:a.b.partner.test',
+    ],
+    { stdio: 'ignore' },
+  );
   const cert = readFileSync(join(dir, 'cert.pem'), 'utf8');
   const hits: string[] = [];
   const server = createServer({ key: readFileSync(join(dir, 'key.pem')), cert }, (req, res) => {
@@ -130,7 +150,12 @@ describe('synchronous loads, which the guest serves from the package only', () =
 
 describe('network modes', () => {
   it('answers from fixtures by default, and refuses everything with --network off', async () => {
-    const fixtures = { network: [{ url: 'https://api.partner.test/rates', json: { eur: 1.1 } }, { url: 'https://api.partner.test/moved', status: 302, headers: { Location: 'https://evil.example/' } }] };
+    const fixtures = {
+      network: [
+        { url: 'https://api.partner.test/rates', json: { eur: 1.1 } },
+        { url: 'https://api.partner.test/moved', status: 302, headers: { Location: 'https://evil.example/' } },
+      ],
+    };
     const withFixtures = await launch(APP, { fixtures });
     const p = (url: string) => (withFixtures.window as unknown as { probe(u: string): Promise<string> }).probe(url);
     expect(await p('https://api.partner.test/rates')).toBe('200 {"eur":1.1}');

@@ -6,7 +6,6 @@ import { AppStorage, storageFileName } from '../src/runtime/host/services/storag
 import { hostHarness } from './helpers/host.js';
 import { tempDir } from './helpers/temp.js';
 
-
 describe('host storage', () => {
   it('keeps each app in its own namespace: no key reaches another app', async () => {
     const dataDir = tempDir();

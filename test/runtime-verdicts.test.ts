@@ -12,7 +12,18 @@ import { tempDir } from './helpers/host-fixtures.js';
 function app(script: string, options: { body?: string; manifest?: Record<string, unknown>; files?: Record<string, string> } = {}): string {
   const dir = join(tempDir('miniapp-rverdict-'), 'app');
   mkdirSync(dir);
-  writeFileSync(join(dir, 'manifest.json'), JSON.stringify({ id: 'com.partner.rverdict', version: '1.0.0', minHostVersion: '3.0.0', entryPoint: 'index.html', permissions: ['storage'], allowedDomains: ['api.partner.com'], ...options.manifest }));
+  writeFileSync(
+    join(dir, 'manifest.json'),
+    JSON.stringify({
+      id: 'com.partner.rverdict',
+      version: '1.0.0',
+      minHostVersion: '3.0.0',
+      entryPoint: 'index.html',
+      permissions: ['storage'],
+      allowedDomains: ['api.partner.com'],
+      ...options.manifest,
+    }),
+  );
   writeFileSync(join(dir, 'index.html'), `<!doctype html><body>${options.body ?? ''}<script src="app.js"></script></body>`);
   writeFileSync(join(dir, 'app.js'), script);
   for (const [name, text] of Object.entries(options.files ?? {})) writeFileSync(join(dir, name), text);
@@ -27,25 +38,35 @@ const logs = (out: { result?: { console: Array<{ text: string }> } }) => out.res
 
 describe('miniapp run: pages that settle and URLs that follow WebView rules', () => {
   it('a failed dynamic import() settles (a missing module rejects in the page) and the run ends idle, not at the timeout', async () => {
-    const dir = app(`
+    const dir = app(
+      `
       import('./missing.js').then(() => console.log('loaded'), (e) => console.log('missing rejected'));
       import('./throws.js').then(() => console.log('throws settled'), () => console.log('throws settled'));
       import('./ok.js').then((m) => console.log('ok ' + m.value));
-    `, { files: { 'throws.js': 'throw new Error("module failed");', 'ok.js': 'export const value = 42;' } });
+    `,
+      { files: { 'throws.js': 'throw new Error("module failed");', 'ok.js': 'export const value = 42;' } },
+    );
     const { out } = await run(dir);
     expect(out.result.stoppedBy).toBe('idle');
     expect(out.warnings.map((w: { code: string }) => w.code)).not.toContain('RUN_TIMEOUT');
-    expect(logs(out).filter((l) => !l.startsWith('Error: module failed')).sort()).toEqual(['missing rejected', 'ok 42', 'throws settled']);
+    expect(
+      logs(out)
+        .filter((l) => !l.startsWith('Error: module failed'))
+        .sort(),
+    ).toEqual(['missing rejected', 'ok 42', 'throws settled']);
     // The module that throws is an uncaught error of the page (happy-dom reports it as one).
     expect(out.errors.map((e: { code: string }) => e.code).sort()).toEqual(['RUN_RESOURCE_MISSING', 'RUN_SCRIPT_ERROR']);
   }, 60_000);
 
   it('a click on <a href="#"> or on the fragment already shown does not reload the page', async () => {
     const body = '<a id="top" href="#">top</a><a id="sec" href="#section">section</a>';
-    const dir = app(`
+    const dir = app(
+      `
       console.log('page loaded');
       setTimeout(() => { document.getElementById('top').click(); document.getElementById('sec').click(); document.getElementById('sec').click(); console.log('at ' + location.hash); }, 20);
-    `, { body });
+    `,
+      { body },
+    );
     const { out } = await run(dir);
     expect(out.result.stoppedBy).toBe('idle');
     expect(logs(out)).toEqual(['page loaded', 'at #section']);
@@ -62,13 +83,16 @@ describe('miniapp run: pages that settle and URLs that follow WebView rules', ()
   }, 60_000);
 
   it('data: and blob: URLs load without the network: no allowlist refusal, no violation', async () => {
-    const dir = app(`
+    const dir = app(
+      `
       fetch('data:text/plain,hello%20data').then((r) => r.text()).then((t) => console.log('data: ' + t));
       const url = URL.createObjectURL(new Blob(['hello blob'], { type: 'text/plain' }));
       fetch(url).then((r) => r.text()).then((t) => console.log('blob: ' + t));
       URL.revokeObjectURL(url);
       fetch(url).then(() => console.log('revoked blob loaded'), (e) => console.log('revoked: ' + e.code));
-    `, { body: '<img src="data:image/gif;base64,R0lGODlhAQABAAAAACw=">' });
+    `,
+      { body: '<img src="data:image/gif;base64,R0lGODlhAQABAAAAACw=">' },
+    );
     const { code, out } = await run(dir);
     expect(out.errors).toEqual([]);
     expect(code).toBe(0);
@@ -190,7 +214,10 @@ describe('run --audit', () => {
     const auditFile = join(dir, '..', 'audit.jsonl');
     const { code } = await run(dir, ['--audit', auditFile]);
     expect(code).toBe(0);
-    const events = readFileSync(auditFile, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const events = readFileSync(auditFile, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(events.filter((e) => e.type === 'storage.access')).toHaveLength(650);
     // run's default: the sandbox process, inside the OS jail where the machine has one (.ci/run installs bubblewrap).
     const launch = events.find((e) => e.type === 'app.launch');
@@ -208,7 +235,10 @@ describe('run --audit', () => {
       const page = running.guest.window as unknown as { MiniAppBridge: { call(m: string, p: unknown): Promise<unknown> } };
       await page.MiniAppBridge.call('storage.set', { key: 'k', value: 'v' });
       // Written when the call was answered, while the app still runs.
-      expect(audit.events.slice(before)).toEqual([expect.objectContaining({ type: 'permission.granted', method: 'storage.set' }), expect.objectContaining({ type: 'storage.access', method: 'storage.set', ok: true })]);
+      expect(audit.events.slice(before)).toEqual([
+        expect.objectContaining({ type: 'permission.granted', method: 'storage.set' }),
+        expect.objectContaining({ type: 'storage.access', method: 'storage.set', ok: true }),
+      ]);
     } finally {
       await running.close();
     }

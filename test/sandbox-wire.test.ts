@@ -16,7 +16,11 @@ describe('sandbox wire (JSON lines)', () => {
     const got: unknown[] = [];
     const bad: string[] = [];
     let overflowed = 0;
-    const feed = lineReader((m) => got.push(m), (l) => bad.push(l), () => overflowed++);
+    const feed = lineReader(
+      (m) => got.push(m),
+      (l) => bad.push(l),
+      () => overflowed++,
+    );
     feed(Buffer.from('\n{"a":1}\nnot json\n'));
     expect(got).toEqual([{ a: 1 }]);
     expect(bad).toEqual(['not json']);

@@ -80,8 +80,16 @@ describe('sandbox process', () => {
   it.each([
     ['a synchronous loop', 'setTimeout(() => { for (;;) {} }, 10);', 'CPU_LIMIT'],
     ['a microtask loop', 'setTimeout(() => { const spin = () => Promise.resolve().then(spin); spin(); }, 10);', 'CPU_LIMIT'],
-    ['ArrayBuffers (outside the V8 heap)', 'setTimeout(() => { globalThis.keep = []; const grow = () => { globalThis.keep.push(new Uint8Array(8 * 1024 * 1024).fill(1)); setTimeout(grow, 5); }; grow(); }, 10);', 'MEMORY_LIMIT'],
-    ['growing heap', 'setTimeout(() => { globalThis.keep = []; const grow = () => { for (let i = 0; i < 1e4; i++) globalThis.keep.push({ i, s: "x".repeat(20) + i }); setImmediate(grow); }; grow(); }, 10);', 'MEMORY_LIMIT'],
+    [
+      'ArrayBuffers (outside the V8 heap)',
+      'setTimeout(() => { globalThis.keep = []; const grow = () => { globalThis.keep.push(new Uint8Array(8 * 1024 * 1024).fill(1)); setTimeout(grow, 5); }; grow(); }, 10);',
+      'MEMORY_LIMIT',
+    ],
+    [
+      'growing heap',
+      'setTimeout(() => { globalThis.keep = []; const grow = () => { for (let i = 0; i < 1e4; i++) globalThis.keep.push({ i, s: "x".repeat(20) + i }); setImmediate(grow); }; grow(); }, 10);',
+      'MEMORY_LIMIT',
+    ],
     ['a message flood', 'setTimeout(() => { const flood = () => { for (let i = 0; i < 5000; i++) channel.send(i); setImmediate(flood); }; flood(); }, 10);', 'MESSAGE_FLOOD'],
   ])('stops %s with %s', async (_name, body, reason) => {
     // A generous busy limit for the memory cases: GC pauses on a loaded CI machine are not runaways.
@@ -152,7 +160,7 @@ describe('sandbox guest bundle', () => {
     expect(readFileSync(sandboxGuestEntry(), 'utf8').split('\n', 1)[0]).toBe('"use strict";');
   });
 
-  it('loads with the code cache the build made (V8 accepts it under the sandboxes\' default flags), and not under other flags', async () => {
+  it("loads with the code cache the build made (V8 accepts it under the sandboxes' default flags), and not under other flags", async () => {
     const { execFileSync } = await import('node:child_process');
     const { DEFAULT_MEMORY_MB, sandboxHeapMb, sandboxV8Flags } = await import('../src/sandbox/index.js');
     const { sandboxGuestEntry } = await import('../src/host/guest-sandbox.js');

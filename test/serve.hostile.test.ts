@@ -323,7 +323,14 @@ describe('what the server serves and rebuilds for', () => {
   it('holds earlier builds’ assets for a while, within a byte budget', () => {
     let now = 0;
     const builds = createServedBuilds(() => now);
-    const build = (n: number, size = 1024) => ({ manifest: MANIFEST as never, hash: `h${n}`, files: new Map([['index.html', new Uint8Array(1)], [`assets/main-${n}.js`, new Uint8Array(size)]]) });
+    const build = (n: number, size = 1024) => ({
+      manifest: MANIFEST as never,
+      hash: `h${n}`,
+      files: new Map([
+        ['index.html', new Uint8Array(1)],
+        [`assets/main-${n}.js`, new Uint8Array(size)],
+      ]),
+    });
     for (let n = 0; n < 40; n++) builds.serve(build(n)); // a burst: 40 builds within the same second
     expect(builds.file('assets/main-0.js')).toBeDefined();
     now = 31_000;

@@ -21,21 +21,28 @@ describe('dev server robustness', () => {
     const { WebSocket } = await import('ws');
     const origin = server.url.replace(/\/$/, '');
     const clients = await Promise.all(
-      Array.from({ length: 50 }, () => new Promise<InstanceType<typeof WebSocket>>((resolve, reject) => {
-        const ws = new WebSocket(server.wsUrl, { headers: { Origin: origin } });
-        ws.once('message', () => resolve(ws));
-        ws.once('error', reject);
-      })),
+      Array.from(
+        { length: 50 },
+        () =>
+          new Promise<InstanceType<typeof WebSocket>>((resolve, reject) => {
+            const ws = new WebSocket(server.wsUrl, { headers: { Origin: origin } });
+            ws.once('message', () => resolve(ws));
+            ws.once('error', reject);
+          }),
+      ),
     );
     expect(server.state().clients).toBe(50);
     const reloads = clients.map(
-      (ws) => new Promise<number>((resolve) => ws.on('message', (data) => {
-        const m = JSON.parse(String(data));
-        if (m.type === 'reload') {
-          ws.send(JSON.stringify({ type: 'ack', id: m.id }));
-          resolve(m.id);
-        }
-      })),
+      (ws) =>
+        new Promise<number>((resolve) =>
+          ws.on('message', (data) => {
+            const m = JSON.parse(String(data));
+            if (m.type === 'reload') {
+              ws.send(JSON.stringify({ type: 'ack', id: m.id }));
+              resolve(m.id);
+            }
+          }),
+        ),
     );
     project.write('src/message.js', "export const message = 'for fifty';\n");
     const ids = await Promise.all(reloads);

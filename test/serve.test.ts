@@ -80,7 +80,16 @@ describe('serving the package', () => {
     expect(res.status).toBe(200);
     const d = await res.json();
     // The same descriptor shape `miniapp sign` writes, so a host's update flow reads it unchanged.
-    expect(d).toMatchObject({ descriptorVersion: 1, id: MANIFEST.id, version: '1.0.0', minHostVersion: '3.0.0', entryPoint: 'index.html', permissions: MANIFEST.permissions, signature: null, dev: { buildHash: expect.any(String) } });
+    expect(d).toMatchObject({
+      descriptorVersion: 1,
+      id: MANIFEST.id,
+      version: '1.0.0',
+      minHostVersion: '3.0.0',
+      entryPoint: 'index.html',
+      permissions: MANIFEST.permissions,
+      signature: null,
+      dev: { buildHash: expect.any(String) },
+    });
     const zip = new Uint8Array(await (await fetch(new URL(d.package.file, res.url))).arrayBuffer());
     expect(zip.length).toBe(d.package.size);
     expect(createHash('sha256').update(zip).digest('hex')).toBe(d.package.sha256);
@@ -90,7 +99,19 @@ describe('serving the package', () => {
   it('refuses path escapes, encoded or not, and never lists a folder', async () => {
     const { server, project } = await start();
     writeFileSync(join(project.dir, '..', 'outside-secret.txt'), 'secret');
-    for (const path of ['/../outside-secret.txt', '/%2e%2e/outside-secret.txt', '/%2E%2E%2Foutside-secret.txt', '/assets/..%2f..%2foutside-secret.txt', '/..%5c..%5coutside-secret.txt', '/%5c..%5coutside-secret.txt', '/a\\..\\b', '/%00', '/%zz', '/./manifest.json', '//etc/passwd']) {
+    for (const path of [
+      '/../outside-secret.txt',
+      '/%2e%2e/outside-secret.txt',
+      '/%2E%2E%2Foutside-secret.txt',
+      '/assets/..%2f..%2foutside-secret.txt',
+      '/..%5c..%5coutside-secret.txt',
+      '/%5c..%5coutside-secret.txt',
+      '/a\\..\\b',
+      '/%00',
+      '/%zz',
+      '/./manifest.json',
+      '//etc/passwd',
+    ]) {
       const r = await raw(server.url, path);
       expect([400, 404], path).toContain(r.status);
       expect(r.body, path).not.toContain('secret');
@@ -214,7 +235,10 @@ describe('rebuild and reload', () => {
   });
 
   it('survives deleted and renamed files and folders', async () => {
-    const { server, project, channel } = await start({ 'src/lib/util.js': "export const n = 1;\n", 'src/main.js': "import { n } from './lib/util.js';\nimport { message } from './message.js';\ndocument.getElementById('title').textContent = message + n;\n" });
+    const { server, project, channel } = await start({
+      'src/lib/util.js': 'export const n = 1;\n',
+      'src/main.js': "import { n } from './lib/util.js';\nimport { message } from './message.js';\ndocument.getElementById('title').textContent = message + n;\n",
+    });
     const client = channel.connect();
     await client.next('hello');
     let since = client.messages.length;
@@ -412,7 +436,15 @@ describe('rebuild and reload', () => {
     const page = channel.connect();
     const inspector = channel.connect();
     await inspector.next('hello');
-    const call = { id: 'c1', method: 'payment.pay', params: { amount: 5, currency: 'USD' }, outcome: 'ok' as const, result: { transactionId: 't1' }, latencyMs: 3.2, startedAt: new Date().toISOString() };
+    const call = {
+      id: 'c1',
+      method: 'payment.pay',
+      params: { amount: 5, currency: 'USD' },
+      outcome: 'ok' as const,
+      result: { transactionId: 't1' },
+      latencyMs: 3.2,
+      startedAt: new Date().toISOString(),
+    };
     page.send({ type: 'bridge-call', call });
     const seen = await inspector.next('bridge-call');
     expect(seen.call).toMatchObject({ method: 'payment.pay', outcome: 'ok', latencyMs: 3.2 });

@@ -6,7 +6,10 @@ import { parseClientMessage } from '../src/server/validate.js';
 
 /** The message the client and the simulator send for a call with these params and result. */
 const frame = (params: unknown, result: unknown) =>
-  JSON.stringify({ type: 'bridge-call', call: { id: 'c1', method: 'storage.set', params: wireValue(params), outcome: 'ok', result: wireValue(result), latencyMs: 1, startedAt: new Date().toISOString() } });
+  JSON.stringify({
+    type: 'bridge-call',
+    call: { id: 'c1', method: 'storage.set', params: wireValue(params), outcome: 'ok', result: wireValue(result), latencyMs: 1, startedAt: new Date().toISOString() },
+  });
 
 const nested = (n: number) => {
   let v: unknown = 1;
@@ -61,12 +64,21 @@ describe('bridge values as the dev client sends them', () => {
     expect(wireError(nasty)).toEqual({ code: 'INTERNAL_ERROR', message: '[object Object]' });
     expect(wireError(Object.assign(new Error('m'.repeat(10_000)), { code: 'X', path: 'params.a' }))).toMatchObject({ code: 'X', path: 'params.a' });
     expect(wireError(new Error('m'.repeat(10_000))).message.length).toBeLessThanOrEqual(2000);
-    expect(wireError({ toString: () => { throw new Error('x'); } }).message).toBe(UNREADABLE);
+    expect(
+      wireError({
+        toString: () => {
+          throw new Error('x');
+        },
+      }).message,
+    ).toBe(UNREADABLE);
   });
 
   it('fuzz: whatever the value, the frame passes the server’s check', () => {
     fc.assert(
-      fc.property(fc.anything({ maxDepth: 40, withBigInt: true, withDate: true, withMap: true, withSet: true, withTypedArray: true, withSparseArray: true }), (v) => parseClientMessage(frame(v, v)).ok),
+      fc.property(
+        fc.anything({ maxDepth: 40, withBigInt: true, withDate: true, withMap: true, withSet: true, withTypedArray: true, withSparseArray: true }),
+        (v) => parseClientMessage(frame(v, v)).ok,
+      ),
       { numRuns: 500 },
     );
   });

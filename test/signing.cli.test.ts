@@ -75,7 +75,14 @@ describe('miniapp sign / verify / inspect', () => {
     expect(r.code).toBe(0);
     const signed = readFileSync(join(dir, 'app.zip'));
     const descriptor = JSON.parse(readFileSync(join(dir, 'app.release.json'), 'utf8'));
-    expect(descriptor).toMatchObject({ id: MANIFEST.id, version: MANIFEST.version, minHostVersion: MANIFEST.minHostVersion, permissions: ['payment'], package: { file: 'app.zip', size: signed.length, sha256: createHash('sha256').update(signed).digest('hex') }, signature: { keyId: testKeyId } });
+    expect(descriptor).toMatchObject({
+      id: MANIFEST.id,
+      version: MANIFEST.version,
+      minHostVersion: MANIFEST.minHostVersion,
+      permissions: ['payment'],
+      package: { file: 'app.zip', size: signed.length, sha256: createHash('sha256').update(signed).digest('hex') },
+      signature: { keyId: testKeyId },
+    });
     expect(Buffer.from(descriptor.signature.value, 'base64')).toHaveLength(256);
 
     let v = await runCli(['verify', 'app.zip', '--pubkey', testPub], { cwd: dir });
@@ -193,7 +200,9 @@ describe('miniapp sign / verify / inspect', () => {
     const trust = await lib.trustPublicKey(testPub, repoRoot);
     const paths = ['good.zip', 'tampered-entry.zip', 'good.zip', 'unsigned.zip', 'good.zip', 'missing.zip', 'good.zip', 'good.zip', 'other-key.zip', 'good.zip'];
     const verdicts = await lib.verifyFiles(paths, { cwd: join(vectors, 'packages'), trust, workers: 2 });
-    expect(verdicts.map((v: { path: string; code: string }) => [v.path, v.code])).toEqual(paths.map((p) => [p, { 'tampered-entry.zip': 'SIGNATURE_INVALID', 'unsigned.zip': 'PACKAGE_UNSIGNED', 'missing.zip': 'PATH_NOT_FOUND', 'other-key.zip': 'SIGNATURE_UNKNOWN_KEY' }[p] ?? 'OK']));
+    expect(verdicts.map((v: { path: string; code: string }) => [v.path, v.code])).toEqual(
+      paths.map((p) => [p, { 'tampered-entry.zip': 'SIGNATURE_INVALID', 'unsigned.zip': 'PACKAGE_UNSIGNED', 'missing.zip': 'PATH_NOT_FOUND', 'other-key.zip': 'SIGNATURE_UNKNOWN_KEY' }[p] ?? 'OK']),
+    );
   });
 
   it('inspect shows the manifest, files and signer; --extract-signed output verifies with the documented openssl line', async () => {
@@ -202,7 +211,12 @@ describe('miniapp sign / verify / inspect', () => {
     const r = await runCli(['inspect', 'app.zip', '--extract-signed', 'out', '--json'], { cwd: dir });
     expect(r.code).toBe(0);
     const result = parseJsonOutput(r.stdout).result;
-    expect(result).toMatchObject({ manifest: { id: MANIFEST.id, version: MANIFEST.version }, permissions: ['payment'], allowedDomains: ['api.partner.com'], signature: { status: 'signed', keyId: testKeyId } });
+    expect(result).toMatchObject({
+      manifest: { id: MANIFEST.id, version: MANIFEST.version },
+      permissions: ['payment'],
+      allowedDomains: ['api.partner.com'],
+      signature: { status: 'signed', keyId: testKeyId },
+    });
     expect(result.files.map((f: { name: string }) => f.name)).toEqual(['manifest.json', 'index.html', 'app.js']);
     copyFileSync(testPub, join(dir, 'pub.pem'));
     expect(result.extracted.opensslCommand).toBe('openssl dgst -sha256 -sigopt rsa_padding_mode:pss -sigopt rsa_pss_saltlen:32 -verify pub.pem -signature out/signature.bin out/signed-data.bin');
@@ -223,7 +237,11 @@ describe('interop with OpenSSL and WebCrypto', () => {
     openssl(['pkcs8', '-topk8', '-nocrypt', '-in', 'pkcs1.pem', '-out', 'pkcs8.pem'], dir);
     openssl(['pkcs8', '-topk8', '-in', 'pkcs1.pem', '-out', 'enc.pem', '-passout', 'pass:pw', '-v2', 'aes-256-cbc'], dir);
     openssl(['pkey', '-in', 'pkcs1.pem', '-pubout', '-out', 'pub.pem'], dir);
-    for (const [key, env] of [['pkcs1.pem', {}], ['pkcs8.pem', {}], ['enc.pem', { PW: 'pw' }]] as const) {
+    for (const [key, env] of [
+      ['pkcs1.pem', {}],
+      ['pkcs8.pem', {}],
+      ['enc.pem', { PW: 'pw' }],
+    ] as const) {
       const out = `${key}.zip`;
       const r = await runCli(['sign', 'app.zip', '--key', key, '--out', out, ...('PW' in env ? ['--passphrase-env', 'PW'] : [])], { cwd: dir, env });
       expect(r.code).toBe(0);

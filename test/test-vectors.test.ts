@@ -42,7 +42,11 @@ describe('test-vectors/ still verify as documented', () => {
     expect(signedData(located.block.header, located.archive).equals(readFileSync(join(dir, vectors.signedData)))).toBe(true);
     expect(Buffer.from(located.block.signature).equals(readFileSync(join(dir, vectors.signature)))).toBe(true);
     expect(decodeSignedHeader(located.block.header)).toEqual({ format: 1, keyId: vectors.keyId, id: 'com.example.vectors', version: '1.2.0', minHostVersion: '3.1.0' });
-    const out = execFileSync('openssl', ['dgst', '-sha256', '-sigopt', 'rsa_padding_mode:pss', '-sigopt', 'rsa_pss_saltlen:32', '-verify', 'keys/test-only.pub.pem', '-signature', vectors.signature, vectors.signedData], { cwd: dir }).toString();
+    const out = execFileSync(
+      'openssl',
+      ['dgst', '-sha256', '-sigopt', 'rsa_padding_mode:pss', '-sigopt', 'rsa_pss_saltlen:32', '-verify', 'keys/test-only.pub.pem', '-signature', vectors.signature, vectors.signedData],
+      { cwd: dir },
+    ).toString();
     expect(out.trim()).toBe('Verified OK');
   });
 });

@@ -4,8 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { parseJsonOutput, runCli } from './helpers/cli.js';
 import { tempDir } from './helpers/temp.js';
 
-const seed = '{"id":"com.partner.loans","version":"2.3.1","minHostVersion":"3.0.0","entryPoint":"index.html",\n "permissions":["payment","geolocation"],"allowedDomains":["api.partner.com","cdn.partner.com"],\n "signature":"sha256:abc123..."}\n';
-
+const seed =
+  '{"id":"com.partner.loans","version":"2.3.1","minHostVersion":"3.0.0","entryPoint":"index.html",\n "permissions":["payment","geolocation"],"allowedDomains":["api.partner.com","cdn.partner.com"],\n "signature":"sha256:abc123..."}\n';
 
 describe('miniapp validate (CLI)', () => {
   it('accepts the seed manifest as is', async () => {

@@ -10,7 +10,18 @@ import { tempDir } from './helpers/host-fixtures.js';
 function app(script: string, options: { body?: string; manifest?: Record<string, unknown>; files?: Record<string, string> } = {}): string {
   const dir = join(tempDir('miniapp-verdict-'), 'app');
   mkdirSync(dir);
-  writeFileSync(join(dir, 'manifest.json'), JSON.stringify({ id: 'com.partner.verdict', version: '1.0.0', minHostVersion: '3.0.0', entryPoint: 'index.html', permissions: ['storage'], allowedDomains: ['api.partner.com'], ...options.manifest }));
+  writeFileSync(
+    join(dir, 'manifest.json'),
+    JSON.stringify({
+      id: 'com.partner.verdict',
+      version: '1.0.0',
+      minHostVersion: '3.0.0',
+      entryPoint: 'index.html',
+      permissions: ['storage'],
+      allowedDomains: ['api.partner.com'],
+      ...options.manifest,
+    }),
+  );
   writeFileSync(join(dir, 'index.html'), `<!doctype html><body>${options.body ?? ''}<script src="app.js"></script></body>`);
   writeFileSync(join(dir, 'app.js'), script);
   for (const [name, text] of Object.entries(options.files ?? {})) {
@@ -110,7 +121,9 @@ describe('conformance verdicts a CI can trust', () => {
     ]);
     expect(refs.every((r) => /host [\w.]+ is not in allowedDomains/.test(r.reason))).toBe(true);
     expect(out.errors[0]).toMatchObject({ code: 'DOMAIN_NOT_ALLOWED', file: join(dir, 'css/app.css'), line: 2 });
-    expect(conformanceJunit(out.result)).toMatch(/<testcase classname="miniapp\.conformance\.policy" name="policy\.static-references" time="[\d.]+" file="css\/app\.css" line="2">\s*<failure type="DOMAIN_NOT_ALLOWED"/);
+    expect(conformanceJunit(out.result)).toMatch(
+      /<testcase classname="miniapp\.conformance\.policy" name="policy\.static-references" time="[\d.]+" file="css\/app\.css" line="2">\s*<failure type="DOMAIN_NOT_ALLOWED"/,
+    );
   }, 60_000);
 
   it('loads the app at the root of its origin: a path-routed app sees location.pathname "/"', async () => {

@@ -18,9 +18,16 @@ async function watched(layout: Record<string, string> = {}) {
   }
   const changes: string[] = [];
   const errors: Error[] = [];
-  const watcher: ProjectWatcher = await watchProject(dir, (p) => changes.push(p), (e) => errors.push(e));
+  const watcher: ProjectWatcher = await watchProject(
+    dir,
+    (p) => changes.push(p),
+    (e) => errors.push(e),
+  );
   await watcher.ready;
-  cleanup.push(() => rmSync(dir, { recursive: true, force: true }), () => watcher.close());
+  cleanup.push(
+    () => rmSync(dir, { recursive: true, force: true }),
+    () => watcher.close(),
+  );
   const seen = (path: string) => until(() => changes.includes(path), 5000, `a change of ${path}`);
   return { dir, changes, errors, watcher, seen };
 }
@@ -40,16 +47,24 @@ describe('project watcher', () => {
     mkdirSync(join(dir, 'src/new/inner'), { recursive: true });
     await seen('src/new');
     // The inner folder may have been made before the new folder was watched: it is found by listing.
-    await until(async () => {
-      writeFileSync(join(dir, 'src/new/inner/x.js'), String(Math.random()));
-      return changes.includes('src/new/inner/x.js');
-    }, 5000, 'a change inside a new nested folder');
+    await until(
+      async () => {
+        writeFileSync(join(dir, 'src/new/inner/x.js'), String(Math.random()));
+        return changes.includes('src/new/inner/x.js');
+      },
+      5000,
+      'a change inside a new nested folder',
+    );
     renameSync(join(dir, 'src/new'), join(dir, 'src/moved'));
     await seen('src/moved');
-    await until(async () => {
-      writeFileSync(join(dir, 'src/moved/inner/y.js'), String(Math.random()));
-      return changes.includes('src/moved/inner/y.js');
-    }, 5000, 'a change inside a renamed folder');
+    await until(
+      async () => {
+        writeFileSync(join(dir, 'src/moved/inner/y.js'), String(Math.random()));
+        return changes.includes('src/moved/inner/y.js');
+      },
+      5000,
+      'a change inside a renamed folder',
+    );
   });
 
   it('reports deleted files and folders and ignores dependencies, VCS and editor temp files', async () => {

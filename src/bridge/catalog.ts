@@ -34,8 +34,23 @@ export type JsonSchema = {
 
 /** The keywords catalogue schemas may use; the mock's validator implements exactly these. */
 export const SCHEMA_KEYWORDS = [
-  'type', 'description', 'properties', 'required', 'additionalProperties', 'enum', 'minLength', 'maxLength', 'minimum',
-  'maximum', 'exclusiveMinimum', 'pattern', 'items', 'minItems', 'maxItems', 'uniqueItems', 'maxDecimals',
+  'type',
+  'description',
+  'properties',
+  'required',
+  'additionalProperties',
+  'enum',
+  'minLength',
+  'maxLength',
+  'minimum',
+  'maximum',
+  'exclusiveMinimum',
+  'pattern',
+  'items',
+  'minItems',
+  'maxItems',
+  'uniqueItems',
+  'maxDecimals',
 ] as const;
 
 export interface PermissionSpec {

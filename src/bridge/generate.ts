@@ -61,9 +61,11 @@ export function renderBridgeTypes(): string {
     'export type BridgeParams<M extends BridgeMethodName> = BridgeMethods[M]["params"];',
     'export type BridgeResult<M extends BridgeMethodName> = BridgeMethods[M]["result"];',
     'export type BridgeErrorCodeOf<M extends BridgeMethodName> = BridgeMethods[M]["error"];',
-    `export type BridgePermission = ${Object.keys(PERMISSIONS).map((p) => JSON.stringify(p)).join(' | ')};`,
+    `export type BridgePermission = ${Object.keys(PERMISSIONS)
+      .map((p) => JSON.stringify(p))
+      .join(' | ')};`,
     '',
-    '/** How a bridge call fails: `error.code` is one of the method\'s codes, `path` points at a bad param. */',
+    "/** How a bridge call fails: `error.code` is one of the method's codes, `path` points at a bad param. */",
     'export interface BridgeError<M extends BridgeMethodName = BridgeMethodName> extends Error {',
     '  code: BridgeErrorCodeOf<M>;',
     '  path?: string;',
@@ -93,7 +95,8 @@ export function renderMockData(): string {
 
 function schemaSummary(schema: JsonSchema): string {
   const parts: string[] = [];
-  if (schema.enum) parts.push(schema.enum.length > 8 ? `one of ${schema.enum.length} codes (${schema.enum.slice(0, 4).join(', ')}…)` : `one of ${schema.enum.map((v) => `\`${String(v)}\``).join(', ')}`);
+  if (schema.enum)
+    parts.push(schema.enum.length > 8 ? `one of ${schema.enum.length} codes (${schema.enum.slice(0, 4).join(', ')}…)` : `one of ${schema.enum.map((v) => `\`${String(v)}\``).join(', ')}`);
   else if (Array.isArray(schema.type)) parts.push(schema.type.join(' or '));
   else if (schema.type === 'array') parts.push(`array of ${schema.items ? schemaSummary(schema.items) : 'values'}`);
   else if (schema.type) parts.push(schema.type);
@@ -156,10 +159,27 @@ export function renderBridgeDocs(): string {
     '',
     '| method | permission | since | errors |',
     '| --- | --- | --- | --- |',
-    ...entries().map(([name, s]) => `| [\`${name}\`](#${name.replace(/\./g, '')}) | ${s.permission ? `\`${s.permission}\`` : 'none'} | ${s.since} | ${s.errors.map((e) => `\`${e}\``).join(', ') || '–'} |`),
+    ...entries().map(
+      ([name, s]) => `| [\`${name}\`](#${name.replace(/\./g, '')}) | ${s.permission ? `\`${s.permission}\`` : 'none'} | ${s.since} | ${s.errors.map((e) => `\`${e}\``).join(', ') || '–'} |`,
+    ),
   ];
   for (const [name, s] of entries()) {
-    lines.push('', `### ${name}`, '', s.description, '', `Permission: ${s.permission ? `\`${s.permission}\`` : 'none'}. Since host ${s.since}. Errors: ${s.errors.map((e) => `\`${e}\``).join(', ') || 'only the common ones'}.`, '', 'Params:', '', ...fieldsTable(s.params), '', 'Result:', '', ...fieldsTable(s.result));
+    lines.push(
+      '',
+      `### ${name}`,
+      '',
+      s.description,
+      '',
+      `Permission: ${s.permission ? `\`${s.permission}\`` : 'none'}. Since host ${s.since}. Errors: ${s.errors.map((e) => `\`${e}\``).join(', ') || 'only the common ones'}.`,
+      '',
+      'Params:',
+      '',
+      ...fieldsTable(s.params),
+      '',
+      'Result:',
+      '',
+      ...fieldsTable(s.result),
+    );
   }
   return `${lines.join('\n')}\n`;
 }

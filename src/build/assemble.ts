@@ -89,11 +89,7 @@ export function assemblePackage(input: AssembleInput): AssembleResult {
   const warnings: BuildDiagnostic[] = [];
   const settled = settleWebManifest(input, errors);
   const html = new TextEncoder().encode(settled.html);
-  const all: PackageEntryInput[] = [
-    { name: 'manifest.json', data: input.manifestBytes, source: 'manifest.json' },
-    { name: input.htmlPath, data: html, source: input.htmlPath },
-    ...settled.entries,
-  ];
+  const all: PackageEntryInput[] = [{ name: 'manifest.json', data: input.manifestBytes, source: 'manifest.json' }, { name: input.htmlPath, data: html, source: input.htmlPath }, ...settled.entries];
   // The clash explained above is not explained again as a case collision.
   const explained = new Set(errors.map((d) => d.file));
   errors.push(...checkPackageEntries(all).filter((d) => !(d.code === 'BUILD_PATH_COLLISION' && explained.has(d.file))));

@@ -94,7 +94,11 @@ export function findCopiedFiles(projectDir: string, htmlPath: string, html: stri
   for (const tag of scanTags(html)) {
     // Scripts and stylesheets are entries: bundled, not copied (findEntries).
     if (tag.name === 'script' || (tag.name === 'link' && isStylesheetLink(tag))) continue;
-    const rel = (attr(tag, 'rel')?.value.toLowerCase().split(/[\t\n\f\r ]+/) ?? []).filter(Boolean);
+    const rel = (
+      attr(tag, 'rel')
+        ?.value.toLowerCase()
+        .split(/[\t\n\f\r ]+/) ?? []
+    ).filter(Boolean);
     for (const a of tag.attributes) {
       if (!isFetchingAttribute(tag.name, a.name, rel)) continue;
       for (const url of fetchedUrls(a.name, a.value).filter((u) => u && !isExternalUrl(u))) {

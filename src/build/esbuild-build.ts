@@ -60,8 +60,16 @@ export function createEsbuildBuild(o: ResolvedBuildOptions): BuildContext {
   function entryProblems(manifest: Manifest | undefined, step: ManifestStep, b: Bundling): BuildDiagnostic[] | undefined {
     if (manifest && manifest.entryPoint === step.htmlPath && b.html !== undefined && b.htmlErrors.length === 0) return undefined;
     const out: BuildDiagnostic[] = [];
-    if (manifest && !step.htmlPath) out.push(diagnostic('MANIFEST_INVALID_ENTRY_POINT', { value: manifest.entryPoint, reason: explainUnsafePackagePath(manifest.entryPoint) ?? 'is not a package path' }, { file: 'manifest.json', pointer: '/entryPoint' }));
-    else if (manifest && b.html === undefined) out.push(diagnostic('FILE_UNREADABLE', { path: manifest.entryPoint, reason: (b.htmlError as Error)?.message ?? 'unreadable' }, { file: manifest.entryPoint }));
+    if (manifest && !step.htmlPath)
+      out.push(
+        diagnostic(
+          'MANIFEST_INVALID_ENTRY_POINT',
+          { value: manifest.entryPoint, reason: explainUnsafePackagePath(manifest.entryPoint) ?? 'is not a package path' },
+          { file: 'manifest.json', pointer: '/entryPoint' },
+        ),
+      );
+    else if (manifest && b.html === undefined)
+      out.push(diagnostic('FILE_UNREADABLE', { path: manifest.entryPoint, reason: (b.htmlError as Error)?.message ?? 'unreadable' }, { file: manifest.entryPoint }));
     out.push(...b.htmlErrors);
     return out;
   }
@@ -71,7 +79,17 @@ export function createEsbuildBuild(o: ResolvedBuildOptions): BuildContext {
     const errors: BuildDiagnostic[] = [];
     const warnings: BuildDiagnostic[] = [];
     const watchFiles = new Set<string>([join(projectDir, 'manifest.json'), join(projectDir, 'public'), ...framework.configFiles]);
-    const fail = (manifest?: Manifest): BuildOutput => ({ ok: false, manifest, files: new Map(), sourcemaps: new Map(), errors, warnings, modules: [], watchFiles: [...watchFiles], durationMs: performance.now() - started });
+    const fail = (manifest?: Manifest): BuildOutput => ({
+      ok: false,
+      manifest,
+      files: new Map(),
+      sourcemaps: new Map(),
+      errors,
+      warnings,
+      modules: [],
+      watchFiles: [...watchFiles],
+      durationMs: performance.now() - started,
+    });
 
     const step = await readProjectManifest(projectDir, o, errors);
     if (!step) return fail();
@@ -119,10 +137,31 @@ export function createEsbuildBuild(o: ResolvedBuildOptions): BuildContext {
       watchFiles.add(f.absolute);
       entries.push({ name: f.name, data: await fs.readFile(f.absolute), source: `${f.name} (referenced by ${step.htmlPath})` });
     }
-    const assembled = assemblePackage({ manifest: manifest!, manifestBytes: step.bytes, htmlPath: step.htmlPath!, html, entries, lint: o.lint, renameWebManifest: o.renameWebManifest, sources: { projectDir, inputs: Object.keys(outputs.metafile.inputs) } });
+    const assembled = assemblePackage({
+      manifest: manifest!,
+      manifestBytes: step.bytes,
+      htmlPath: step.htmlPath!,
+      html,
+      entries,
+      lint: o.lint,
+      renameWebManifest: o.renameWebManifest,
+      sources: { projectDir, inputs: Object.keys(outputs.metafile.inputs) },
+    });
     errors.push(...assembled.errors);
     warnings.push(...assembled.warnings);
-    return { ok: errors.length === 0, manifest, files: errors.length ? new Map() : assembled.files, sourcemaps: outputs.sourcemaps, sourcemapFiles: outputs.sourcemapFiles, errors, warnings, metafile: outputs.metafile, modules: outputs.modules, watchFiles: [...watchFiles], durationMs: performance.now() - started };
+    return {
+      ok: errors.length === 0,
+      manifest,
+      files: errors.length ? new Map() : assembled.files,
+      sourcemaps: outputs.sourcemaps,
+      sourcemapFiles: outputs.sourcemapFiles,
+      errors,
+      warnings,
+      metafile: outputs.metafile,
+      modules: outputs.modules,
+      watchFiles: [...watchFiles],
+      durationMs: performance.now() - started,
+    };
   }
 
   async function rebuild(): Promise<BuildOutput> {

@@ -161,4 +161,9 @@ export function scriptKind(tag: HtmlTag): 'module' | 'classic' | 'other' {
   return 'other';
 }
 
-export const isStylesheetLink = (tag: HtmlTag) => (attr(tag, 'rel')?.value.toLowerCase().split(/[\t\n\f\r ]+/) ?? []).includes('stylesheet');
+export const isStylesheetLink = (tag: HtmlTag) =>
+  (
+    attr(tag, 'rel')
+      ?.value.toLowerCase()
+      .split(/[\t\n\f\r ]+/) ?? []
+  ).includes('stylesheet');

@@ -27,7 +27,12 @@ export function peekEntryPoint(bytes: Uint8Array): string | undefined {
 }
 
 /** Starts the manifest check of bytes read from `manifestFile`; `fileExists` answers for the files the package will have. */
-export function checkManifest(bytes: Uint8Array, options: Pick<BuildContextOptions, 'profile' | 'newestHostVersion'>, fileExists: (rel: string) => boolean, where: string): Promise<ManifestCheckResult> {
+export function checkManifest(
+  bytes: Uint8Array,
+  options: Pick<BuildContextOptions, 'profile' | 'newestHostVersion'>,
+  fileExists: (rel: string) => boolean,
+  where: string,
+): Promise<ManifestCheckResult> {
   const checking = import('../manifest/check.js').then(({ checkManifestBytes }) =>
     checkManifestBytes(bytes, { file: 'manifest.json', profile: options.profile ?? 'dev', newestHostVersion: options.newestHostVersion, fileExists, where }),
   );

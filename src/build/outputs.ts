@@ -17,8 +17,7 @@ export interface BundleOutputs {
   modules: ModuleSize[];
 }
 
-export const sortModules = (sizes: Map<string, number>): ModuleSize[] =>
-  [...sizes].map(([path, bytes]) => ({ path, bytes })).sort((a, b) => b.bytes - a.bytes || (a.path < b.path ? -1 : 1));
+export const sortModules = (sizes: Map<string, number>): ModuleSize[] => [...sizes].map(([path, bytes]) => ({ path, bytes })).sort((a, b) => b.bytes - a.bytes || (a.path < b.path ? -1 : 1));
 
 /** esbuild's output files and metafiles by package path, and the bundle each HTML entry became. */
 export function collectEsbuildOutputs(projectDir: string, runs: BundlePair, sourcemap: SourcemapMode): BundleOutputs & { entries: EntryOutputs } {

@@ -38,7 +38,8 @@ export interface PackOutput extends Omit<BuildOutput, 'metafile' | 'watchFiles'>
 /** Why a built file stays out of the package, or undefined when it goes in. */
 function omissionReason(name: string): string | undefined {
   const segments = name.split('/');
-  if (segments.some((s) => s.startsWith('.'))) return segments.some((s) => s === '.vite' || s === '.next') ? "the bundler's own build metadata, which the app never loads" : 'a hidden file (tooling or editor state), not part of the app';
+  if (segments.some((s) => s.startsWith('.')))
+    return segments.some((s) => s === '.vite' || s === '.next') ? "the bundler's own build metadata, which the app never loads" : 'a hidden file (tooling or editor state), not part of the app';
   if (name.endsWith('.map')) return 'a source map: kept beside the package for symbolicating crashes, not shipped to phones';
   return undefined;
 }
@@ -71,7 +72,18 @@ export async function packDirectory(o: PackOptions): Promise<PackOutput> {
   const warnings: BuildDiagnostic[] = [];
   const omitted: OmittedFile[] = [];
   const sourcemaps = new Map<string, Uint8Array>();
-  const fail = (manifestFile?: string, manifest?: PackOutput['manifest']): PackOutput => ({ ok: false, manifest, files: new Map(), sourcemaps, errors, warnings, modules: [], omitted, manifestFile, durationMs: performance.now() - started });
+  const fail = (manifestFile?: string, manifest?: PackOutput['manifest']): PackOutput => ({
+    ok: false,
+    manifest,
+    files: new Map(),
+    sourcemaps,
+    errors,
+    warnings,
+    modules: [],
+    omitted,
+    manifestFile,
+    durationMs: performance.now() - started,
+  });
 
   const manifestFile = await findManifest(o, dir);
   const manifestBytes = await fs.readFile(manifestFile).catch((err: NodeJS.ErrnoException) => {
@@ -105,5 +117,16 @@ export async function packDirectory(o: PackOptions): Promise<PackOutput> {
   errors.push(...assembled.errors);
   warnings.push(...assembled.warnings);
   const sizes = [...assembled.files].filter(([n]) => /\.(?:m?js|css)$/.test(n)).map(([path, data]) => ({ path, bytes: data.length }));
-  return { ok: errors.length === 0, manifest, files: errors.length ? new Map() : assembled.files, sourcemaps, errors, warnings, modules: sizes.sort((a, b) => b.bytes - a.bytes), omitted: omitted.sort((a, b) => (a.path < b.path ? -1 : 1)), manifestFile, durationMs: performance.now() - started };
+  return {
+    ok: errors.length === 0,
+    manifest,
+    files: errors.length ? new Map() : assembled.files,
+    sourcemaps,
+    errors,
+    warnings,
+    modules: sizes.sort((a, b) => b.bytes - a.bytes),
+    omitted: omitted.sort((a, b) => (a.path < b.path ? -1 : 1)),
+    manifestFile,
+    durationMs: performance.now() - started,
+  };
 }

@@ -74,7 +74,10 @@ async function buildOnce(options: BuildPackageOptions): Promise<{ output: BuildO
     const output = await ctx.rebuild();
     if (!output.ok) return { output, release };
     options.onProgress?.('packaging…');
-    const zip = await createZip([...output.files].map(([name, data]) => ({ name, data })), { mtime: options.mtime ?? DEFAULT_MTIME });
+    const zip = await createZip(
+      [...output.files].map(([name, data]) => ({ name, data })),
+      { mtime: options.mtime ?? DEFAULT_MTIME },
+    );
     return { output, zip, release };
   } catch (err) {
     await release();
@@ -88,10 +91,7 @@ const sha256 = (b: Uint8Array) => crypto().createHash('sha256').update(b).digest
 function checkBudget(zip: Zip, modules: ModuleSize[], budget: number): { errors: BuildDiagnostic[]; warnings: BuildDiagnostic[] } {
   const size = zip.bytes.length;
   const biggest = [...zip.entries].sort((a, b) => b.compressedSize - a.compressedSize).slice(0, 3);
-  const contributors = [
-    ...biggest.map((e) => `${e.name} (${kb(e.compressedSize)} compressed)`),
-    ...modules.slice(0, 3).map((m) => `module ${m.path} (${kb(m.bytes)} in the bundle)`),
-  ].join(', ');
+  const contributors = [...biggest.map((e) => `${e.name} (${kb(e.compressedSize)} compressed)`), ...modules.slice(0, 3).map((m) => `module ${m.path} (${kb(m.bytes)} in the bundle)`)].join(', ');
   const args = { size, limit: budget, sizeText: kb(size), limitText: kb(budget), percent: Math.round((size / budget) * 100), contributors };
   if (size > budget) return { errors: [diagnostic('PACKAGE_TOO_LARGE', args)], warnings: [] };
   if (size > budget * BUDGET_WARNING_RATIO) return { errors: [], warnings: [diagnostic('PACKAGE_NEAR_BUDGET', args, {}, 'warning')] };
@@ -227,7 +227,10 @@ export async function packPackage(options: PackPackageOptions): Promise<PackPack
   const errors = [...output.errors];
   const warnings = [...output.warnings];
   if (!output.ok || !output.manifest) return { ok: false, errors, warnings, ...base };
-  const zip = await createZip([...output.files].map(([name, data]) => ({ name, data })), { mtime: options.mtime ?? DEFAULT_MTIME });
+  const zip = await createZip(
+    [...output.files].map(([name, data]) => ({ name, data })),
+    { mtime: options.mtime ?? DEFAULT_MTIME },
+  );
   const { summary, ...budgetCheck } = summarize(output, zip, budget, 'prebuilt');
   errors.push(...budgetCheck.errors);
   warnings.push(...budgetCheck.warnings);

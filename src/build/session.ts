@@ -30,7 +30,9 @@ export function startEsbuildService(): void {
   if (serviceStarted) return;
   serviceStarted = true;
   try {
-    loadEsbuild().initialize({}).catch(() => undefined);
+    loadEsbuild()
+      .initialize({})
+      .catch(() => undefined);
   } catch {
     // A context already started it (initialize refuses a second call): nothing to do.
   }

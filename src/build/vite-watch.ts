@@ -128,27 +128,29 @@ export function createViteWatch(options: ViteWatchOptions): ViteWatch {
       wake();
     };
     const capture = capturePlugin((taken) => current() && (outputs = taken));
-    watcher = options.start(capture, (message) => current() && warnings.push(message)).then(
-      (w) => {
-        w.on('event', onEvent);
-        w.on('change', () => {
-          if (!current()) return;
-          pendingChange = true;
-          lastChangeAt = Date.now();
-          wake();
-        });
-        return w;
-      },
-      (error: unknown) => {
-        // Vite could not start (its config failed): the error is this build's result.
-        if (current()) {
-          latest = { error, warnings };
-          building = false;
-          wake();
-        }
-        return undefined;
-      },
-    );
+    watcher = options
+      .start(capture, (message) => current() && warnings.push(message))
+      .then(
+        (w) => {
+          w.on('event', onEvent);
+          w.on('change', () => {
+            if (!current()) return;
+            pendingChange = true;
+            lastChangeAt = Date.now();
+            wake();
+          });
+          return w;
+        },
+        (error: unknown) => {
+          // Vite could not start (its config failed): the error is this build's result.
+          if (current()) {
+            latest = { error, warnings };
+            building = false;
+            wake();
+          }
+          return undefined;
+        },
+      );
   }
 
   async function restart(): Promise<void> {

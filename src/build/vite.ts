@@ -51,8 +51,14 @@ function fromViteError(err: unknown, projectDir: string): BuildDiagnostic {
   const e = err as { message?: string; id?: string; loc?: { file?: string; line: number; column: number }; frame?: string; plugin?: string };
   const fileAbs = e.loc?.file ?? e.id;
   const file = fileAbs ? (isAbsolute(fileAbs) ? toPosix(relative(projectDir, fileAbs)) : fileAbs) : undefined;
-  const reason = String(e.message ?? err).split('\n')[0]!.replace(/^\[[A-Z_]+\]\s*/, '');
-  const d: BuildDiagnostic = diagnostic('BUILD_VITE_FAILED', { reason: e.plugin ? `${reason} (plugin ${e.plugin})` : reason }, { ...(file ? { file } : {}), ...(e.loc ? { line: e.loc.line, column: e.loc.column + 1 } : {}) });
+  const reason = String(e.message ?? err)
+    .split('\n')[0]!
+    .replace(/^\[[A-Z_]+\]\s*/, '');
+  const d: BuildDiagnostic = diagnostic(
+    'BUILD_VITE_FAILED',
+    { reason: e.plugin ? `${reason} (plugin ${e.plugin})` : reason },
+    { ...(file ? { file } : {}), ...(e.loc ? { line: e.loc.line, column: e.loc.column + 1 } : {}) },
+  );
   if (e.loc && fileAbs) {
     try {
       const line = readFileSync(fileAbs, 'utf8').split('\n')[e.loc.line - 1];
@@ -77,7 +83,14 @@ const fromViteSourcemap = (value: boolean | 'inline' | 'hidden' | undefined): So
  * The inline config on top of the project's: in memory, relative base, our minification, and our source
  * maps unless the project's decide (`projectMaps`: production without --sourcemap).
  */
-function inlineConfig(o: ResolvedBuildOptions, configFile: string | undefined, warn: (message: string) => void, projectMaps: boolean, resolved: (c: ResolvedViteConfig) => void, capture?: CapturePlugin) {
+function inlineConfig(
+  o: ResolvedBuildOptions,
+  configFile: string | undefined,
+  warn: (message: string) => void,
+  projectMaps: boolean,
+  resolved: (c: ResolvedViteConfig) => void,
+  capture?: CapturePlugin,
+) {
   const sourcemap = projectMaps ? {} : { sourcemap: toViteSourcemap(o.sourcemap) };
   // A map Vite would link from the code is set aside instead: the package never names a file it lacks.
   const hideLinkedMaps = (c: { build?: { sourcemap?: unknown } }) => (projectMaps && c.build?.sourcemap === true ? { build: { sourcemap: 'hidden' as const } } : undefined);
@@ -91,7 +104,15 @@ function inlineConfig(o: ResolvedBuildOptions, configFile: string | undefined, w
     customLogger: { info() {}, warn, warnOnce: warn, error() {}, clearScreen() {}, hasErrorLogged: () => false, hasWarned: false },
     plugins: [{ name: 'miniapp:resolved-config', config: hideLinkedMaps, configResolved: resolved }, ...(capture ? [capture] : [])],
     // With `capture` (watch mode), Rolldown's watcher builds on every save and the plugin takes the output.
-    build: { write: false, copyPublicDir: false, emptyOutDir: false, reportCompressedSize: false, ...sourcemap, ...(o.mode === 'development' ? { minify: false } : {}), ...(capture ? { watch: {} } : {}) },
+    build: {
+      write: false,
+      copyPublicDir: false,
+      emptyOutDir: false,
+      reportCompressedSize: false,
+      ...sourcemap,
+      ...(o.mode === 'development' ? { minify: false } : {}),
+      ...(capture ? { watch: {} } : {}),
+    },
   };
 }
 
@@ -113,7 +134,8 @@ function collectViteOutput(o: ResolvedBuildOptions & { sourcemap: SourcemapMode 
       else if (o.sourcemap === 'linked') r.entries.push({ name: item.fileName, data, source: `${item.fileName} (vite output)` });
       continue;
     }
-    if (item.type === 'chunk' && o.sourcemap === 'external' && item.map && !outputs.some((x) => x.fileName === `${item.fileName}.map`)) r.sourcemaps.set(`${item.fileName}.map`, encoder.encode(item.map.toString()));
+    if (item.type === 'chunk' && o.sourcemap === 'external' && item.map && !outputs.some((x) => x.fileName === `${item.fileName}.map`))
+      r.sourcemaps.set(`${item.fileName}.map`, encoder.encode(item.map.toString()));
     r.entries.push({ name: item.fileName, data, source: `${item.fileName} (vite output)` });
     for (const [id, info] of Object.entries(item.modules ?? {})) {
       const clean = id.replace(/\?.*$/, '');
@@ -134,7 +156,21 @@ async function publicEntries(publicDir: string, errors: Diagnostic[]): Promise<(
 }
 
 /** Files Vite reads when it starts and its watcher does not follow: a change restarts the watcher. */
-const VITE_SETTINGS = ['package.json', 'tsconfig.json', 'tsconfig.app.json', 'jsconfig.json', '.env', '.env.local', 'postcss.config.js', 'postcss.config.cjs', 'postcss.config.mjs', 'tailwind.config.js', 'tailwind.config.cjs', 'tailwind.config.mjs', 'tailwind.config.ts'];
+const VITE_SETTINGS = [
+  'package.json',
+  'tsconfig.json',
+  'tsconfig.app.json',
+  'jsconfig.json',
+  '.env',
+  '.env.local',
+  'postcss.config.js',
+  'postcss.config.cjs',
+  'postcss.config.mjs',
+  'tailwind.config.js',
+  'tailwind.config.cjs',
+  'tailwind.config.mjs',
+  'tailwind.config.ts',
+];
 
 const viteWarning = (warnings: BuildDiagnostic[]) => (msg: string) => warnings.push(diagnostic('BUILD_WARNING', { reason: `vite: ${msg.split('\n')[0]}` }, {}, 'warning'));
 
@@ -173,7 +209,17 @@ export function createViteBuild(o: ResolvedBuildOptions, configFile: string | un
     const errors: BuildDiagnostic[] = [];
     const warnings: BuildDiagnostic[] = [];
     const watchFiles = new Set<string>([join(projectDir, 'manifest.json'), join(projectDir, 'public'), ...(configFile ? [configFile] : [])]);
-    const fail = (manifest?: BuildOutput['manifest']): BuildOutput => ({ ok: false, manifest, files: new Map(), sourcemaps: new Map(), errors, warnings, modules: [], watchFiles: [...watchFiles], durationMs: performance.now() - started });
+    const fail = (manifest?: BuildOutput['manifest']): BuildOutput => ({
+      ok: false,
+      manifest,
+      files: new Map(),
+      sourcemaps: new Map(),
+      errors,
+      warnings,
+      modules: [],
+      watchFiles: [...watchFiles],
+      durationMs: performance.now() - started,
+    });
     const step = await readProjectManifest(projectDir, o, errors);
     if (!step) return fail();
     let outputs: ViteChunk[];
@@ -181,7 +227,14 @@ export function createViteBuild(o: ResolvedBuildOptions, configFile: string | un
       outputs = await bundle(warnings);
     } catch (err) {
       const checked = await step.checking;
-      if ((err as { miniappMissing?: boolean }).miniappMissing) errors.push(diagnostic('BUILD_COMPILER_MISSING', { file: configFile ? toPosix(relative(projectDir, configFile)) : 'vite.config', compiler: 'vite', install: '--save-dev vite', reason: 'vite is not in its node_modules' }, { file: configFile ? toPosix(relative(projectDir, configFile)) : undefined }));
+      if ((err as { miniappMissing?: boolean }).miniappMissing)
+        errors.push(
+          diagnostic(
+            'BUILD_COMPILER_MISSING',
+            { file: configFile ? toPosix(relative(projectDir, configFile)) : 'vite.config', compiler: 'vite', install: '--save-dev vite', reason: 'vite is not in its node_modules' },
+            { file: configFile ? toPosix(relative(projectDir, configFile)) : undefined },
+          ),
+        );
       else errors.push(fromViteError(err, projectDir));
       for (const d of errors) if (d.file && !d.file.startsWith('..')) watchFiles.add(join(projectDir, d.file));
       errors.push(...checked.errors);
@@ -190,7 +243,12 @@ export function createViteBuild(o: ResolvedBuildOptions, configFile: string | un
     return finish(step, resolved, outputs, { errors, warnings, watchFiles, started });
   }
 
-  async function finish(step: NonNullable<Awaited<ReturnType<typeof readProjectManifest>>>, resolved: ResolvedViteConfig | undefined, outputs: ViteChunk[], s: { errors: BuildDiagnostic[]; warnings: BuildDiagnostic[]; watchFiles: Set<string>; started: number }): Promise<BuildOutput> {
+  async function finish(
+    step: NonNullable<Awaited<ReturnType<typeof readProjectManifest>>>,
+    resolved: ResolvedViteConfig | undefined,
+    outputs: ViteChunk[],
+    s: { errors: BuildDiagnostic[]; warnings: BuildDiagnostic[]; watchFiles: Set<string>; started: number },
+  ): Promise<BuildOutput> {
     const { errors, warnings, watchFiles } = s;
     const out = collectViteOutput(projectMaps ? { ...o, sourcemap: fromViteSourcemap(resolved?.build?.sourcemap) } : o, outputs);
     for (const f of out.watch) watchFiles.add(f);
@@ -201,22 +259,58 @@ export function createViteBuild(o: ResolvedBuildOptions, configFile: string | un
     errors.push(...checked.errors, ...publicErrors);
     warnings.push(...checked.warnings);
     const manifest = checked.manifest;
-    const fail = (): BuildOutput => ({ ok: false, manifest, files: new Map(), sourcemaps: new Map(), errors, warnings, modules: [], watchFiles: [...watchFiles], durationMs: performance.now() - s.started });
+    const fail = (): BuildOutput => ({
+      ok: false,
+      manifest,
+      files: new Map(),
+      sourcemaps: new Map(),
+      errors,
+      warnings,
+      modules: [],
+      watchFiles: [...watchFiles],
+      durationMs: performance.now() - s.started,
+    });
     if (!manifest) return fail();
     const htmlEntry = out.entries.find((e) => e.name === manifest.entryPoint);
     if (!htmlEntry) {
       const produced = out.entries.filter((e) => e.name.endsWith('.html')).map((e) => e.name);
-      errors.push(diagnostic('BUILD_ENTRY_NOT_BUILT', { entryPoint: manifest.entryPoint, tool: 'vite', produced: produced.length ? produced.join(', ') : 'no HTML' }, { file: 'manifest.json', pointer: '/entryPoint' }));
+      errors.push(
+        diagnostic(
+          'BUILD_ENTRY_NOT_BUILT',
+          { entryPoint: manifest.entryPoint, tool: 'vite', produced: produced.length ? produced.join(', ') : 'no HTML' },
+          { file: 'manifest.json', pointer: '/entryPoint' },
+        ),
+      );
       return fail();
     }
     if (resolved) watchFiles.add(join(resolved.root, manifest.entryPoint));
     const entries = [...out.entries.filter((e) => e !== htmlEntry), ...publicFiles.map(({ absolute: _, ...e }) => e)];
     const html = new TextDecoder().decode(htmlEntry.data);
-    const assembled = assemblePackage({ manifest, manifestBytes: step.bytes, htmlPath: manifest.entryPoint, html, entries, lint: o.lint, renameWebManifest: o.renameWebManifest, sources: { projectDir, inputs: [...out.sizes.keys()] } });
+    const assembled = assemblePackage({
+      manifest,
+      manifestBytes: step.bytes,
+      htmlPath: manifest.entryPoint,
+      html,
+      entries,
+      lint: o.lint,
+      renameWebManifest: o.renameWebManifest,
+      sources: { projectDir, inputs: [...out.sizes.keys()] },
+    });
     errors.push(...assembled.errors);
     warnings.push(...assembled.warnings);
     const metafile = { inputs: Object.fromEntries([...out.sizes.keys()].map((k) => [k, {}])), outputs: Object.fromEntries(out.entries.map((e) => [e.name, {}])) };
-    return { ok: errors.length === 0, manifest, files: errors.length ? new Map() : assembled.files, sourcemaps: out.sourcemaps, errors, warnings, metafile, modules: sortModules(out.sizes), watchFiles: [...watchFiles], durationMs: performance.now() - s.started };
+    return {
+      ok: errors.length === 0,
+      manifest,
+      files: errors.length ? new Map() : assembled.files,
+      sourcemaps: out.sourcemaps,
+      errors,
+      warnings,
+      metafile,
+      modules: sortModules(out.sizes),
+      watchFiles: [...watchFiles],
+      durationMs: performance.now() - s.started,
+    };
   }
 
   let disposed = false;

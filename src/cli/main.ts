@@ -16,7 +16,9 @@ export async function main(argv: string[]): Promise<void> {
   }
   // The command's own bundle loads while the process boundary does (its file reads overlap); the
   // boundary imports it again after parsing and gets the same module. A failure surfaces there.
-  findCommand(argv[0]!)?.load().catch(() => undefined);
+  findCommand(argv[0]!)
+    ?.load()
+    .catch(() => undefined);
   const { runCommand } = await import('./run-command.js');
   await runCommand(argv);
 }

@@ -9,7 +9,6 @@ import { commands, findCommand } from './registry.js';
 import type { CommandContext, CommandModule, CommandResult, CommandSpec } from '../commands/types.js';
 import { colorEnabled, createColors, createLogger, formatDiagnostic } from './ui.js';
 
-
 interface Invocation {
   spec: CommandSpec;
   args: string[];
@@ -70,7 +69,10 @@ async function parse(argv: string[], onUsageError: (message: string, command?: s
         onText({ version: outText.trim() });
         return undefined;
       }
-      onUsageError(errText.trim().replace(/^error: /, '') || err.message, argv.find((a) => findCommand(a)));
+      onUsageError(
+        errText.trim().replace(/^error: /, '') || err.message,
+        argv.find((a) => findCommand(a)),
+      );
       return undefined;
     }
     throw err;

@@ -26,7 +26,9 @@ export async function run(args: string[], options: OptionsOf<typeof conformanceO
   const isolation = sandboxIsolation();
   if (isolation.level !== 'os-sandbox') {
     if (!options.allowWeakIsolation) throw new MiniappError('ISOLATION_UNAVAILABLE', { reason: isolation.reason });
-    ctx.logger.warn(`WARNING: no OS sandbox here (${isolation.reason}); running with ${isolation.level} isolation as --allow-weak-isolation asks. A hostile package could reach your network and signal your processes.`);
+    ctx.logger.warn(
+      `WARNING: no OS sandbox here (${isolation.reason}); running with ${isolation.level} isolation as --allow-weak-isolation asks. A hostile package could reach your network and signal your processes.`,
+    );
   }
   const trustStore = options.trustStore ? await loadTrustStore(options.trustStore, ctx.cwd) : undefined;
   const audit = options.audit ? openAuditLog({ path: resolve(ctx.cwd, options.audit) }) : undefined;
@@ -52,7 +54,13 @@ export async function run(args: string[], options: OptionsOf<typeof conformanceO
   }
   const errors: Diagnostic[] = report.checks
     .filter((c) => c.status === 'failed')
-    .map((c) => ({ code: c.code ?? 'CONFORMANCE_FAILED', severity: 'error', message: `${c.name}: ${c.message ?? 'failed'}`, file: c.file ? join(target, c.file) : target, ...(c.line ? { line: c.line } : {}) }));
+    .map((c) => ({
+      code: c.code ?? 'CONFORMANCE_FAILED',
+      severity: 'error',
+      message: `${c.name}: ${c.message ?? 'failed'}`,
+      file: c.file ? join(target, c.file) : target,
+      ...(c.line ? { line: c.line } : {}),
+    }));
   return { ok: report.ok, result: { ...report, isolation }, errors };
 }
 
@@ -61,7 +69,10 @@ export function render(outcome: CommandResult<Report>, ctx: CommandContext): str
   const mark = { passed: ctx.colors.green('✓'), failed: ctx.colors.red('✗'), skipped: ctx.colors.dim('-') };
   const name = r.app ? `${r.app.id}@${r.app.version}` : r.target;
   const failed = r.checks.filter((c) => c.status === 'failed').length;
-  const lines = r.checks.map((c) => `  ${mark[c.status]} ${c.name.padEnd(24)}${c.code ? ` ${c.code}` : ''}${c.message && c.status !== 'passed' ? ` ${ctx.colors.dim(c.message)}` : c.message ? ` ${ctx.colors.dim(c.message)}` : ''}`);
+  const lines = r.checks.map(
+    (c) =>
+      `  ${mark[c.status]} ${c.name.padEnd(24)}${c.code ? ` ${c.code}` : ''}${c.message && c.status !== 'passed' ? ` ${ctx.colors.dim(c.message)}` : c.message ? ` ${ctx.colors.dim(c.message)}` : ''}`,
+  );
   const checked = r.checks.find((c) => c.name === 'install.signature')?.status === 'passed';
   const caveat = !r.signed ? ' (unsigned: signature checks skipped)' : checked ? '' : ' (signed, signature not checked: no --trust-store)';
   const head = r.ok ? `${mark.passed} ${name} conforms${caveat}` : `${mark.failed} ${name}: ${failed} check${failed === 1 ? '' : 's'} failed`;

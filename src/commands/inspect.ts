@@ -35,7 +35,13 @@ export async function run(args: string[], options: OptionsOf<typeof inspectOptio
       await fs.mkdir(dir, { recursive: true }).catch((err: Error) => {
         throw new MiniappError('WRITE_FAILED', { path: dir, reason: err.message }, { cause: err });
       });
-      await writeFilesAtomic([{ path: join(dir, 'signed-data.bin'), data: parts.signedData }, { path: join(dir, 'signature.bin'), data: parts.signature }], { signal: ctx.signal });
+      await writeFilesAtomic(
+        [
+          { path: join(dir, 'signed-data.bin'), data: parts.signedData },
+          { path: join(dir, 'signature.bin'), data: parts.signature },
+        ],
+        { signal: ctx.signal },
+      );
       extracted = { signedData: join(dir, 'signed-data.bin'), signature: join(dir, 'signature.bin'), opensslCommand: opensslVerifyCommand(options.extractSigned) };
     }
   } catch (err) {
@@ -52,10 +58,13 @@ export function render(outcome: CommandResult<InspectResult>, ctx: CommandContex
   const m = r.manifest ?? {};
   const sig = r.signature;
   const status =
-    sig.status === 'unsigned' ? ctx.colors.yellow('unsigned')
-    : sig.status === 'verified' ? `${ctx.colors.green('verified')}, key ${sig.keyId}`
-    : sig.status === 'invalid' ? `${ctx.colors.red('INVALID')} ${sig.code} ${sig.message}`
-    : `signed by key ${sig.keyId} (not verified: pass --pubkey or --keyring)`;
+    sig.status === 'unsigned'
+      ? ctx.colors.yellow('unsigned')
+      : sig.status === 'verified'
+        ? `${ctx.colors.green('verified')}, key ${sig.keyId}`
+        : sig.status === 'invalid'
+          ? `${ctx.colors.red('INVALID')} ${sig.code} ${sig.message}`
+          : `signed by key ${sig.keyId} (not verified: pass --pubkey or --keyring)`;
   const lines = [
     `${ctx.colors.bold(`${String(m.id ?? '?')}@${String(m.version ?? '?')}`)}${m.name ? ` "${String(m.name)}"` : ''}  (minHostVersion ${String(m.minHostVersion ?? '?')})`,
     `entry point:  ${String(m.entryPoint ?? '?')}`,

@@ -70,7 +70,13 @@ export const validateOptions = [
 ] as const satisfies readonly OptionSpec[];
 
 export const initOptions = [
-  { name: 'template', flags: '--template <name>', description: 'project template: vanilla (TypeScript), react (TSX), vue (SFC) or svelte (default: vanilla)', type: 'string', choices: ['vanilla', 'react', 'vue', 'svelte'] },
+  {
+    name: 'template',
+    flags: '--template <name>',
+    description: 'project template: vanilla (TypeScript), react (TSX), vue (SFC) or svelte (default: vanilla)',
+    type: 'string',
+    choices: ['vanilla', 'react', 'vue', 'svelte'],
+  },
   { name: 'id', flags: '--id <id>', description: 'app id, reverse-DNS (default: com.example.<directory name>)', type: 'string', configurable: false },
   { name: 'name', flags: '--name <name>', description: 'display name (default: the directory name)', type: 'string', configurable: false },
   { name: 'yes', flags: '-y, --yes', description: 'accept the defaults, never prompt', type: 'boolean', default: false, configurable: false },
@@ -79,9 +85,23 @@ export const initOptions = [
 ] as const satisfies readonly OptionSpec[];
 
 export const buildOptions = [
-  { name: 'mode', flags: '--mode <mode>', description: 'production (minified, maps beside the zip) or development (readable, inline maps) (default: production)', type: 'string', choices: ['production', 'development'], default: 'production' },
+  {
+    name: 'mode',
+    flags: '--mode <mode>',
+    description: 'production (minified, maps beside the zip) or development (readable, inline maps) (default: production)',
+    type: 'string',
+    choices: ['production', 'development'],
+    default: 'production',
+  },
   { name: 'target', flags: '--target <targets>', description: 'esbuild targets, comma-separated (default: es2019,chrome80,safari13)', type: 'list', default: ['es2019', 'chrome80', 'safari13'] },
-  { name: 'sourcemap', flags: '--sourcemap <kind>', description: 'external (beside the zip), inline, linked (in the package) or none (default: external in production, inline in development; a Vite project\'s production build follows its build.sourcemap)', type: 'string', choices: ['external', 'inline', 'linked', 'none'] },
+  {
+    name: 'sourcemap',
+    flags: '--sourcemap <kind>',
+    description:
+      "external (beside the zip), inline, linked (in the package) or none (default: external in production, inline in development; a Vite project's production build follows its build.sourcemap)",
+    type: 'string',
+    choices: ['external', 'inline', 'linked', 'none'],
+  },
   { name: 'budget', flags: '--budget <size>', description: 'compressed package size limit, e.g. 2MB or 800KB (default: 2MB)', type: 'string', default: '2MB' },
   { name: 'outDir', flags: '--out-dir <dir>', description: 'where the zip goes, relative to the project (default: dist)', type: 'string', default: 'dist' },
   { name: 'checkReproducible', flags: '--check-reproducible', description: 'build twice and fail unless the packages are byte-identical', type: 'boolean', default: false },
@@ -132,7 +152,12 @@ export const inspectOptions = [
 export const serveOptions = [
   { name: 'port', flags: '--port <number>', description: 'port to listen on; 0 picks a free one (default: 8080)', type: 'number', default: 8080 },
   { name: 'host', flags: '--host <address>', description: 'interface to bind; 0.0.0.0 serves devices on the LAN and prints a QR code (default: 127.0.0.1)', type: 'string', default: '127.0.0.1' },
-  { name: 'allowedHosts', flags: '--allowed-hosts <names>', description: 'host names to answer besides localhost and IP addresses, comma-separated (mylaptop.local, or .local for every name under it)', type: 'list' },
+  {
+    name: 'allowedHosts',
+    flags: '--allowed-hosts <names>',
+    description: 'host names to answer besides localhost and IP addresses, comma-separated (mylaptop.local, or .local for every name under it)',
+    type: 'list',
+  },
   { name: 'inspect', flags: '--inspect', description: 'stream every bridge call to the terminal', type: 'boolean', default: false },
   profile,
   newestHostVersion,
@@ -172,10 +197,24 @@ export const runOptions = [
   { name: 'hostVersion', flags: '--host-version <version>', description: 'host version to emulate (default: the newest known); newer methods fail with METHOD_NOT_FOUND', type: 'string' },
   { name: 'dataDir', flags: '--data-dir <dir>', description: 'where app storage is kept, encrypted (default: .miniapp/data)', type: 'string', default: '.miniapp/data' },
   { name: 'hostKeyFile', flags: '--host-key-file <file>', description: 'the host key storage and tokens derive from (default: ~/.config/miniapp/host.key, created if missing)', type: 'string' },
-  { name: 'network', flags: '--network <mode>', description: 'fixtures: answer from --fixtures; live: the real network; off: no network (default: fixtures)', type: 'string', choices: ['fixtures', 'live', 'off'], default: 'fixtures' },
+  {
+    name: 'network',
+    flags: '--network <mode>',
+    description: 'fixtures: answer from --fixtures; live: the real network; off: no network (default: fixtures)',
+    type: 'string',
+    choices: ['fixtures', 'live', 'off'],
+    default: 'fixtures',
+  },
   { name: 'fixtures', flags: '--fixtures <file>', description: 'JSON file of canned network responses and bridge answers', type: 'string' },
   { name: 'ca', flags: '--ca <file>', description: 'extra CA certificate (PEM) trusted by --network live', type: 'string' },
-  { name: 'payment', flags: '--payment <outcome>', description: 'how payment.pay ends: success, cancel or fail (default: success)', type: 'string', choices: ['success', 'cancel', 'fail'], default: 'success' },
+  {
+    name: 'payment',
+    flags: '--payment <outcome>',
+    description: 'how payment.pay ends: success, cancel or fail (default: success)',
+    type: 'string',
+    choices: ['success', 'cancel', 'fail'],
+    default: 'success',
+  },
   { name: 'pubkey', flags: '--pubkey <pub.pem>', description: 'for a .zip: the public key it must be signed with (default: unsigned packages run, for local work)', type: 'string' },
   { name: 'record', flags: '--record <file>', description: 'save every bridge call to this file', type: 'string', configurable: false },
   { name: 'replay', flags: '--replay <file>', description: 'answer bridge calls from a recording, in order, per method', type: 'string', configurable: false },
@@ -208,12 +247,25 @@ export const registryOptions = [
   { name: 'role', flags: '--role <role>', description: 'token create: admin, reviewer or partner (default: partner)', type: 'string', choices: ['admin', 'reviewer', 'partner'], configurable: false },
   { name: 'partner', flags: '--partner <id>', description: "token create: the partner a partner token acts for (or a reviewer's own partner)", type: 'string', configurable: false },
   { name: 'label', flags: '--label <text>', description: 'token create: what the token is for', type: 'string', configurable: false },
-  { name: 'channel', flags: '--channel <name>', description: 'release, rollout, pause, resume, rollback: stable or beta (default: stable)', type: 'string', choices: ['stable', 'beta'], configurable: false },
+  {
+    name: 'channel',
+    flags: '--channel <name>',
+    description: 'release, rollout, pause, resume, rollback: stable or beta (default: stable)',
+    type: 'string',
+    choices: ['stable', 'beta'],
+    configurable: false,
+  },
   { name: 'percent', flags: '--percent <n>', description: 'release, rollout: share of devices, above 0 and at most 100 (default: 100)', type: 'number', configurable: false },
   { name: 'reason', flags: '--reason <text>', description: 'yank: why', type: 'string', configurable: false },
   { name: 'out', flags: '--out <file>', description: 'trust-store: also write it to this file (what install --trust-store reads)', type: 'string', configurable: false },
   { name: 'after', flags: '--after <seq>', description: 'audit: entries after this sequence number', type: 'number', configurable: false },
-  { name: 'registry', flags: '--registry <url>', description: 'act over HTTP on a running registry with MINIAPP_REGISTRY_TOKEN (release, rollout, pause, resume, rollback, yank, status, trust-store, audit)', type: 'string', configurable: false },
+  {
+    name: 'registry',
+    flags: '--registry <url>',
+    description: 'act over HTTP on a running registry with MINIAPP_REGISTRY_TOKEN (release, rollout, pause, resume, rollback, yank, status, trust-store, audit)',
+    type: 'string',
+    configurable: false,
+  },
   tokenFile,
 ] as const satisfies readonly OptionSpec[];
 
@@ -222,7 +274,14 @@ export const publishOptions = [registryUrl, tokenFile] as const satisfies readon
 export const reviewOptions = [
   registryUrl,
   tokenFile,
-  { name: 'status', flags: '--status <status>', description: 'list: only submitted, approved or rejected versions', type: 'string', choices: ['submitted', 'approved', 'rejected'], configurable: false },
+  {
+    name: 'status',
+    flags: '--status <status>',
+    description: 'list: only submitted, approved or rejected versions',
+    type: 'string',
+    choices: ['submitted', 'approved', 'rejected'],
+    configurable: false,
+  },
   { name: 'reason', flags: '--reason <text>', description: 'reject: why (the partner sees it)', type: 'string', configurable: false },
   { name: 'pending', flags: '--pending', description: 'rerun: every conformance run left pending by a registry process that stopped', type: 'boolean', default: false, configurable: false },
 ] as const satisfies readonly OptionSpec[];

@@ -17,7 +17,15 @@ const invalid = (option: string, reason: string, fix?: string) => new MiniappErr
 function checkPermissions(option: string, values: string[]): string[] {
   for (const v of values) {
     if (!Object.prototype.hasOwnProperty.call(PERMISSIONS, v)) throw invalid(option, `names an unknown permission ${JSON.stringify(v)}`, `Known permissions: ${Object.keys(PERMISSIONS).join(', ')}.`);
-    if (!PERMISSIONS[v as Permission].consent) throw invalid(option, `names "${v}", which needs no user consent`, `Consent permissions: ${Object.entries(PERMISSIONS).filter(([, p]) => p.consent).map(([n]) => n).join(', ')}.`);
+    if (!PERMISSIONS[v as Permission].consent)
+      throw invalid(
+        option,
+        `names "${v}", which needs no user consent`,
+        `Consent permissions: ${Object.entries(PERMISSIONS)
+          .filter(([, p]) => p.consent)
+          .map(([n]) => n)
+          .join(', ')}.`,
+      );
   }
   return values;
 }
@@ -171,7 +179,8 @@ export function render(outcome: CommandResult<RunReport>, ctx: CommandContext): 
     const what = call.ok ? c.dim(short(call.result, 60)) : c.red(`${call.error!.code}${call.error!.path ? ` at ${call.error!.path}` : ''}`);
     lines.push(`  ${call.ok ? c.green('✓') : c.red('✗')} ${call.method} ${c.dim(short(call.params, 60))} → ${what} ${c.dim(`${call.latencyMs} ms`)}`);
   }
-  if (r.callCount > r.calls.length) lines.push(c.dim(`  … ${(r.callCount - r.calls.length).toLocaleString('en-US')} more, counted but not recorded (the host keeps the first ${r.recordLimits.calls})`));
+  if (r.callCount > r.calls.length)
+    lines.push(c.dim(`  … ${(r.callCount - r.calls.length).toLocaleString('en-US')} more, counted but not recorded (the host keeps the first ${r.recordLimits.calls})`));
   if (r.violations.length) {
     lines.push('', c.bold(`policy violations (${counted(r.violationCount, r.violations.length)})`));
     for (const v of r.violations) lines.push(`  ${c.red('✗')} ${v.api} ${v.url}: ${v.reason}`);

@@ -41,7 +41,13 @@ export async function run(args: string[], options: OptionsOf<typeof signOptions>
   const descriptor = releaseDescriptor(signed, basename(out));
   await mkdir(dirname(out), { recursive: true }); // `--out release/app.zip` in CI: like build's --out-dir
   // One output: the signed package and its descriptor land together, or (interrupted) neither does.
-  await writeFilesAtomic([{ path: out, data: signed.bytes }, { path: descriptorPath, data: `${JSON.stringify(descriptor, null, 2)}\n` }], { signal: ctx.signal });
+  await writeFilesAtomic(
+    [
+      { path: out, data: signed.bytes },
+      { path: descriptorPath, data: `${JSON.stringify(descriptor, null, 2)}\n` },
+    ],
+    { signal: ctx.signal },
+  );
   return {
     ok: true,
     result: { package: out, descriptor: descriptorPath, id: descriptor.id, version: descriptor.version, keyId: signed.keyId, size: descriptor.package.size, sha256: descriptor.package.sha256 },

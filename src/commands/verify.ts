@@ -34,9 +34,7 @@ export async function run(args: string[], options: OptionsOf<typeof verifyOption
   const passed = verdicts.filter((v) => v.ok).length;
   // For --json, each refused package is also one entry of `errors` (code, message, hint, file), so CI
   // scripts can read refusals the same way for every command; the human view prints them per package.
-  const errors = ctx.json
-    ? verdicts.filter((v) => !v.ok).map((v) => ({ code: v.code, severity: 'error' as const, message: v.message, ...(v.hint ? { hint: v.hint } : {}), file: v.path }))
-    : undefined;
+  const errors = ctx.json ? verdicts.filter((v) => !v.ok).map((v) => ({ code: v.code, severity: 'error' as const, message: v.message, ...(v.hint ? { hint: v.hint } : {}), file: v.path })) : undefined;
   return { ok: passed === verdicts.length, result: { packages: verdicts, passed, failed: verdicts.length - passed }, errors };
 }
 

@@ -61,7 +61,10 @@ function coerce(spec: OptionSpec, raw: unknown, source: string, fromText: boolea
     } else if (spec.type === 'number') {
       value = Number(raw);
     } else if (spec.type === 'list') {
-      value = raw.split(',').map((s) => s.trim()).filter(Boolean);
+      value = raw
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
     }
   }
   switch (spec.type) {

@@ -29,7 +29,24 @@ export const FETCHING_ATTRIBUTES: Readonly<Record<string, readonly string[]>> = 
 export const FETCHING_ON_ANY_ELEMENT: readonly string[] = ['background'];
 
 /** <link rel> values that fetch nothing (the link names a page, not a resource). */
-export const NON_FETCHING_RELS: ReadonlySet<string> = new Set(['canonical', 'alternate', 'author', 'bookmark', 'help', 'license', 'next', 'prev', 'search', 'me', 'external', 'nofollow', 'noopener', 'noreferrer', 'opener', 'tag']);
+export const NON_FETCHING_RELS: ReadonlySet<string> = new Set([
+  'canonical',
+  'alternate',
+  'author',
+  'bookmark',
+  'help',
+  'license',
+  'next',
+  'prev',
+  'search',
+  'me',
+  'external',
+  'nofollow',
+  'noopener',
+  'noreferrer',
+  'opener',
+  'tag',
+]);
 
 /**
  * Whether `<tag attribute=...>` makes the page fetch what it names. `tag` and `attribute` as a parser

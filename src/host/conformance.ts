@@ -121,7 +121,13 @@ export async function runConformance(options: ConformanceOptions): Promise<Confo
     add(
       app.launchMs <= budget
         ? { name: 'budget.startup', status: 'passed', ms: round(app.launchMs), message: `${Math.round(app.launchMs)} ms of ${budget} ms` }
-        : { name: 'budget.startup', status: 'failed', code: 'CONFORMANCE_STARTUP_OVER_BUDGET', message: diagnostic('CONFORMANCE_STARTUP_OVER_BUDGET', { ms: Math.round(app.launchMs), budget }).message, ms: round(app.launchMs) },
+        : {
+            name: 'budget.startup',
+            status: 'failed',
+            code: 'CONFORMANCE_STARTUP_OVER_BUDGET',
+            message: diagnostic('CONFORMANCE_STARTUP_OVER_BUDGET', { ms: Math.round(app.launchMs), budget }).message,
+            ms: round(app.launchMs),
+          },
     );
     const memory = sampleMemory(app, report);
     try {
@@ -245,15 +251,33 @@ function policyChecks(app: SandboxedApp, report: ConformanceReport, add: (c: Con
   const snap = app.host.snapshot();
   const { recorder } = app.host;
   const scriptErrors = snap.errors.filter((e) => e.kind !== 'resource');
-  add(scriptErrors.length ? { name: 'policy.uncaught-errors', status: 'failed', code: scriptErrors[0]!.kind === 'error' ? 'RUN_SCRIPT_ERROR' : 'RUN_UNHANDLED_REJECTION', message: `${scriptErrors.length} uncaught: ${scriptErrors[0]!.message}` } : { name: 'policy.uncaught-errors', status: 'passed' });
+  add(
+    scriptErrors.length
+      ? {
+          name: 'policy.uncaught-errors',
+          status: 'failed',
+          code: scriptErrors[0]!.kind === 'error' ? 'RUN_SCRIPT_ERROR' : 'RUN_UNHANDLED_REJECTION',
+          message: `${scriptErrors.length} uncaught: ${scriptErrors[0]!.message}`,
+        }
+      : { name: 'policy.uncaught-errors', status: 'passed' },
+  );
   const missing = snap.errors.filter((e) => e.kind === 'resource');
   add(missing.length ? { name: 'policy.resources', status: 'failed', code: 'RUN_RESOURCE_MISSING', message: missing[0]!.message } : { name: 'policy.resources', status: 'passed' });
   const undeclared = recorder.refusals('PERMISSION_DENIED');
-  add(undeclared.count ? { name: 'policy.permissions', status: 'failed', code: 'RUN_UNDECLARED_PERMISSION', message: `${methodList(undeclared.methods)} used without declaring its permission` } : { name: 'policy.permissions', status: 'passed' });
+  add(
+    undeclared.count
+      ? { name: 'policy.permissions', status: 'failed', code: 'RUN_UNDECLARED_PERMISSION', message: `${methodList(undeclared.methods)} used without declaring its permission` }
+      : { name: 'policy.permissions', status: 'passed' },
+  );
   const unknown = recorder.refusals('METHOD_NOT_FOUND');
   add(
     unknown.count
-      ? { name: 'policy.methods', status: 'failed', code: 'RUN_UNKNOWN_METHOD', message: `${unknown.count} call(s) to ${methodList(unknown.methods)}, which this host (${app.host.availableMethods().length} methods) does not have: check the name, or MiniAppBridge.canIUse first` }
+      ? {
+          name: 'policy.methods',
+          status: 'failed',
+          code: 'RUN_UNKNOWN_METHOD',
+          message: `${unknown.count} call(s) to ${methodList(unknown.methods)}, which this host (${app.host.availableMethods().length} methods) does not have: check the name, or MiniAppBridge.canIUse first`,
+        }
       : { name: 'policy.methods', status: 'passed' },
   );
   // An app that tries to leave its sandbox does not conform, even though the sandbox stopped it.
@@ -264,17 +288,35 @@ function policyChecks(app: SandboxedApp, report: ConformanceReport, add: (c: Con
       : { name: 'policy.escape-attempts', status: 'passed' },
   );
   const violations = snap.counts.violations;
-  add(violations ? { name: 'policy.network', status: 'failed', code: 'DOMAIN_NOT_ALLOWED', message: `${violations} request(s) outside allowedDomains, first ${snap.violations[0]!.url}: ${snap.violations[0]!.reason}` } : { name: 'policy.network', status: 'passed' });
+  add(
+    violations
+      ? {
+          name: 'policy.network',
+          status: 'failed',
+          code: 'DOMAIN_NOT_ALLOWED',
+          message: `${violations} request(s) outside allowedDomains, first ${snap.violations[0]!.url}: ${snap.violations[0]!.reason}`,
+        }
+      : { name: 'policy.network', status: 'passed' },
+  );
   const limitMb = Math.round(report.memory.limitBytes / 1048576);
   const overMemory = memoryStop !== undefined || report.memory.peakGuestBytes > report.memory.limitBytes;
   add(
     overMemory
-      ? { name: 'budget.memory', status: 'failed', code: 'APP_LIMIT_EXCEEDED', message: `the app went over its ${limitMb} MB memory limit and was stopped${memoryStop?.detail ? ` (MEMORY_LIMIT: ${memoryStop.detail})` : ''}` }
+      ? {
+          name: 'budget.memory',
+          status: 'failed',
+          code: 'APP_LIMIT_EXCEEDED',
+          message: `the app went over its ${limitMb} MB memory limit and was stopped${memoryStop?.detail ? ` (MEMORY_LIMIT: ${memoryStop.detail})` : ''}`,
+        }
       : { name: 'budget.memory', status: 'passed', message: `peak ${mb(report.memory.peakGuestBytes)} MB of ${limitMb} MB` },
   );
   const quota = recorder.refusals('QUOTA_EXCEEDED');
   report.storage = { usedBytes: app.host.storage.usedBytes, quotaBytes: app.host.storage.quotaBytes };
-  add(quota.count ? { name: 'budget.storage', status: 'failed', code: 'QUOTA_EXCEEDED', message: `${quota.count} storage write(s) refused over the ${app.host.storage.quotaBytes}-byte quota` } : { name: 'budget.storage', status: 'passed' });
+  add(
+    quota.count
+      ? { name: 'budget.storage', status: 'failed', code: 'QUOTA_EXCEEDED', message: `${quota.count} storage write(s) refused over the ${app.host.storage.quotaBytes}-byte quota` }
+      : { name: 'budget.storage', status: 'passed' },
+  );
 }
 
 /**
@@ -287,7 +329,13 @@ async function staticReferenceCheck(appsDir: string, manifest: Manifest, report:
   report.staticReferences = refs;
   if (!refs.length) return add({ name: 'policy.static-references', status: 'passed' });
   const first = refs[0]!;
-  const more = refs.length > 1 ? ` (and ${refs.length - 1} more: ${refs.slice(1, 4).map((r) => `${r.file}:${r.line}`).join(', ')}${refs.length > 4 ? ', …' : ''})` : '';
+  const more =
+    refs.length > 1
+      ? ` (and ${refs.length - 1} more: ${refs
+          .slice(1, 4)
+          .map((r) => `${r.file}:${r.line}`)
+          .join(', ')}${refs.length > 4 ? ', …' : ''})`
+      : '';
   add({
     name: 'policy.static-references',
     status: 'failed',
@@ -343,7 +391,10 @@ async function install(options: ConformanceOptions, cwd: string, appsDir: string
   skipped('permissions', 'no partner registry entry for an unsigned app');
   skipped('downgrade', 'a fresh host');
   try {
-    await writeFilesPrivately(Object.entries(source.files).map(([name, data]) => ({ name, read: async () => data })), versionDir(appsDir, m.id, m.version));
+    await writeFilesPrivately(
+      Object.entries(source.files).map(([name, data]) => ({ name, read: async () => data })),
+      versionDir(appsDir, m.id, m.version),
+    );
   } catch (err) {
     return failed('extract', isMiniappError(err) ? err : new MiniappError('INSTALL_FAILED', { id: m.id, step: 'extracting', reason: (err as Error).message }, { cause: err }));
   }

@@ -2,7 +2,8 @@ import type { ConformanceReport } from './conformance.js';
 
 // Messages carry text from the app (its errors): anything XML 1.0 does not allow as a character
 // (controls, U+FFFE/U+FFFF, lone surrogates) is dropped, or CI systems could not parse the report.
-const xml = (s: string) => s.replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c]!).replace(/[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\u{10000}-\u{10ffff}]/gu, '');
+const xml = (s: string) =>
+  s.replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c]!).replace(/[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\u{10000}-\u{10ffff}]/gu, '');
 
 /** A conformance report as JUnit XML (one testsuite, one testcase per check), for CI systems. */
 export function conformanceJunit(report: ConformanceReport): string {

@@ -92,9 +92,12 @@ export function createHostManager(options: HostManagerOptions) {
   }
   replenish();
 
-  const sweep = setInterval(() => {
-    void maintain();
-  }, Math.max(50, Math.min(1000, idleMs || 1000)));
+  const sweep = setInterval(
+    () => {
+      void maintain();
+    },
+    Math.max(50, Math.min(1000, idleMs || 1000)),
+  );
   sweep.unref();
 
   async function maintain(): Promise<void> {

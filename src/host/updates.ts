@@ -46,8 +46,16 @@ async function fetchDescriptor(url: string, options: UpdateOptions): Promise<Rel
   }
   const d = value as Partial<ReleaseDescriptor>;
   const ok =
-    d && d.id === options.id && typeof d.version === 'string' && semverValid(d.version) && typeof d.minHostVersion === 'string' && semverValid(d.minHostVersion) &&
-    d.package && typeof d.package.file === 'string' && typeof d.package.size === 'number' && /^[0-9a-f]{64}$/.test(String(d.package.sha256));
+    d &&
+    d.id === options.id &&
+    typeof d.version === 'string' &&
+    semverValid(d.version) &&
+    typeof d.minHostVersion === 'string' &&
+    semverValid(d.minHostVersion) &&
+    d.package &&
+    typeof d.package.file === 'string' &&
+    typeof d.package.size === 'number' &&
+    /^[0-9a-f]{64}$/.test(String(d.package.sha256));
   if (!ok) throw new MiniappError('UPDATE_FEED_FAILED', { id: options.id, reason: 'the release descriptor lacks id, version, minHostVersion or package {file, size, sha256}, or is for another app' });
   return d as ReleaseDescriptor;
 }

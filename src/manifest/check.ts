@@ -124,7 +124,13 @@ function reportSchemaError(err: ErrorObject, value: unknown, out: Collector): vo
     case 'additionalProperties': {
       const extra = (err.params as { additionalProperty: string }).additionalProperty;
       const fields = knownFields();
-      out.add('MANIFEST_UNKNOWN_FIELD', { field: extra, suggestion: suggest(extra, fields), allowed: fields.join(', ') }, `${pointer}/${extra.replace(/~/g, '~0').replace(/\//g, '~1')}`, 'error', true);
+      out.add(
+        'MANIFEST_UNKNOWN_FIELD',
+        { field: extra, suggestion: suggest(extra, fields), allowed: fields.join(', ') },
+        `${pointer}/${extra.replace(/~/g, '~0').replace(/\//g, '~1')}`,
+        'error',
+        true,
+      );
       return;
     }
     case 'type': {
@@ -184,7 +190,12 @@ function checkSemantics(m: Record<string, unknown>, options: ManifestCheckOption
     }
   }
   if (typeof m.entryPoint === 'string' && !explainUnsafePackagePath(m.entryPoint) && !/\.html?$/i.test(m.entryPoint)) {
-    out.add('MANIFEST_ADVICE', { field: 'entryPoint', reason: `${JSON.stringify(m.entryPoint)} is not an .html file`, fix: 'The host opens the entry point in a WebView; point it at an HTML file.' }, '/entryPoint', 'warning');
+    out.add(
+      'MANIFEST_ADVICE',
+      { field: 'entryPoint', reason: `${JSON.stringify(m.entryPoint)} is not an .html file`, fix: 'The host opens the entry point in a WebView; point it at an HTML file.' },
+      '/entryPoint',
+      'warning',
+    );
   }
 
   const newest = options.newestHostVersion ?? NEWEST_HOST_VERSION;
@@ -193,12 +204,26 @@ function checkSemantics(m: Record<string, unknown>, options: ManifestCheckOption
   }
 
   if (typeof m.signature === 'string' && !/^sha256:[0-9a-f]{64}$/.test(m.signature)) {
-    out.add('MANIFEST_ADVICE', { field: 'signature', reason: `${JSON.stringify(m.signature)} is not a signer key id ("sha256:" and 64 hex digits), so hosts ignore it`, fix: 'Set it to the key id `miniapp keygen` printed, or remove it; the signature itself is added by `miniapp sign`.' }, '/signature', 'warning');
+    out.add(
+      'MANIFEST_ADVICE',
+      {
+        field: 'signature',
+        reason: `${JSON.stringify(m.signature)} is not a signer key id ("sha256:" and 64 hex digits), so hosts ignore it`,
+        fix: 'Set it to the key id `miniapp keygen` printed, or remove it; the signature itself is added by `miniapp sign`.',
+      },
+      '/signature',
+      'warning',
+    );
   }
 
   if (profile === 'release') {
     if (typeof m.version === 'string' && isSemver(m.version) && semverPrerelease(m.version)) {
-      out.add('MANIFEST_ADVICE', { field: 'version', reason: `${JSON.stringify(m.version)} is a pre-release version`, fix: 'Store reviewers expect a release version such as "1.0.0".' }, '/version', 'warning');
+      out.add(
+        'MANIFEST_ADVICE',
+        { field: 'version', reason: `${JSON.stringify(m.version)} is a pre-release version`, fix: 'Store reviewers expect a release version such as "1.0.0".' },
+        '/version',
+        'warning',
+      );
     }
     if (m.name === undefined) out.add('MANIFEST_ADVICE', { field: 'name', reason: 'is not set, so the host shows the app id', fix: 'Add a display "name".' }, '', 'warning');
   }

@@ -67,21 +67,14 @@ export function checkAllowedDomain(value: string, profile: Profile): DomainProbl
   const labels = host.split('.');
   const bad = labels.find((l) => !LABEL.test(l));
   if (bad !== undefined) {
-    return invalid(
-      bad === '' ? 'has an empty label' : `has an invalid label "${bad}"`,
-      'Labels are 1-63 lowercase letters, digits and inner hyphens.',
-    );
+    return invalid(bad === '' ? 'has an empty label' : `has an invalid label "${bad}"`, 'Labels are 1-63 lowercase letters, digits and inner hyphens.');
   }
 
   if (!wildcard && LOOPBACK.has(host)) {
-    return profile === 'release'
-      ? { code: 'MANIFEST_RELEASE_FORBIDDEN', reason: 'is a loopback host, allowed for local testing only', fix: 'Remove it before a release build.' }
-      : undefined;
+    return profile === 'release' ? { code: 'MANIFEST_RELEASE_FORBIDDEN', reason: 'is a loopback host, allowed for local testing only', fix: 'Remove it before a release build.' } : undefined;
   }
   if (host === 'localhost' || host.endsWith('.localhost')) {
-    return profile === 'release'
-      ? { code: 'MANIFEST_RELEASE_FORBIDDEN', reason: 'is a loopback host, allowed for local testing only', fix: 'Remove it before a release build.' }
-      : undefined;
+    return profile === 'release' ? { code: 'MANIFEST_RELEASE_FORBIDDEN', reason: 'is a loopback host, allowed for local testing only', fix: 'Remove it before a release build.' } : undefined;
   }
   if (looksLikeIPv4(host)) return invalid('is an IP literal', 'Use a host name; IP addresses are not allowed (127.0.0.1 only with --profile dev).');
   if (wildcard && (labels.length < 2 || isPublicSuffix(host))) {

@@ -220,7 +220,8 @@ function readCentralEntry(v: View, p: number, limits: PackageLimits, names: Name
   const rawName = v.b.subarray(p + CENTRAL_SIZE, p + CENTRAL_SIZE + nameLength);
   const name = decodeName(rawName, flags);
   if (flags & (FLAG.encrypted | FLAG.strongEncryption | FLAG.maskedHeader) || methodId === 99) fail('PACKAGE_ENCRYPTED', { entry: name });
-  if (compressedSize === 0xffffffff || size === 0xffffffff || offset === 0xffffffff || diskStart === 0xffff) fail('PACKAGE_ZIP64', { entry: name, reason: 'its sizes or offset defer to a ZIP64 field' });
+  if (compressedSize === 0xffffffff || size === 0xffffffff || offset === 0xffffffff || diskStart === 0xffff)
+    fail('PACKAGE_ZIP64', { entry: name, reason: 'its sizes or offset defer to a ZIP64 field' });
   parseExtra(v, p + CENTRAL_SIZE + nameLength, extraLength, name);
   if (commentLength > 0) fail('PACKAGE_FOREIGN_COMMENT', { entry: name, length: commentLength });
   if (methodId !== 0 && methodId !== 8) fail('PACKAGE_UNSUPPORTED_METHOD', { entry: name, method: methodId });
@@ -233,7 +234,12 @@ function readCentralEntry(v: View, p: number, limits: PackageLimits, names: Name
   if (methodId === 0 && compressedSize !== size) fail('PACKAGE_SIZE_MISMATCH', { entry: name, reason: `it is stored, yet its compressed size ${compressedSize} differs from its size ${size}` });
   if (size > limits.maxEntryBytes) fail('PACKAGE_LIMIT_EXCEEDED', { entry: name, what: 'its uncompressed size', value: size, limit: limits.maxEntryBytes });
   if (size > limits.ratioCheckFromBytes && size > compressedSize * limits.maxCompressionRatio) {
-    fail('PACKAGE_LIMIT_EXCEEDED', { entry: name, what: 'its compression ratio', value: compressedSize === 0 ? 'unbounded' : `${Math.round(size / compressedSize)}:1`, limit: `${limits.maxCompressionRatio}:1` });
+    fail('PACKAGE_LIMIT_EXCEEDED', {
+      entry: name,
+      what: 'its compression ratio',
+      value: compressedSize === 0 ? 'unbounded' : `${Math.round(size / compressedSize)}:1`,
+      limit: `${limits.maxCompressionRatio}:1`,
+    });
   }
   const entry: PackageEntry = { name, size, compressedSize, crc32: crc, method: methodId === 0 ? 'stored' : 'deflate', offset, dataOffset: -1 };
   return { entry, next: p + CENTRAL_SIZE + nameLength + extraLength + commentLength, flags, rawName };

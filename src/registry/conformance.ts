@@ -88,7 +88,8 @@ export async function requeueConformance(ctx: RegistryContext, queue: Conformanc
     const v = await ctx.store.version(target.appId, target.version);
     const subject = `${target.appId}@${target.version}`;
     if (!v) throw new MiniappError('REGISTRY_NOT_FOUND', { what: 'version', name: subject });
-    if (v.status !== 'submitted') throw new MiniappError('REGISTRY_INVALID_STATE', { subject, state: v.status, action: 're-run conformance', why: 'Conformance is re-run for a version awaiting review only.' });
+    if (v.status !== 'submitted')
+      throw new MiniappError('REGISTRY_INVALID_STATE', { subject, state: v.status, action: 're-run conformance', why: 'Conformance is re-run for a version awaiting review only.' });
     versions = queue.has(v.appId, v.version) ? [] : [v];
     if (!versions.length) return [{ id: v.appId, version: v.version }];
   } else {

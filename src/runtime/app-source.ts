@@ -60,10 +60,14 @@ async function buildInMemory(root: string, target: string): Promise<{ manifest: 
     const out = await ctx.rebuild();
     const first = out.errors[0];
     if (!out.ok || !out.manifest || first) {
-      throw new MiniappError('RUN_BUILD_FAILED', { file: first?.file ?? target, reason: first?.message ?? 'the build failed' }, {
-        diagnostics: out.errors,
-        location: first ? { file: first.file, line: first.line, column: first.column } : { file: target },
-      });
+      throw new MiniappError(
+        'RUN_BUILD_FAILED',
+        { file: first?.file ?? target, reason: first?.message ?? 'the build failed' },
+        {
+          diagnostics: out.errors,
+          location: first ? { file: first.file, line: first.line, column: first.column } : { file: target },
+        },
+      );
     }
     return { manifest: out.manifest, files: Object.fromEntries(out.files), warnings: out.warnings };
   } finally {

@@ -77,7 +77,10 @@ export async function launchInSandbox(source: AppSource, options: LaunchOptions 
   // An app that closes itself while loading (navigation.close) has stopped normally: the launch resolves.
   // A run (settleOnStop) reports a stop during the page's load from `exited`, with everything recorded so far.
   let booted = false;
-  sandbox.ready.then(() => (booted = true), () => undefined);
+  sandbox.ready.then(
+    () => (booted = true),
+    () => undefined,
+  );
   const stopped = sandbox.exited.then((exit) => ((closedByApp && exit.reason === 'STOPPED') || (options.settleOnStop && booted) ? undefined : Promise.reject(exitError(manifest.id, exit))));
   stopped.catch(() => undefined);
   // The package goes over now, while the sandbox may still boot; it starts once the sandbox is ready.

@@ -44,9 +44,7 @@ const feed = lineReader((raw) => {
   } else if (m.type === 'init' && !started) {
     started = true;
     // A CommonJS bundle loads with the build's code cache; an ES module (tests, embedders) is imported.
-    const loading: Promise<SandboxEntryModule> = m.entry.endsWith('.cjs')
-      ? new Promise((resolve) => resolve(loadCommonJsEntry(m.entry).exports))
-      : import(pathToFileURL(m.entry).href);
+    const loading: Promise<SandboxEntryModule> = m.entry.endsWith('.cjs') ? new Promise((resolve) => resolve(loadCommonJsEntry(m.entry).exports)) : import(pathToFileURL(m.entry).href);
     loading
       .then(async (mod) => {
         await mod.start(channel, m.init);

@@ -99,7 +99,10 @@ export interface Sandbox {
 
 /** The line of a crash's stderr that says what happened ("Error: ..."), not Node's version banner. */
 function crashLine(stderr: string): string | undefined {
-  const lines = stderr.split('\n').map((l) => l.trim()).filter(Boolean);
+  const lines = stderr
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
   return lines.find((l) => /^\w*(Error|Exception)\b/.test(l)) ?? lines.filter((l) => !l.startsWith('Node.js v')).pop();
 }
 
@@ -352,7 +355,8 @@ export function startSandbox(options: SandboxOptions): Sandbox {
       // Twice: the heartbeat catches an honest sandbox's busy loop first, with its own message; 3 s: a
       // loop kept turning by setImmediate never sleeps either, and may run that long.
       const spinning = clock.sample(innerPid, Date.now());
-      if (spinning > Math.max(2 * allowed, 3000) + interval) return kill('CPU_LIMIT', `the ${booted ? 'guest' : 'runtime start-up'} kept the sandbox's event loop from sleeping for ${spinning} ms, its limit is ${allowed} ms (measured by the host)`);
+      if (spinning > Math.max(2 * allowed, 3000) + interval)
+        return kill('CPU_LIMIT', `the ${booted ? 'guest' : 'runtime start-up'} kept the sandbox's event loop from sleeping for ${spinning} ms, its limit is ${allowed} ms (measured by the host)`);
       const rss = processRss(innerPid);
       if (rss !== undefined && rss > peakRss) peakRss = rss;
       if (rssBaseline === undefined && booted && rss !== undefined) rssBaseline = rss;
@@ -360,7 +364,8 @@ export function startSandbox(options: SandboxOptions): Sandbox {
     if (Date.now() - lastPong > allowed + interval) {
       // A guest close to its memory limit that stops answering is usually stuck in garbage collection.
       const guest = lastReport && baseline !== undefined ? used(lastReport) - baseline : 0;
-      if (booted && guest > memoryLimit * 0.75) return kill('MEMORY_LIMIT', `the guest stopped answering while using ${Math.round(guest / 1048576)} MB of its ${Math.round(memoryLimit / 1048576)} MB limit`);
+      if (booted && guest > memoryLimit * 0.75)
+        return kill('MEMORY_LIMIT', `the guest stopped answering while using ${Math.round(guest / 1048576)} MB of its ${Math.round(memoryLimit / 1048576)} MB limit`);
       return kill('CPU_LIMIT', `the ${booted ? 'guest' : 'runtime start-up'} kept the event loop busy for more than ${allowed} ms`);
     }
     // The heartbeat's figures come from inside the sandbox, where guest code can reach objects of the

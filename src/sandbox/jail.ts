@@ -95,7 +95,13 @@ function trialJail(bwrap: string): string | undefined {
     }
   }
   const trial = spawnSync(bwrap, ['--unshare-all', '--die-with-parent', '--ro-bind', '/', '/', '--', findOnPath('true') ?? '/bin/true'], { stdio: ['ignore', 'ignore', 'pipe'], timeout: 10_000 });
-  const refused = trial.status === 0 ? undefined : String(trial.stderr ?? trial.error?.message ?? '').trim().split('\n').pop() || `exit ${trial.status}`;
+  const refused =
+    trial.status === 0
+      ? undefined
+      : String(trial.stderr ?? trial.error?.message ?? '')
+          .trim()
+          .split('\n')
+          .pop() || `exit ${trial.status}`;
   if (key) {
     try {
       mkdirSync(dirname(file), { recursive: true });
@@ -215,7 +221,10 @@ function elfInterpreter(file: string): string | undefined {
       if (head.readUInt32LE(at) !== 3) continue;
       const offset = Number(head.readBigUInt64LE(at + 8));
       const size = Number(head.readBigUInt64LE(at + 32));
-      return head.subarray(offset, offset + size).toString('latin1').replace(/\0+$/, '');
+      return head
+        .subarray(offset, offset + size)
+        .toString('latin1')
+        .replace(/\0+$/, '');
     }
   } catch {
     // unreadable or not ELF
@@ -255,16 +264,28 @@ export function jailCommand(support: JailSupport, spec: JailSpec, nodeArgs: stri
     '--new-session',
     '--as-pid-1',
     '--clearenv',
-    '--chdir', '/',
-    '--unsetenv', 'PWD',
-    '--uid', String(NOBODY),
-    '--gid', String(NOBODY),
-    '--cap-drop', 'ALL',
-    '--hostname', 'miniapp-sandbox',
-    '--proc', '/proc',
-    '--dev', '/dev',
-    '--size', String(spec.tmpBytes ?? 16 * 1024 * 1024), '--tmpfs', '/tmp',
-    '--info-fd', '4',
+    '--chdir',
+    '/',
+    '--unsetenv',
+    'PWD',
+    '--uid',
+    String(NOBODY),
+    '--gid',
+    String(NOBODY),
+    '--cap-drop',
+    'ALL',
+    '--hostname',
+    'miniapp-sandbox',
+    '--proc',
+    '/proc',
+    '--dev',
+    '/dev',
+    '--size',
+    String(spec.tmpBytes ?? 16 * 1024 * 1024),
+    '--tmpfs',
+    '/tmp',
+    '--info-fd',
+    '4',
     ...(seccomp ? ['--seccomp', '5'] : []),
   ];
   for (const b of [...binds].sort()) if (existsSync(b)) bwrapArgs.push('--ro-bind', b, b);

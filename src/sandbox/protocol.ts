@@ -10,10 +10,7 @@ export interface MemoryReport {
   arrayBuffers: number;
 }
 
-export type HostToSandbox =
-  | { type: 'init'; entry: string; init: unknown }
-  | { type: 'ping'; seq: number }
-  | { type: 'message'; data: unknown };
+export type HostToSandbox = { type: 'init'; entry: string; init: unknown } | { type: 'ping'; seq: number } | { type: 'message'; data: unknown };
 
 export type SandboxToHost =
   | { type: 'ready'; memory?: MemoryReport }

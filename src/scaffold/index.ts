@@ -68,10 +68,7 @@ let idPattern: RegExp | undefined;
  * which keeps `init` close to bare Node start-up.
  */
 export async function assertAppId(id: string): Promise<void> {
-  idPattern ??= new RegExp(
-    (JSON.parse(readFileSync(toolchainPath('schema', 'manifest.schema.json'), 'utf8')) as { properties: { id: { pattern: string } } }).properties.id.pattern,
-    'u',
-  );
+  idPattern ??= new RegExp((JSON.parse(readFileSync(toolchainPath('schema', 'manifest.schema.json'), 'utf8')) as { properties: { id: { pattern: string } } }).properties.id.pattern, 'u');
   if (idPattern.test(id)) return;
   const { checkAppId } = await import('../manifest/check.js');
   const problem = checkAppId(id);
@@ -137,7 +134,9 @@ function listExisting(dir: string): string[] | undefined {
   try {
     const stat = statSync(dir);
     if (!stat.isDirectory()) throw new MiniappError('INIT_TARGET_NOT_DIRECTORY', { path: dir });
-    return readdirSync(dir).filter((n) => !HARMLESS.has(n)).sort();
+    return readdirSync(dir)
+      .filter((n) => !HARMLESS.has(n))
+      .sort();
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') return undefined;

@@ -19,7 +19,10 @@ export const DEV_PACKAGE_FILE = 'package.zip';
  * a host accepts that only in debug mode) and `dev.buildHash` changes with every rebuild whose output differs.
  */
 export async function describeDevPackage(manifest: Manifest, files: ReadonlyMap<string, Uint8Array>, buildHash: string): Promise<DevPackage> {
-  const zip = await createZip([...files].map(([name, data]) => ({ name, data })), { mtime: DEFAULT_MTIME });
+  const zip = await createZip(
+    [...files].map(([name, data]) => ({ name, data })),
+    { mtime: DEFAULT_MTIME },
+  );
   return { descriptor: describeRelease(manifest, zip.bytes, DEV_PACKAGE_FILE, null, { buildHash }), zip: zip.bytes };
 }
 

@@ -271,7 +271,14 @@ export async function createDevServer(options: DevServerOptions): Promise<DevSer
   const clients = createClientBook({ channels: () => channels, ackTimeoutMs: options.ackTimeoutMs ?? 3000, onReloaded: (r) => emit({ type: 'reloaded', ...r }) });
   const state = createBuildState(projectDir, clients);
   // watch: a Vite project keeps Vite's own watcher between saves, so each rebuild is incremental.
-  const build = createBuildContext({ projectDir, mode: 'development', profile: options.profile ?? 'dev', newestHostVersion: options.newestHostVersion, renameWebManifest: options.renameWebManifest, watch: true });
+  const build = createBuildContext({
+    projectDir,
+    mode: 'development',
+    profile: options.profile ?? 'dev',
+    newestHostVersion: options.newestHostVersion,
+    renameWebManifest: options.renameWebManifest,
+    watch: true,
+  });
   let watcher: ProjectWatcher | undefined;
   let http: Server | undefined;
   const afterBuild = (out: BuildOutput, request: RebuildRequest) => {

@@ -112,17 +112,19 @@ export async function watchProject(projectDir: string, onChange: (path: string, 
 
   /** A create, delete or rename in a folder: start watching a new folder, stop watching a gone one. */
   const settle = (path: string) => {
-    lstat(path).then(
-      (stat) => {
-        const known = identities.get(path);
-        if (known !== undefined && (!stat.isDirectory() || identity(stat) !== known)) unwatchTree(path);
-        if (stat.isDirectory() && !folders.has(path)) return watchTree(path);
-      },
-      (err: unknown) => {
-        if (isGone(err)) unwatchTree(path);
-        else failed(err);
-      },
-    ).catch(failed);
+    lstat(path)
+      .then(
+        (stat) => {
+          const known = identities.get(path);
+          if (known !== undefined && (!stat.isDirectory() || identity(stat) !== known)) unwatchTree(path);
+          if (stat.isDirectory() && !folders.has(path)) return watchTree(path);
+        },
+        (err: unknown) => {
+          if (isGone(err)) unwatchTree(path);
+          else failed(err);
+        },
+      )
+      .catch(failed);
   };
 
   const onEvent = (dir: string, event: string, name: string | Buffer | null) => {

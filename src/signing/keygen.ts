@@ -33,9 +33,7 @@ export async function generateSigningKey(options: KeygenOptions = {}): Promise<{
   const bits = options.bits ?? DEFAULT_KEY_BITS;
   assertKeyBits(bits);
   const { privateKey, publicKey } = (await generateKeyPair('rsa', { modulusLength: bits, publicExponent: 0x10001 })) as { privateKey: KeyObject; publicKey: KeyObject };
-  const privateKeyPem = privateKey.export(
-    options.passphrase ? { type: 'pkcs8', format: 'pem', cipher: 'aes-256-cbc', passphrase: options.passphrase } : { type: 'pkcs8', format: 'pem' },
-  ) as string;
+  const privateKeyPem = privateKey.export(options.passphrase ? { type: 'pkcs8', format: 'pem', cipher: 'aes-256-cbc', passphrase: options.passphrase } : { type: 'pkcs8', format: 'pem' }) as string;
   return { privateKeyPem, publicKeyPem: publicKey.export({ type: 'spki', format: 'pem' }) as string, keyId: keyIdOf(publicKey), bits };
 }
 
@@ -47,7 +45,10 @@ export async function writeSigningKey(prefix: string, options: KeygenOptions & {
   const privateKeyPath = `${prefix}.key.pem`;
   const publicKeyPath = `${prefix}.pub.pem`;
   for (const path of [privateKeyPath, publicKeyPath]) {
-    const exists = await fs.lstat(path).then(() => true, () => false);
+    const exists = await fs.lstat(path).then(
+      () => true,
+      () => false,
+    );
     if (exists) throw new MiniappError('KEY_EXISTS', { path });
   }
   const key = options.signal ? await generateInChild(options, options.signal) : await generateSigningKey(options);

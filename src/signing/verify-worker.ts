@@ -6,10 +6,12 @@ import { claim, verifyFile, type WorkerSettings } from './verify-files.js';
 
 /** One verify lane on its own thread: claims package indexes from the shared counter and answers {index, verdict} for each. */
 const settings = workerData as WorkerSettings;
-const keys = new Map<string, KeyObject>(settings.publicKeys.map((pem) => {
-  const key = createPublicKey(pem);
-  return [keyIdOf(key), key];
-}));
+const keys = new Map<string, KeyObject>(
+  settings.publicKeys.map((pem) => {
+    const key = createPublicKey(pem);
+    return [keyIdOf(key), key];
+  }),
+);
 const options = { cwd: settings.cwd, trust: { keys, keyring: settings.keyring }, hostVersion: settings.hostVersion, profile: settings.profile, newestHostVersion: settings.newestHostVersion };
 const counter = new Int32Array(settings.next);
 

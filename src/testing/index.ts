@@ -70,7 +70,14 @@ export interface TestApp {
   respond<M extends MethodName | (string & {})>(method: M, handler: RespondHandler<M> | undefined): void;
   grant(permission: string): void;
   deny(permission: string): void;
-  readonly storage: { get(key: string): string | null; set(key: string, value: string): void; keys(): string[]; snapshot(): Record<string, string>; readonly usedBytes: number; flush(): Promise<void> };
+  readonly storage: {
+    get(key: string): string | null;
+    set(key: string, value: string): void;
+    keys(): string[];
+    snapshot(): Record<string, string>;
+    readonly usedBytes: number;
+    flush(): Promise<void>;
+  };
   /** Checks a token from auth.getToken as the partner backend would, with this run's host key and clock. */
   verifyToken(token: string, expect?: { scope?: string; appId?: string }): TokenCheck;
   lifecycle(state: Exclude<LifecycleState, 'launched'>): Promise<void>;
@@ -81,7 +88,12 @@ export interface TestApp {
 async function withTimeout(promise: Promise<void>, ms: number, what: string): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
   try {
-    await Promise.race([promise, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what}: the app was not idle after ${ms} ms (an interval, a pending fetch or a bridge call that never settles)`)), ms)))]);
+    await Promise.race([
+      promise,
+      new Promise<never>(
+        (_, reject) => (timer = setTimeout(() => reject(new Error(`${what}: the app was not idle after ${ms} ms (an interval, a pending fetch or a bridge call that never settles)`)), ms)),
+      ),
+    ]);
   } finally {
     clearTimeout(timer);
   }
@@ -96,7 +108,10 @@ export async function launch(pathOrZip: string, options: TestLaunchOptions = {})
   const sandboxed = app.isolation.level !== 'in-process';
   // The page of a sandboxed app is in its sandbox process: only messages reach it.
   const page = () => {
-    if (sandboxed) throw new Error(`the app runs in a sandbox process (isolation "${app.isolation.level}"): window, document, query, queryAll and text need isolation "in-process"; use await app.textOf(selector), click and type`);
+    if (sandboxed)
+      throw new Error(
+        `the app runs in a sandbox process (isolation "${app.isolation.level}"): window, document, query, queryAll and text need isolation "in-process"; use await app.textOf(selector), click and type`,
+      );
     return app.guest;
   };
   const idleMs = options.idleTimeoutMs ?? 5000;

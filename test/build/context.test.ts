@@ -134,7 +134,7 @@ describe('createBuildContext', () => {
     const dir = makeProject(
       {
         'src/main.ts': [
-          "const call = (m: string, p?: unknown) => (window as any).MiniAppBridge.call(m, p);",
+          'const call = (m: string, p?: unknown) => (window as any).MiniAppBridge.call(m, p);',
           "call('storage.set', { key: 'a', value: 'b' });",
           "call('payment.pay', { amount: 1 });",
           "fetch('https://api.example.com/ok');",
@@ -151,7 +151,12 @@ describe('createBuildContext', () => {
     expect(out.errors[0]!.message).toContain('"payment.pay"');
     expect(codes(out.warnings).sort()).toEqual(['BUILD_URL_NOT_ALLOWED', 'BUILD_URL_NOT_ALLOWED', 'PERMISSION_UNUSED']);
     expect(out.warnings.find((w) => w.code === 'PERMISSION_UNUSED')).toMatchObject({ file: 'manifest.json', pointer: '/permissions/1', line: expect.any(Number) });
-    expect(out.warnings.filter((w) => w.code === 'BUILD_URL_NOT_ALLOWED').map((w) => w.message).join()).toMatch(/tracker\.example\.net.*cdn\.api\.example\.com|cdn\.api\.example\.com.*tracker\.example\.net/);
+    expect(
+      out.warnings
+        .filter((w) => w.code === 'BUILD_URL_NOT_ALLOWED')
+        .map((w) => w.message)
+        .join(),
+    ).toMatch(/tracker\.example\.net.*cdn\.api\.example\.com|cdn\.api\.example\.com.*tracker\.example\.net/);
   });
 
   it('lint checks development builds too (code with an inline source map), on every rebuild', async () => {
@@ -254,13 +259,16 @@ describe('createBuildContext', () => {
 
 describe('nothing is dropped without a word', () => {
   it('packages files the HTML loads as they are (icons, images) from the project, at their path', async () => {
-    const out = await buildOnce(makeProject({
-      'index.html': '<html><head><link rel="icon" href="./icons/favicon.png"><link rel="apple-touch-icon" href="icons/touch.png"></head><body><img src="img/hero.jpg" srcset="img/hero.jpg 1x, img/hero@2x.jpg 2x"><img src="img/gone.png"><script type="module" src="./src/main.ts"></script></body></html>',
-      'icons/favicon.png': 'fav',
-      'icons/touch.png': 'touch',
-      'img/hero.jpg': 'hero',
-      'img/hero@2x.jpg': 'hero2',
-    }));
+    const out = await buildOnce(
+      makeProject({
+        'index.html':
+          '<html><head><link rel="icon" href="./icons/favicon.png"><link rel="apple-touch-icon" href="icons/touch.png"></head><body><img src="img/hero.jpg" srcset="img/hero.jpg 1x, img/hero@2x.jpg 2x"><img src="img/gone.png"><script type="module" src="./src/main.ts"></script></body></html>',
+        'icons/favicon.png': 'fav',
+        'icons/touch.png': 'touch',
+        'img/hero.jpg': 'hero',
+        'img/hero@2x.jpg': 'hero2',
+      }),
+    );
     expect(out.ok).toBe(true);
     expect([...out.files.keys()].filter((n) => /^(icons|img)\//.test(n)).sort()).toEqual(['icons/favicon.png', 'icons/touch.png', 'img/hero.jpg', 'img/hero@2x.jpg']);
     expect(text(out, 'icons/favicon.png')).toBe('fav');
@@ -269,12 +277,14 @@ describe('nothing is dropped without a word', () => {
   });
 
   it('warns, with the path and the source line, about an asset the code names by a literal path that the package lacks', async () => {
-    const out = await buildOnce(makeProject({
-      'src/main.ts': "const logo = new Image();\nlogo.src = './img/logo.png';\ndocument.body.append(logo);\n(window as any).MiniAppBridge.call('storage.get', { key: 'k' });\n",
-      'img/logo.png': 'not referenced from the HTML',
-      'public/ok.png': 'packaged',
-      'src/other.ts': '',
-    }));
+    const out = await buildOnce(
+      makeProject({
+        'src/main.ts': "const logo = new Image();\nlogo.src = './img/logo.png';\ndocument.body.append(logo);\n(window as any).MiniAppBridge.call('storage.get', { key: 'k' });\n",
+        'img/logo.png': 'not referenced from the HTML',
+        'public/ok.png': 'packaged',
+        'src/other.ts': '',
+      }),
+    );
     expect(out.ok).toBe(true);
     expect(out.warnings.filter((w) => w.code === 'BUILD_ASSET_NOT_PACKAGED')).toMatchObject([{ file: 'src/main.ts', line: 2, severity: 'warning' }]);
     expect(out.warnings.find((w) => w.code === 'BUILD_ASSET_NOT_PACKAGED')!.message).toContain('./img/logo.png');

@@ -22,7 +22,9 @@ describe('entry HTML scanner', () => {
       '<textarea><script src="text.js"></script></textarea>',
       '<SCRIPT SRC="real.js"></SCRIPT>',
     ].join('\n');
-    const srcs = scanTags(html).map((t) => attr(t, 'src')?.value).filter(Boolean);
+    const srcs = scanTags(html)
+      .map((t) => attr(t, 'src')?.value)
+      .filter(Boolean);
     expect(srcs).toEqual(['real.js']);
   });
 

@@ -67,7 +67,8 @@ describe('the URL lint reads code, not prose', () => {
   });
 
   it('leaves out <a href> links and HTML comments, keeps what the page loads', () => {
-    const html = '<!-- https://commented.example.com -->\n<a href="https://github.com/partner/app">source</a>\n<img src="https://images.example.com/x.png">\n<script>/* https://inline-comment.example.com */ fetch("https://inline.example.com/a")</script>';
+    const html =
+      '<!-- https://commented.example.com -->\n<a href="https://github.com/partner/app">source</a>\n<img src="https://images.example.com/x.png">\n<script>/* https://inline-comment.example.com */ fetch("https://inline.example.com/a")</script>';
     expect(hosts(lint(html, {}, 'index.html'))).toEqual(['https://images.example.com', 'https://inline.example.com']);
   });
 

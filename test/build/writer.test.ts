@@ -21,7 +21,7 @@ describe('deterministic package writer', () => {
       expect(e.flags & 0x0008).toBe(0); // no data descriptor
       expect(e.externalAttributes >>> 16).toBe(0o100644);
       expect(e.madeBy >> 8).toBe(3);
-      expect(e.dosDate).toBe(1 << 5 | 1); // 1980-01-01
+      expect(e.dosDate).toBe((1 << 5) | 1); // 1980-01-01
       expect(e.dosTime).toBe(0);
     }
     expect(read.find((e) => e.name === 'assets/a.js')!.method).toBe(8);

@@ -37,7 +37,9 @@ const haveOpenssl = (() => {
 
 describe.runIf(haveOpenssl || process.env.CI)('package-format.md: checking a signature with OpenSSL alone', () => {
   it('the documented lines, run as written on a signed package, print "Verified OK"', () => {
-    const lines = snippetAfter('### Checking a signature with OpenSSL alone', 'sh').split('\n').filter((l) => l.trim() && !l.startsWith('#'));
+    const lines = snippetAfter('### Checking a signature with OpenSSL alone', 'sh')
+      .split('\n')
+      .filter((l) => l.trim() && !l.startsWith('#'));
     expect(lines).toHaveLength(2);
     copyFileSync(join(vectors, 'packages/good.zip'), join(work, 'app.zip'));
     copyFileSync(join(vectors, 'keys/test-only.pub.pem'), join(work, 'pub.pem'));
@@ -47,7 +49,9 @@ describe.runIf(haveOpenssl || process.env.CI)('package-format.md: checking a sig
   });
 
   it('the same line refuses a wrong-salt signature by the right key', () => {
-    const line = snippetAfter('### Checking a signature with OpenSSL alone', 'sh').split('\n').find((l) => l.startsWith('openssl'))!;
+    const line = snippetAfter('### Checking a signature with OpenSSL alone', 'sh')
+      .split('\n')
+      .find((l) => l.startsWith('openssl'))!;
     const salted = readFileSync(join(vectors, 'packages/pss-salt-20.zip'));
     const located = locateSignature(salted)!;
     const dir = join(work, 'salt');

@@ -12,7 +12,8 @@ const haveBrowser = existsSync(CHROMIUM);
 if (!haveBrowser && !process.env.CI) console.warn(`[serve e2e] skipped: no browser at ${CHROMIUM} (apt-get install chromium to run them)`);
 
 const APP = {
-  'index.html': '<!doctype html><html><head><meta charset="utf-8"><title>e2e</title></head><body><h1 id="title">loading</h1><button id="pay">Pay</button><p id="out"></p><script type="module" src="./src/main.js"></script></body></html>',
+  'index.html':
+    '<!doctype html><html><head><meta charset="utf-8"><title>e2e</title></head><body><h1 id="title">loading</h1><button id="pay">Pay</button><p id="out"></p><script type="module" src="./src/main.js"></script></body></html>',
   'src/main.js': [
     "import { message } from './message.js';",
     "document.getElementById('title').textContent = message;",
@@ -168,13 +169,40 @@ describe.runIf(haveBrowser || process.env.CI)('dev server in Chromium', () => {
       expect(await attempt(server.wsUrl)).toBe('refused');
       expect(events.slice(before).some((e) => e.type === 'refused' && /Origin/.test(e.reason))).toBe(true);
       // The same page cannot read the app either: no CORS headers.
-      const read = await page.evaluate((u) => fetch(u).then(() => 'read', () => 'blocked'), server.url);
+      const read = await page.evaluate(
+        (u) =>
+          fetch(u).then(
+            () => 'read',
+            () => 'blocked',
+          ),
+        server.url,
+      );
       expect(read).toBe('blocked');
       await page.close();
       // Same origin with the token connects; same origin without it does not.
       const own = await openPage(server.url);
-      expect(await own.evaluate((u) => new Promise((r) => { const ws = new WebSocket(u); ws.onopen = () => r('open'); ws.onerror = () => r('refused'); }), server.wsUrl)).toBe('open');
-      expect(await own.evaluate((u) => new Promise((r) => { const ws = new WebSocket(u); ws.onopen = () => r('open'); ws.onerror = () => r('refused'); }), server.wsUrl.replace(/token=\w+/, 'token=wrong'))).toBe('refused');
+      expect(
+        await own.evaluate(
+          (u) =>
+            new Promise((r) => {
+              const ws = new WebSocket(u);
+              ws.onopen = () => r('open');
+              ws.onerror = () => r('refused');
+            }),
+          server.wsUrl,
+        ),
+      ).toBe('open');
+      expect(
+        await own.evaluate(
+          (u) =>
+            new Promise((r) => {
+              const ws = new WebSocket(u);
+              ws.onopen = () => r('open');
+              ws.onerror = () => r('refused');
+            }),
+          server.wsUrl.replace(/token=\w+/, 'token=wrong'),
+        ),
+      ).toBe('refused');
       await own.close();
     } finally {
       await new Promise((r) => foreign.close(r));

@@ -23,7 +23,11 @@ export async function testHost(options: Partial<HostManagerOptions> = {}): Promi
     audit,
     appsDir,
     async install(id, script, manifest = {}, files = {}) {
-      const source = writeTemp(dir, `${id}.zip`, appPackage({ id, version: '1.0.0', permissions: ['storage', 'auth', 'device'], allowedDomains: ['api.partner.com'], ...manifest }, { 'app.js': script, ...files }));
+      const source = writeTemp(
+        dir,
+        `${id}.zip`,
+        appPackage({ id, version: '1.0.0', permissions: ['storage', 'auth', 'device'], allowedDomains: ['api.partner.com'], ...manifest }, { 'app.js': script, ...files }),
+      );
       const report = await installPackage({ source, appsDir, hostVersion: '3.4.0', allowUnsigned: true });
       if (!report.ok) throw new Error(`install failed: ${report.code} ${report.message}`);
     },

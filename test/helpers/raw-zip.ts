@@ -73,19 +73,49 @@ export function rawZip(entries: RawEntry[], options: RawZipOptions = {}): Buffer
     const localName = l.name === undefined ? nameBytes : Buffer.from(l.name, 'utf8');
     const localExtra = l.extra ?? e.extra ?? Buffer.alloc(0);
     const local = Buffer.concat([
-      u32(0x04034b50), u16(20), u16(l.flags ?? flags), u16(l.method ?? method), u16(0), u16(0x21),
-      u32(e.descriptor ? 0 : (l.crc ?? crc)), u32(e.descriptor ? 0 : (l.compressedSize ?? csize)), u32(e.descriptor ? 0 : (l.size ?? size)),
-      u16(localName.length), u16(localExtra.length), localName, localExtra, stored,
+      u32(0x04034b50),
+      u16(20),
+      u16(l.flags ?? flags),
+      u16(l.method ?? method),
+      u16(0),
+      u16(0x21),
+      u32(e.descriptor ? 0 : (l.crc ?? crc)),
+      u32(e.descriptor ? 0 : (l.compressedSize ?? csize)),
+      u32(e.descriptor ? 0 : (l.size ?? size)),
+      u16(localName.length),
+      u16(localExtra.length),
+      localName,
+      localExtra,
+      stored,
       e.descriptor ? Buffer.concat([u32(0x08074b50), u32(l.crc ?? crc), u32(l.compressedSize ?? csize), u32(l.size ?? size)]) : Buffer.alloc(0),
     ]);
     const recorded = e.offset ?? offset + (options.adjustOffsetsForPrefix ? prefix.length : 0);
     const extra = e.extra ?? Buffer.alloc(0);
     const comment = Buffer.from(e.comment ?? '');
-    central.push(Buffer.concat([
-      u32(0x02014b50), u16(e.madeBy ?? 0x031e), u16(20), u16(flags), u16(method), u16(0), u16(0x21),
-      u32(crc), u32(csize), u32(size), u16(nameBytes.length), u16(extra.length), u16(comment.length),
-      u16(0), u16(0), u32(e.external ?? (0o100644 << 16) >>> 0), u32(recorded), nameBytes, extra, comment,
-    ]));
+    central.push(
+      Buffer.concat([
+        u32(0x02014b50),
+        u16(e.madeBy ?? 0x031e),
+        u16(20),
+        u16(flags),
+        u16(method),
+        u16(0),
+        u16(0x21),
+        u32(crc),
+        u32(csize),
+        u32(size),
+        u16(nameBytes.length),
+        u16(extra.length),
+        u16(comment.length),
+        u16(0),
+        u16(0),
+        u32(e.external ?? (0o100644 << 16) >>> 0),
+        u32(recorded),
+        nameBytes,
+        extra,
+        comment,
+      ]),
+    );
     parts.push(local);
     offset += local.length;
   }
@@ -95,8 +125,15 @@ export function rawZip(entries: RawEntry[], options: RawZipOptions = {}): Buffer
   const comment = Buffer.from(options.comment ?? '');
   const count = options.entryCount ?? entries.length;
   const end = Buffer.concat([
-    u32(0x06054b50), u16(options.end?.disk ?? 0), u16(0), u16(count), u16(count),
-    u32(options.end?.directorySize ?? directory.length), u32(directoryOffset), u16(comment.length), comment,
+    u32(0x06054b50),
+    u16(options.end?.disk ?? 0),
+    u16(0),
+    u16(count),
+    u16(count),
+    u32(options.end?.directorySize ?? directory.length),
+    u32(directoryOffset),
+    u16(comment.length),
+    comment,
   ]);
   return Buffer.concat([prefix, ...parts, gap, directory, options.beforeEnd ?? Buffer.alloc(0), end, options.suffix ?? Buffer.alloc(0)]);
 }

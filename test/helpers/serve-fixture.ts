@@ -21,7 +21,8 @@ export function makeProject(files: Record<string, string> = {}): { dir: string; 
   };
   const defaults: Record<string, string> = {
     'manifest.json': JSON.stringify(MANIFEST, null, 2),
-    'index.html': '<!doctype html><html><head><meta charset="utf-8"><title>Dev App</title><link rel="stylesheet" href="./src/style.css"></head><body><h1 id="title">loading</h1><script type="module" src="./src/main.js"></script></body></html>',
+    'index.html':
+      '<!doctype html><html><head><meta charset="utf-8"><title>Dev App</title><link rel="stylesheet" href="./src/style.css"></head><body><h1 id="title">loading</h1><script type="module" src="./src/main.js"></script></body></html>',
     'src/main.js': "import { message } from './message.js';\ndocument.getElementById('title').textContent = message;\n",
     'src/message.js': "export const message = 'hello v1';\n",
     'src/style.css': 'body { font-family: sans-serif; }\n',

@@ -3,7 +3,15 @@ import { dirname, join } from 'node:path';
 import { repoRoot } from './cli.js';
 import { tempDir } from './temp.js';
 
-export const STACK_MANIFEST = { id: 'com.example.stack', name: 'Stack App', version: '1.0.0', minHostVersion: '3.0.0', entryPoint: 'index.html', permissions: ['storage'], allowedDomains: [] as string[] };
+export const STACK_MANIFEST = {
+  id: 'com.example.stack',
+  name: 'Stack App',
+  version: '1.0.0',
+  minHostVersion: '3.0.0',
+  entryPoint: 'index.html',
+  permissions: ['storage'],
+  allowedDomains: [] as string[],
+};
 
 /** The bridge sample every stack app runs: counts visits in host storage into #visits. */
 export const COUNT_VISITS = `const bridge = (window as any).MiniAppBridge;
@@ -20,7 +28,10 @@ export async function countVisits(): Promise<string> {
  * its devDependencies): what `npm install` gives a partner, without the network. `withModules: false`
  * leaves node_modules out (a project that has not installed its compiler).
  */
-export function makeStackApp(files: Record<string, string>, options: { withModules?: boolean; manifest?: Record<string, unknown> } = {}): { dir: string; write(path: string, text: string): void; cleanup(): void } {
+export function makeStackApp(
+  files: Record<string, string>,
+  options: { withModules?: boolean; manifest?: Record<string, unknown> } = {},
+): { dir: string; write(path: string, text: string): void; cleanup(): void } {
   const dir = tempDir('stack');
   const write = (path: string, text: string) => {
     mkdirSync(dirname(join(dir, path)), { recursive: true });
@@ -32,7 +43,8 @@ export function makeStackApp(files: Record<string, string>, options: { withModul
   return { dir, write, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
-export const PAGE = (script: string, head = '') => `<!doctype html><html><head><meta charset="utf-8"><title>stack</title>${head}</head><body><div id="app"></div><script type="module" src="${script}"></script></body></html>\n`;
+export const PAGE = (script: string, head = '') =>
+  `<!doctype html><html><head><meta charset="utf-8"><title>stack</title>${head}</head><body><div id="app"></div><script type="module" src="${script}"></script></body></html>\n`;
 
 /** A Vue 3 app: <script setup lang="ts">, a typed prop, <style scoped>, an options-API child. */
 export const VUE_APP: Record<string, string> = {

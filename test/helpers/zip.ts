@@ -45,7 +45,7 @@ export function readZip(bytes: Uint8Array): ReadEntry[] {
     const dataStart = offset + 30 + buf.readUInt16LE(offset + 26) + buf.readUInt16LE(offset + 28);
     const raw = buf.subarray(dataStart, dataStart + csize);
     const data = method === 8 ? inflateRawSync(raw) : Buffer.from(raw);
-    if (data.length !== size || (crc32(data) >>> 0) !== crc) throw new Error(`bad data for ${name}`);
+    if (data.length !== size || crc32(data) >>> 0 !== crc) throw new Error(`bad data for ${name}`);
     out.push({ name, data, method, flags, dosTime, dosDate, madeBy, externalAttributes, extraLength: extraLength + buf.readUInt16LE(offset + 28) });
     at += 46 + nameLen + buf.readUInt16LE(at + 30) + buf.readUInt16LE(at + 32);
   }

@@ -81,17 +81,24 @@ export function sampleOf(schema) {
   if (schema.enum) return schema.enum[0];
   const type = Array.isArray(schema.type) ? schema.type[0] : schema.type;
   switch (type) {
-    case 'string': return 'mock';
-    case 'number': case 'integer': return 1;
-    case 'boolean': return true;
-    case 'null': return null;
-    case 'array': return [];
+    case 'string':
+      return 'mock';
+    case 'number':
+    case 'integer':
+      return 1;
+    case 'boolean':
+      return true;
+    case 'null':
+      return null;
+    case 'array':
+      return [];
     case 'object': {
       const out = {};
       for (const [k, v] of Object.entries(schema.properties || {})) if ((schema.required || []).includes(k)) out[k] = sampleOf(v);
       return out;
     }
-    default: return null;
+    default:
+      return null;
   }
 }
 
@@ -103,7 +110,10 @@ function bridgeError(code, message, path) {
   return error;
 }
 
-const NEWEST = Object.values(CATALOG.methods).map((m) => m.since).sort(compareVersions).pop();
+const NEWEST = Object.values(CATALOG.methods)
+  .map((m) => m.since)
+  .sort(compareVersions)
+  .pop();
 
 /**
  * Creates a mock bridge.
@@ -122,10 +132,19 @@ export function createMockBridge(options) {
   const available = (method) => typeof method === 'string' && own(CATALOG.methods, method) && compareVersions(CATALOG.methods[method].since, hostVersion) <= 0;
 
   const defaults = {
-    'storage.set': (p) => { storage.set(p.key, p.value); return {}; },
+    'storage.set': (p) => {
+      storage.set(p.key, p.value);
+      return {};
+    },
     'storage.get': (p) => ({ value: storage.has(p.key) ? storage.get(p.key) : null }),
-    'storage.remove': (p) => { storage.delete(p.key); return {}; },
-    'storage.clear': () => { storage.clear(); return {}; },
+    'storage.remove': (p) => {
+      storage.delete(p.key);
+      return {};
+    },
+    'storage.clear': () => {
+      storage.clear();
+      return {};
+    },
     'storage.keys': () => ({ keys: [...storage.keys()] }),
     'payment.pay': () => ({ transactionId: 'txn_mock_' + (calls.length + 1), status: 'success' }),
     'auth.getToken': (p) => ({ token: 'mock.' + p.scope + '.token', expiresAt: Date.now() + 15 * 60 * 1000, scope: p.scope }),
@@ -165,14 +184,26 @@ export function createMockBridge(options) {
       const record = { method: String(method), params };
       calls.push(record);
       const p = answer(method, params);
-      p.then((result) => { record.ok = true; record.result = result; }, (error) => { record.ok = false; record.error = { code: error.code, message: error.message }; });
+      p.then(
+        (result) => {
+          record.ok = true;
+          record.result = result;
+        },
+        (error) => {
+          record.ok = false;
+          record.error = { code: error.code, message: error.message };
+        },
+      );
       return p;
     },
     canIUse: (method) => available(method),
     respond(method, handler) {
-      if (handler) responses.set(method, handler); else responses.delete(method);
+      if (handler) responses.set(method, handler);
+      else responses.delete(method);
     },
-    get lifecycleState() { return 'shown'; },
+    get lifecycleState() {
+      return 'shown';
+    },
   };
 }
 

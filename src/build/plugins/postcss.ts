@@ -9,7 +9,22 @@ import { pluginError, requireFromProject, type PluginContext, type PostcssRunner
 // itself and its plugins come from the project, as the config names them.
 
 /** The config files postcss-load-config reads, in the project folder itself (not above it). */
-const CONFIG_FILES = ['.postcssrc', '.postcssrc.json', '.postcssrc.yaml', '.postcssrc.yml', '.postcssrc.js', '.postcssrc.cjs', '.postcssrc.mjs', '.postcssrc.ts', 'postcss.config.js', 'postcss.config.cjs', 'postcss.config.mjs', 'postcss.config.ts', 'postcss.config.cts', 'postcss.config.mts'];
+const CONFIG_FILES = [
+  '.postcssrc',
+  '.postcssrc.json',
+  '.postcssrc.yaml',
+  '.postcssrc.yml',
+  '.postcssrc.js',
+  '.postcssrc.cjs',
+  '.postcssrc.mjs',
+  '.postcssrc.ts',
+  'postcss.config.js',
+  'postcss.config.cjs',
+  'postcss.config.mjs',
+  'postcss.config.ts',
+  'postcss.config.cts',
+  'postcss.config.mts',
+];
 
 /** The project's PostCSS config file (or its package.json with a "postcss" key), if it has one. */
 export function findPostcssConfig(projectDir: string): string | undefined {

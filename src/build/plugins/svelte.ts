@@ -18,7 +18,10 @@ export function sveltePlugin(ctx: PluginContext): Plugin {
   const dev = ctx.mode === 'development';
   const load = () => (compiler ??= requireFromProject<SvelteCompiler>(ctx.projectDir, 'svelte/compiler', 'svelte'));
   const warningsOf = (list: { message: string; start?: { line: number; column: number } }[], file: string, source: string): PartialMessage[] =>
-    list.map((w) => ({ text: `svelte: ${w.message}`, location: w.start ? { file: projectRelative(ctx.projectDir, file), line: w.start.line, column: w.start.column, lineText: source.split('\n')[w.start.line - 1] ?? '' } : undefined }));
+    list.map((w) => ({
+      text: `svelte: ${w.message}`,
+      location: w.start ? { file: projectRelative(ctx.projectDir, file), line: w.start.line, column: w.start.column, lineText: source.split('\n')[w.start.line - 1] ?? '' } : undefined,
+    }));
 
   return {
     name: 'miniapp-svelte',

@@ -43,7 +43,14 @@ function compileComponent(sfc: CompilerSfc, descriptor: Descriptor, file: string
     inlined = !!descriptor.scriptSetup;
   }
   if (descriptor.template && !inlined) {
-    const template = sfc.compileTemplate({ source: descriptor.template.content, filename: file, id, scoped, isProd, compilerOptions: { bindingMetadata: bindings, expressionPlugins: expressionPlugins && [...expressionPlugins] } });
+    const template = sfc.compileTemplate({
+      source: descriptor.template.content,
+      filename: file,
+      id,
+      scoped,
+      isProd,
+      compilerOptions: { bindingMetadata: bindings, expressionPlugins: expressionPlugins && [...expressionPlugins] },
+    });
     if (template.errors.length) throw template.errors[0];
     code += `${template.code.replace(/\bexport function render\b/, 'function _sfc_render')}\n_sfc_main.render = _sfc_render;\n`;
   }

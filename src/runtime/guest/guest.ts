@@ -56,7 +56,10 @@ interface Bootstrap {
 const BLOCKED_HEADER = 'x-miniapp-blocked';
 
 function formatArgs(args: unknown[]): string {
-  return args.map((a) => (typeof a === 'string' ? a : inspect(a, { depth: 3, breakLength: Infinity, maxStringLength: 2000 }))).join(' ').slice(0, 10_000);
+  return args
+    .map((a) => (typeof a === 'string' ? a : inspect(a, { depth: 3, breakLength: Infinity, maxStringLength: 2000 })))
+    .join(' ')
+    .slice(0, 10_000);
 }
 
 const describe = (reason: unknown): { message: string; stack?: string } => {
@@ -90,12 +93,28 @@ export async function startGuest(channel: GuestEnd, init: GuestInit, hooks: { on
   const send = (m: Parameters<GuestEnd['send']>[0]) => {
     if (!channel.closed) channel.send(m);
   };
-  const consoleTo = (level: ConsoleLevel) => (...args: unknown[]) => send({ type: 'console', level, text: formatArgs(args) });
+  const consoleTo =
+    (level: ConsoleLevel) =>
+    (...args: unknown[]) =>
+      send({ type: 'console', level, text: formatArgs(args) });
   const guestConsole = {
-    log: consoleTo('log'), info: consoleTo('info'), warn: consoleTo('warn'), error: consoleTo('error'), debug: consoleTo('debug'),
-    trace: consoleTo('debug'), dir: consoleTo('log'), table: consoleTo('log'), group: consoleTo('log'), groupCollapsed: consoleTo('log'),
-    groupEnd: () => undefined, time: () => undefined, timeEnd: () => undefined, timeLog: () => undefined, count: () => undefined,
-    countReset: () => undefined, assert: (ok: unknown, ...args: unknown[]) => (ok ? undefined : consoleTo('error')('Assertion failed:', ...args)),
+    log: consoleTo('log'),
+    info: consoleTo('info'),
+    warn: consoleTo('warn'),
+    error: consoleTo('error'),
+    debug: consoleTo('debug'),
+    trace: consoleTo('debug'),
+    dir: consoleTo('log'),
+    table: consoleTo('log'),
+    group: consoleTo('log'),
+    groupCollapsed: consoleTo('log'),
+    groupEnd: () => undefined,
+    time: () => undefined,
+    timeEnd: () => undefined,
+    timeLog: () => undefined,
+    count: () => undefined,
+    countReset: () => undefined,
+    assert: (ok: unknown, ...args: unknown[]) => (ok ? undefined : consoleTo('error')('Assertion failed:', ...args)),
     clear: () => undefined,
   };
 
@@ -106,7 +125,8 @@ export async function startGuest(channel: GuestEnd, init: GuestInit, hooks: { on
     const path = ownPath(url);
     return Object.prototype.hasOwnProperty.call(init.files, path) ? init.files[path] : undefined;
   };
-  const contentType = (path: string) => (/\.m?js$/.test(path) ? 'text/javascript' : path.endsWith('.html') ? 'text/html' : path.endsWith('.css') ? 'text/css' : path.endsWith('.json') ? 'application/json' : 'application/octet-stream');
+  const contentType = (path: string) =>
+    /\.m?js$/.test(path) ? 'text/javascript' : path.endsWith('.html') ? 'text/html' : path.endsWith('.css') ? 'text/css' : path.endsWith('.json') ? 'application/json' : 'application/octet-stream';
 
   const askHost = (request: { url: string; method: string; headers: Record<string, string>; body?: string }) =>
     new Promise<MessageOf<HostMessage, 'network-result'>>((resolve) => {

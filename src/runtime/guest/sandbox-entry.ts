@@ -10,7 +10,6 @@ import * as happyDom from 'happy-dom';
 import { freezeRealmPrototypes, type SandboxAppMessage, type SandboxChannel, type SandboxLaunchMessage } from '../../sandbox/index.js';
 import { provideHappyDom, startGuest } from './guest.js';
 
-
 /**
  * Loads the DOM implementation, then waits for the app. A sandbox can thus be started ahead of need
  * (a warm spare, booting while the host verifies and extracts a package) and given its app later; it

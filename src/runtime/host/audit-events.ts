@@ -1,7 +1,8 @@
 import { getMethod } from '../../bridge/catalog.js';
 import type { AuditSink } from './host.js';
 
-const ESCAPE_SIGNS = /Code generation from strings disallowed|ERR_ACCESS_DENIED|Access to this API has been restricted|ERR_SANDBOX_NETWORK|not available inside a mini-program sandbox|\b(require|process|module|Buffer) is not defined|dynamic import callback|ERR_VM_DYNAMIC_IMPORT/;
+const ESCAPE_SIGNS =
+  /Code generation from strings disallowed|ERR_ACCESS_DENIED|Access to this API has been restricted|ERR_SANDBOX_NETWORK|not available inside a mini-program sandbox|\b(require|process|module|Buffer) is not defined|dynamic import callback|ERR_VM_DYNAMIC_IMPORT/;
 
 /** Whether a guest error is the trace of an escape attempt the sandbox stopped. */
 export const looksLikeEscape = (message: string) => ESCAPE_SIGNS.test(message);

@@ -58,7 +58,9 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
       const known = getMethod(method);
       return fail(
         'METHOD_NOT_FOUND',
-        known ? `${String(method)} needs host ${known.since} or newer; this host is ${options.hostVersion} (check MiniAppBridge.canIUse first)` : `unknown bridge method ${JSON.stringify(typeof method === 'string' ? method.slice(0, 100) : String(method))}`,
+        known
+          ? `${String(method)} needs host ${known.since} or newer; this host is ${options.hostVersion} (check MiniAppBridge.canIUse first)`
+          : `unknown bridge method ${JSON.stringify(typeof method === 'string' ? method.slice(0, 100) : String(method))}`,
       );
     }
     if (spec.permission && !declared.has(spec.permission)) {

@@ -24,7 +24,8 @@ export function explainBadFixtures(value: unknown): string | undefined {
   if (f.bridge !== undefined) {
     if (!f.bridge || typeof f.bridge !== 'object' || Array.isArray(f.bridge)) return '"bridge" must be an object of method names';
     for (const [method, answer] of Object.entries(f.bridge)) {
-      if (!answer || typeof answer !== 'object' || (answer.error !== undefined && typeof answer.error?.code !== 'string')) return `bridge[${JSON.stringify(method)}] must be { "result": ... } or { "error": { "code": ... } }`;
+      if (!answer || typeof answer !== 'object' || (answer.error !== undefined && typeof answer.error?.code !== 'string'))
+        return `bridge[${JSON.stringify(method)}] must be { "result": ... } or { "error": { "code": ... } }`;
     }
   }
   return undefined;

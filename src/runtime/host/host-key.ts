@@ -12,7 +12,12 @@ import { writeFileAtomic } from '../../core/fs/atomic.js';
 export async function loadOrCreateHostKey(file: string): Promise<Uint8Array> {
   try {
     const bytes = Buffer.from((await fs.readFile(file, 'utf8')).trim(), 'hex');
-    if (bytes.length !== 32) throw new MiniappError('RUN_OPTION_INVALID', { option: '--host-key-file', reason: `${file} does not hold 32 bytes in hex`, fix: 'Delete it to have a new key created (stored data becomes unreadable), or restore the original.' });
+    if (bytes.length !== 32)
+      throw new MiniappError('RUN_OPTION_INVALID', {
+        option: '--host-key-file',
+        reason: `${file} does not hold 32 bytes in hex`,
+        fix: 'Delete it to have a new key created (stored data becomes unreadable), or restore the original.',
+      });
     return bytes;
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;

@@ -65,7 +65,6 @@ export interface HostOptions {
 
 const CONSOLE_LEVELS = new Set(['log', 'info', 'warn', 'error', 'debug']);
 
-
 /**
  * The host side of a running mini-program: receives plain messages from the guest, answers bridge calls
  * through the catalogue-driven dispatcher and the services, applies the network policy, and keeps
@@ -140,9 +139,7 @@ export function createHost(channel: HostEnd, options: HostOptions) {
     appOrigin: options.origin,
     readAppFile: options.readAppFile,
     onViolation: (v) => violations.push(v),
-    onDecision: options.audit
-      ? ({ type, ...fields }) => options.audit!.record({ type, app: manifest.id, ...fields })
-      : undefined,
+    onDecision: options.audit ? ({ type, ...fields }) => options.audit!.record({ type, app: manifest.id, ...fields }) : undefined,
   });
 
   const idleWaiters = new Map<number, (idle: boolean) => void>();
@@ -179,7 +176,11 @@ export function createHost(channel: HostEnd, options: HostOptions) {
     const api = m.api === 'websocket' || m.api === 'xhr' ? m.api : 'fetch';
     const headers: Record<string, string> = {};
     for (const [k, v] of Object.entries(request.headers ?? {})) if (typeof v === 'string') headers[k] = v;
-    const outcome = await network.request(api, { url: String(request.url), method: typeof request.method === 'string' ? request.method : 'GET', headers, ...(typeof request.body === 'string' ? { body: request.body } : {}) }, options.origin + '/');
+    const outcome = await network.request(
+      api,
+      { url: String(request.url), method: typeof request.method === 'string' ? request.method : 'GET', headers, ...(typeof request.body === 'string' ? { body: request.body } : {}) },
+      options.origin + '/',
+    );
     pending--;
     channel.send(outcome.ok ? { type: 'network-result', id: m.id, ok: true, response: outcome.response } : { type: 'network-result', id: m.id, ok: false, error: outcome.error });
   }
@@ -190,7 +191,10 @@ export function createHost(channel: HostEnd, options: HostOptions) {
     const method = typeof m.method === 'string' ? m.method.slice(0, 32).toUpperCase() : 'GET';
     if (network.refusedSync(api, url, method, options.origin + '/') === 'violation') return;
     // Allowed by the policy, refused for being synchronous: the app needs to know why it did not load.
-    const why = api === 'xhr' ? 'a synchronous XMLHttpRequest reaches only the package (make it asynchronous, or use fetch)' : 'a classic <script src> loads from the package only (bundle it, or use an async or module script)';
+    const why =
+      api === 'xhr'
+        ? 'a synchronous XMLHttpRequest reaches only the package (make it asynchronous, or use fetch)'
+        : 'a classic <script src> loads from the package only (bundle it, or use an async or module script)';
     keep(errors, { kind: 'resource', message: `${url} was not loaded: ${why}`, at: since() });
   }
 
@@ -215,7 +219,12 @@ export function createHost(channel: HostEnd, options: HostOptions) {
         break;
       case 'guest-error':
         auditApp?.guestError(m.kind, String(m.message));
-        keep(errors, { kind: m.kind === 'resource' || m.kind === 'unhandledrejection' ? m.kind : 'error', message: String(m.message).slice(0, 2000), ...(m.stack ? { stack: String(m.stack).slice(0, RECORD_LIMITS.textChars) } : {}), at: since() });
+        keep(errors, {
+          kind: m.kind === 'resource' || m.kind === 'unhandledrejection' ? m.kind : 'error',
+          message: String(m.message).slice(0, 2000),
+          ...(m.stack ? { stack: String(m.stack).slice(0, RECORD_LIMITS.textChars) } : {}),
+          at: since(),
+        });
         break;
       case 'loaded':
         loadedAt = since();

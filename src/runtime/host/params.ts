@@ -34,8 +34,9 @@ export function checkParams(method: string, params: unknown): WireError | undefi
   if (validate(params)) return undefined;
   const error = validate.errors![0]!;
   const path = pathOf(error);
-  const extra = error.keyword === 'enum' && Array.isArray((error.params as { allowedValues?: unknown[] }).allowedValues) && (error.params as { allowedValues: unknown[] }).allowedValues.length <= 8
-    ? `: ${(error.params as { allowedValues: unknown[] }).allowedValues.map((v) => JSON.stringify(v)).join(', ')}`
-    : '';
+  const extra =
+    error.keyword === 'enum' && Array.isArray((error.params as { allowedValues?: unknown[] }).allowedValues) && (error.params as { allowedValues: unknown[] }).allowedValues.length <= 8
+      ? `: ${(error.params as { allowedValues: unknown[] }).allowedValues.map((v) => JSON.stringify(v)).join(', ')}`
+      : '';
   return { code: 'INVALID_PARAMS', message: `${path || 'params'} ${error.message ?? 'is invalid'}${extra}`, path };
 }

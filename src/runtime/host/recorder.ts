@@ -55,7 +55,16 @@ export class CallRecorder {
     const params = preview(record.params, PARAMS_PREVIEW_BYTES);
     const result = record.ok ? preview(record.result, RESULT_PREVIEW_BYTES) : undefined;
     const error = record.error ? { ...record.error, code: String(record.error.code).slice(0, 100), message: String(record.error.message).slice(0, 2000) } : undefined;
-    const full: CallRecord = { seq: ++this.count, method: record.method.slice(0, 200), params: params.value, ok: record.ok, ...(result ? { result: result.value } : {}), ...(error ? { error } : {}), latencyMs: record.latencyMs, at: record.at };
+    const full: CallRecord = {
+      seq: ++this.count,
+      method: record.method.slice(0, 200),
+      params: params.value,
+      ok: record.ok,
+      ...(result ? { result: result.value } : {}),
+      ...(error ? { error } : {}),
+      latencyMs: record.latencyMs,
+      at: record.at,
+    };
     if (params.truncated || result?.truncated) full.truncated = { ...(params.truncated ? { params: true as const } : {}), ...(result?.truncated ? { result: true as const } : {}) };
     if (!record.ok && error) this.countRefusal(error.code, full.method);
     if (this.calls.length < this.limit) this.calls.push(full);
@@ -85,7 +94,11 @@ export class CallRecorder {
       format: 'miniapp-recording',
       version: 1,
       appId,
-      calls: this.calls.map((c) => (c.ok ? { method: c.method, params: c.params, ok: true, result: c.result, ...(c.truncated?.result ? { truncated: true as const } : {}) } : { method: c.method, params: c.params, ok: false, error: c.error })),
+      calls: this.calls.map((c) =>
+        c.ok
+          ? { method: c.method, params: c.params, ok: true, result: c.result, ...(c.truncated?.result ? { truncated: true as const } : {}) }
+          : { method: c.method, params: c.params, ok: false, error: c.error },
+      ),
     };
   }
 }
@@ -95,7 +108,7 @@ export function explainBadRecording(value: unknown): string | undefined {
   const r = value as Recording;
   if (!r || typeof r !== 'object' || r.format !== 'miniapp-recording' || r.version !== 1) return 'it is not a miniapp recording (format "miniapp-recording", version 1)';
   if (!Array.isArray(r.calls)) return '"calls" must be an array';
-  const bad = r.calls.findIndex((c) => !c || typeof c.method !== 'string' || typeof c.ok !== 'boolean' || (!c.ok && (typeof c.error?.code !== 'string')));
+  const bad = r.calls.findIndex((c) => !c || typeof c.method !== 'string' || typeof c.ok !== 'boolean' || (!c.ok && typeof c.error?.code !== 'string'));
   if (bad !== -1) return `calls[${bad}] needs "method", "ok" and, when ok is false, "error.code"`;
   return undefined;
 }

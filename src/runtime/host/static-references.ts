@@ -40,7 +40,8 @@ function cssUrls(css: string): Found[] {
 type Found = { url: string; offset: number; where: string; headless?: true };
 
 /** What happy-dom loads itself (through the runtime's policy): script src, img src, stylesheet links. */
-const loadedHeadless = (tag: string, attr: string, rel: string[]) => (tag === 'script' && attr === 'src') || (tag === 'img' && attr === 'src') || (tag === 'link' && attr === 'href' && rel.includes('stylesheet'));
+const loadedHeadless = (tag: string, attr: string, rel: string[]) =>
+  (tag === 'script' && attr === 'src') || (tag === 'img' && attr === 'src') || (tag === 'link' && attr === 'href' && rel.includes('stylesheet'));
 
 function htmlReferences(html: string): Found[] {
   // Comments and script bodies never fetch through attributes; blanking keeps every offset (and line).
@@ -78,7 +79,10 @@ function attributes(text: string): Array<{ name: string; value: string; offset: 
   for (let m; (m = attr.exec(text)); ) {
     const raw = m[2] ?? m[3] ?? m[4];
     if (raw === undefined) continue;
-    const value = raw.replace(/&amp;/g, '&').replace(/&#0*47;|&sol;/g, '/').replace(/&colon;|&#0*58;/g, ':');
+    const value = raw
+      .replace(/&amp;/g, '&')
+      .replace(/&#0*47;|&sol;/g, '/')
+      .replace(/&colon;|&#0*58;/g, ':');
     out.push({ name: m[1]!.toLowerCase(), value, offset: m.index + m[0].length - raw.length - (m[4] === undefined ? 1 : 0) });
   }
   return out;

@@ -50,7 +50,10 @@ export const buildErrors = {
   BUILD_PATH_DUPLICATE: {
     title: 'Two files want the same package path',
     message: (a) => `${q(a.source)} would be packaged as ${q(a.name)}, which the package already has`,
-    hint: (a) => (a.name === 'manifest.json' ? 'manifest.json at the package root is the mini-program manifest, written from the project\'s own manifest.json: rename or remove the other one.' : 'Rename or remove one of them.'),
+    hint: (a) =>
+      a.name === 'manifest.json'
+        ? "manifest.json at the package root is the mini-program manifest, written from the project's own manifest.json: rename or remove the other one."
+        : 'Rename or remove one of them.',
   },
   BUILD_WEB_MANIFEST_COLLISION: {
     title: 'A web app manifest is in the way of the mini-program manifest',
@@ -91,7 +94,8 @@ export const buildErrors = {
   PACK_MANIFEST_NOT_FOUND: {
     title: 'No mini-program manifest to pack with',
     message: (a) => `no mini-program manifest at ${q(a.path)}`,
-    hint: (a) => `Keep manifest.json in your project (or in ${String(a.dir)} via your bundler's public folder), or name it: \`miniapp pack ${String(a.dir)} --manifest path/to/manifest.json\`. A web app manifest (PWA) is not one.`,
+    hint: (a) =>
+      `Keep manifest.json in your project (or in ${String(a.dir)} via your bundler's public folder), or name it: \`miniapp pack ${String(a.dir)} --manifest path/to/manifest.json\`. A web app manifest (PWA) is not one.`,
   },
   BUILD_SYMLINK: {
     title: 'Symbolic link in public/',
@@ -153,7 +157,8 @@ export const buildErrors = {
   BRIDGE_METHOD_UNGUARDED: {
     title: 'Bridge method newer than minHostVersion, without canIUse',
     message: (a) => `${q(a.method)} appeared in host ${String(a.since)}, after minHostVersion ${String(a.minHostVersion)}, and the code does not check MiniAppBridge.canIUse(${q(a.method)})`,
-    hint: (a) => `On hosts older than ${String(a.since)} the call fails with METHOD_NOT_FOUND: guard it with \`if (MiniAppBridge.canIUse(${q(a.method)}))\`, or raise minHostVersion to ${String(a.since)}.`,
+    hint: (a) =>
+      `On hosts older than ${String(a.since)} the call fails with METHOD_NOT_FOUND: guard it with \`if (MiniAppBridge.canIUse(${q(a.method)}))\`, or raise minHostVersion to ${String(a.since)}.`,
   },
   PERMISSION_UNUSED: {
     title: 'Declared permission is never used',
@@ -189,12 +194,13 @@ export const initErrors = {
   INIT_DIR_NOT_EMPTY: {
     title: 'Target directory is not empty',
     message: (a) => `${JSON.stringify(a.path)} is not empty (it holds ${String(a.entries)}${a.more ? ', …' : ''})`,
-    hint: () => 'Choose a new or empty directory, or pass --force to add the template into it (its other files are replaced and listed; an existing app\'s sources never are).',
+    hint: () => "Choose a new or empty directory, or pass --force to add the template into it (its other files are replaced and listed; an existing app's sources never are).",
   },
   INIT_WOULD_OVERWRITE: {
     title: "init --force would replace an app's own sources",
     message: (a) => `${JSON.stringify(a.path)} already holds an app: --force would replace ${String(a.files)}, which are not the template's own`,
-    hint: () => "Nothing was written. This directory is already a project: add a manifest.json to it (see docs/getting-started.md, \"An existing app\") instead of a template, or scaffold into a new directory and move your code over.",
+    hint: () =>
+      'Nothing was written. This directory is already a project: add a manifest.json to it (see docs/getting-started.md, "An existing app") instead of a template, or scaffold into a new directory and move your code over.',
   },
   INIT_TARGET_NOT_DIRECTORY: {
     title: 'Target is not a directory',

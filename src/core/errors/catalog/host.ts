@@ -85,7 +85,7 @@ export const hostErrors = {
   APP_CRASHED: {
     title: 'Mini-program stopped unexpectedly',
     message: (a) => `${q(a.id)} stopped (${String(a.reason)})${a.detail ? `: ${String(a.detail)}` : ''}`,
-    hint: () => 'The app\'s sandbox ended before the app was closed; the host and other apps are unaffected. Check the app\'s errors.',
+    hint: () => "The app's sandbox ended before the app was closed; the host and other apps are unaffected. Check the app's errors.",
   },
   CONFORMANCE_STARTUP_OVER_BUDGET: {
     title: 'Start-up over budget',
