@@ -6,7 +6,7 @@ import { explainUnsafePackagePath } from '../format/paths.js';
 import { assemblePackage, type PackageEntryInput } from './assemble.js';
 import { findCopiedFiles, findEntries, rewriteHtml, type EntryRef } from './entries.js';
 import { readProjectManifest, type ManifestStep } from './manifest-step.js';
-import { collectEsbuildOutputs } from './outputs.js';
+import { collectEsbuildOutputs, failedBuild } from './outputs.js';
 import { frameworkPlugins } from './plugins/index.js';
 import { readPublicFiles } from './public.js';
 import { createEsbuildSession, startEsbuildService, type BundlePair, type EarlyRun } from './session.js';
@@ -79,17 +79,7 @@ export function createEsbuildBuild(o: ResolvedBuildOptions): BuildContext {
     const errors: BuildDiagnostic[] = [];
     const warnings: BuildDiagnostic[] = [];
     const watchFiles = new Set<string>([join(projectDir, 'manifest.json'), join(projectDir, 'public'), ...framework.configFiles]);
-    const fail = (manifest?: Manifest): BuildOutput => ({
-      ok: false,
-      manifest,
-      files: new Map(),
-      sourcemaps: new Map(),
-      errors,
-      warnings,
-      modules: [],
-      watchFiles: [...watchFiles],
-      durationMs: performance.now() - started,
-    });
+    const fail = (manifest?: Manifest): BuildOutput => failedBuild({ manifest, errors, warnings, watchFiles, started });
 
     const step = await readProjectManifest(projectDir, o, errors);
     if (!step) return fail();

@@ -1,7 +1,7 @@
 import { relative, sep } from 'node:path';
 import { entryKey, type EntryOutputs } from './entries.js';
 import type { BundlePair } from './session.js';
-import type { BuildOutput, ModuleSize, SourcemapMode } from './types.js';
+import type { BuildDiagnostic, BuildOutput, ModuleSize, SourcemapMode } from './types.js';
 
 const toPosix = (p: string) => p.split(sep).join('/');
 
@@ -15,6 +15,21 @@ export interface BundleOutputs {
   sourcemapFiles: Map<string, string>;
   metafile: NonNullable<BuildOutput['metafile']>;
   modules: ModuleSize[];
+}
+
+/** The output of a build that failed: no files, with what it found and what a watcher should watch. */
+export function failedBuild(s: { manifest?: BuildOutput['manifest']; errors: BuildDiagnostic[]; warnings: BuildDiagnostic[]; watchFiles: Set<string>; started: number }): BuildOutput {
+  return {
+    ok: false,
+    manifest: s.manifest,
+    files: new Map(),
+    sourcemaps: new Map(),
+    errors: s.errors,
+    warnings: s.warnings,
+    modules: [],
+    watchFiles: [...s.watchFiles],
+    durationMs: performance.now() - s.started,
+  };
 }
 
 export const sortModules = (sizes: Map<string, number>): ModuleSize[] => [...sizes].map(([path, bytes]) => ({ path, bytes })).sort((a, b) => b.bytes - a.bytes || (a.path < b.path ? -1 : 1));

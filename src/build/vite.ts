@@ -6,7 +6,7 @@ import { diagnostic, type Diagnostic } from '../core/errors/index.js';
 import { assemblePackage, type PackageEntryInput } from './assemble.js';
 import { codeFrame } from './diagnostics.js';
 import { readProjectManifest } from './manifest-step.js';
-import { sortModules } from './outputs.js';
+import { failedBuild, sortModules } from './outputs.js';
 import { listPublicFiles } from './public.js';
 import { createViteWatch, type CapturePlugin, type ViteChunk, type ViteWatch, type ViteWatcher } from './vite-watch.js';
 import type { BuildContext, BuildDiagnostic, BuildOutput, ResolvedBuildOptions, SourcemapMode } from './types.js';
@@ -209,17 +209,7 @@ export function createViteBuild(o: ResolvedBuildOptions, configFile: string | un
     const errors: BuildDiagnostic[] = [];
     const warnings: BuildDiagnostic[] = [];
     const watchFiles = new Set<string>([join(projectDir, 'manifest.json'), join(projectDir, 'public'), ...(configFile ? [configFile] : [])]);
-    const fail = (manifest?: BuildOutput['manifest']): BuildOutput => ({
-      ok: false,
-      manifest,
-      files: new Map(),
-      sourcemaps: new Map(),
-      errors,
-      warnings,
-      modules: [],
-      watchFiles: [...watchFiles],
-      durationMs: performance.now() - started,
-    });
+    const fail = (manifest?: BuildOutput['manifest']): BuildOutput => failedBuild({ manifest, errors, warnings, watchFiles, started });
     const step = await readProjectManifest(projectDir, o, errors);
     if (!step) return fail();
     let outputs: ViteChunk[];
@@ -259,17 +249,7 @@ export function createViteBuild(o: ResolvedBuildOptions, configFile: string | un
     errors.push(...checked.errors, ...publicErrors);
     warnings.push(...checked.warnings);
     const manifest = checked.manifest;
-    const fail = (): BuildOutput => ({
-      ok: false,
-      manifest,
-      files: new Map(),
-      sourcemaps: new Map(),
-      errors,
-      warnings,
-      modules: [],
-      watchFiles: [...watchFiles],
-      durationMs: performance.now() - s.started,
-    });
+    const fail = (): BuildOutput => failedBuild({ manifest, errors, warnings, watchFiles, started: s.started });
     if (!manifest) return fail();
     const htmlEntry = out.entries.find((e) => e.name === manifest.entryPoint);
     if (!htmlEntry) {

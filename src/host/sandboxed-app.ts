@@ -1,6 +1,6 @@
 import { promises as fs } from 'node:fs';
 import type { Manifest } from '../manifest/types.js';
-import { exitError, isLimitExit, launchApp, type Host, type HostOptions } from '../runtime/index.js';
+import { exitError, isLimitExit, launchApp, type EscapeAttempts, type Host, type HostOptions } from '../runtime/index.js';
 import type { Isolation, Sandbox, SandboxExit, SandboxLimits } from '../sandbox/index.js';
 import type { AuditLog } from './audit.js';
 import { policyChannel, type NetworkGate } from './policy-channel.js';
@@ -40,7 +40,7 @@ export interface SandboxedApp {
   /** The app asked to close (navigation.close): its stop is a normal exit, not a crash. */
   readonly closedByApp: boolean;
   /** Escape attempts its sandbox caught (see RunningApp.escapes). */
-  readonly escapes: { count: number; first: string[] };
+  readonly escapes: EscapeAttempts;
   suspend(): void;
   resume(): void;
   readonly suspended: boolean;

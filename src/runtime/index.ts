@@ -6,7 +6,7 @@ export { runApp } from './run.js';
 export type { RunOptions, RunReport, RunOutcome } from './run.js';
 export { launchApp, appOrigin } from './launch.js';
 export { exitError, isLimitExit } from './sandboxed.js';
-export type { LaunchOptions, RunningApp } from './launch.js';
+export type { EscapeAttempts, LaunchOptions, RunningApp } from './launch.js';
 export { createInProcessChannel } from './channel.js';
 export type { Channel, ConsoleLevel, GuestEnd, GuestMessage, HostEnd, HostMessage, LifecycleState, MessageOf, NetworkApi, NetworkRequest, NetworkResponse, WireError } from './channel.js';
 export { loadAppSource } from './app-source.js';

@@ -8,7 +8,7 @@ import type { CallRecord } from './host/recorder.js';
 import type { UiEffect } from './host/services/handlers.js';
 import { RECORD_LIMITS } from './host/bounded.js';
 import { findStaticReferences, type StaticReference } from './host/static-references.js';
-import { appOrigin, launchApp, type LaunchOptions, type RunningApp } from './launch.js';
+import { appOrigin, launchApp, type EscapeAttempts, type LaunchOptions, type RunningApp } from './launch.js';
 import type { Isolation, SandboxExit } from '../sandbox/index.js';
 
 export interface RunOptions extends LaunchOptions {
@@ -41,7 +41,7 @@ export interface RunReport {
   /** References in the package's HTML and CSS a WebView would fetch from hosts outside allowedDomains. */
   staticReferences: StaticReference[];
   /** Escape attempts the sandbox caught (always 0 in-process, where nothing watches for them). */
-  escapeAttempts: { count: number; first: string[] };
+  escapeAttempts: EscapeAttempts;
   guestErrors: GuestErrorEntry[];
   ui: UiEffect[];
   uiCount: number;
