@@ -1,19 +1,17 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { binPath } from '../helpers/cli.js';
 import { makeProject, until } from '../helpers/serve-fixture.js';
+import { CHROMIUM, haveBrowser, launchChromium } from '../helpers/chromium.js';
 
 // Hostile pages in real Chromium against `miniapp serve` as a user starts it (the built binary, with
 // --inspect): a page's own scripts (an app's dependency has the token the page carries) and a page on
 // another origin try to stop the server, flood it, reach the terminal, or read the token. The server
 // must stay up, the other pages keep reloading, the terminal gets escaped text, and each kind of refusal
 // is printed once. Needs dist/ (`npm test` builds first).
-const CHROMIUM = '/usr/bin/chromium';
-const haveBrowser = existsSync(CHROMIUM);
 if (!haveBrowser && !process.env.CI) console.warn(`[serve hostile e2e] skipped: no browser at ${CHROMIUM} (apt-get install chromium to run them)`);
 
 const APP = {
@@ -46,12 +44,7 @@ describe.runIf(haveBrowser || process.env.CI)('miniapp serve against hostile pag
   const pages: Page[] = [];
 
   beforeAll(async () => {
-    if (!haveBrowser) throw new Error(`CI is set but there is no browser at ${CHROMIUM}: .ci/run must install chromium`);
-    const { chromium } = await import('playwright-core');
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-    });
+    browser = await launchChromium();
     project = makeProject(APP);
     child = spawn(process.execPath, [binPath, 'serve', project.dir, '--port', '0', '--inspect'], { env: { ...process.env, NO_COLOR: '1', CI: '' }, stdio: ['pipe', 'pipe', 'pipe'] });
     child.stdout.on('data', (d) => (rawOut += d));

@@ -1,13 +1,11 @@
-import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { createDevServer, type DevServer, type DevServerEvent } from '../../src/server/index.js';
 import { makeProject, until } from '../helpers/serve-fixture.js';
+import { CHROMIUM, haveBrowser, launchChromium } from '../helpers/chromium.js';
 
 // Real Chromium against the real server: fast saves, the app's own errors and clock, path-routed apps,
 // the simulator's layout. Skipped (with a message) without /usr/bin/chromium outside CI.
-const CHROMIUM = '/usr/bin/chromium';
-const haveBrowser = existsSync(CHROMIUM);
 if (!haveBrowser && !process.env.CI) console.warn(`[serve e2e] skipped: no browser at ${CHROMIUM} (apt-get install chromium to run them)`);
 
 const ROUTED = {
@@ -38,12 +36,7 @@ describe.runIf(haveBrowser || process.env.CI)('dev server pages in Chromium', ()
   const events: DevServerEvent[] = [];
 
   beforeAll(async () => {
-    if (!haveBrowser) throw new Error(`CI is set but there is no browser at ${CHROMIUM}: .ci/run must install chromium`);
-    const { chromium } = await import('playwright-core');
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-    });
+    browser = await launchChromium();
     project = makeProject(ROUTED);
     server = await createDevServer({ projectDir: project.dir, port: 0, onEvent: (e) => events.push(e), ackTimeoutMs: 3000 });
   });
@@ -161,11 +154,7 @@ describe.runIf(haveBrowser || process.env.CI)('dev server pages in Chromium', ()
 
 describe.runIf(haveBrowser || process.env.CI)('a project that never built, in Chromium', () => {
   it('the overlay does not claim a last good build is served', async () => {
-    const { chromium } = await import('playwright-core');
-    const browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-    });
+    const browser = await launchChromium();
     const project = makeProject({ 'src/message.js': "export const message = 'never closed;\n" });
     const server = await createDevServer({ projectDir: project.dir, port: 0 });
     try {

@@ -1,14 +1,12 @@
-import { existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { createDevServer, type DevServer, type DevServerEvent } from '../../src/server/index.js';
 import { makeProject, until } from '../helpers/serve-fixture.js';
+import { CHROMIUM, haveBrowser, launchChromium } from '../helpers/chromium.js';
 
 // Real Chromium against the real server. Outside CI a machine without /usr/bin/chromium skips these
 // tests (with a message); in CI (process.env.CI set) a missing browser fails them.
-const CHROMIUM = '/usr/bin/chromium';
-const haveBrowser = existsSync(CHROMIUM);
 if (!haveBrowser && !process.env.CI) console.warn(`[serve e2e] skipped: no browser at ${CHROMIUM} (apt-get install chromium to run them)`);
 
 const APP = {
@@ -34,12 +32,7 @@ describe.runIf(haveBrowser || process.env.CI)('dev server in Chromium', () => {
   const events: DevServerEvent[] = [];
 
   beforeAll(async () => {
-    if (!haveBrowser) throw new Error(`CI is set but there is no browser at ${CHROMIUM}: .ci/run must install chromium`);
-    const { chromium } = await import('playwright-core');
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-    });
+    browser = await launchChromium();
     project = makeProject(APP);
     server = await createDevServer({ projectDir: project.dir, port: 0, onEvent: (e) => events.push(e), ackTimeoutMs: 5000 });
   });
