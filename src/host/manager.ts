@@ -1,19 +1,15 @@
-import { promises as fs } from 'node:fs';
-import { join } from 'node:path';
-import { randomBytes } from 'node:crypto';
-import { MiniappError } from '../core/errors/index.js';
-import { BridgeFailure } from '../runtime/index.js';
-import type { Manifest } from '../manifest/types.js';
-import { verifyToken, type TokenCheck } from '../runtime/index.js';
-import { tokenSigningKey } from '../runtime/index.js';
+import type { TokenCheck } from '../runtime/index.js';
 import type { Sandbox, SandboxExit, SandboxLimits } from '../sandbox/index.js';
-import { processPss } from './memory.js';
-import { readAppState, versionDir, writeAppState } from './app-store.js';
 import type { AuditLog } from './audit.js';
-import { NetworkGate } from './policy-channel.js';
+import { launchManagedApp } from './manager/launch.js';
+import { canMessage, checkToken } from './manager/messaging.js';
+import { maintainApps, reclaimMemory, totalMemory, type MemoryUse } from './manager/reclaim.js';
+import { createSparePool } from './manager/spares.js';
+import { createManagerState, resumeApp } from './manager/state.js';
+import { createUpdateChecks } from './manager/updates.js';
+import { startGuestSandbox, type SandboxedApp, type SandboxedAppOptions } from './sandboxed-app.js';
 import type { TrustStore } from './trust-store.js';
-import { activateStaged, checkForUpdate, rollBack, type UpdateOutcome } from './updates.js';
-import { launchSandboxedApp, startGuestSandbox, type SandboxedApp, type SandboxedAppOptions } from './sandboxed-app.js';
+import type { UpdateOutcome } from './updates.js';
 
 export interface HostManagerOptions {
   appsDir: string;
@@ -63,203 +59,33 @@ export interface ManagedApp {
  * own limits; apps idle for a while are suspended (nothing of theirs runs; due timers fire once on
  * resume); under memory pressure inactive apps are reclaimed first; network requests share one cap; an
  * app that breaks a limit is stopped alone and the rest keep running.
+ *
+ * The parts live in manager/: the shared state (state.ts), the spare sandboxes (spares.ts), launching
+ * (launch.ts), idle suspension and memory reclaim (reclaim.ts), update checks and a new version's
+ * probation (updates.ts), app-to-app messaging and token checks (messaging.ts). This function wires
+ * them together and owns the timers and the close sequence.
  */
 export function createHostManager(options: HostManagerOptions) {
-  const now = options.now ?? Date.now;
-  const hostKey = options.hostKey ?? randomBytes(32);
-  const gate = new NetworkGate(options.maxConcurrentNetwork ?? 6);
-  const running = new Map<string, ManagedApp>();
+  const state = createManagerState(options);
+  const { running, gate } = state;
   const idleMs = options.idleSuspendMs ?? 30_000;
   const budget = (options.memoryBudgetMb ?? 1024) * 1024 * 1024;
-  const audit = options.audit;
-  let closed = false;
-  const spares: Sandbox[] = [...(options.initialSpares ?? [])];
-  const spareCount = options.spareSandboxes ?? 1;
-  function replenish(): void {
-    while (!closed && spares.length < spareCount) {
-      const s = startGuestSandbox(options.limits, options.checkIntervalMs);
-      spares.push(s);
-      void s.exited.then(() => {
-        const i = spares.indexOf(s);
-        if (i >= 0) spares.splice(i, 1);
-      });
-    }
-  }
-  function takeSpare(): Sandbox | undefined {
-    const s = spares.shift();
-    if (options.replenishSpares !== false) replenish();
-    return s;
-  }
-  replenish();
-
-  const sweep = setInterval(
-    () => {
-      void maintain();
-    },
-    Math.max(50, Math.min(1000, idleMs || 1000)),
-  );
+  const spares = createSparePool({
+    count: options.spareSandboxes ?? 1,
+    initial: options.initialSpares,
+    replenish: options.replenishSpares !== false,
+    start: () => startGuestSandbox(options.limits, options.checkIntervalMs),
+    closed: () => state.closed,
+  });
+  const maintain = (): Promise<void> => maintainApps(state, idleMs, budget);
+  const sweep = setInterval(() => void maintain(), Math.max(50, Math.min(1000, idleMs || 1000)));
   sweep.unref();
-
-  async function maintain(): Promise<void> {
-    if (closed) return;
-    const t = now();
-    if (idleMs > 0) {
-      for (const m of running.values()) if (!m.app.suspended && !m.exit && t - m.lastActive >= idleMs) m.app.suspend();
-    }
-    await reclaim();
-  }
-
-  /** Closes inactive apps, least recently active first (suspended before visible), until under budget. */
-  async function reclaim(budgetBytes = budget): Promise<string[]> {
-    const reclaimed: string[] = [];
-    let total = totalMemory().total;
-    if (total <= budgetBytes) return reclaimed;
-    const candidates = [...running.entries()].filter(([, m]) => !m.exit).sort(([, a], [, b]) => Number(b.app.suspended) - Number(a.app.suspended) || a.lastActive - b.lastActive);
-    for (const [id, m] of candidates) {
-      if (total <= budgetBytes) break;
-      const freed = processPss(m.app.sandbox.pid) ?? 0;
-      audit?.record({ type: 'app.reclaimed', app: id, freedBytes: freed, suspended: m.app.suspended });
-      await m.app.close();
-      running.delete(id);
-      reclaimed.push(id);
-      total -= freed;
-    }
-    return reclaimed;
-  }
-
-  function totalMemory(): { total: number; perApp: Record<string, number>; host: number } {
-    const perApp: Record<string, number> = {};
-    // Every process of the sandbox: the Node process and, in the OS sandbox, bubblewrap's supervisor.
-    for (const [id, m] of running) if (!m.exit) perApp[id] = m.app.sandbox.pids().reduce((sum, pid) => sum + (processPss(pid) ?? 0), 0);
-    const host = processPss(process.pid) ?? process.memoryUsage().rss;
-    return { total: Object.values(perApp).reduce((a, b) => a + b, host), perApp, host };
-  }
-
-  async function launch(id: string, extra: Partial<SandboxedAppOptions> = {}): Promise<SandboxedApp> {
-    if (closed) throw new Error('the host manager is closed');
-    const existing = running.get(id);
-    if (existing && !existing.exit) {
-      resume(id);
-      return existing.app;
-    }
-    const state = await activateStaged(options.appsDir, id, audit);
-    if (!state?.active) throw new MiniappError('APP_NOT_INSTALLED', { id, dir: options.appsDir });
-    const dir = versionDir(options.appsDir, id, state.active);
-    const manifest = JSON.parse(await fs.readFile(join(dir, 'manifest.json'), 'utf8')) as Manifest;
-    const entry: Partial<ManagedApp> = { version: state.active, lastActive: now() };
-    const onFirstLaunch = state.firstLaunchPending === true;
-    let app: SandboxedApp;
-    try {
-      app = await launchSandboxedApp({
-        ...options.appOptions,
-        ...extra,
-        // A spare was started with the host's limits; an app with its own limits gets its own sandbox.
-        sandbox: extra.limits ? undefined : takeSpare(),
-        dir,
-        manifest,
-        hostVersion: options.hostVersion,
-        hostKey,
-        dataDir: options.dataDir,
-        limits: { ...options.limits, ...extra.limits },
-        audit,
-        gate,
-        checkIntervalMs: options.checkIntervalMs,
-        onActivity: () => {
-          entry.lastActive = now();
-        },
-        onExit: (exit) => {
-          entry.exit = exit;
-        },
-        configureHost: (host) => {
-          // The one app-to-app path: opening another mini-program, allowed only for configured pairs and
-          // audited. A refusal looks like a missing app, so an app cannot probe what else is installed.
-          host.respond('navigation.openMiniProgram', async (params) => {
-            const to = String(params.appId);
-            if (!canMessage(id, to)) throw new BridgeFailure('APP_NOT_FOUND', `no mini-program ${JSON.stringify(to)} can be opened from here`);
-            try {
-              await launch(to, typeof params.path === 'string' && params.path ? { launchPath: params.path } : {});
-            } catch (err) {
-              throw new BridgeFailure('APP_NOT_FOUND', `${JSON.stringify(to)} cannot be opened: ${(err as Error).message}`);
-            }
-            return {};
-          });
-        },
-      });
-    } catch (err) {
-      // A new version that cannot even load is rolled back, and the previous one launched instead.
-      if (onFirstLaunch && state.previous && (await rollBack(options.appsDir, id, (err as Error).message, audit))) return launch(id, extra);
-      throw err;
-    }
-    entry.app = app;
-    running.set(id, entry as ManagedApp);
-    if (onFirstLaunch) {
-      const probation = setTimeout(() => void confirmFirstLaunch(id), options.probationMs ?? 5000);
-      probation.unref();
-      void app.exited.then(async (exit) => {
-        if (exit.reason === 'STOPPED' || exit.reason === 'EXITED') return;
-        clearTimeout(probation);
-        const current = await readAppState(options.appsDir, id);
-        if (current?.firstLaunchPending && current.active === entry.version) await rollBack(options.appsDir, id, `${exit.reason}${exit.detail ? `: ${exit.detail}` : ''}`, audit);
-      });
-    }
-    if (options.updates && options.updates.checkOnLaunch !== false) void checkUpdate(id).catch(() => undefined);
-    return app;
-  }
-
-  async function confirmFirstLaunch(id: string): Promise<void> {
-    const state = await readAppState(options.appsDir, id);
-    const m = running.get(id);
-    if (!state?.firstLaunchPending || !m || m.exit) return;
-    state.firstLaunchPending = false;
-    await writeAppState(options.appsDir, state);
-  }
-
-  const checking = new Map<string, Promise<UpdateOutcome>>();
-  /** Checks the feed for one app (in the background on launch and on the schedule); one check at a time per app. */
-  function checkUpdate(id: string): Promise<UpdateOutcome> {
-    if (!options.updates) return Promise.reject(new Error('no update feed configured'));
-    const { feedUrl, trustStore } = options.updates;
-    let p = checking.get(id);
-    if (!p) {
-      p = checkForUpdate({ feedUrl, trustStore, id, appsDir: options.appsDir, hostVersion: options.hostVersion, audit }).finally(() => checking.delete(id));
-      checking.set(id, p);
-    }
-    return p;
-  }
-  const schedule = options.updates?.intervalMs
-    ? setInterval(() => {
-        for (const id of running.keys()) void checkUpdate(id).catch(() => undefined);
-      }, options.updates.intervalMs)
-    : undefined;
-  schedule?.unref();
-
-  function resume(id: string): void {
-    const m = running.get(id);
-    if (!m || m.exit) return;
-    m.lastActive = now();
-    m.app.resume();
-  }
-
-  /**
-   * App-to-app: only sender → receiver pairs the host configured, each decision audited. Used by the
-   * host's navigation.openMiniProgram answer; hosts with other app-to-app features call it too.
-   */
-  function canMessage(from: string, to: string): boolean {
-    const allowed = options.messaging?.[from]?.includes(to) ?? false;
-    audit?.record({ type: allowed ? 'message.allowed' : 'message.denied', app: from, to });
-    return allowed;
-  }
-
-  /** What a partner backend's check of a token looks like from the host: verified and audited. */
-  function checkToken(token: string, appId: string, scope?: string): TokenCheck {
-    const result = verifyToken(token, { signingKey: tokenSigningKey(hostKey), appId, scope });
-    audit?.record({ type: 'token.checked', app: appId, scope, valid: result.valid, reason: result.valid ? undefined : result.reason });
-    return result;
-  }
+  const updates = createUpdateChecks(state);
+  const parts = { spares, updates };
 
   return {
-    launch,
-    resume,
+    launch: (id: string, extra: Partial<SandboxedAppOptions> = {}): Promise<SandboxedApp> => launchManagedApp(state, parts, id, extra),
+    resume: (id: string): void => resumeApp(state, id),
     suspend(id: string) {
       running.get(id)?.app.suspend();
     },
@@ -270,25 +96,28 @@ export function createHostManager(options: HostManagerOptions) {
       return running;
     },
     gate,
-    reclaim,
+    /** Closes inactive apps, least recently active first (suspended before visible), until under budget. */
+    reclaim: (budgetBytes = budget): Promise<string[]> => reclaimMemory(state, budgetBytes),
     maintain,
-    totalMemory,
-    canMessage,
-    checkToken,
-    checkUpdate,
+    totalMemory: (): MemoryUse => totalMemory(state),
+    /** App-to-app: only sender → receiver pairs the host configured, each decision audited. */
+    canMessage: (from: string, to: string): boolean => canMessage(state, from, to),
+    /** What a partner backend's check of a token looks like from the host: verified and audited. */
+    checkToken: (token: string, appId: string, scope?: string): TokenCheck => checkToken(state, token, appId, scope),
+    /** Checks the feed for one app (in the background on launch and on the schedule); one check at a time per app. */
+    checkUpdate: (id: string): Promise<UpdateOutcome> => updates.check(id),
     async stop(id: string) {
       const m = running.get(id);
       running.delete(id);
       await m?.app.close();
     },
     async close() {
-      if (closed) return;
-      closed = true;
+      if (state.closed) return;
+      state.closed = true;
       clearInterval(sweep);
-      if (schedule) clearInterval(schedule);
-      await Promise.allSettled([...checking.values()]);
+      await updates.close();
       await Promise.all([...running.values()].map((m) => m.app.close()));
-      await Promise.all(spares.splice(0).map((s) => s.close()));
+      await spares.close();
       running.clear();
     },
   };
