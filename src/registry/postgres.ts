@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import { MiniappError } from '../core/errors/index.js';
-import { UniqueViolation, type Row, type SqlDb, type SqlRunner } from './sql.js';
+import { driverRunner, inTransaction, UniqueViolation, type MapDriverError, type Row, type SqlDb, type SqlRunner } from './sql.js';
 
 interface PgClient {
   query(sql: string, params?: unknown[]): Promise<{ rows: Row[]; rowCount: number | null }>;
@@ -45,6 +45,8 @@ function mapError(err: unknown, where: string): never {
   throw err;
 }
 
+type PgModule = { Pool: new (config: object) => PgPool; types: { getTypeParser(oid: number, format?: string): (v: string) => unknown } };
+
 /**
  * PostgreSQL for a registry that outgrows one machine: several stateless registry processes share one
  * database through node-postgres pools. A database that goes away fails the request in hand with
@@ -52,59 +54,14 @@ function mapError(err: unknown, where: string): never {
  */
 export async function openPostgresDb(options: PostgresOptions): Promise<SqlDb> {
   const where = redact(options.url);
-  const pg = createRequire(import.meta.url)('pg') as { Pool: new (config: object) => PgPool; types: { builtins: Record<string, number> } };
+  const pg = createRequire(import.meta.url)('pg') as PgModule;
   const schema = options.schema;
   if (schema !== undefined && !/^[a-z_][a-z0-9_]{0,62}$/.test(schema))
     throw new MiniappError('REGISTRY_STORE_INVALID', { where, reason: `schema ${JSON.stringify(schema)} is not a plain lower-case identifier` });
-  const pool = new pg.Pool({
-    connectionString: options.url,
-    max: options.poolSize ?? 10,
-    connectionTimeoutMillis: 5000,
-    idleTimeoutMillis: 30_000,
-    statement_timeout: 15_000,
-    ...(schema ? { options: `-c search_path=${schema}` } : {}),
-    // BIGINT columns hold millisecond times and sizes: well inside a double.
-    types: { getTypeParser: (oid: number, format?: string) => (oid === 20 ? (v: string) => Number(v) : pgTypeParser(pg, oid, format)) },
-  });
-  pool.on('error', () => undefined); // an idle connection dropped by the server: the next query reconnects
-  if (schema) {
-    try {
-      await pool.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
-    } catch (err) {
-      await pool.end().catch(() => undefined);
-      throw new MiniappError('REGISTRY_STORE_INVALID', { where, reason: (err as Error).message }, { cause: err });
-    }
-  }
-  const runner = (q: (sql: string, p: unknown[]) => Promise<{ rows: Row[]; rowCount: number | null }>): SqlRunner => ({
-    async all<T extends Row>(sql: string, p: readonly unknown[] = []) {
-      try {
-        return (
-          await q(
-            numbered(sql),
-            p.map((v) => (v === undefined ? null : v)),
-          )
-        ).rows as T[];
-      } catch (err) {
-        return mapError(err, where);
-      }
-    },
-    async run(sql: string, p: readonly unknown[] = []) {
-      try {
-        return {
-          changes:
-            (
-              await q(
-                numbered(sql),
-                p.map((v) => (v === undefined ? null : v)),
-              )
-            ).rowCount ?? 0,
-        };
-      } catch (err) {
-        return mapError(err, where);
-      }
-    },
-  });
-  const direct = runner((sql, p) => pool.query(sql, p));
+  const pool = openPool(pg, options);
+  if (schema) await createSchema(pool, schema, where);
+  const failed: MapDriverError = (err) => mapError(err, where);
+  const direct = pgRunner((sql, p) => pool.query(sql, p), failed);
   return {
     dialect: 'postgres',
     where,
@@ -118,19 +75,19 @@ export async function openPostgresDb(options: PostgresOptions): Promise<SqlDb> {
       try {
         client = await pool.connect();
       } catch (err) {
-        return mapError(err, where);
+        return failed(err);
       }
       let broken: unknown;
       try {
-        await client.query('BEGIN');
-        const value = await fn(runner((sql, p) => client.query(sql, p)));
-        await client.query('COMMIT');
-        return value;
-      } catch (err) {
-        await client.query('ROLLBACK').catch((e: unknown) => (broken = e));
-        if (err instanceof UniqueViolation || err instanceof MiniappError) throw err;
-        return mapError(err, where);
+        return await inTransaction(
+          (sql) => client.query(sql),
+          'BEGIN',
+          () => fn(pgRunner((sql, p) => client.query(sql, p), failed)),
+          failed,
+          (e) => (broken = e),
+        );
       } finally {
+        // A connection whose ROLLBACK failed is dropped, not returned to the pool.
         client.release(broken);
       }
     },
@@ -140,7 +97,37 @@ export async function openPostgresDb(options: PostgresOptions): Promise<SqlDb> {
   };
 }
 
-function pgTypeParser(pg: unknown, oid: number, format?: string): (v: string) => unknown {
-  const types = (pg as { types: { getTypeParser(oid: number, format?: string): (v: string) => unknown } }).types;
-  return types.getTypeParser(oid, format);
+function openPool(pg: PgModule, options: PostgresOptions): PgPool {
+  const pool = new pg.Pool({
+    connectionString: options.url,
+    max: options.poolSize ?? 10,
+    connectionTimeoutMillis: 5000,
+    idleTimeoutMillis: 30_000,
+    statement_timeout: 15_000,
+    ...(options.schema ? { options: `-c search_path=${options.schema}` } : {}),
+    // BIGINT columns hold millisecond times and sizes: well inside a double.
+    types: { getTypeParser: (oid: number, format?: string) => (oid === 20 ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format)) },
+  });
+  pool.on('error', () => undefined); // an idle connection dropped by the server: the next query reconnects
+  return pool;
+}
+
+async function createSchema(pool: PgPool, schema: string, where: string): Promise<void> {
+  try {
+    await pool.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
+  } catch (err) {
+    await pool.end().catch(() => undefined);
+    throw new MiniappError('REGISTRY_STORE_INVALID', { where, reason: (err as Error).message }, { cause: err });
+  }
+}
+
+/** The pool's or one client's queries as a runner: `?` placeholders numbered, a failure mapped. */
+function pgRunner(query: (sql: string, p: unknown[]) => Promise<{ rows: Row[]; rowCount: number | null }>, failed: MapDriverError): SqlRunner {
+  return driverRunner(
+    {
+      all: async (sql, p) => (await query(numbered(sql), p)).rows,
+      run: async (sql, p) => (await query(numbered(sql), p)).rowCount ?? 0,
+    },
+    failed,
+  );
 }
