@@ -1,3 +1,4 @@
+// @ts-check
 // The registry: feed answers per second and p99 latency under wrk on loopback (embedded store; PostgreSQL
 // too when its server binaries are installed), and publish of a 3 MB package against verifying it alone.
 import { spawn, spawnSync } from 'node:child_process';
@@ -8,12 +9,12 @@ import { join } from 'node:path';
 import { median } from './lib.mjs';
 
 const dist = new URL('../dist/', import.meta.url);
-const { createZip, signPackage } = await import(new URL('index.js', dist));
-const { openFileBlobStore } = await import(new URL('registry/blobs.js', dist));
-const { createRegistry, operator } = await import(new URL('registry/registry.js', dist));
-const { startRegistryServer } = await import(new URL('registry/server.js', dist));
-const { createSqlStore } = await import(new URL('registry/sql-store.js', dist));
-const { openSqliteDb } = await import(new URL('registry/sqlite.js', dist));
+const { createZip, signPackage } = await import(new URL('index.js', dist).href);
+const { openFileBlobStore } = await import(new URL('registry/blobs.js', dist).href);
+const { createRegistry, operator } = await import(new URL('registry/registry.js', dist).href);
+const { startRegistryServer } = await import(new URL('registry/server.js', dist).href);
+const { createSqlStore } = await import(new URL('registry/sql-store.js', dist).href);
+const { openSqliteDb } = await import(new URL('registry/sqlite.js', dist).href);
 
 const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 3072 });
 const publicPem = publicKey.export({ type: 'spki', format: 'pem' }).toString();
@@ -56,7 +57,7 @@ async function openRegistry(kind, pgUrl) {
   const blobs = await openFileBlobStore(dir);
   let store;
   if (kind === 'postgres') {
-    const { openPostgresDb } = await import(new URL('registry/postgres.js', dist));
+    const { openPostgresDb } = await import(new URL('registry/postgres.js', dist).href);
     store = await createSqlStore(await openPostgresDb({ url: pgUrl, schema: `bench_${process.pid}` }));
   } else store = await createSqlStore(openSqliteDb(join(dir, 'registry.db')));
   const registry = createRegistry({ store, blobs, conformance: false });
@@ -90,12 +91,23 @@ async function wrk(url) {
   });
   if (r.status !== 0) throw new Error(`wrk: ${r.stderr}`);
   if (process.env.BENCH_VERBOSE) console.log(r.stdout);
-  const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(r.stdout)[1]);
-  const p99 = /99%\s+([\d.]+)(us|ms|s)/.exec(r.stdout);
+  const rps = Number(wrkField(/Requests\/sec:\s+([\d.]+)/, r.stdout)[1]);
+  const p99 = wrkField(/99%\s+([\d.]+)(us|ms|s)/, r.stdout);
   const p99ms = Number(p99[1]) * (p99[2] === 'us' ? 0.001 : p99[2] === 's' ? 1000 : 1);
   const non2xx = Number(/Non-2xx or 3xx responses:\s+(\d+)/.exec(r.stdout)?.[1] ?? 0);
-  const requests = Number(/(\d+) requests in/.exec(r.stdout)[1]);
+  const requests = Number(wrkField(/(\d+) requests in/, r.stdout)[1]);
   return { rps, p99ms, non2xx, requests };
+}
+
+/**
+ * A line wrk always prints (rate, latency, count): a run that printed none is an error, not a NaN in the table.
+ * @param {RegExp} pattern
+ * @param {string} output
+ */
+function wrkField(pattern, output) {
+  const m = pattern.exec(output);
+  if (!m) throw new Error(`wrk's output has no ${pattern}:\n${output}`);
+  return m;
 }
 
 /** The same-run baseline: a bare node:http server answering a descriptor-sized JSON document, under the same wrk. */
@@ -103,8 +115,9 @@ async function startBaseline() {
   const { createServer } = await import('node:http');
   const body = JSON.stringify({ descriptorVersion: 1, id: ID, pad: 'x'.repeat(1400) });
   const server = createServer((_req, res) => res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) }).end(body));
-  await new Promise((r) => server.listen(0, '127.0.0.1', r));
-  return { url: `http://127.0.0.1:${server.address().port}/mini-programs/${ID}/version`, close: () => server.close() };
+  await new Promise((r) => server.listen(0, '127.0.0.1', () => r(undefined)));
+  const { port } = /** @type {import('node:net').AddressInfo} */ (server.address());
+  return { url: `http://127.0.0.1:${port}/mini-programs/${ID}/version`, close: () => server.close() };
 }
 
 /**
@@ -120,7 +133,7 @@ async function startFeed(kind, pgUrl) {
   await r.registry.approve({ name: 'rev', role: 'reviewer' }, ID, '1.1.0');
   await r.registry.release(r.admin, ID, '1.1.0', { channel: 'stable', percent: 30 });
   const { openSync, writeSync, closeSync } = await import('node:fs');
-  const { batchLines } = await import(new URL('registry/log-lines.js', dist));
+  const { batchLines } = await import(new URL('registry/log-lines.js', dist).href);
   const fd = openSync(join(r.dir, 'requests.log'), 'a');
   const log = batchLines((text) => writeSync(fd, `${text}\n`));
   const server = await startRegistryServer({ registry: r.registry, log: log.line });
