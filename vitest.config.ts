@@ -17,6 +17,7 @@ const needsBuild = [
   // the built binary, the sandbox and happy-dom as miniapp bundles it (with its patches)
   'test/runtime-verdicts.test.ts',
   'test/verdicts.test.ts',
+  'test/registry.conformance.test.ts', // the registry runs conformance in the built sandbox
   'test/sandbox.test.ts',
   'test/templates.test.ts',
   'test/test-vectors.test.ts',
@@ -29,6 +30,7 @@ const slow = [
   'test/os-sandbox-escapes.test.ts', // real bubblewrap jails, cgroup ceilings
   'test/registry.test.ts', // a host manager updating and rolling back through a live registry
   'test/registry.postgres.test.ts', // a PostgreSQL server, stopped mid-request
+  'test/registry.operations.test.ts', // graceful shutdown with an upload in flight, slow clients
 ];
 const browser = ['test/e2e/**/*.test.ts'];
 
