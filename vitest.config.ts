@@ -42,7 +42,9 @@ export default defineConfig({
     maxWorkers: 2,
     setupFiles: ['test/setup.ts'],
     projects: [
-      { extends: true, test: { name: 'unit', include: ['test/**/*.test.ts'], exclude: [...needsBuild, ...slow, ...browser] } },
+      // isolate: false: unit files share one module graph per worker (no test mocks modules), which halves
+      // the project's CPU (32 s -> 16 s user, measured on two busy cores).
+      { extends: true, test: { name: 'unit', isolate: false, include: ['test/**/*.test.ts'], exclude: [...needsBuild, ...slow, ...browser] } },
       { extends: true, test: { name: 'cli', include: [...needsBuild, ...slow] } },
       { extends: true, test: { name: 'browser', include: browser } },
     ],
