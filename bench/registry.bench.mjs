@@ -3,10 +3,9 @@
 // too when its server binaries are installed), and publish of a 3 MB package against verifying it alone.
 import { spawn, spawnSync } from 'node:child_process';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { median } from './lib.mjs';
+import { median, scratchDir } from './lib.mjs';
 
 const dist = new URL('../dist/', import.meta.url);
 const { createZip, signPackage } = await import(new URL('index.js', dist).href);
@@ -39,7 +38,7 @@ function startPostgres() {
         .find((b) => existsSync(join(b, 'pg_ctl')))
     : undefined;
   if (!bin) return undefined;
-  const dir = mkdtempSync(join(tmpdir(), 'miniapp-pg-bench-'));
+  const dir = scratchDir('miniapp-pg-bench-');
   const port = 20000 + Math.floor(Math.random() * 20000);
   const asRoot = process.getuid?.() === 0;
   const run = (cmd, args) => {
@@ -53,7 +52,7 @@ function startPostgres() {
 }
 
 async function openRegistry(kind, pgUrl) {
-  const dir = mkdtempSync(join(tmpdir(), 'miniapp-registry-bench-'));
+  const dir = scratchDir('miniapp-registry-bench-');
   const blobs = await openFileBlobStore(dir);
   let store;
   if (kind === 'postgres') {
@@ -76,7 +75,7 @@ async function publishOne(r, bytes) {
 
 /** wrk in its own process; the registry answers from this one (so it must not block: spawn, not spawnSync). */
 async function wrk(url) {
-  const script = join(mkdtempSync(join(tmpdir(), 'wrk-')), 'devices.lua');
+  const script = join(scratchDir('wrk-'), 'devices.lua');
   writeFileSync(
     script,
     `counter = 0\nrequest = function()\n  counter = counter + 1\n  return wrk.format("GET", "${new URL(url).pathname}?device=d" .. (counter % 100000) .. "&hostVersion=3.4.0")\nend\n`,
@@ -193,7 +192,7 @@ async function feedBench(targets, rounds) {
  * interleaved run by run; each publish is a new version (the same bytes again would be the fast duplicate path).
  */
 async function publishBench() {
-  const work = mkdtempSync(join(tmpdir(), 'miniapp-registry-publish-'));
+  const work = scratchDir('miniapp-registry-publish-');
   const data = join(work, 'data');
   const bin = new URL('../bin/miniapp.js', import.meta.url).pathname;
   writeFileSync(join(work, 'pub.pem'), publicPem);
