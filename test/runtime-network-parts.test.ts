@@ -129,6 +129,11 @@ describe('followHops with fixtures', () => {
     });
   });
 
+  it('refuses a redirect to no URL at the next hop, as any bad URL', async () => {
+    const out = await followHops('fetch', get('https://api.partner.test/broken'), `${APP}/`, options([redirect('https://api.partner.test/broken', 'https://[')]));
+    expect(out).toEqual({ ok: false, refused: { code: 'NETWORK_ERROR', url: 'https://[', reason: 'is not a valid URL', hop: 1, message: 'https://[ is not a valid URL', violation: false } });
+  });
+
   it('names what went wrong: a bad URL, the network off, no fixture, a WebSocket', async () => {
     expect(await followHops('fetch', get('https://['), `${APP}/`, options([]))).toMatchObject({
       ok: false,

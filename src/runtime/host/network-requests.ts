@@ -74,12 +74,16 @@ export async function followHops(api: NetworkApi, request: NetworkRequest, base:
 /**
  * Where a redirect leads, as fetch follows it: 303, and 301/302 after a POST, go on as GET without the
  * body; the others keep the method and body. Undefined when the answer is not a redirect.
+ * Resolved against `url`, as the next hop is (its base is `url`).
  */
 export function redirectOf(answer: Hop, url: URL, method: string): { url: string; method: string; keepBody: boolean } | undefined {
   const location = answer.headers.location;
   if (!REDIRECT.has(answer.status) || !location) return undefined;
   const asGet = answer.status === 303 || ((answer.status === 301 || answer.status === 302) && method === 'POST');
-  return { url: new URL(location, url).href, method: asGet ? 'GET' : method, keepBody: !asGet };
+  // A location that is no URL goes on as it is: the next hop refuses it as one (a network error for the
+  // guest), where throwing here would leave the guest's request unanswered.
+  const target = URL.canParse(location, url) ? new URL(location, url).href : location;
+  return { url: target, method: asGet ? 'GET' : method, keepBody: !asGet };
 }
 
 /** One hop's answer from where the route says; what goes wrong there is the error the guest sees. */
