@@ -80,6 +80,7 @@ export const COMMON_ERROR_CODES = {
   METHOD_NOT_FOUND: 'The method does not exist in this host version (exact, case-sensitive name).',
   PERMISSION_DENIED: 'The manifest does not declare the permission the method needs; nothing ran.',
   INVALID_PARAMS: 'The params do not match the method schema; `path` points at the failing field.',
+  // Not the toolchain's INTERNAL_ERROR (src/core/errors): this one is the bridge's, what an app is told.
   INTERNAL_ERROR: 'The host failed while handling the call.',
 } as const;
 

@@ -6,7 +6,7 @@ import { explainUnsafePackagePath } from '../format/paths.js';
 import { assemblePackage, type PackageEntryInput } from './assemble.js';
 import { findCopiedFiles, findEntries, rewriteHtml, type EntryRef } from './entries.js';
 import { readProjectManifest, type ManifestStep } from './manifest-step.js';
-import { collectEsbuildOutputs, failedBuild } from './outputs.js';
+import { type BundleOutputs, collectEsbuildOutputs, failedBuild } from './outputs.js';
 import { frameworkPlugins } from './plugins/index.js';
 import { readPublicFiles } from './public.js';
 import { createEsbuildSession, startEsbuildService, type BundlePair, type EarlyRun } from './session.js';
@@ -25,6 +25,135 @@ interface Bundling {
   run?: Promise<BundlePair>;
 }
 
+type EsbuildSession = ReturnType<typeof createEsbuildSession>;
+
+/** Reads the entry HTML and starts bundling what it references, adopting the early run when its entries match. */
+async function startBundling(projectDir: string, session: EsbuildSession, htmlPath: string | undefined, early: EarlyRun | undefined, adopt: () => void): Promise<Bundling> {
+  const b: Bundling = { refs: [], htmlErrors: [], esbuildErrors: [] };
+  if (!htmlPath) return b;
+  b.html = await fs.readFile(join(projectDir, htmlPath), 'utf8').catch((err: unknown) => {
+    b.htmlError = err;
+    return undefined;
+  });
+  if (b.html === undefined) return b;
+  b.refs = findEntries(projectDir, htmlPath, b.html, b.htmlErrors);
+  if (b.htmlErrors.length) return b;
+  if (early && early.key === session.keyOf(b.refs)) {
+    adopt();
+    b.run = early.run;
+    b.esbuildErrors = early.errors;
+  } else {
+    if (early) await session.drop(early.run);
+    b.run = session.bundle(b.refs, b.esbuildErrors);
+    b.run.catch(() => undefined);
+  }
+  return b;
+}
+
+/** Why the build cannot go past the manifest and the HTML, or undefined when it can. */
+function entryProblems(manifest: Manifest | undefined, step: ManifestStep, b: Bundling): BuildDiagnostic[] | undefined {
+  if (manifest && manifest.entryPoint === step.htmlPath && b.html !== undefined && b.htmlErrors.length === 0) return undefined;
+  const out: BuildDiagnostic[] = [];
+  if (manifest && !step.htmlPath)
+    out.push(
+      diagnostic(
+        'MANIFEST_INVALID_ENTRY_POINT',
+        { value: manifest.entryPoint, reason: explainUnsafePackagePath(manifest.entryPoint) ?? 'is not a package path' },
+        { file: 'manifest.json', pointer: '/entryPoint' },
+      ),
+    );
+  else if (manifest && b.html === undefined)
+    out.push(diagnostic('FILE_UNREADABLE', { path: manifest.entryPoint, reason: (b.htmlError as Error)?.message ?? 'unreadable' }, { file: manifest.entryPoint }));
+  out.push(...b.htmlErrors);
+  return out;
+}
+
+/** What one build gathers as it goes: its diagnostics and the files a watcher should watch. */
+interface BuildRecord {
+  started: number;
+  errors: BuildDiagnostic[];
+  warnings: BuildDiagnostic[];
+  watchFiles: Set<string>;
+}
+
+/** The bundles' warnings, and every input they read (a failed bundle has no metafile: the files its errors name). */
+function recordBundleInputs(projectDir: string, b: Bundling, runs: BundlePair, r: BuildRecord): void {
+  r.errors.push(...b.esbuildErrors);
+  // A failed bundle has no metafile: the files its errors name were read all the same, and a watcher
+  // must see them fixed (a file outside the project is watched only once a build names it).
+  for (const d of b.esbuildErrors) if (d.file && !d.file.includes(':')) r.watchFiles.add(join(projectDir, d.file));
+  for (const run of runs) {
+    if (!run) continue;
+    r.warnings.push(...run.warnings);
+    for (const input of Object.keys(run.metafile.inputs)) if (!input.includes(':')) r.watchFiles.add(join(projectDir, input));
+  }
+}
+
+/** The package's files besides the HTML: the bundles, public/, then the files the HTML references. */
+async function packageEntries(
+  projectDir: string,
+  htmlPath: string,
+  html: string,
+  outputs: BundleOutputs,
+  publicFiles: ReturnType<typeof readPublicFiles>,
+  r: BuildRecord,
+): Promise<PackageEntryInput[]> {
+  const entries: PackageEntryInput[] = [...outputs.files].map(([name, data]) => ({ name, data, source: `${name} (bundle output)` }));
+  for (const p of await publicFiles) {
+    r.watchFiles.add(p.absolute);
+    entries.push({ name: p.name, data: p.data, source: p.source });
+  }
+  for (const f of findCopiedFiles(projectDir, htmlPath, html, r.warnings)) {
+    if (entries.some((e) => e.name === f.name)) continue;
+    r.watchFiles.add(f.absolute);
+    entries.push({ name: f.name, data: await fs.readFile(f.absolute), source: `${f.name} (referenced by ${htmlPath})` });
+  }
+  return entries;
+}
+
+/** The bundles, public/ and the referenced files checked and assembled into the package. */
+async function assemble(
+  o: ResolvedBuildOptions,
+  step: ManifestStep,
+  b: Bundling,
+  runs: BundlePair,
+  manifest: Manifest,
+  publicFiles: ReturnType<typeof readPublicFiles>,
+  publicErrors: Diagnostic[],
+  r: BuildRecord,
+): Promise<BuildOutput> {
+  const htmlPath = step.htmlPath!;
+  const outputs = collectEsbuildOutputs(o.projectDir, runs, o.sourcemap);
+  const html = rewriteHtml(b.html!, htmlPath, b.refs, outputs.entries);
+  const entries = await packageEntries(o.projectDir, htmlPath, b.html!, outputs, publicFiles, r);
+  r.errors.push(...publicErrors);
+  const assembled = assemblePackage({
+    manifest,
+    manifestBytes: step.bytes,
+    htmlPath,
+    html,
+    entries,
+    lint: o.lint,
+    renameWebManifest: o.renameWebManifest,
+    sources: { projectDir: o.projectDir, inputs: Object.keys(outputs.metafile.inputs) },
+  });
+  r.errors.push(...assembled.errors);
+  r.warnings.push(...assembled.warnings);
+  return {
+    ok: r.errors.length === 0,
+    manifest,
+    files: r.errors.length ? new Map() : assembled.files,
+    sourcemaps: outputs.sourcemaps,
+    sourcemapFiles: outputs.sourcemapFiles,
+    errors: r.errors,
+    warnings: r.warnings,
+    metafile: outputs.metafile,
+    modules: outputs.modules,
+    watchFiles: [...r.watchFiles],
+    durationMs: performance.now() - r.started,
+  };
+}
+
 export function createEsbuildBuild(o: ResolvedBuildOptions): BuildContext {
   const { projectDir } = o;
   // A one-shot build is about to bundle: esbuild starts while the manifest and the HTML are read.
@@ -33,125 +162,40 @@ export function createEsbuildBuild(o: ResolvedBuildOptions): BuildContext {
   const session = createEsbuildSession({ ...o, plugins: framework.plugins, conditions: framework.conditions, outputs: o.bundleOutputs });
   let disposed = false;
 
-  /** Reads the entry HTML and starts bundling what it references, adopting the early run when its entries match. */
-  async function startBundling(htmlPath: string | undefined, early: EarlyRun | undefined, adopt: () => void): Promise<Bundling> {
-    const b: Bundling = { refs: [], htmlErrors: [], esbuildErrors: [] };
-    if (!htmlPath) return b;
-    b.html = await fs.readFile(join(projectDir, htmlPath), 'utf8').catch((err: unknown) => {
-      b.htmlError = err;
-      return undefined;
-    });
-    if (b.html === undefined) return b;
-    b.refs = findEntries(projectDir, htmlPath, b.html, b.htmlErrors);
-    if (b.htmlErrors.length) return b;
-    if (early && early.key === session.keyOf(b.refs)) {
-      adopt();
-      b.run = early.run;
-      b.esbuildErrors = early.errors;
-    } else {
-      if (early) await session.drop(early.run);
-      b.run = session.bundle(b.refs, b.esbuildErrors);
-      b.run.catch(() => undefined);
-    }
-    return b;
-  }
-
-  /** Why the build cannot go past the manifest and the HTML, or undefined when it can. */
-  function entryProblems(manifest: Manifest | undefined, step: ManifestStep, b: Bundling): BuildDiagnostic[] | undefined {
-    if (manifest && manifest.entryPoint === step.htmlPath && b.html !== undefined && b.htmlErrors.length === 0) return undefined;
-    const out: BuildDiagnostic[] = [];
-    if (manifest && !step.htmlPath)
-      out.push(
-        diagnostic(
-          'MANIFEST_INVALID_ENTRY_POINT',
-          { value: manifest.entryPoint, reason: explainUnsafePackagePath(manifest.entryPoint) ?? 'is not a package path' },
-          { file: 'manifest.json', pointer: '/entryPoint' },
-        ),
-      );
-    else if (manifest && b.html === undefined)
-      out.push(diagnostic('FILE_UNREADABLE', { path: manifest.entryPoint, reason: (b.htmlError as Error)?.message ?? 'unreadable' }, { file: manifest.entryPoint }));
-    out.push(...b.htmlErrors);
-    return out;
-  }
-
   async function build(early: EarlyRun | undefined, adopt: () => void): Promise<BuildOutput> {
-    const started = performance.now();
-    const errors: BuildDiagnostic[] = [];
-    const warnings: BuildDiagnostic[] = [];
-    const watchFiles = new Set<string>([join(projectDir, 'manifest.json'), join(projectDir, 'public'), ...framework.configFiles]);
-    const fail = (manifest?: Manifest): BuildOutput => failedBuild({ manifest, errors, warnings, watchFiles, started });
+    const r: BuildRecord = {
+      started: performance.now(),
+      errors: [],
+      warnings: [],
+      watchFiles: new Set([join(projectDir, 'manifest.json'), join(projectDir, 'public'), ...framework.configFiles]),
+    };
+    const fail = (manifest?: Manifest): BuildOutput => failedBuild({ manifest, ...r });
 
-    const step = await readProjectManifest(projectDir, o, errors);
+    const step = await readProjectManifest(projectDir, o, r.errors);
     if (!step) return fail();
-    if (step.htmlPath) watchFiles.add(join(projectDir, step.htmlPath));
-    const b = await startBundling(step.htmlPath, early, adopt);
+    if (step.htmlPath) r.watchFiles.add(join(projectDir, step.htmlPath));
+    const b = await startBundling(projectDir, session, step.htmlPath, early, adopt);
     const publicErrors: Diagnostic[] = [];
-    const publicEntries = readPublicFiles(projectDir, publicErrors);
+    const publicFiles = readPublicFiles(projectDir, publicErrors);
     const checked = await step.checking;
-    errors.push(...checked.errors);
-    warnings.push(...checked.warnings);
+    r.errors.push(...checked.errors);
+    r.warnings.push(...checked.warnings);
     const manifest = checked.manifest;
     const problems = entryProblems(manifest, step, b);
     if (problems) {
       if (b.run) await session.drop(b.run);
-      await publicEntries;
-      errors.push(...problems);
+      await publicFiles;
+      r.errors.push(...problems);
       return fail(manifest);
     }
     const runs = await b.run!;
-    errors.push(...b.esbuildErrors);
-    // A failed bundle has no metafile: the files its errors name were read all the same, and a watcher
-    // must see them fixed (a file outside the project is watched only once a build names it).
-    for (const d of b.esbuildErrors) if (d.file && !d.file.includes(':')) watchFiles.add(join(projectDir, d.file));
-    for (const run of runs) {
-      if (!run) continue;
-      warnings.push(...run.warnings);
-      for (const input of Object.keys(run.metafile.inputs)) if (!input.includes(':')) watchFiles.add(join(projectDir, input));
-    }
-    for (const f of framework.takeWatchFiles()) watchFiles.add(f);
-    if (errors.length) {
-      await publicEntries;
+    recordBundleInputs(projectDir, b, runs, r);
+    for (const f of framework.takeWatchFiles()) r.watchFiles.add(f);
+    if (r.errors.length) {
+      await publicFiles;
       return fail(manifest);
     }
-
-    const outputs = collectEsbuildOutputs(projectDir, runs, o.sourcemap);
-    const html = rewriteHtml(b.html!, step.htmlPath!, b.refs, outputs.entries);
-    const entries: PackageEntryInput[] = [...outputs.files].map(([name, data]) => ({ name, data, source: `${name} (bundle output)` }));
-    for (const p of await publicEntries) {
-      watchFiles.add(p.absolute);
-      entries.push({ name: p.name, data: p.data, source: p.source });
-    }
-    errors.push(...publicErrors);
-    for (const f of findCopiedFiles(projectDir, step.htmlPath!, b.html!, warnings)) {
-      if (entries.some((e) => e.name === f.name)) continue;
-      watchFiles.add(f.absolute);
-      entries.push({ name: f.name, data: await fs.readFile(f.absolute), source: `${f.name} (referenced by ${step.htmlPath})` });
-    }
-    const assembled = assemblePackage({
-      manifest: manifest!,
-      manifestBytes: step.bytes,
-      htmlPath: step.htmlPath!,
-      html,
-      entries,
-      lint: o.lint,
-      renameWebManifest: o.renameWebManifest,
-      sources: { projectDir, inputs: Object.keys(outputs.metafile.inputs) },
-    });
-    errors.push(...assembled.errors);
-    warnings.push(...assembled.warnings);
-    return {
-      ok: errors.length === 0,
-      manifest,
-      files: errors.length ? new Map() : assembled.files,
-      sourcemaps: outputs.sourcemaps,
-      sourcemapFiles: outputs.sourcemapFiles,
-      errors,
-      warnings,
-      metafile: outputs.metafile,
-      modules: outputs.modules,
-      watchFiles: [...watchFiles],
-      durationMs: performance.now() - started,
-    };
+    return assemble(o, step, b, runs, manifest!, publicFiles, publicErrors, r);
   }
 
   async function rebuild(): Promise<BuildOutput> {

@@ -161,42 +161,49 @@ async function runContext(ctx: EsbuildContext | undefined, errors: BuildDiagnost
   }
 }
 
+/** Disk mode's output folder: created on first use, pruned of what a run no longer writes, removed at the end. */
+function diskOutputs(projectDir: string, outputs: SessionOptions['outputs']) {
+  let outdir = outputs === 'disk' ? diskOutdir(projectDir) : undefined;
+  /** The files the last run wrote, so the next run removes those it no longer produces. */
+  let written = new Set<string>();
+  return {
+    get outdir() {
+      return outdir;
+    },
+    /** Creates the folder; a project that cannot take it (read-only) is bundled in memory. */
+    prepare(): void {
+      if (!outdir) return;
+      try {
+        mkdirSync(outdir, { recursive: true });
+        // An interrupted command removes it with its other temp files.
+        pendingTempFiles.add(outdir);
+      } catch {
+        outdir = undefined;
+      }
+    },
+    /** Forgets (and deletes) what the previous run wrote and this one did not. */
+    prune(pair: BundlePair): void {
+      if (!outdir) return;
+      const now = new Set(pair.flatMap((run) => run?.outputFiles.map((f) => f.path) ?? []));
+      for (const path of written) if (!now.has(path)) rmSync(path, { force: true });
+      written = now;
+    },
+    remove(): void {
+      if (!outdir) return;
+      rmSync(outdir, { recursive: true, force: true });
+      pendingTempFiles.delete(outdir);
+    },
+  };
+}
+
 export function createEsbuildSession(options: SessionOptions): EsbuildSession {
   let contexts: { key: string; esm?: EsbuildContext; classic?: EsbuildContext } | undefined;
-  let outdir = options.outputs === 'disk' ? diskOutdir(options.projectDir) : undefined;
-  /** Disk mode: the files the last run wrote, so the next run removes those it no longer produces. */
-  let written = new Set<string>();
+  const disk = diskOutputs(options.projectDir, options.outputs);
 
   async function disposeContexts(): Promise<void> {
     const old = contexts;
     contexts = undefined;
     await Promise.all([old?.esm?.dispose(), old?.classic?.dispose()]);
-  }
-
-  /** Creates the disk-mode folder; a project that cannot take it (read-only) is bundled in memory. */
-  function prepareOutdir(): void {
-    if (!outdir) return;
-    try {
-      mkdirSync(outdir, { recursive: true });
-      // An interrupted command removes it with its other temp files.
-      pendingTempFiles.add(outdir);
-    } catch {
-      outdir = undefined;
-    }
-  }
-
-  function removeOutdir(): void {
-    if (!outdir) return;
-    rmSync(outdir, { recursive: true, force: true });
-    pendingTempFiles.delete(outdir);
-  }
-
-  /** Disk mode: forget (and delete) what the previous run wrote and this one did not. */
-  function pruneOutputs(pair: BundlePair): void {
-    if (!outdir) return;
-    const now = new Set(pair.flatMap((run) => run?.outputFiles.map((f) => f.path) ?? []));
-    for (const path of written) if (!now.has(path)) rmSync(path, { force: true });
-    written = now;
   }
 
   async function ensure(refs: EntryRef[]): Promise<NonNullable<typeof contexts>> {
@@ -207,7 +214,8 @@ export function createEsbuildSession(options: SessionOptions): EsbuildSession {
     // A page with nothing to bundle never starts esbuild's service (its binary costs ~20-30 ms to start).
     if (esmInputs.length === 0 && classicInputs.length === 0) return (contexts = next);
     const esbuild = loadEsbuild();
-    prepareOutdir();
+    disk.prepare();
+    const outdir = disk.outdir;
     try {
       if (esmInputs.length) next.esm = await esbuild.context({ ...esbuildOptions(options, outdir), entryPoints: esmInputs, format: 'esm', splitting: true });
       if (classicInputs.length) next.classic = await esbuild.context({ ...esbuildOptions(options, outdir), entryPoints: classicInputs, format: 'iife' });
@@ -222,8 +230,8 @@ export function createEsbuildSession(options: SessionOptions): EsbuildSession {
   }
 
   const run = async (ctxs: NonNullable<typeof contexts>, errors: BuildDiagnostic[]): Promise<BundlePair> => {
-    const pair: BundlePair = await Promise.all([runContext(ctxs.esm, errors, options, outdir), runContext(ctxs.classic, errors, options, outdir)]);
-    pruneOutputs(pair);
+    const pair: BundlePair = await Promise.all([runContext(ctxs.esm, errors, options, disk.outdir), runContext(ctxs.classic, errors, options, disk.outdir)]);
+    disk.prune(pair);
     return pair;
   };
 
@@ -248,7 +256,7 @@ export function createEsbuildSession(options: SessionOptions): EsbuildSession {
     },
     async dispose() {
       await disposeContexts();
-      removeOutdir();
+      disk.remove();
     },
   };
 }

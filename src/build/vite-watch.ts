@@ -67,124 +67,148 @@ function capturePlugin(take: (outputs: ViteChunk[]) => void): CapturePlugin {
   };
 }
 
+/** Where a watch session stands; read and written by the watcher's events and by `settle`. */
+interface WatchState {
+  watcher: Promise<ViteWatcher | undefined> | undefined;
+  /** Bumped by every (re)start and by close: events of an older watcher are ignored. */
+  generation: number;
+  /** The settings files' mtimes when the watcher started. */
+  stamp: string;
+  building: boolean;
+  pendingChange: boolean;
+  lastChangeAt: number;
+  /** When settle last handed back a result. */
+  lastReturnedAt: number;
+  latest: ViteWatchResult | undefined;
+  closed: boolean;
+}
+
+/** Waiters woken all at once whenever the state changes. */
+function createSignal(state: WatchState) {
+  let wakers: (() => void)[] = [];
+  return {
+    wake(): void {
+      const w = wakers;
+      wakers = [];
+      for (const f of w) f();
+    },
+    /** Resolves true once `ready()` holds, false after `ms` (undefined: no limit) without it or when closed. */
+    async waitFor(ready: () => boolean, ms?: number): Promise<boolean> {
+      const deadline = ms === undefined ? undefined : Date.now() + ms;
+      while (!ready()) {
+        const left = deadline === undefined ? undefined : deadline - Date.now();
+        if (state.closed || (left !== undefined && left <= 0)) return false;
+        let timer: NodeJS.Timeout | undefined;
+        await new Promise<void>((resolve) => {
+          wakers.push(resolve);
+          if (left !== undefined) timer = setTimeout(resolve, left);
+        });
+        clearTimeout(timer);
+      }
+      return true;
+    },
+  };
+}
+
+/** Starts the project's Vite in watch mode, its events and output feeding `state`. */
+function beginWatch(state: WatchState, options: ViteWatchOptions, wake: () => void): void {
+  const mine = ++state.generation;
+  const current = () => mine === state.generation;
+  let outputs: ViteChunk[] = [];
+  let warnings: string[] = [];
+  state.stamp = stampOf(options.settings);
+  state.latest = undefined;
+  state.building = true;
+  state.pendingChange = false;
+  const onEvent = (e: WatchEvent) => {
+    if (!current()) return;
+    if (e.code === 'START') {
+      state.building = true;
+      state.pendingChange = false;
+      warnings = [];
+    } else if (e.code === 'BUNDLE_END') state.latest = { outputs, warnings };
+    else if (e.code === 'ERROR') {
+      state.latest = { error: e.error, warnings };
+      state.building = false;
+      void e.result?.close?.();
+    } else if (e.code === 'END') state.building = false;
+    wake();
+  };
+  const onChange = () => {
+    if (!current()) return;
+    state.pendingChange = true;
+    state.lastChangeAt = Date.now();
+    wake();
+  };
+  const capture = capturePlugin((taken) => current() && (outputs = taken));
+  state.watcher = options
+    .start(capture, (message) => current() && warnings.push(message))
+    .then(
+      (w) => {
+        w.on('event', onEvent);
+        w.on('change', onChange);
+        return w;
+      },
+      (error: unknown) => {
+        // Vite could not start (its config failed): the error is this build's result.
+        if (current()) {
+          state.latest = { error, warnings };
+          state.building = false;
+          wake();
+        }
+        return undefined;
+      },
+    );
+}
+
 export function createViteWatch(options: ViteWatchOptions): ViteWatch {
   const graceMs = options.graceMs ?? 300;
   const stuckMs = options.stuckMs ?? 5000;
-  let watcher: Promise<ViteWatcher | undefined> | undefined;
-  let generation = 0;
-  let stamp = '';
-  let building = false;
-  let pendingChange = false;
-  let lastChangeAt = 0;
-  /** When settle last handed back a result. */
-  let lastReturnedAt = 0;
-  let latest: ViteWatchResult | undefined;
-  let wakers: (() => void)[] = [];
-  const wake = () => {
-    const w = wakers;
-    wakers = [];
-    for (const f of w) f();
+  const state: WatchState = {
+    watcher: undefined,
+    generation: 0,
+    stamp: '',
+    building: false,
+    pendingChange: false,
+    lastChangeAt: 0,
+    lastReturnedAt: 0,
+    latest: undefined,
+    closed: false,
   };
-
-  let closed = false;
-
-  /** Resolves true once `ready()` holds, false after `ms` (undefined: no limit) without it or when closed. */
-  async function waitFor(ready: () => boolean, ms?: number): Promise<boolean> {
-    const deadline = ms === undefined ? undefined : Date.now() + ms;
-    while (!ready()) {
-      const left = deadline === undefined ? undefined : deadline - Date.now();
-      if (closed || (left !== undefined && left <= 0)) return false;
-      let timer: NodeJS.Timeout | undefined;
-      await new Promise<void>((resolve) => {
-        wakers.push(resolve);
-        if (left !== undefined) timer = setTimeout(resolve, left);
-      });
-      clearTimeout(timer);
-    }
-    return true;
-  }
-
-  function begin(): void {
-    const mine = ++generation;
-    const current = () => mine === generation;
-    let outputs: ViteChunk[] = [];
-    let warnings: string[] = [];
-    stamp = stampOf(options.settings);
-    latest = undefined;
-    building = true;
-    pendingChange = false;
-    const onEvent = (e: WatchEvent) => {
-      if (!current()) return;
-      if (e.code === 'START') {
-        building = true;
-        pendingChange = false;
-        warnings = [];
-      } else if (e.code === 'BUNDLE_END') latest = { outputs, warnings };
-      else if (e.code === 'ERROR') {
-        latest = { error: e.error, warnings };
-        building = false;
-        void e.result?.close?.();
-      } else if (e.code === 'END') building = false;
-      wake();
-    };
-    const capture = capturePlugin((taken) => current() && (outputs = taken));
-    watcher = options
-      .start(capture, (message) => current() && warnings.push(message))
-      .then(
-        (w) => {
-          w.on('event', onEvent);
-          w.on('change', () => {
-            if (!current()) return;
-            pendingChange = true;
-            lastChangeAt = Date.now();
-            wake();
-          });
-          return w;
-        },
-        (error: unknown) => {
-          // Vite could not start (its config failed): the error is this build's result.
-          if (current()) {
-            latest = { error, warnings };
-            building = false;
-            wake();
-          }
-          return undefined;
-        },
-      );
-  }
+  const { wake, waitFor } = createSignal(state);
 
   async function restart(): Promise<void> {
-    const old = watcher;
-    watcher = undefined;
+    const old = state.watcher;
+    state.watcher = undefined;
     await (await old)?.close();
-    begin();
+    beginWatch(state, options, wake);
   }
 
-  const idle = () => !building && !pendingChange && latest !== undefined;
+  const idle = () => !state.building && !state.pendingChange && state.latest !== undefined;
 
   return {
     async settle() {
-      if (!watcher || stampOf(options.settings) !== stamp) await restart();
+      if (!state.watcher || stampOf(options.settings) !== state.stamp) await restart();
       else if (idle()) {
-        const failed = 'error' in latest!;
+        const failed = 'error' in state.latest!;
         // A change Vite saw since the last result has been built (idle: a build started after it). Else the
         // save may not have reached Vite's watcher yet; if it never does, Vite does not read that file.
-        const seen = (!failed && lastChangeAt > lastReturnedAt) || (await waitFor(() => !idle(), graceMs));
+        const seen = (!failed && state.lastChangeAt > state.lastReturnedAt) || (await waitFor(() => !idle(), graceMs));
         // A failed build is retried whole: the fix may be a file Vite's watcher does not know (a new module).
         if (!seen && failed) await restart();
       }
       // A change Vite saw but never started building: its watcher is stuck, so it starts again.
-      if (!(await waitFor(idle, stuckMs)) && !building && !closed) await restart();
+      if (!(await waitFor(idle, stuckMs)) && !state.building && !state.closed) await restart();
       await waitFor(idle);
-      if (closed) throw new Error('this build context has been disposed');
-      lastReturnedAt = Date.now();
-      return latest!;
+      if (state.closed) throw new Error('this build context has been disposed');
+      state.lastReturnedAt = Date.now();
+      return state.latest!;
     },
     async close() {
-      closed = true;
-      generation++;
-      const old = watcher;
-      watcher = undefined;
+      state.closed = true;
+      state.generation++;
+      const old = state.watcher;
+      state.watcher = undefined;
       await (await old)?.close();
       wake();
     },

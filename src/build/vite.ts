@@ -70,6 +70,13 @@ function fromViteError(err: unknown, projectDir: string): BuildDiagnostic {
   return d;
 }
 
+/** Why Vite did not build: not installed in the project, or its own error at its file and line. */
+function viteFailure(err: unknown, projectDir: string, configFile: string | undefined): BuildDiagnostic {
+  if (!(err as { miniappMissing?: boolean }).miniappMissing) return fromViteError(err, projectDir);
+  const file = configFile ? toPosix(relative(projectDir, configFile)) : undefined;
+  return diagnostic('BUILD_COMPILER_MISSING', { file: file ?? 'vite.config', compiler: 'vite', install: '--save-dev vite', reason: 'vite is not in its node_modules' }, { file });
+}
+
 const toViteSourcemap = (mode: SourcemapMode) => (mode === 'external' ? 'hidden' : mode === 'linked' ? true : mode === 'none' ? false : 'inline');
 
 /**
@@ -174,6 +181,70 @@ const VITE_SETTINGS = [
 
 const viteWarning = (warnings: BuildDiagnostic[]) => (msg: string) => warnings.push(diagnostic('BUILD_WARNING', { reason: `vite: ${msg.split('\n')[0]}` }, {}, 'warning'));
 
+/** Vite's output, public/ and the manifest checked and assembled into the package. */
+async function finish(
+  o: ResolvedBuildOptions,
+  projectMaps: boolean,
+  step: NonNullable<Awaited<ReturnType<typeof readProjectManifest>>>,
+  resolved: ResolvedViteConfig | undefined,
+  outputs: ViteChunk[],
+  s: { errors: BuildDiagnostic[]; warnings: BuildDiagnostic[]; watchFiles: Set<string>; started: number },
+): Promise<BuildOutput> {
+  const { errors, warnings, watchFiles } = s;
+  const { projectDir } = o;
+  const out = collectViteOutput(projectMaps ? { ...o, sourcemap: fromViteSourcemap(resolved?.build?.sourcemap) } : o, outputs);
+  for (const f of out.watch) watchFiles.add(f);
+  const publicErrors: Diagnostic[] = [];
+  const publicFiles = await publicEntries(resolved?.publicDir ?? join(projectDir, 'public'), publicErrors);
+  for (const p of publicFiles) watchFiles.add(p.absolute);
+  const checked = await step.checking;
+  errors.push(...checked.errors, ...publicErrors);
+  warnings.push(...checked.warnings);
+  const manifest = checked.manifest;
+  const fail = (): BuildOutput => failedBuild({ manifest, errors, warnings, watchFiles, started: s.started });
+  if (!manifest) return fail();
+  const htmlEntry = out.entries.find((e) => e.name === manifest.entryPoint);
+  if (!htmlEntry) {
+    const produced = out.entries.filter((e) => e.name.endsWith('.html')).map((e) => e.name);
+    errors.push(
+      diagnostic(
+        'BUILD_ENTRY_NOT_BUILT',
+        { entryPoint: manifest.entryPoint, tool: 'vite', produced: produced.length ? produced.join(', ') : 'no HTML' },
+        { file: 'manifest.json', pointer: '/entryPoint' },
+      ),
+    );
+    return fail();
+  }
+  if (resolved) watchFiles.add(join(resolved.root, manifest.entryPoint));
+  const entries = [...out.entries.filter((e) => e !== htmlEntry), ...publicFiles.map(({ absolute: _, ...e }) => e)];
+  const html = new TextDecoder().decode(htmlEntry.data);
+  const assembled = assemblePackage({
+    manifest,
+    manifestBytes: step.bytes,
+    htmlPath: manifest.entryPoint,
+    html,
+    entries,
+    lint: o.lint,
+    renameWebManifest: o.renameWebManifest,
+    sources: { projectDir, inputs: [...out.sizes.keys()] },
+  });
+  errors.push(...assembled.errors);
+  warnings.push(...assembled.warnings);
+  const metafile = { inputs: Object.fromEntries([...out.sizes.keys()].map((k) => [k, {}])), outputs: Object.fromEntries(out.entries.map((e) => [e.name, {}])) };
+  return {
+    ok: errors.length === 0,
+    manifest,
+    files: errors.length ? new Map() : assembled.files,
+    sourcemaps: out.sourcemaps,
+    errors,
+    warnings,
+    metafile,
+    modules: sortModules(out.sizes),
+    watchFiles: [...watchFiles],
+    durationMs: performance.now() - s.started,
+  };
+}
+
 /**
  * `sourcemapGiven`: the caller chose the source maps; otherwise a production build takes the project's.
  * With o.watch, Vite's watcher stays up between rebuilds (see vite-watch.ts).
@@ -217,80 +288,12 @@ export function createViteBuild(o: ResolvedBuildOptions, configFile: string | un
       outputs = await bundle(warnings);
     } catch (err) {
       const checked = await step.checking;
-      if ((err as { miniappMissing?: boolean }).miniappMissing)
-        errors.push(
-          diagnostic(
-            'BUILD_COMPILER_MISSING',
-            { file: configFile ? toPosix(relative(projectDir, configFile)) : 'vite.config', compiler: 'vite', install: '--save-dev vite', reason: 'vite is not in its node_modules' },
-            { file: configFile ? toPosix(relative(projectDir, configFile)) : undefined },
-          ),
-        );
-      else errors.push(fromViteError(err, projectDir));
+      errors.push(viteFailure(err, projectDir, configFile));
       for (const d of errors) if (d.file && !d.file.startsWith('..')) watchFiles.add(join(projectDir, d.file));
       errors.push(...checked.errors);
       return fail(checked.manifest);
     }
-    return finish(step, resolved, outputs, { errors, warnings, watchFiles, started });
-  }
-
-  async function finish(
-    step: NonNullable<Awaited<ReturnType<typeof readProjectManifest>>>,
-    resolved: ResolvedViteConfig | undefined,
-    outputs: ViteChunk[],
-    s: { errors: BuildDiagnostic[]; warnings: BuildDiagnostic[]; watchFiles: Set<string>; started: number },
-  ): Promise<BuildOutput> {
-    const { errors, warnings, watchFiles } = s;
-    const out = collectViteOutput(projectMaps ? { ...o, sourcemap: fromViteSourcemap(resolved?.build?.sourcemap) } : o, outputs);
-    for (const f of out.watch) watchFiles.add(f);
-    const publicErrors: Diagnostic[] = [];
-    const publicFiles = await publicEntries(resolved?.publicDir ?? join(projectDir, 'public'), publicErrors);
-    for (const p of publicFiles) watchFiles.add(p.absolute);
-    const checked = await step.checking;
-    errors.push(...checked.errors, ...publicErrors);
-    warnings.push(...checked.warnings);
-    const manifest = checked.manifest;
-    const fail = (): BuildOutput => failedBuild({ manifest, errors, warnings, watchFiles, started: s.started });
-    if (!manifest) return fail();
-    const htmlEntry = out.entries.find((e) => e.name === manifest.entryPoint);
-    if (!htmlEntry) {
-      const produced = out.entries.filter((e) => e.name.endsWith('.html')).map((e) => e.name);
-      errors.push(
-        diagnostic(
-          'BUILD_ENTRY_NOT_BUILT',
-          { entryPoint: manifest.entryPoint, tool: 'vite', produced: produced.length ? produced.join(', ') : 'no HTML' },
-          { file: 'manifest.json', pointer: '/entryPoint' },
-        ),
-      );
-      return fail();
-    }
-    if (resolved) watchFiles.add(join(resolved.root, manifest.entryPoint));
-    const entries = [...out.entries.filter((e) => e !== htmlEntry), ...publicFiles.map(({ absolute: _, ...e }) => e)];
-    const html = new TextDecoder().decode(htmlEntry.data);
-    const assembled = assemblePackage({
-      manifest,
-      manifestBytes: step.bytes,
-      htmlPath: manifest.entryPoint,
-      html,
-      entries,
-      lint: o.lint,
-      renameWebManifest: o.renameWebManifest,
-      sources: { projectDir, inputs: [...out.sizes.keys()] },
-    });
-    errors.push(...assembled.errors);
-    warnings.push(...assembled.warnings);
-    const metafile = { inputs: Object.fromEntries([...out.sizes.keys()].map((k) => [k, {}])), outputs: Object.fromEntries(out.entries.map((e) => [e.name, {}])) };
-    return {
-      ok: errors.length === 0,
-      manifest,
-      files: errors.length ? new Map() : assembled.files,
-      sourcemaps: out.sourcemaps,
-      errors,
-      warnings,
-      metafile,
-      modules: sortModules(out.sizes),
-      watchFiles: [...watchFiles],
-      durationMs: performance.now() - s.started,
-    };
+    return finish(o, projectMaps, step, resolved, outputs, { errors, warnings, watchFiles, started });
   }
 
   let disposed = false;

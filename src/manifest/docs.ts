@@ -2,8 +2,8 @@ import { manifestSchema } from './schema.js';
 
 /**
  * Renders docs/manifest.md from schema/manifest.schema.json, so the reference cannot drift from what
- * `validate` enforces; a test checks the committed file matches. Long because it is the page's text,
- * kept in reading order; the only logic is the fields table.
+ * `validate` enforces; a test checks the committed file matches.
+ * @long the page's text in reading order; the only logic is the fields table
  */
 export function renderManifestDoc(): string {
   const schema = manifestSchema() as unknown as {

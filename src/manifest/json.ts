@@ -31,8 +31,7 @@ const escapePointer = (key: string) => key.replace(/~/g, '~0').replace(/\//g, '~
  * JSON.parse keeps the last of two equal keys silently, so a reviewer and a host could read two
  * different manifests from one file; this parser makes that an error. Objects are built with
  * defineProperty, so a "__proto__" key is an ordinary own property and never a prototype.
- * Long on purpose: one closure over the cursor (i, line, lineStart), whose inner functions are the
- * grammar's rules (value, object, array, string, number), each short; split, they would pass the cursor.
+ * @long one closure over the cursor (i, line, lineStart) whose inner functions are the grammar's rules, each short
  */
 export function parseJsonWithPositions(text: string, options: JsonParseOptions = {}): JsonParseResult {
   const file = options.file;

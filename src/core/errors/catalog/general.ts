@@ -3,6 +3,8 @@ import type { ErrorCatalog } from '../types.js';
 const q = (v: unknown) => JSON.stringify(v);
 
 export const generalErrors = {
+  // The toolchain's own crash. The bridge's INTERNAL_ERROR (src/bridge/catalog.ts) is another public list:
+  // what an app sees from MiniAppBridge.call. Same name, two contracts; renaming either breaks its users.
   INTERNAL_ERROR: {
     title: 'Internal error',
     message: (a) => `miniapp hit an unexpected internal error: ${String(a.reason ?? 'unknown')}`,
