@@ -90,6 +90,8 @@ interface ChannelState {
   handlers: ChannelHandlers | undefined;
   readonly clients: Set<DevClient>;
   readonly connections: Map<DevClient, Connection>;
+  /** Sockets evicted for a newcomer whose close handshake has not ended: cut at once if the server closes. */
+  readonly evicted: Set<WebSocket>;
 }
 
 /** A handler's own failure must never reach the socket's event emitter (it would stop the process). */
@@ -141,8 +143,11 @@ function evict(state: ChannelState, conn: Connection, helloTimeoutMs: number, on
   if (!forget(state, conn)) return;
   const reason = `closed a connection silent for over ${helloTimeoutMs / 1000} s to make room (no hello; the client cap was reached)`;
   onRefused({ status: 503, reason, kind: 'idle' }, conn.req);
-  conn.ws.close(1008, 'idle: no hello');
-  setTimeout(() => conn.ws.terminate(), 1000).unref();
+  const { ws } = conn;
+  state.evicted.add(ws);
+  ws.once('close', () => state.evicted.delete(ws));
+  ws.close(1008, 'idle: no hello');
+  setTimeout(() => ws.terminate(), 1000).unref();
 }
 
 /** Closes every socket with 1001 (going away), cutting any that does not answer within 250 ms. */
@@ -164,6 +169,7 @@ async function closeAll(state: ChannelState): Promise<void> {
     );
   }
   state.connections.clear();
+  for (const ws of state.evicted) ws.terminate();
   await Promise.all(closed);
 }
 
@@ -173,7 +179,7 @@ export async function createWebSocketChannel(server: Server, options: WebSocketC
   const wss = new WebSocketServer({ noServer: true, maxPayload: LIMITS.maxFrameBytes });
   const maxClients = options.maxClients ?? LIMITS.maxClients;
   const helloTimeoutMs = options.helloTimeoutMs ?? LIMITS.helloTimeoutMs;
-  const state: ChannelState = { handlers: undefined, clients: new Set(), connections: new Map() };
+  const state: ChannelState = { handlers: undefined, clients: new Set(), connections: new Map(), evicted: new Set() };
 
   const refuse = (socket: Duplex, r: UpgradeRefusal, req: IncomingMessage, retryAfterMs?: number) => {
     options.onRefused(r, req);
