@@ -105,6 +105,7 @@ describe('idle sockets cannot lock the real clients out', () => {
     const half = Array.from({ length: 200 }, (_, i) => {
       const s = tcpConnect(Number(port), '127.0.0.1');
       s.on('error', () => undefined);
+      s.resume(); // read what the server sends, so its close is seen
       // Half of them send the start of an upgrade request and stop; the others send nothing at all.
       if (i % 2) s.write(`GET ${path} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nUpgrade: websocket\r\n`);
       entry.sockets.push(s);
@@ -116,7 +117,12 @@ describe('idle sockets cannot lock the real clients out', () => {
     const since = page.messages.length;
     project.write('src/message.js', "export const message = 'still here';\n");
     await until(() => page.messages.slice(since).some((m) => m.type === 'reload'), 10_000, 'the reload');
-  }, 30_000);
+    // And they do not linger: the server closes a connection that has not sent its headers within 10 s.
+    const t = Date.now();
+    await until(() => half.every((s) => s.closed), 20_000, 'the half-open sockets closed by the server');
+    expect(Date.now() - t).toBeLessThan(15_000);
+    expect(page.ws.readyState).toBe(page.ws.OPEN);
+  }, 45_000);
 
   it('with a short hello deadline, a client that never says hello gives way at once to one that does', async () => {
     const { server, attempt, realClient } = await start({ maxClients: 2, helloTimeoutMs: 200 });
