@@ -14,21 +14,13 @@ const MAX_LINES = 80;
 
 /** Being split in this session's branches; emptied (and removed) when they land. */
 const NOT_YET_SPLIT = new Set([
-  'createEsbuildBuild',
-  'createEsbuildSession',
-  'createViteWatch',
-  'createViteBuild',
   'createHostManager',
-  'renderManifestDoc',
-  'parseJsonWithPositions',
   'openPostgresDb',
   'registryRoutes',
   'startRegistryServer',
   'openSqliteDb',
-  'startGuest',
   'createHost',
   'createNetwork',
-  'startSandbox',
   'start',
   'createRequestHandler',
   'createRebuilder',

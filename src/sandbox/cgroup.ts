@@ -1,3 +1,4 @@
+import { spawn, type ChildProcess, type SpawnOptions, type StdioOptions } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -233,4 +234,34 @@ export function createSandboxCgroup(memoryBytes: number, pidsMax: number): Sandb
     },
     remove,
   };
+}
+
+/**
+ * Spawns the sandbox's first process inside its cgroup before it runs anything: a shell that waits for
+ * one line on its stdin, written once the host has put the shell's pid in the group, then execs the
+ * real command (prlimit, bwrap, node) with stdin closed. Everything the sandbox starts inherits the group.
+ * The host moves the process itself, so this works for a host that drops the jail to another user.
+ */
+export function spawnInCgroup(cgroup: SandboxCgroup | undefined, file: string, args: string[], options: SpawnOptions): ChildProcess {
+  if (!cgroup) return spawn(file, args, options);
+  const stdio = [...(options.stdio as StdioOptions[])];
+  stdio[0] = 'pipe';
+  const child = spawn('/bin/sh', ['-c', 'read -r _ && exec "$@" </dev/null', 'sh', file, ...args], { ...options, stdio: stdio as SpawnOptions['stdio'] });
+  try {
+    for (const procs of cgroup.procs) writeFileSync(procs, String(child.pid));
+  } catch {
+    // Not moved (the shell already died, or the group went away): the shell gets no line and ends.
+    child.stdin?.destroy();
+    return child;
+  }
+  child.stdin?.on('error', () => undefined);
+  child.stdin?.end('\n');
+  return child;
+}
+
+/** The group goes with its processes: now, or once a jailed process bwrap left behind is gone. */
+export function releaseCgroup(cgroup: SandboxCgroup | undefined): void {
+  if (!cgroup) return;
+  cgroup.remove();
+  setTimeout(() => cgroup.remove(), 500).unref();
 }

@@ -47,12 +47,17 @@ export function voluntarySwitches(pid: number): number | undefined {
   }
 }
 
+export interface ExternalClock {
+  sample(pid: number, nowMs: number): number;
+  reset(): void;
+}
+
 /**
  * Watches from outside whether a process's event loop ever sleeps. sample() returns for how long (ms)
  * the main thread has not gone to sleep once: a sandbox that forges its heartbeat answers while it
  * spins is caught by this, since it cannot forge the kernel's count of its own sleeps.
  */
-export function externalClock(): { sample(pid: number, nowMs: number): number; reset(): void } {
+export function externalClock(): ExternalClock {
   let last: number | undefined;
   let since = 0;
   let busyAtSince = 0;
@@ -76,6 +81,17 @@ export function externalClock(): { sample(pid: number, nowMs: number): number; r
       last = undefined;
     },
   };
+}
+
+/** Resident set size of a process in bytes from /proc (Linux), for host-wide memory figures. */
+export function processRss(pid: number): number | undefined {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const m = /VmRSS:\s+(\d+) kB/.exec(status);
+    return m ? Number(m[1]) * 1024 : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 let refused = false;
