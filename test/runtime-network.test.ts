@@ -154,6 +154,7 @@ describe('network modes', () => {
       network: [
         { url: 'https://api.partner.test/rates', json: { eur: 1.1 } },
         { url: 'https://api.partner.test/moved', status: 302, headers: { Location: 'https://evil.example/' } },
+        { url: 'https://api.partner.test/broken', status: 302, headers: { Location: 'https://[' } },
       ],
     };
     const withFixtures = await launch(APP, { fixtures });
@@ -161,6 +162,9 @@ describe('network modes', () => {
     expect(await p('https://api.partner.test/rates')).toBe('200 {"eur":1.1}');
     expect(await p('https://api.partner.test/unknown')).toBe('NO_FIXTURE');
     expect(await p('https://api.partner.test/moved')).toBe('DOMAIN_NOT_ALLOWED');
+    // a redirect to no URL at all is a network error, not a request left unanswered
+    expect(await p('https://api.partner.test/broken')).toBe('NETWORK_ERROR');
+    await withFixtures.settle();
     await withFixtures.close();
     const off = await launch(APP, { network: 'off', fixtures });
     expect(await (off.window as unknown as { probe(u: string): Promise<string> }).probe('https://api.partner.test/rates')).toBe('NETWORK_OFF');

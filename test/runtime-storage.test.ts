@@ -72,8 +72,11 @@ describe('host storage', () => {
   it('refuses a write over the quota with QUOTA_EXCEEDED and writes nothing', async () => {
     const dataDir = tempDir();
     const hostKey = randomBytes(32);
-    const h = hostHarness({ dataDir, hostKey, manifest: { permissions: ['storage'] } });
-    const chunk = 'x'.repeat(500_000);
+    // The default quota (10 MiB, checked below) at a hundredth of the scale: the same arithmetic, and a
+    // file that takes milliseconds, not a second, to encrypt and write each time.
+    const quota = Math.ceil((10 * 1024 * 1024) / 100);
+    const h = hostHarness({ dataDir, hostKey, storageQuota: quota, manifest: { permissions: ['storage'] } });
+    const chunk = 'x'.repeat(5_000);
     for (let i = 0; i < 20; i++) expect(await h.call('storage.set', { key: `k${i}`, value: chunk })).toMatchObject({ ok: true });
     await h.host.storage.flush();
     const before = readFileSync(join(dataDir, 'storage', storageFileName(hostKey, 'com.example.test')));
@@ -86,7 +89,18 @@ describe('host storage', () => {
     expect(await h.call('storage.get', { key: 'k9' })).toEqual({ ok: true, value: { value: chunk } });
     // Replacing a value with a smaller one frees space.
     expect(await h.call('storage.set', { key: 'k0', value: 'small' })).toMatchObject({ ok: true });
-    expect(await h.call('storage.set', { key: 'k20', value: 'x'.repeat(400_000) })).toMatchObject({ ok: true });
+    expect(await h.call('storage.set', { key: 'k20', value: 'x'.repeat(4_000) })).toMatchObject({ ok: true });
+    expect(h.host.storage.quotaBytes).toBe(quota);
+  });
+
+  it('holds 10 MiB per app by default: twenty 500 kB values fit, a twenty-first does not', async () => {
+    const h = hostHarness({ manifest: { permissions: ['storage'] } });
     expect(h.host.storage.quotaBytes).toBe(10 * 1024 * 1024);
+    const chunk = 'x'.repeat(500_000);
+    expect(await h.call('storage.set', { key: 'k0', value: chunk })).toMatchObject({ ok: true });
+    // the rest straight into the store: 9.5 MB more through the channel is seconds of copying
+    for (let i = 1; i < 20; i++) h.host.storage.set(`k${i}`, chunk);
+    expect(await h.call('storage.set', { key: 'k20', value: chunk })).toMatchObject({ ok: false, error: { code: 'QUOTA_EXCEEDED' } });
+    expect(h.host.storage.keys()).toHaveLength(20);
   });
 });

@@ -150,7 +150,7 @@ describe('bad input ends in a report with codes, never a hang or a crash', () =>
   }, 60_000);
 
   it('settle() gives up on an app that never goes idle', async () => {
-    const app = await launch(SHOP, { idleTimeoutMs: 300 });
+    const app = await launch(SHOP, { idleTimeoutMs: 100 });
     app.respond('storage.keys', () => new Promise(() => {}));
     void (app.window as unknown as { MiniAppBridge: { call(m: string): Promise<unknown> } }).MiniAppBridge.call('storage.keys');
     await expect(app.settle()).rejects.toThrow(/not idle/);

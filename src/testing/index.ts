@@ -22,7 +22,7 @@ import type { ConsoleEntry, GuestErrorEntry } from '../runtime/index.js';
 import type { NetworkViolation } from '../runtime/index.js';
 import type { CallRecord, Recording } from '../runtime/index.js';
 import { FakeClock, verifyToken, type TokenCheck } from '../runtime/index.js';
-import { launchApp, type LaunchOptions } from '../runtime/index.js';
+import { launchApp, type Host, type LaunchOptions, type RunningApp } from '../runtime/index.js';
 
 export { FakeClock, verifyToken, tokenSigningKey, TOKEN_LIFETIME_MS } from '../runtime/index.js';
 export type { CallRecord, Recording, ConsoleEntry, GuestErrorEntry, NetworkViolation, TokenCheck };
@@ -104,19 +104,18 @@ export async function launch(pathOrZip: string, options: TestLaunchOptions = {})
   const clock = options.clock ?? new FakeClock(Date.now());
   const hostKey = options.hostKey ?? randomBytes(32);
   const app = await launchApp(pathOrZip, { ...options, clock, hostKey });
-  const { host } = app;
-  const sandboxed = app.isolation.level !== 'in-process';
-  // The page of a sandboxed app is in its sandbox process: only messages reach it.
-  const page = () => {
-    if (sandboxed)
-      throw new Error(
-        `the app runs in a sandbox process (isolation "${app.isolation.level}"): window, document, query, queryAll and text need isolation "in-process"; use await app.textOf(selector), click and type`,
-      );
-    return app.guest;
-  };
   const idleMs = options.idleTimeoutMs ?? 5000;
-  const settle = () => withTimeout(host.waitForIdle(), idleMs, 'settle');
-  const snapshot = () => host.snapshot();
+  const settle = () => withTimeout(app.host.waitForIdle(), idleMs, 'settle');
+  const handle = testApp(app, clock, settle);
+  // An app that never goes idle (a polling interval) is still usable: launch waits idleTimeoutMs at most.
+  await settle().catch(() => undefined);
+  return handle;
+}
+
+/** The handle a test drives: the page, the host's records, scripted answers and consent, storage, tokens, lifecycle. */
+function testApp(app: RunningApp, clock: FakeClock, settle: () => Promise<void>): TestApp {
+  const { host } = app;
+  const page = pageOf(app);
   const appId = app.source.manifest.id;
   let closed = false;
   const handle: TestApp = {
@@ -131,49 +130,25 @@ export async function launch(pathOrZip: string, options: TestLaunchOptions = {})
     },
     callsTo: (method) => host.recorder.calls.filter((c) => c.method === method),
     get console() {
-      return snapshot().console;
+      return host.snapshot().console;
     },
     get errors() {
-      return snapshot().errors;
+      return host.snapshot().errors;
     },
     get violations() {
-      return snapshot().violations;
+      return host.snapshot().violations;
     },
     clock,
     isolation: app.isolation,
-    async textOf(selector) {
-      const r = await host.dom('query', selector);
-      if (!r.ok) throw new Error(r.error!.message);
-      const found = r.value as { exists?: boolean; text?: string } | undefined;
-      return found?.exists ? (found.text ?? '') : undefined;
-    },
+    ...domActions(host, settle),
     query: (selector) => page().document.querySelector(selector),
     queryAll: (selector) => Array.from(page().document.querySelectorAll(selector) as ArrayLike<Element>),
     text: (selector) => page().document.querySelector(selector)?.textContent ?? undefined,
-    async click(selector) {
-      const r = await host.dom('click', selector);
-      if (!r.ok) throw new Error(r.error!.message);
-      await settle();
-    },
-    async type(selector, value) {
-      const r = await host.dom('input', selector, value);
-      if (!r.ok) throw new Error(r.error!.message);
-      await settle();
-    },
     settle,
     respond: (method, handler) => host.respond(method, handler as never),
     grant: (permission) => host.setConsent(permission, true),
     deny: (permission) => host.setConsent(permission, false),
-    storage: {
-      get: (key) => host.storage.get(key),
-      set: (key, value) => host.storage.set(key, value),
-      keys: () => host.storage.keys(),
-      snapshot: () => host.storage.snapshot(),
-      get usedBytes() {
-        return host.storage.usedBytes;
-      },
-      flush: () => host.storage.flush(),
-    },
+    storage: storageView(host.storage),
     verifyToken: (token, expect = {}) => verifyToken(token, { signingKey: host.tokenKey, clock, appId: expect.appId ?? appId, scope: expect.scope }),
     async lifecycle(state) {
       if (state === 'unloaded') return handle.close();
@@ -187,9 +162,55 @@ export async function launch(pathOrZip: string, options: TestLaunchOptions = {})
       await app.close();
     },
   };
-  // An app that never goes idle (a polling interval) is still usable: launch waits idleTimeoutMs at most.
-  await settle().catch(() => undefined);
   return handle;
+}
+
+/** The page of an in-process app. A sandboxed app's page is in its sandbox process: only messages reach it. */
+function pageOf(app: RunningApp): () => RunningApp['guest'] {
+  return () => {
+    if (app.isolation.level !== 'in-process')
+      throw new Error(
+        `the app runs in a sandbox process (isolation "${app.isolation.level}"): window, document, query, queryAll and text need isolation "in-process"; use await app.textOf(selector), click and type`,
+      );
+    return app.guest;
+  };
+}
+
+/** What a test does to the page through the host's channel, under every isolation; click and type then wait until idle. */
+function domActions(host: Host, settle: () => Promise<void>): Pick<TestApp, 'textOf' | 'click' | 'type'> {
+  const act = async (op: 'query' | 'click' | 'input', selector: string, value?: string) => {
+    const r = await host.dom(op, selector, value);
+    if (!r.ok) throw new Error(r.error!.message);
+    return r.value;
+  };
+  return {
+    async textOf(selector) {
+      const found = (await act('query', selector)) as { exists?: boolean; text?: string } | undefined;
+      return found?.exists ? (found.text ?? '') : undefined;
+    },
+    async click(selector) {
+      await act('click', selector);
+      await settle();
+    },
+    async type(selector, value) {
+      await act('input', selector, value);
+      await settle();
+    },
+  };
+}
+
+/** The app's storage as a test reads and writes it (the same store the app's storage.* calls use). */
+function storageView(storage: Host['storage']): TestApp['storage'] {
+  return {
+    get: (key) => storage.get(key),
+    set: (key, value) => storage.set(key, value),
+    keys: () => storage.keys(),
+    snapshot: () => storage.snapshot(),
+    get usedBytes() {
+      return storage.usedBytes;
+    },
+    flush: () => storage.flush(),
+  };
 }
 
 /** Types for partners: `MiniAppBridge.call<'payment.pay'>(...)` typed from the catalogue. */

@@ -36,3 +36,25 @@ export function checkUrl(input: string, allowedDomains: readonly string[], optio
   }
   return { allowed: true, url };
 }
+
+export type NetworkMode = 'fixtures' | 'live' | 'off';
+
+/**
+ * Where one hop of a request goes, decided from its parsed URL alone: the app's own origin is the
+ * package; anything else must pass checkUrl (https, or wss for a WebSocket); a WebSocket the policy
+ * allows is not carried by the headless runtime; the rest goes where the network mode says.
+ */
+export type HopRoute = { to: 'refused'; reason: string } | { to: 'package' } | { to: 'unsupported' } | { to: NetworkMode };
+
+export function routeHop(url: URL, api: string, policy: { mode: NetworkMode; allowedDomains: readonly string[]; appOrigin: string }): HopRoute {
+  const sameOrigin = url.origin === policy.appOrigin;
+  if (!sameOrigin) {
+    const verdict = checkUrl(url.href, policy.allowedDomains, { secureScheme: api === 'websocket' ? 'wss:' : 'https:' });
+    if (!verdict.allowed) return { to: 'refused', reason: verdict.reason };
+  }
+  if (api === 'websocket') return { to: 'unsupported' };
+  return sameOrigin ? { to: 'package' } : { to: policy.mode };
+}
+
+/** Reports and audit lines never repeat a password the app put in a URL. */
+export const redact = (url: string) => url.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^@/?#]*@/i, '$1***@');
