@@ -19,11 +19,6 @@ const NOT_YET_SPLIT = new Set([
   'registryRoutes',
   'startRegistryServer',
   'openSqliteDb',
-  'start',
-  'createRequestHandler',
-  'createRebuilder',
-  'watchProject',
-  'createWebSocketChannel',
 ]);
 
 interface LongFunction {
