@@ -26,6 +26,7 @@ const needsBuild = [
 const slow = [
   'test/serve.robustness.test.ts', // bursts of saves and 1,000-save memory runs against a live server
   'test/serve.hostile.test.ts', // hostile pages flooding the dev server's sockets
+  'test/serve.idle-sockets.test.ts', // silent sockets holding the client slots past the 3 s hello deadline
   'test/runtime-testing-api.test.ts', // 100,000-call apps, hangs and idle deadlines
   'test/os-sandbox-escapes.test.ts', // real bubblewrap jails, cgroup ceilings
   'test/registry.test.ts', // a host manager updating and rolling back through a live registry

@@ -19,14 +19,6 @@ const NOT_YET_SPLIT = new Set([
   'registryRoutes',
   'startRegistryServer',
   'openSqliteDb',
-  'createHost',
-  'createNetwork',
-  'start',
-  'createRequestHandler',
-  'createRebuilder',
-  'watchProject',
-  'createWebSocketChannel',
-  'launch',
 ]);
 
 interface LongFunction {

@@ -90,6 +90,27 @@ function cyclesOf(graph: ReadonlyMap<string, ReadonlySet<string>>): string[][] {
   return cycles;
 }
 
+/** Files that import each other, directly or around a loop (type-only imports count: a reader follows them too). */
+function fileCycles(edges: readonly ImportEdge[]): string[] {
+  const graph = new Map<string, Set<string>>();
+  for (const e of edges) {
+    if (e.to === undefined) continue;
+    const to = e.to.replace(/\.js$/, '.ts');
+    if (!graph.has(e.from)) graph.set(e.from, new Set());
+    graph.get(e.from)!.add(to);
+  }
+  const seen = new Set<string>();
+  return cyclesOf(graph)
+    .map((c) => c.slice(0, -1))
+    .filter((c) => {
+      const key = [...c].sort().join(' ');
+      if (seen.has(key)) return false;
+      seen.add(key);
+      return true;
+    })
+    .map((c) => `src/${c.join(' -> src/')} -> src/${c[0]}: files that import each other; move what both need into one of them or a third file`);
+}
+
 const src = new URL('../src/', import.meta.url).pathname;
 function* walk(dir: string): Generator<string> {
   for (const e of readdirSync(dir, { withFileTypes: true })) {
@@ -103,6 +124,13 @@ describe('src/ keeps its layers (ARCHITECTURE.md)', () => {
     const edges = [...walk(src)].flatMap((file) => importsOf(relative(src, file).split(sep).join('/'), readFileSync(file, 'utf8')));
     expect(edges.length).toBeGreaterThan(300);
     expect(layerViolations(edges)).toEqual([]);
+  });
+
+  it('no two files import each other, directly or around a loop', () => {
+    const edges = [...walk(src)].flatMap((file) => importsOf(relative(src, file).split(sep).join('/'), readFileSync(file, 'utf8')));
+    expect(fileCycles(edges)).toEqual([]);
+    const edge = (from: string, specifier: string) => importsOf(from, `import type { X } from '${specifier}';\n`);
+    expect(fileCycles([...edge('runtime/a.ts', './b.js'), ...edge('runtime/b.ts', './c.js'), ...edge('runtime/c.ts', './a.js')])).toHaveLength(1);
   });
 
   it('reports an upward import, a peer import, an internal of a middle folder, a cycle and an import in src/format', () => {

@@ -83,7 +83,7 @@ describe('conformance verdicts a CI can trust', () => {
 
   it('measures and reports the peak memory of the app (sampled while it runs, not 0.0 MB)', async () => {
     // 12 MB held for a moment (long enough for a loaded machine's sampling), then released: the peak is what counts.
-    const dir = app('window.keep = []; for (let i = 0; i < 12; i++) keep.push(new Uint8Array(1 << 20).fill(i + 1)); setTimeout(() => { keep = null; }, 1500);');
+    const dir = app('window.keep = []; for (let i = 0; i < 12; i++) keep.push(new Uint8Array(1 << 20).fill(i + 1)); setTimeout(() => { keep = null; }, 4000);');
     const r = await runCli(['conformance', dir, ...CONFORM_FLAGS], { timeoutMs: 60_000 });
     expect(r.code).toBe(0);
     const peak = Number(/peak memory ([\d.]+) MB/.exec(r.stdout)?.[1]);

@@ -5,7 +5,7 @@ import type { AppSource } from './app-source.js';
 import { messageEnd, type GuestMessage, type HostEnd, type HostMessage } from './channel.js';
 import type { GuestHandle } from './guest/guest.js';
 import { createHost, type Host } from './host/host.js';
-import { appOrigin, type EscapeAttempts, type LaunchOptions, type RunningApp } from './launch.js';
+import { appOrigin, type EscapeAttempts, type LaunchOptions, type RunningApp } from './launch-types.js';
 
 export { sandboxGuestEntry, startGuestSandbox } from '../sandbox/index.js';
 

@@ -31,6 +31,8 @@ export interface DevServerOptions {
   allowedHosts?: readonly string[];
   /** Connected clients at most (default LIMITS.maxClients). */
   maxClients?: number;
+  /** A connection silent this long (no `hello`) gives its slot to a newcomer when the server is full (default LIMITS.helloTimeoutMs). */
+  helloTimeoutMs?: number;
   /** Watch the project and rebuild on change (default true). */
   watch?: boolean;
   /** Changes closer together than this start one rebuild (default 0: the events of one save, read in one turn of the event loop, start one rebuild; later ones during it start exactly one more, and only the last result is reported). */
@@ -343,7 +345,9 @@ async function startHttp(p: {
       url: redactedTarget(req.url ?? ''),
       ...(req.headers.origin !== undefined ? { origin: req.headers.origin.slice(0, 200) } : {}),
     });
-  const http = createServer();
+  // A connection that has not finished its request headers within 10 s is closed (Node's default is 60 s):
+  // a hostile page or peer cannot keep half-opened upgrades around (they never take a client slot).
+  const http = createServer({ headersTimeout: 10_000, connectionsCheckingInterval: 2_000 });
   http.on(
     'request',
     createRequestHandler({
@@ -356,7 +360,13 @@ async function startHttp(p: {
     }),
   );
   http.on('clientError', (_err, socket) => socket.destroy());
-  const ws = await createWebSocketChannel(http, { token, allowedHosts: options.allowedHosts, maxClients: options.maxClients, onRefused: (r, req) => refused(r.status, r.reason, r.kind, req) });
+  const ws = await createWebSocketChannel(http, {
+    token,
+    allowedHosts: options.allowedHosts,
+    maxClients: options.maxClients,
+    helloTimeoutMs: options.helloTimeoutMs,
+    onRefused: (r, req) => refused(r.status, r.reason, r.kind, req),
+  });
   p.channels.push(ws, ...(options.channels ?? []));
   const handlers = clientHandlers(p.clients, state, randomUUID(), emit);
   for (const ch of p.channels) ch.listen(handlers);

@@ -74,111 +74,135 @@ const scriptJson = (value: unknown) =>
 const isRouteNavigation = (req: IncomingMessage, path: string) =>
   path !== '' && !/\.[^/]*$/.test(path) && (req.headers['sec-fetch-dest'] === 'document' || /\btext\/html\b/.test(req.headers.accept ?? ''));
 
+/** What every route shares: the options, the dev package of the build being served, the refusal. */
+interface Routes {
+  readonly options: RequestHandlerOptions;
+  /** The release descriptor and zip of a build, made once per build. */
+  packageFor(build: ServedBuild): Promise<DevPackage>;
+  refuse(req: IncomingMessage, res: ServerResponse, status: number, reason: string, kind: string): void;
+}
+
+function createRoutes(options: RequestHandlerOptions): Routes {
+  let devPackage: { hash: string; value: Promise<DevPackage> } | undefined;
+  return {
+    options,
+    packageFor(build) {
+      if (devPackage?.hash !== build.hash) devPackage = { hash: build.hash, value: describeDevPackage(build.manifest, build.files, build.hash) };
+      return devPackage.value;
+    },
+    refuse(req, res, status, reason, kind) {
+      options.onRefused(status, reason, kind, req);
+      text(res, status, status === 403 ? `Forbidden: ${reason}` : `Bad request: ${reason}`);
+    },
+  };
+}
+
+/** POST /__miniapp/reload: rebuild now and tell the pages to reload. */
+function reloadEndpoint(routes: Routes, req: IncomingMessage, res: ServerResponse): void {
+  if (req.method !== 'POST') return send(res, 405, 'Use POST\n', 'text/plain; charset=utf-8', false, { Allow: 'POST' });
+  // A cross-site form or fetch carries its Origin: only this server's pages (or no browser at all) may reload.
+  if (!isAllowedOrigin(req.headers.origin, req.headers.host)) return routes.refuse(req, res, 403, `Origin ${JSON.stringify(req.headers.origin)} is not allowed`, 'origin');
+  routes.options.reload();
+  json(res, 202, { reloading: true });
+}
+
+/** The simulator page, with its configuration (the token, the app being served) in a script tag. */
+function simulatorPage(routes: Routes, res: ServerResponse, page: Buffer, head: boolean): void {
+  const build = routes.options.builds.current();
+  const config: SimulatorConfig = {
+    token: routes.options.token,
+    protocol: PROTOCOL_VERSION,
+    wsPath: WS_PATH,
+    launchPath: LAUNCH_PATH,
+    app: build ? { id: build.manifest.id, version: build.manifest.version, name: build.manifest.name, entryPoint: build.manifest.entryPoint, permissions: build.manifest.permissions } : undefined,
+  };
+  const html = page.toString('utf8').replace('<!--MINIAPP_CONFIG-->', `<script>window.__MINIAPP_SIMULATOR__ = ${scriptJson(config)};</script>`);
+  send(res, 200, html, CLIENT_ASSETS['simulator.html']!, head);
+}
+
+/** The server's own endpoints under /__miniapp/: the simulator, the client, the mock bridge, reload. */
+async function devEndpoint(routes: Routes, req: IncomingMessage, res: ServerResponse, path: string, head: boolean): Promise<void> {
+  const method = req.method ?? 'GET';
+  const name = path === '__miniapp' ? 'simulator.html' : path.slice('__miniapp/'.length);
+  if (name === 'reload') return reloadEndpoint(routes, req, res);
+  if (`/${path}` === WS_PATH) return text(res, 426, 'This is the WebSocket endpoint: connect with a WebSocket client and the token.');
+  if (method !== 'GET' && !head) return send(res, 405, 'Method not allowed\n', 'text/plain; charset=utf-8', false, { Allow: 'GET, HEAD' });
+  if (name === 'simulator.html' && path !== '__miniapp') return text(res, 404, 'Not found', head);
+  const data = await readClientAsset(name);
+  if (!data) return text(res, 404, 'Not found', head);
+  if (name === 'simulator.html') return simulatorPage(routes, res, data, head);
+  send(res, 200, data, CLIENT_ASSETS[name]!, head);
+}
+
+/** The update feed: the release descriptor of the build being served, and its package. True when it answered. */
+async function feed(routes: Routes, req: IncomingMessage, res: ServerResponse, path: string, build: ServedBuild | undefined, head: boolean): Promise<boolean> {
+  const m = /^mini-programs\/([^/]+)\/(version|package\.zip)$/.exec(path);
+  if (!m || !build || build.files.has(path)) return false;
+  if (m[1] !== build.manifest.id) {
+    json(res, 404, { error: 'APP_NOT_FOUND', message: `this dev server serves ${build.manifest.id}, not ${m[1]}` }, head);
+    return true;
+  }
+  const pkg = await routes.packageFor(build);
+  if (m[2] === 'version') json(res, 200, pkg.descriptor, head);
+  else
+    sendFile(req, res, pkg.zip, 'application/zip', head, {
+      ETag: `"${pkg.descriptor.package.sha256}"`,
+      'Content-Disposition': `attachment; filename="${build.manifest.id}-${build.manifest.version}.zip"`,
+    });
+  return true;
+}
+
+/** A package file of the build being served (an earlier build's hashed asset, the app for a route). */
+function packageFile(routes: Routes, req: IncomingMessage, res: ServerResponse, path: string, trailingSlash: boolean, build: ServedBuild, head: boolean): void {
+  const { builds, token } = routes.options;
+  let name = path === '' ? build.manifest.entryPoint : trailingSlash ? `${path}/index.html` : path;
+  let data = builds.file(name);
+  // A path-routed app (history.pushState('/todos/active')) reloaded at a route: the document it asks for
+  // is the app, as it was at the launch path. Only for page navigations to a path with no file extension.
+  let route = false;
+  if (!data && isRouteNavigation(req, path)) [data, name, route] = [builds.file(build.manifest.entryPoint), build.manifest.entryPoint, true];
+  // No directory listing, ever: a folder is served only through its index.html.
+  if (!data) return text(res, 404, 'Not found', head);
+  if (!isHtml(name)) return sendFile(req, res, data, contentType(name), head);
+  let html = injectClient(Buffer.from(data).toString('utf8'), token, build.hash);
+  // At a nested route the entry's relative URLs (assets/main-….js) must still resolve from the launch path.
+  if (route && !/<base\s/i.test(html)) html = html.replace('</script>', `</script><base href="${LAUNCH_PATH}">`);
+  send(res, 200, html, contentType(name), head);
+}
+
+/** One request: the Host and path checks, then the dev endpoints, the feed, the package's files. */
+async function handle(routes: Routes, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const { options } = routes;
+  if (!isAllowedHost(req.headers.host, options.allowedHosts))
+    return routes.refuse(req, res, 403, `Host ${JSON.stringify(req.headers.host ?? '')} is not allowed (use localhost or an IP address, or allow the name with --allowed-hosts)`, 'host');
+  const parsed = parseRequestPath(req.url ?? '/');
+  if (!parsed.ok) return routes.refuse(req, res, 400, parsed.reason, 'path');
+  const method = req.method ?? 'GET';
+  const head = method === 'HEAD';
+  const path = parsed.path;
+  if (path === '__miniapp' && !parsed.trailingSlash) {
+    res.writeHead(302, { ...COMMON_HEADERS, Location: DEV_PREFIX, 'Content-Length': '0' });
+    return void res.end();
+  }
+  if (path === '__miniapp' || path.startsWith('__miniapp/')) return devEndpoint(routes, req, res, path, head);
+  if (method !== 'GET' && !head) return send(res, 405, 'Method not allowed\n', 'text/plain; charset=utf-8', false, { Allow: 'GET, HEAD' });
+  const build = options.builds.current();
+  if (await feed(routes, req, res, path, build, head)) return;
+  if (build) return packageFile(routes, req, res, path, parsed.trailingSlash, build, head);
+  // Nothing good to serve yet: HTML requests get the errors and reload themselves when fixed.
+  if (path === '' || isHtml(path) || parsed.trailingSlash) return send(res, 503, buildFailedPage(options.problem(), options.token), 'text/html; charset=utf-8', head);
+  return text(res, 503, 'The app does not build yet: see the terminal', head);
+}
+
 /**
  * Answers HTTP requests: the package's files at /, the release descriptor and the dev package under
  * /mini-programs/{id}/, and the server's own pages under /__miniapp/. Never lists a folder, never reads
  * the disk for a package path (files come from the build in memory).
  */
 export function createRequestHandler(options: RequestHandlerOptions): (req: IncomingMessage, res: ServerResponse) => void {
-  let devPackage: { hash: string; value: Promise<DevPackage> } | undefined;
-  const packageFor = (build: ServedBuild) => {
-    if (devPackage?.hash !== build.hash) devPackage = { hash: build.hash, value: describeDevPackage(build.manifest, build.files, build.hash) };
-    return devPackage.value;
-  };
-
-  const refuse = (req: IncomingMessage, res: ServerResponse, status: number, reason: string, kind: string) => {
-    options.onRefused(status, reason, kind, req);
-    text(res, status, status === 403 ? `Forbidden: ${reason}` : `Bad request: ${reason}`);
-  };
-
-  /** The server's own endpoints under /__miniapp/: the simulator, the client, the mock bridge, reload. */
-  async function devEndpoint(req: IncomingMessage, res: ServerResponse, path: string, head: boolean): Promise<void> {
-    const method = req.method ?? 'GET';
-    const name = path === '__miniapp' ? 'simulator.html' : path.slice('__miniapp/'.length);
-    if (name === 'reload') {
-      if (method !== 'POST') return send(res, 405, 'Use POST\n', 'text/plain; charset=utf-8', false, { Allow: 'POST' });
-      // A cross-site form or fetch carries its Origin: only this server's pages (or no browser at all) may reload.
-      if (!isAllowedOrigin(req.headers.origin, req.headers.host)) return refuse(req, res, 403, `Origin ${JSON.stringify(req.headers.origin)} is not allowed`, 'origin');
-      options.reload();
-      return json(res, 202, { reloading: true });
-    }
-    if (`/${path}` === WS_PATH) return text(res, 426, 'This is the WebSocket endpoint: connect with a WebSocket client and the token.');
-    if (method !== 'GET' && !head) return send(res, 405, 'Method not allowed\n', 'text/plain; charset=utf-8', false, { Allow: 'GET, HEAD' });
-    if (name === 'simulator.html' && path !== '__miniapp') return text(res, 404, 'Not found', head);
-    const data = await readClientAsset(name);
-    if (!data) return text(res, 404, 'Not found', head);
-    if (name !== 'simulator.html') return send(res, 200, data, CLIENT_ASSETS[name]!, head);
-    const build = options.builds.current();
-    const config: SimulatorConfig = {
-      token: options.token,
-      protocol: PROTOCOL_VERSION,
-      wsPath: WS_PATH,
-      launchPath: LAUNCH_PATH,
-      app: build ? { id: build.manifest.id, version: build.manifest.version, name: build.manifest.name, entryPoint: build.manifest.entryPoint, permissions: build.manifest.permissions } : undefined,
-    };
-    const html = data.toString('utf8').replace('<!--MINIAPP_CONFIG-->', `<script>window.__MINIAPP_SIMULATOR__ = ${scriptJson(config)};</script>`);
-    return send(res, 200, html, CLIENT_ASSETS[name]!, head);
-  }
-
-  /** The update feed: the release descriptor of the build being served, and its package. True when it answered. */
-  async function feed(req: IncomingMessage, res: ServerResponse, path: string, build: ServedBuild | undefined, head: boolean): Promise<boolean> {
-    const m = /^mini-programs\/([^/]+)\/(version|package\.zip)$/.exec(path);
-    if (!m || !build || build.files.has(path)) return false;
-    if (m[1] !== build.manifest.id) {
-      json(res, 404, { error: 'APP_NOT_FOUND', message: `this dev server serves ${build.manifest.id}, not ${m[1]}` }, head);
-      return true;
-    }
-    const pkg = await packageFor(build);
-    if (m[2] === 'version') json(res, 200, pkg.descriptor, head);
-    else
-      sendFile(req, res, pkg.zip, 'application/zip', head, {
-        ETag: `"${pkg.descriptor.package.sha256}"`,
-        'Content-Disposition': `attachment; filename="${build.manifest.id}-${build.manifest.version}.zip"`,
-      });
-    return true;
-  }
-
-  /** A package file of the build being served (an earlier build's hashed asset, the app for a route). */
-  function packageFile(req: IncomingMessage, res: ServerResponse, path: string, trailingSlash: boolean, build: ServedBuild, head: boolean): void {
-    let name = path === '' ? build.manifest.entryPoint : trailingSlash ? `${path}/index.html` : path;
-    let data = options.builds.file(name);
-    // A path-routed app (history.pushState('/todos/active')) reloaded at a route: the document it asks for
-    // is the app, as it was at the launch path. Only for page navigations to a path with no file extension.
-    let route = false;
-    if (!data && isRouteNavigation(req, path)) [data, name, route] = [options.builds.file(build.manifest.entryPoint), build.manifest.entryPoint, true];
-    // No directory listing, ever: a folder is served only through its index.html.
-    if (!data) return text(res, 404, 'Not found', head);
-    if (!isHtml(name)) return sendFile(req, res, data, contentType(name), head);
-    let html = injectClient(Buffer.from(data).toString('utf8'), options.token, build.hash);
-    // At a nested route the entry's relative URLs (assets/main-….js) must still resolve from the launch path.
-    if (route && !/<base\s/i.test(html)) html = html.replace('</script>', `</script><base href="${LAUNCH_PATH}">`);
-    send(res, 200, html, contentType(name), head);
-  }
-
-  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    if (!isAllowedHost(req.headers.host, options.allowedHosts))
-      return refuse(req, res, 403, `Host ${JSON.stringify(req.headers.host ?? '')} is not allowed (use localhost or an IP address, or allow the name with --allowed-hosts)`, 'host');
-    const parsed = parseRequestPath(req.url ?? '/');
-    if (!parsed.ok) return refuse(req, res, 400, parsed.reason, 'path');
-    const method = req.method ?? 'GET';
-    const head = method === 'HEAD';
-    const path = parsed.path;
-    if (path === '__miniapp' && !parsed.trailingSlash) {
-      res.writeHead(302, { ...COMMON_HEADERS, Location: DEV_PREFIX, 'Content-Length': '0' });
-      return void res.end();
-    }
-    if (path === '__miniapp' || path.startsWith('__miniapp/')) return devEndpoint(req, res, path, head);
-    if (method !== 'GET' && !head) return send(res, 405, 'Method not allowed\n', 'text/plain; charset=utf-8', false, { Allow: 'GET, HEAD' });
-    const build = options.builds.current();
-    if (await feed(req, res, path, build, head)) return;
-    if (build) return packageFile(req, res, path, parsed.trailingSlash, build, head);
-    // Nothing good to serve yet: HTML requests get the errors and reload themselves when fixed.
-    if (path === '' || isHtml(path) || parsed.trailingSlash) return send(res, 503, buildFailedPage(options.problem(), options.token), 'text/html; charset=utf-8', head);
-    return text(res, 503, 'The app does not build yet: see the terminal', head);
-  }
-
+  const routes = createRoutes(options);
   return (req, res) => {
-    handle(req, res).catch((err: Error) => {
+    handle(routes, req, res).catch((err: Error) => {
       if (!res.headersSent) text(res, 500, `Internal error: ${err.message}`);
       else res.destroy();
     });

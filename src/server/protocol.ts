@@ -39,8 +39,14 @@ export const LIMITS = {
   maxMessagesPerSecond: 200,
   /** Bytes one client may send per second; more are ignored. */
   maxBytesPerSecond: 8 * 1024 * 1024,
-  /** Connected clients at once; one more is refused with 503. */
+  /**
+   * Connected clients at once. One more takes the slot of the oldest client that has not spoken (sent
+   * `hello` or any valid message) within `helloTimeoutMs`, which is closed with 1008; when there is none
+   * it is refused with 503 (src/server/client-slots.ts).
+   */
   maxClients: 64,
+  /** How long a new connection may stay silent before its slot may be given to a newcomer when the server is full. */
+  helloTimeoutMs: 3000,
   /** Bytes a client may owe (sent, not yet read) before relayed messages to it are dropped. */
   dropAboveBytes: 1024 * 1024,
   /** Bytes a client may owe before it is disconnected (it reconnects, and then reloads if its build is old). */
@@ -122,6 +128,11 @@ export type DevServerMessage =
 
 /** What a client sends. */
 export type DevClientMessage =
+  /**
+   * Sent by the client as soon as the socket opens, before anything else: a client that has spoken keeps
+   * its slot when the server is full (`protocol` is the version the client speaks).
+   */
+  | { type: 'hello'; protocol: number }
   /** This page was loaded by the reload with this id and runs the build `hash` (sent right after `hello`). */
   | { type: 'ack'; id: number; hash?: string }
   /** A bridge call this page made, for the inspector and the terminal. */

@@ -114,6 +114,9 @@ export function parseClientMessage(text: string): ParsedClientMessage {
   }
   if (!isObject(value)) return fail('not a JSON object');
   switch (value.type) {
+    case 'hello':
+      if (!Number.isSafeInteger(value.protocol) || (value.protocol as number) < 0) return fail('hello.protocol must be a non-negative integer');
+      return { ok: true, message: { type: 'hello', protocol: value.protocol as number } };
     case 'ack': {
       if (!Number.isSafeInteger(value.id) || (value.id as number) < 0) return fail('ack.id must be a non-negative integer');
       const hash = str(value.hash, 64);

@@ -3,6 +3,7 @@ import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { WebSocket } from 'ws';
 import type { ChannelHandlers, DevChannel, DevClient } from './channel.js';
+import { admit, type Slot } from './client-slots.js';
 import { CLIENT_ROLES, LIMITS, WS_PATH, type ClientRole } from './protocol.js';
 import { isAllowedHost, isAllowedOrigin, tokenMatches } from './security.js';
 import { parseClientMessage } from './validate.js';
@@ -42,6 +43,9 @@ export interface WebSocketChannelOptions {
   token: string;
   allowedHosts?: readonly string[];
   maxClients?: number;
+  /** How long a socket may stay silent before a newcomer may take its slot when the server is full (default LIMITS.helloTimeoutMs). */
+  helloTimeoutMs?: number;
+  /** An upgrade refused, or an idle socket closed to make room (`kind` "idle"). */
   onRefused(refusal: UpgradeRefusal, req: IncomingMessage): void;
 }
 
@@ -74,94 +78,138 @@ function rateLimit(): (bytes: number) => boolean {
   };
 }
 
+/** One open socket: its client, the request that opened it, and what its slot needs (client-slots.ts). */
+interface Connection extends Slot {
+  readonly client: DevClient;
+  readonly ws: WebSocket;
+  readonly req: IncomingMessage;
+}
+
+/** What the endpoint's parts share: the server's handlers once attached, and the open connections. */
+interface ChannelState {
+  handlers: ChannelHandlers | undefined;
+  readonly clients: Set<DevClient>;
+  readonly connections: Map<DevClient, Connection>;
+  /** Sockets evicted for a newcomer whose close handshake has not ended: cut at once if the server closes. */
+  readonly evicted: Set<WebSocket>;
+}
+
+/** A handler's own failure must never reach the socket's event emitter (it would stop the process). */
+function guarded(f: () => void): void {
+  try {
+    f();
+  } catch {
+    /* the server's handlers do not throw; a bug there must not end the process */
+  }
+}
+
+/** Removes a connection and tells the server it left; false when it was already gone. */
+function forget(state: ChannelState, conn: Connection): boolean {
+  if (!state.clients.delete(conn.client)) return false;
+  state.connections.delete(conn.client);
+  guarded(() => state.handlers?.disconnect(conn.client));
+  return true;
+}
+
+/** Wires one socket's frames to the server's handlers: rate-limited, checked, and marking the slot as spoken. */
+function attachSocket(state: ChannelState, ws: WebSocket, req: IncomingMessage): void {
+  const client = socketClient(ws, roleOf(req));
+  const conn: Connection = { client, ws, req, openedAt: Date.now(), spoke: false };
+  state.clients.add(client);
+  state.connections.set(client, conn);
+  const rate = rateLimit();
+  ws.on('message', (data, isBinary) => {
+    const h = state.handlers;
+    if (!h) return;
+    const size = Array.isArray(data) ? data.reduce((n, b) => n + b.length, 0) : (data as Buffer | ArrayBuffer).byteLength;
+    if (!rate(size)) return guarded(() => h.rejected(`over ${LIMITS.maxMessagesPerSecond} messages or ${LIMITS.maxBytesPerSecond / 1048576} MB a second`, client));
+    if (isBinary) return guarded(() => h.rejected('binary frame', client));
+    const parsed = parseClientMessage(data.toString());
+    if (parsed.ok) conn.spoke = true;
+    guarded(() => (parsed.ok ? h.message(parsed.message, client) : h.rejected(parsed.reason, client)));
+  });
+  // ws has already started the close handshake (1009 for a frame too big, 1007 for invalid UTF-8): let
+  // the close frame reach the page, name the refusal once, and cut the socket if the page never answers.
+  ws.on('error', (err: Error & { code?: string }) => {
+    guarded(() => state.handlers?.rejected(FRAME_ERRORS[err.code ?? ''] ?? 'malformed frame (connection closed)', client));
+    setTimeout(() => ws.terminate(), 1000).unref();
+  });
+  ws.on('close', () => forget(state, conn));
+  guarded(() => state.handlers?.connection(client));
+}
+
+/** Frees an idle socket's slot at once for a newcomer; the close frame (1008) follows, cut after 1 s if unanswered. */
+function evict(state: ChannelState, conn: Connection, helloTimeoutMs: number, onRefused: WebSocketChannelOptions['onRefused']): void {
+  if (!forget(state, conn)) return;
+  const reason = `closed a connection silent for over ${helloTimeoutMs / 1000} s to make room (no hello; the client cap was reached)`;
+  onRefused({ status: 503, reason, kind: 'idle' }, conn.req);
+  const { ws } = conn;
+  state.evicted.add(ws);
+  ws.once('close', () => state.evicted.delete(ws));
+  ws.close(1008, 'idle: no hello');
+  setTimeout(() => ws.terminate(), 1000).unref();
+}
+
+/** Closes every socket with 1001 (going away), cutting any that does not answer within 250 ms. */
+async function closeAll(state: ChannelState): Promise<void> {
+  const closed: Promise<void>[] = [];
+  for (const { client, ws } of state.connections.values()) {
+    state.clients.delete(client);
+    closed.push(
+      new Promise<void>((resolve) => {
+        if (ws.readyState === ws.CLOSED) return resolve();
+        const force = setTimeout(() => ws.terminate(), 250);
+        ws.once('close', () => {
+          clearTimeout(force);
+          resolve();
+        });
+        // 1001 "going away": the client reconnects with backoff and reloads when a new server answers.
+        ws.close(1001, 'server closing');
+      }),
+    );
+  }
+  state.connections.clear();
+  for (const ws of state.evicted) ws.terminate();
+  await Promise.all(closed);
+}
+
 /** The WebSocket endpoint as a channel: attaches to the HTTP server's upgrade event. */
 export async function createWebSocketChannel(server: Server, options: WebSocketChannelOptions): Promise<DevChannel> {
   const { WebSocketServer } = await import('ws');
   const wss = new WebSocketServer({ noServer: true, maxPayload: LIMITS.maxFrameBytes });
   const maxClients = options.maxClients ?? LIMITS.maxClients;
-  let handlers: ChannelHandlers | undefined;
-  const clients = new Set<DevClient>();
-  const sockets = new Map<DevClient, WebSocket>();
-  /** A handler's own failure must never reach the socket's event emitter (it would stop the process). */
-  const guarded = (f: () => void) => {
-    try {
-      f();
-    } catch {
-      /* the server's handlers do not throw; a bug there must not end the process */
-    }
-  };
+  const helloTimeoutMs = options.helloTimeoutMs ?? LIMITS.helloTimeoutMs;
+  const state: ChannelState = { handlers: undefined, clients: new Set(), connections: new Map(), evicted: new Set() };
 
-  const refuse = (socket: Duplex, r: UpgradeRefusal, req: IncomingMessage) => {
+  const refuse = (socket: Duplex, r: UpgradeRefusal, req: IncomingMessage, retryAfterMs?: number) => {
     options.onRefused(r, req);
-    socket.end(`HTTP/1.1 ${r.status} ${STATUS_TEXT[r.status]}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
-  };
-
-  const onConnected = (ws: WebSocket, req: IncomingMessage) => {
-    const client = socketClient(ws, roleOf(req));
-    clients.add(client);
-    sockets.set(client, ws);
-    const rate = rateLimit();
-    ws.on('message', (data, isBinary) => {
-      if (!handlers) return;
-      const h = handlers;
-      const size = Array.isArray(data) ? data.reduce((n, b) => n + b.length, 0) : (data as Buffer | ArrayBuffer).byteLength;
-      if (!rate(size)) return guarded(() => h.rejected(`over ${LIMITS.maxMessagesPerSecond} messages or ${LIMITS.maxBytesPerSecond / 1048576} MB a second`, client));
-      if (isBinary) return guarded(() => h.rejected('binary frame', client));
-      const parsed = parseClientMessage(data.toString());
-      guarded(() => (parsed.ok ? h.message(parsed.message, client) : h.rejected(parsed.reason, client)));
-    });
-    // ws has already started the close handshake (1009 for a frame too big, 1007 for invalid UTF-8): let
-    // the close frame reach the page, name the refusal once, and cut the socket if the page never answers.
-    ws.on('error', (err: Error & { code?: string }) => {
-      guarded(() => handlers?.rejected(FRAME_ERRORS[err.code ?? ''] ?? 'malformed frame (connection closed)', client));
-      setTimeout(() => ws.terminate(), 1000).unref();
-    });
-    ws.on('close', () => {
-      if (!clients.delete(client)) return;
-      sockets.delete(client);
-      guarded(() => handlers?.disconnect(client));
-    });
-    guarded(() => handlers?.connection(client));
+    const retry = retryAfterMs === undefined ? '' : `Retry-After: ${Math.ceil(retryAfterMs / 1000)}\r\n`;
+    socket.end(`HTTP/1.1 ${r.status} ${STATUS_TEXT[r.status]}\r\nConnection: close\r\n${retry}Content-Length: 0\r\n\r\n`);
   };
 
   const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', () => socket.destroy());
-    const refusal = checkUpgrade(req, options.token, options.allowedHosts) ?? (!handlers ? { status: 404 as const, reason: 'closing', kind: 'closing' } : undefined);
+    const refusal = checkUpgrade(req, options.token, options.allowedHosts) ?? (!state.handlers ? { status: 404 as const, reason: 'closing', kind: 'closing' } : undefined);
     if (refusal) return refuse(socket, refusal, req);
-    if (clients.size >= maxClients) return refuse(socket, { status: 503, reason: `${maxClients} clients are connected already`, kind: 'clients' }, req);
-    wss.handleUpgrade(req, socket, head, (ws) => onConnected(ws, req));
+    const slot = admit(state.connections.values(), maxClients, Date.now(), helloTimeoutMs);
+    if (!slot.admit) return refuse(socket, { status: 503, reason: `${maxClients} clients are connected already`, kind: 'clients' }, req, slot.retryAfterMs);
+    if (slot.evict) evict(state, slot.evict, helloTimeoutMs, options.onRefused);
+    wss.handleUpgrade(req, socket, head, (ws) => attachSocket(state, ws, req));
   };
   server.on('upgrade', onUpgrade);
 
   let closing: Promise<void> | undefined;
   return {
     name: 'websocket',
-    clients,
+    clients: state.clients,
     listen(h) {
-      handlers = h;
+      state.handlers = h;
     },
     close() {
       closing ??= (async () => {
         server.off('upgrade', onUpgrade);
-        handlers = undefined;
-        const closed: Promise<void>[] = [];
-        for (const [client, ws] of sockets) {
-          clients.delete(client);
-          closed.push(
-            new Promise<void>((resolve) => {
-              if (ws.readyState === ws.CLOSED) return resolve();
-              const force = setTimeout(() => ws.terminate(), 250);
-              ws.once('close', () => {
-                clearTimeout(force);
-                resolve();
-              });
-              // 1001 "going away": the client reconnects with backoff and reloads when a new server answers.
-              ws.close(1001, 'server closing');
-            }),
-          );
-        }
-        sockets.clear();
-        await Promise.all(closed);
+        state.handlers = undefined;
+        await closeAll(state);
         await new Promise<void>((resolve) => wss.close(() => resolve()));
       })();
       return closing;

@@ -310,6 +310,51 @@ describe.runIf(haveBrowser || process.env.CI)('miniapp serve against hostile pag
   );
 
   it(
+    'a page that holds every client slot with silent sockets: the simulator and a new page still connect and reload',
+    async () => {
+      const hostile = await openApp();
+      await expect.poll(() => hostile.textContent('#title')).toMatch(/^(save \d+|v0)$/);
+      // Sockets that open and never speak, more than the cap, kept open (its own client is one slot too).
+      const opened = await hostile.evaluate(async () => {
+        const tag = document.querySelector('script[data-miniapp-token]')!;
+        const wsUrl = `ws://${location.host}/__miniapp/ws?token=${tag.getAttribute('data-miniapp-token')}`;
+        const held: WebSocket[] = [];
+        (window as unknown as { held: WebSocket[] }).held = held;
+        const results = await Promise.all(
+          Array.from(
+            { length: 80 },
+            () =>
+              new Promise<boolean>((resolve) => {
+                const ws = new WebSocket(wsUrl);
+                ws.onopen = () => resolve(true);
+                ws.onclose = () => resolve(false);
+                held.push(ws);
+              }),
+          ),
+        );
+        return results.filter(Boolean).length;
+      });
+      // Chromium opens a host's WebSockets one at a time: a slow batch already gives its own oldest silent sockets' slots to the later ones.
+      expect(opened).toBeGreaterThanOrEqual(63);
+      // The simulator (its window and its device frame) and a new tab get in within seconds, by taking silent sockets' slots.
+      const sim = await openApp(`${url}__miniapp/`);
+      const page = await openApp();
+      const text = `save ${++saves}`;
+      await new Promise((r) => setTimeout(r, 500));
+      project.write('src/message.js', `export const message = '${text}';\n`);
+      await expect.poll(() => sim.frameLocator('#app').locator('#title').textContent(), { timeout: 30_000 }).toBe(text);
+      await expect.poll(() => page.textContent('#title'), { timeout: 30_000 }).toBe(text);
+      await expect.poll(() => hostile.textContent('#title'), { timeout: 30_000 }).toBe(text);
+      await expect.poll(() => sim.textContent('#status')).toBe('up to date');
+      // Said once in the terminal, however many silent sockets gave way.
+      await until(() => linesWith('silent for over').length, 5000, 'the idle line');
+      expect(linesWith('silent for over')).toHaveLength(1);
+      for (const p of [hostile, sim, page]) await p.close();
+    },
+    SLOW,
+  );
+
+  it(
     'after all of it, stops on Ctrl-C with its summary and the counts of what it refused',
     async () => {
       child.kill('SIGINT');

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { MiniappError } from '../../core/errors/index.js';
 import type { Manifest } from '../../manifest/types.js';
 import { versionDir } from '../app-store.js';
-import type { ManagedApp } from '../manager.js';
+import type { ManagedApp } from './types.js';
 import { launchSandboxedApp, type SandboxedApp, type SandboxedAppOptions } from '../sandboxed-app.js';
 import { activateStaged, rollBack } from '../updates.js';
 import { answerOpenMiniProgram } from './messaging.js';

@@ -1,5 +1,5 @@
 import { processPss } from '../memory.js';
-import type { ManagedApp } from '../manager.js';
+import type { ManagedApp } from './types.js';
 import type { ManagerState } from './state.js';
 
 export interface MemoryUse {

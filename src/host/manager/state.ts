@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { AuditLog } from '../audit.js';
-import type { HostManagerOptions, ManagedApp } from '../manager.js';
+import type { HostManagerOptions, ManagedApp } from './types.js';
 import { NetworkGate } from '../policy-channel.js';
 
 /**

@@ -1,5 +1,5 @@
 import { readAppState, writeAppState } from '../app-store.js';
-import type { ManagedApp } from '../manager.js';
+import type { ManagedApp } from './types.js';
 import type { SandboxedApp } from '../sandboxed-app.js';
 import { checkForUpdate, rollBack, type UpdateOutcome } from '../updates.js';
 import type { ManagerState } from './state.js';

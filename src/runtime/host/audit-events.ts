@@ -1,5 +1,5 @@
 import { getMethod } from '../../bridge/catalog.js';
-import type { AuditSink } from './host.js';
+import type { AuditSink } from './host-options.js';
 
 const ESCAPE_SIGNS =
   /Code generation from strings disallowed|ERR_ACCESS_DENIED|Access to this API has been restricted|ERR_SANDBOX_NETWORK|not available inside a mini-program sandbox|\b(require|process|module|Buffer) is not defined|dynamic import callback|ERR_VM_DYNAMIC_IMPORT/;

@@ -3,7 +3,7 @@ import { compareHostVersions } from '../../bridge/version.js';
 import { MiniappError } from '../../core/errors/index.js';
 import { createDispatcher, type Dispatcher, type Handler, type Responder } from './dispatcher.js';
 import { fixturesResponder } from './fixtures.js';
-import type { HostOptions } from './host.js';
+import type { HostOptions } from './host-options.js';
 import { replayResponder } from './recorder.js';
 import { createHandlers, type UiEffect } from './services/handlers.js';
 import { PaymentService } from './services/payments.js';

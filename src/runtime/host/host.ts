@@ -1,54 +1,15 @@
 import type { HostEnd, LifecycleState } from '../channel.js';
-import type { Manifest } from '../../manifest/types.js';
 import { appAudit } from './audit-events.js';
 import { availableMethods, createBridgeCalls } from './bridge-calls.js';
 import type { Handler } from './dispatcher.js';
-import type { Fixtures } from './fixtures.js';
+import type { HostOptions } from './host-options.js';
 import { handleGuestMessages } from './guest-messages.js';
 import { createGuestRequests, type HostActivity } from './guest-requests.js';
-import { createNetwork, type NetworkMode } from './network.js';
+import { createNetwork } from './network.js';
 import { createHostRecords, snapshotOf } from './records.js';
-import type { Recording } from './recorder.js';
-import type { PaymentOutcome } from './services/payments.js';
-import type { Clock } from './services/tokens.js';
 
 export type { ConsoleEntry, GuestErrorEntry } from './records.js';
-
-/** Where security-relevant events go (the host-grade runtime's AuditLog fits); the app id is added here. */
-export interface AuditSink {
-  record(event: { type: string; app?: string; [field: string]: unknown }): void;
-}
-
-export interface HostOptions {
-  manifest: Manifest;
-  hostVersion: string;
-  hostKey: Uint8Array;
-  dataDir?: string;
-  storageQuota?: number;
-  clock?: Clock;
-  /** Consent permissions the user grants or denies in this run (default: granted). */
-  grant?: readonly string[];
-  deny?: readonly string[];
-  network?: NetworkMode;
-  fixtures?: Fixtures;
-  replay?: Recording;
-  paymentOutcome?: PaymentOutcome;
-  /** Trusted CA certificates (PEM) for --network live. */
-  ca?: string | string[];
-  connect?: (host: string) => { host: string; port: number } | undefined;
-  installedApps?: readonly string[];
-  location?: { latitude: number; longitude: number; accuracy: number } | null;
-  launchPath?: string;
-  launchQuery?: Record<string, string>;
-  origin: string;
-  readAppFile?: (path: string) => Promise<Uint8Array | undefined>;
-  /** The app asked to close (navigation.close). */
-  onCloseRequest?: () => void;
-  /** An audit log: bridge calls, escape traces and network decisions are recorded as they happen. */
-  audit?: AuditSink;
-  /** How many bridge calls are kept in full (previews); the rest are counted. Default RECORD_LIMITS.calls. */
-  recordLimit?: number;
-}
+export type { AuditSink, HostOptions } from './host-options.js';
 
 /**
  * The host side of a running mini-program: receives plain messages from the guest, answers bridge calls

@@ -1,5 +1,5 @@
 import type { NetworkApi, NetworkRequest, NetworkResponse, WireError } from '../channel.js';
-import type { NetworkFixture, NetworkOptions } from './network.js';
+import type { NetworkFixture, NetworkOptions } from './network-types.js';
 import { redact, routeHop } from './network-policy.js';
 
 export const MAX_REDIRECTS = 10;

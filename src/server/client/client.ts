@@ -37,68 +37,38 @@ const win = window as unknown as DevWindow;
 /** Runtime errors reported per page load at most (an error in a render loop must not flood the server). */
 const MAX_RUNTIME_ERRORS = 50;
 
-function start(): void {
-  const script = document.currentScript;
-  const token = script?.getAttribute('data-miniapp-token') ?? '';
+/** What the page's client knows between messages: the build its HTML came from, the server session it last saw. */
+interface PageState {
   /** The build this page's HTML came from ("" on the build-failed page). */
-  const build = script?.getAttribute('data-miniapp-build') ?? '';
+  readonly build: string;
+  session: string | null;
+}
+
+type Overlay = ReturnType<typeof createOverlay>;
+type Link = ReturnType<typeof createLink>;
+
+function reloadPage(id: number): void {
+  try {
+    // Kept until the page that reaches the server's current build acknowledges.
+    if (id) sessionStorage.setItem(ACK_STORAGE_KEY, String(id));
+  } catch {
+    /* storage disabled: the reload is not acknowledged */
+  }
+  location.reload();
+}
+
+/**
+ * The socket to the server: messages sent while it is not open wait in a bounded queue; `hello` goes
+ * first on every connection; a dropped connection is retried with backoff.
+ */
+function createLink(token: string, state: PageState, onMessage: (message: DevServerMessage) => void) {
   let socket: WebSocket | null = null;
-  let session: string | null = null;
   let retry = 0;
   let queue: DevClientMessage[] = [];
 
   const send = (message: DevClientMessage) => {
     if (socket && socket.readyState === 1) socket.send(JSON.stringify(message));
     else if (queue.length < 500) queue.push(message);
-  };
-
-  const simulator = findSimulator();
-  if (simulator) applySimulatorClock(simulator);
-  installBridge(simulator, (call) => send({ type: 'bridge-call', call }));
-  reportRuntimeErrors(send);
-  const overlay = createOverlay();
-
-  const reload = (id: number) => {
-    try {
-      // Kept until the page that reaches the server's current build acknowledges.
-      if (id) sessionStorage.setItem(ACK_STORAGE_KEY, String(id));
-    } catch {
-      /* storage disabled: the reload is not acknowledged */
-    }
-    location.reload();
-  };
-
-  const onHello = (message: Extract<DevServerMessage, { type: 'hello' }>) => {
-    if (message.protocol !== PROTOCOL_VERSION) {
-      console.warn(`[miniapp] dev server speaks protocol ${message.protocol}, this client ${PROTOCOL_VERSION}: live reload is off`);
-      socket?.close();
-      return;
-    }
-    if (session && session !== message.session) return reload(0); // the server restarted: its build may differ
-    session = message.session;
-    // A save that landed while this page loaded: the server serves another build than the one we run.
-    if (message.build.hash && message.build.hash !== build) return reload(Number(pendingAck() ?? 0));
-    const pending = pendingAck();
-    if (pending) {
-      sessionStorage.removeItem(ACK_STORAGE_KEY);
-      send({ type: 'ack', id: Number(pending), hash: build });
-    }
-    if (message.build.ok) overlay.hide();
-  };
-
-  const onMessage = (message: DevServerMessage) => {
-    switch (message.type) {
-      case 'hello':
-        return onHello(message);
-      case 'reload':
-        return reload(message.id);
-      case 'error':
-        return overlay.show('Build failed', message.errors?.length ? message.errors : [message], message.served);
-      case 'manifest-invalid':
-        return overlay.show('manifest.json is invalid', message.errors ?? [], message.served);
-      default:
-        return; // building, bridge-call, runtime-error and future messages: nothing to do in the page
-    }
   };
 
   const connect = () => {
@@ -109,6 +79,8 @@ function start(): void {
     ws.onopen = () => {
       opened = true;
       retry = 0;
+      // Spoken at once: a client that has said hello keeps its slot when the server is full.
+      ws.send(JSON.stringify({ type: 'hello', protocol: PROTOCOL_VERSION } satisfies DevClientMessage));
       const q = queue;
       queue = [];
       for (const m of q) ws.send(JSON.stringify(m));
@@ -127,20 +99,67 @@ function start(): void {
       socket = null;
       // Backoff: 250 ms, doubling, at most 5 s; a restarted server is picked up within seconds.
       const delay = Math.min(5000, 250 * 2 ** retry++);
-      setTimeout(opened || !session ? connect : probe, delay);
+      setTimeout(opened || !state.session ? connect : probe, delay);
     };
   };
   // Connected before, refused now: if the server answers HTTP it is a new process, whose token this page
   // does not have (a token is per process), so only a reload reconnects it.
   const probe = () => {
     fetch(`${DEV_PREFIX}client.js`, { method: 'HEAD', cache: 'no-store' }).then(
-      (res) => (res.ok ? reload(0) : connect()),
+      (res) => (res.ok ? reloadPage(0) : connect()),
       () => connect(),
     );
   };
+  return { send, connect, close: () => socket?.close() };
+}
 
-  win.__miniappDevClient = { protocol: PROTOCOL_VERSION, build, send, showOverlay: overlay.show, hideOverlay: overlay.hide };
-  connect();
+function onHello(message: Extract<DevServerMessage, { type: 'hello' }>, state: PageState, link: Link, overlay: Overlay): void {
+  if (message.protocol !== PROTOCOL_VERSION) {
+    console.warn(`[miniapp] dev server speaks protocol ${message.protocol}, this client ${PROTOCOL_VERSION}: live reload is off`);
+    link.close();
+    return;
+  }
+  if (state.session && state.session !== message.session) return reloadPage(0); // the server restarted: its build may differ
+  state.session = message.session;
+  // A save that landed while this page loaded: the server serves another build than the one we run.
+  if (message.build.hash && message.build.hash !== state.build) return reloadPage(Number(pendingAck() ?? 0));
+  const pending = pendingAck();
+  if (pending) {
+    sessionStorage.removeItem(ACK_STORAGE_KEY);
+    link.send({ type: 'ack', id: Number(pending), hash: state.build });
+  }
+  if (message.build.ok) overlay.hide();
+}
+
+function dispatch(message: DevServerMessage, state: PageState, link: Link, overlay: Overlay): void {
+  switch (message.type) {
+    case 'hello':
+      return onHello(message, state, link, overlay);
+    case 'reload':
+      return reloadPage(message.id);
+    case 'error':
+      return overlay.show('Build failed', message.errors?.length ? message.errors : [message], message.served);
+    case 'manifest-invalid':
+      return overlay.show('manifest.json is invalid', message.errors ?? [], message.served);
+    default:
+      return; // building, bridge-call, runtime-error and future messages: nothing to do in the page
+  }
+}
+
+function start(): void {
+  const script = document.currentScript;
+  const token = script?.getAttribute('data-miniapp-token') ?? '';
+  const state: PageState = { build: script?.getAttribute('data-miniapp-build') ?? '', session: null };
+  const overlay = createOverlay();
+  const link: Link = createLink(token, state, (message) => dispatch(message, state, link, overlay));
+
+  const simulator = findSimulator();
+  if (simulator) applySimulatorClock(simulator);
+  installBridge(simulator, (call) => link.send({ type: 'bridge-call', call }));
+  reportRuntimeErrors(link.send);
+
+  win.__miniappDevClient = { protocol: PROTOCOL_VERSION, build: state.build, send: link.send, showOverlay: overlay.show, hideOverlay: overlay.hide };
+  link.connect();
 }
 
 function pendingAck(): string | null {

@@ -8,7 +8,7 @@
 // mock and the catalogue stay separate files, served beside it.
 import { createMockBridge, type MockBridge } from '../../bridge/mock/bridge-mock.js';
 import { CATALOG } from '../../bridge/mock/catalog-data.js';
-import { LAUNCH_PATH, WS_PATH, type BridgeCallRecord, type DevServerMessage, type RuntimeErrorRecord, type SimulatorConfig } from '../protocol.js';
+import { LAUNCH_PATH, PROTOCOL_VERSION, WS_PATH, type BridgeCallRecord, type DevServerMessage, type RuntimeErrorRecord, type SimulatorConfig } from '../protocol.js';
 import { cut, wireError, wireText, wireValue } from './wire.js';
 
 interface Manifest {
@@ -383,6 +383,8 @@ function connect(): void {
   ws.onopen = () => {
     opened = connected = true;
     retry = 0;
+    // Spoken at once: a client that has said hello keeps its slot when the server is full.
+    ws.send(JSON.stringify({ type: 'hello', protocol: PROTOCOL_VERSION }));
   };
   ws.onmessage = (event) => {
     let m: DevServerMessage;
