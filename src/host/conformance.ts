@@ -1,5 +1,4 @@
 import { promises as fs } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import semverLt from 'semver/functions/lt.js';
 import { diagnostic, isMiniappError, MiniappError } from '../core/errors/index.js';
@@ -14,6 +13,7 @@ import { createHostManager } from './manager.js';
 import { isLimitExit, readAppFiles, type SandboxedApp } from './sandboxed-app.js';
 import { processRss, type SandboxExit } from '../sandbox/index.js';
 import type { TrustStore } from './trust-store.js';
+import { makeWorkDir, removeWorkDir } from './work-dir.js';
 
 export interface ConformanceOptions {
   /** A package (.zip, signed or not) or a directory (package files as they are, or a project). */
@@ -82,7 +82,7 @@ export async function runConformance(options: ConformanceOptions): Promise<Confo
   const report: ConformanceReport = { ok: false, target: options.target, signed: false, checks: [], timings: { totalMs: 0 }, memory: { peakGuestBytes: 0, limitBytes: memoryMb * 1048576 } };
   const add = (check: ConformanceCheck) => report.checks.push(check);
   const progress = options.onProgress ?? (() => undefined);
-  const work = await fs.mkdtemp(join(tmpdir(), 'miniapp-conformance-'));
+  const work = await makeWorkDir();
   const appsDir = join(work, 'apps');
   const audit = options.audit ?? openAuditLog();
   const manager = createHostManager({
@@ -142,7 +142,7 @@ export async function runConformance(options: ConformanceOptions): Promise<Confo
   } finally {
     await manager.close();
     if (!options.audit) audit.close();
-    await fs.rm(work, { recursive: true, force: true });
+    await removeWorkDir(work);
     report.timings.totalMs = round(performance.now() - t0);
     report.ok = report.checks.length > 0 && report.checks.every((c) => c.status !== 'failed');
   }
