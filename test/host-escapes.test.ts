@@ -212,9 +212,11 @@ describe('escape attempts from a sandboxed mini-program', () => {
     );
     const r = await doneOf(app);
     for (const [name, outcome] of Object.entries(r)) expect([name, outcome]).toEqual([name, expect.not.stringMatching(/^ESCAPED/)]);
-    await new Promise((r) => setTimeout(r, 100));
+    // The form's navigation is submitted after the page reported: wait (up to 10 s) for its audit line.
+    const blockedEvents = () => h.audit.events.filter((e) => e.type === 'network.blocked' && e.app === 'com.partner.netbypass');
+    for (let i = 0; i < 200 && !blockedEvents().some((e) => e.url === 'https://evil.com/form'); i++) await new Promise((r) => setTimeout(r, 50));
     // A URL with userinfo never leaves the guest: its own fetch refuses to build the request.
-    const events = h.audit.events.filter((e) => e.type === 'network.blocked' && e.app === 'com.partner.netbypass');
+    const events = blockedEvents();
     const blocked = events.map((e) => e.url);
     expect(blocked).toEqual(
       expect.arrayContaining([
