@@ -18,6 +18,7 @@ import {
   type ErrorPayload,
   type RuntimeErrorRecord,
 } from '../protocol.js';
+import { openDevSocket, reconnectDelay } from './socket.js';
 import { wireError, wireText, wireValue } from './wire.js';
 
 interface Bridge {
@@ -73,34 +74,22 @@ function createLink(token: string, state: PageState, onMessage: (message: DevSer
 
   const connect = () => {
     if (!token) return;
-    const ws = new WebSocket(`${location.protocol === 'https:' ? 'wss://' : 'ws://'}${location.host}${WS_PATH}?token=${encodeURIComponent(token)}`);
-    let opened = false;
+    const url = `${location.protocol === 'https:' ? 'wss://' : 'ws://'}${location.host}${WS_PATH}?token=${encodeURIComponent(token)}`;
+    const ws = openDevSocket(url, {
+      onOpen() {
+        retry = 0;
+        const q = queue;
+        queue = [];
+        for (const m of q) ws.send(JSON.stringify(m));
+      },
+      onMessage,
+      onClose(opened) {
+        if (socket !== ws) return;
+        socket = null;
+        setTimeout(opened || !state.session ? connect : probe, reconnectDelay(retry++));
+      },
+    });
     socket = ws;
-    ws.onopen = () => {
-      opened = true;
-      retry = 0;
-      // Spoken at once: a client that has said hello keeps its slot when the server is full.
-      ws.send(JSON.stringify({ type: 'hello', protocol: PROTOCOL_VERSION } satisfies DevClientMessage));
-      const q = queue;
-      queue = [];
-      for (const m of q) ws.send(JSON.stringify(m));
-    };
-    ws.onmessage = (event) => {
-      let message: DevServerMessage;
-      try {
-        message = JSON.parse(String(event.data)) as DevServerMessage;
-      } catch {
-        return;
-      }
-      onMessage(message);
-    };
-    ws.onclose = () => {
-      if (socket !== ws) return;
-      socket = null;
-      // Backoff: 250 ms, doubling, at most 5 s; a restarted server is picked up within seconds.
-      const delay = Math.min(5000, 250 * 2 ** retry++);
-      setTimeout(opened || !state.session ? connect : probe, delay);
-    };
   };
   // Connected before, refused now: if the server answers HTTP it is a new process, whose token this page
   // does not have (a token is per process), so only a reload reconnects it.

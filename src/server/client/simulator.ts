@@ -8,7 +8,8 @@
 // mock and the catalogue stay separate files, served beside it.
 import { createMockBridge, type MockBridge } from '../../bridge/mock/bridge-mock.js';
 import { CATALOG } from '../../bridge/mock/catalog-data.js';
-import { LAUNCH_PATH, PROTOCOL_VERSION, WS_PATH, type BridgeCallRecord, type DevServerMessage, type RuntimeErrorRecord, type SimulatorConfig } from '../protocol.js';
+import { LAUNCH_PATH, WS_PATH, type BridgeCallRecord, type DevServerMessage, type RuntimeErrorRecord, type SimulatorConfig } from '../protocol.js';
+import { openDevSocket, reconnectDelay } from './socket.js';
 import { cut, wireError, wireText, wireValue } from './wire.js';
 
 interface Manifest {
@@ -377,36 +378,23 @@ let retry = 0;
 let connected = false;
 function connect(): void {
   // role=simulator: this window watches (status, inspector, errors); it is not a page the server waits for.
-  const ws = new WebSocket(`ws://${location.host}${wsPath}?token=${encodeURIComponent(config.token || '')}&role=simulator`);
-  let opened = false;
-  socket = ws;
-  ws.onopen = () => {
-    opened = connected = true;
-    retry = 0;
-    // Spoken at once: a client that has said hello keeps its slot when the server is full.
-    ws.send(JSON.stringify({ type: 'hello', protocol: PROTOCOL_VERSION }));
-  };
-  ws.onmessage = (event) => {
-    let m: DevServerMessage;
-    try {
-      m = JSON.parse(String(event.data)) as DevServerMessage;
-    } catch {
-      return;
-    }
-    onServerMessage(m);
-  };
-  ws.onclose = () => {
-    if (socket !== ws) return;
-    status('connecting', 'disconnected, retrying…');
-    setTimeout(
-      async () => {
+  const ws = openDevSocket(`ws://${location.host}${wsPath}?token=${encodeURIComponent(config.token || '')}&role=simulator`, {
+    onOpen() {
+      connected = true;
+      retry = 0;
+    },
+    onMessage: onServerMessage,
+    onClose(opened) {
+      if (socket !== ws) return;
+      status('connecting', 'disconnected, retrying…');
+      setTimeout(async () => {
         // Connected before, refused now: the server restarted; the inspector keeps its log and reconnects with the new token.
         if (connected && !opened) config.token = await currentToken().catch(() => config.token);
         connect();
-      },
-      Math.min(5000, 250 * 2 ** retry++),
-    );
-  };
+      }, reconnectDelay(retry++));
+    },
+  });
+  socket = ws;
 }
 
 async function start(): Promise<void> {
