@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openAuditLog } from '../src/host/audit.js';
@@ -6,29 +6,10 @@ import { launchApp } from '../src/runtime/launch.js';
 import { runApp } from '../src/runtime/run.js';
 import { launch } from '../src/testing/index.js';
 import { parseJsonOutput, runCli } from './helpers/cli.js';
+import { scriptApp, type ScriptAppOptions } from './helpers/project.js';
 import { doneOf, testHost } from './helpers/host-apps.js';
-import { tempDir } from './helpers/host-fixtures.js';
 
-function app(script: string, options: { body?: string; manifest?: Record<string, unknown>; files?: Record<string, string> } = {}): string {
-  const dir = join(tempDir('miniapp-rverdict-'), 'app');
-  mkdirSync(dir);
-  writeFileSync(
-    join(dir, 'manifest.json'),
-    JSON.stringify({
-      id: 'com.partner.rverdict',
-      version: '1.0.0',
-      minHostVersion: '3.0.0',
-      entryPoint: 'index.html',
-      permissions: ['storage'],
-      allowedDomains: ['api.partner.com'],
-      ...options.manifest,
-    }),
-  );
-  writeFileSync(join(dir, 'index.html'), `<!doctype html><body>${options.body ?? ''}<script src="app.js"></script></body>`);
-  writeFileSync(join(dir, 'app.js'), script);
-  for (const [name, text] of Object.entries(options.files ?? {})) writeFileSync(join(dir, name), text);
-  return dir;
-}
+const app = (script: string, options?: ScriptAppOptions) => scriptApp('rverdict', script, options);
 
 const run = async (dir: string, extra: string[] = []) => {
   const r = await runCli(['run', dir, '--json', '--timeout', '20000', '--data-dir', join(dir, '..', 'data'), '--host-key-file', join(dir, '..', 'host.key'), ...extra], { timeoutMs: 60_000 });

@@ -28,3 +28,32 @@ export function makeProject(files: Record<string, string | Uint8Array> = {}, man
   }
   return dir;
 }
+
+export interface ScriptAppOptions {
+  /** HTML placed in the body before the script. */
+  body?: string;
+  manifest?: Record<string, unknown>;
+  /** More files beside app.js, by package path. */
+  files?: Record<string, string>;
+}
+
+/**
+ * One small app in `<temp>/app`: a manifest (id `com.partner.<name>`, storage, api.partner.com), an
+ * index.html with `body` before `<script src="app.js">`, and the script. Its parent folder is free for a
+ * run's data dir and host key.
+ */
+export function scriptApp(name: string, script: string, options: ScriptAppOptions = {}): string {
+  const dir = join(tempDir(name), 'app');
+  const manifest = { id: `com.partner.${name}`, version: '1.0.0', minHostVersion: '3.0.0', entryPoint: 'index.html', permissions: ['storage'], allowedDomains: ['api.partner.com'] };
+  const files = {
+    'manifest.json': JSON.stringify({ ...manifest, ...options.manifest }),
+    'index.html': `<!doctype html><body>${options.body ?? ''}<script src="app.js"></script></body>`,
+    'app.js': script,
+    ...options.files,
+  };
+  for (const [file, text] of Object.entries(files)) {
+    mkdirSync(dirname(join(dir, file)), { recursive: true });
+    writeFileSync(join(dir, file), text);
+  }
+  return dir;
+}
