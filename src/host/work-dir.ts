@@ -2,6 +2,7 @@ import { promises as fs } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pendingTempFiles } from '../core/fs/atomic.js';
+import { processAlive } from '../sandbox/index.js';
 
 // A conformance run's scratch folder (its apps and data dirs). Removed when the run ends; an interrupted
 // command removes it with its other temp files; a process killed outright (SIGKILL, a crash, a registry
@@ -11,22 +12,12 @@ import { pendingTempFiles } from '../core/fs/atomic.js';
 const PREFIX = 'miniapp-conformance-';
 let swept = false;
 
-const alive = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    // EPERM: the process exists, under another user.
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-};
-
 /** Removes the scratch folders that processes no longer running left in the temp directory. */
 export async function sweepDeadWorkDirs(root = tmpdir()): Promise<string[]> {
   const removed: string[] = [];
   for (const name of await fs.readdir(root).catch(() => [] as string[])) {
     const pid = Number(new RegExp(`^${PREFIX}(\\d+)-`).exec(name)?.[1]);
-    if (!pid || pid === process.pid || alive(pid)) continue;
+    if (!pid || pid === process.pid || processAlive(pid)) continue;
     await fs.rm(join(root, name), { recursive: true, force: true }).then(
       () => removed.push(name),
       () => undefined,

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess, type SpawnOptions, type StdioOptions } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { processAlive } from './measure.js';
 
 /**
  * Kernel-enforced limits for a sandbox, from control groups where this host may create them: a memory
@@ -135,7 +136,7 @@ function sweep(parent: string): void {
   try {
     for (const name of readdirSync(parent)) {
       const m = /^miniapp-(?:trial-)?(\d+)(?:-\d+)?$/.exec(name);
-      if (!m || Number(m[1]) === process.pid || alive(Number(m[1]))) continue;
+      if (!m || Number(m[1]) === process.pid || processAlive(Number(m[1]))) continue;
       const dir = join(parent, name);
       try {
         rmdirSync(dir);
@@ -157,15 +158,6 @@ function sweep(parent: string): void {
     }
   } catch {
     // unreadable: nothing to sweep
-  }
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 

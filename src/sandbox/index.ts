@@ -13,7 +13,7 @@ export { detectJail, sandboxIsolation, NO_OS_SANDBOX_ENV, type Isolation, type I
 export type { SandboxAppMessage, SandboxLaunchMessage } from './protocol.js';
 export { freezeRealmPrototypes } from './realm.js';
 export { detectCgroup, type CgroupSupport } from './cgroup.js';
-export { processRss, refuseInspectorSignal } from './measure.js';
+export { processAlive, processRss, refuseInspectorSignal } from './measure.js';
 export { sandboxExecArgv, sandboxV8Flags } from './process.js';
 
 export interface SandboxLimits {

@@ -107,3 +107,13 @@ export function refuseInspectorSignal(): void {
   refused = true;
   process.on('SIGUSR1', () => undefined);
 }
+
+/** Whether a process with this pid exists (EPERM: it does, under another user). */
+export function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
