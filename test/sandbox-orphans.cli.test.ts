@@ -42,9 +42,18 @@ describe('sandboxes whose host was killed', () => {
       // A host that is gone: its pid, and a group named after it holding a process that outlived it.
       const deadHost = spawnSync('true').pid;
       const group = join(cgroup.memoryParent, `miniapp-${deadHost}-1`);
-      mkdirSync(group);
       const orphan = spawn('sleep', ['60'], { stdio: 'ignore' });
-      writeFileSync(join(group, 'cgroup.procs'), String(orphan.pid));
+      // Another test file's host may sweep the group between mkdir and the write (it is empty and its
+      // host is dead): make it again until the orphan is inside.
+      for (let i = 0; ; i++) {
+        try {
+          mkdirSync(group, { recursive: true });
+          writeFileSync(join(group, 'cgroup.procs'), String(orphan.pid));
+          break;
+        } catch (err) {
+          if ((err as NodeJS.ErrnoException).code !== 'ENOENT' || i === 9) throw err;
+        }
+      }
       const next = await host();
       try {
         expect(await until(() => orphan.exitCode !== null || orphan.signalCode !== null, 5000)).toBe(true);
